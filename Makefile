@@ -1,0 +1,127 @@
+# cgkit: build, tests, benchmarks. See README.md.
+#   make            build build/cgrun and build/cgtop
+#   make check      install deps, build, run every test suite (host, then v2 guests)
+#   make asan       the same suites under ASan/UBSan (also: make check SANITIZE=1)
+#   make demo       show the main job working
+#   make bench      benchmarks against the peer tools, side by side
+#   make fuzz       build the libFuzzer target; make fuzz-run runs it for FUZZ_SECONDS
+
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+BUILD ?= build-asan
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD ?= build
+SANFLAGS =
+endif
+
+CC ?= cc
+PKGS = yaml-0.1
+TUIPKGS = ncursesw
+WARN = -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc
+LDLIBS_CORE = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS_TUI = $(shell pkg-config --libs $(TUIPKGS) 2>/dev/null) -lm
+TUI_CFLAGS = $(shell pkg-config --cflags $(TUIPKGS) 2>/dev/null)
+
+LIB_SRC = $(filter-out src/cgrun.c,$(wildcard src/*.c))
+LIB_OBJ = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+TUI_SRC = $(wildcard tui/*.c)
+TUI_OBJ = $(patsubst tui/%.c,$(BUILD)/obj/tui/%.o,$(TUI_SRC))
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+HDRS = $(wildcard src/*.h) $(wildcard tui/*.h)
+
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid \
+	asan demo bench fuzz fuzz-run clean lint format
+
+all: $(BUILD)/cgrun $(BUILD)/cgtop
+
+$(BUILD)/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/tui/%.o: tui/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TUI_CFLAGS) -Itui -c -o $@ $<
+
+$(BUILD)/libcgkit.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cgrun: $(BUILD)/obj/cgrun.o $(BUILD)/libcgkit.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE)
+
+$(BUILD)/cgtop: $(TUI_OBJ) $(BUILD)/libcgkit.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDLIBS_TUI)
+
+# A unit test may ask for system calls to be wrapped with a line
+#   /* WRAP: sys_write_file sys_mkdir */
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcgkit.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcgkit.a \
+		$(foreach s,$(shell sed -n 's|^/\* WRAP: \(.*\) \*/$$|\1|p' $<),-Wl,--wrap=$(s)) \
+		$(shell pkg-config --libs cmocka) $(LDLIBS_CORE)
+
+deps:
+	@sh contrib/install-deps.sh
+
+unit: $(UNIT_BIN)
+	@sh tests/run-unit.sh $(UNIT_BIN)
+
+integration: all
+	@BUILD=$(abspath $(BUILD)) sh tests/run-suite.sh tests/integration
+
+tui-tests: all
+	@BUILD=$(abspath $(BUILD)) sh tests/run-suite.sh tests/tui
+
+check-host: all unit integration tui-tests
+
+check: deps
+	@$(MAKE) --no-print-directory check-host
+	@$(MAKE) --no-print-directory fuzz-run
+	@$(MAKE) --no-print-directory check-v2
+	@$(MAKE) --no-print-directory check-hybrid
+
+asan:
+	@$(MAKE) --no-print-directory check-host SANITIZE=1
+
+check-v2: all
+	@BUILD=$(abspath $(BUILD)) sh tests/vm/check.sh v2
+
+check-hybrid: all
+	@BUILD=$(abspath $(BUILD)) sh tests/vm/check.sh hybrid
+
+demo: all
+	@BUILD=$(abspath $(BUILD)) sh contrib/demo.sh
+
+bench: all
+	@BUILD=$(abspath $(BUILD)) sh tests/bench/run.sh
+
+FUZZ_BIN = build-fuzz/fuzz_profile
+$(FUZZ_BIN): tests/fuzz/fuzz_profile.c $(LIB_SRC) $(HDRS)
+	@mkdir -p build-fuzz
+	clang -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g -Isrc \
+		$(shell pkg-config --cflags $(PKGS)) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_profile.c $(LIB_SRC) $(LDLIBS_CORE)
+
+fuzz: $(FUZZ_BIN)
+
+fuzz-run: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr -D_GNU_SOURCE -Isrc src tui
+	clang-tidy --quiet $(LIB_SRC) src/cgrun.c -- $(ALL_CFLAGS)
+
+format:
+	clang-format -i src/*.c src/*.h tui/*.c tests/unit/*.c
+
+clean:
+	rm -rf build build-asan build-fuzz build-*

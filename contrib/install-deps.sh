@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs every Debian package that cgkit's build, tests, demo and benchmarks
+# need. Idempotent: does nothing when all are there; runs apt-get update first
+# only when something is missing (a fresh machine's lists can be empty).
+set -eu
+PKGS="make gcc clang pkg-config libyaml-dev libncurses-dev libcmocka-dev
+cgroup-tools tmux qemu-system-x86 linux-image-amd64 busybox-static
+hyperfine runc bubblewrap systemd util-linux iproute2 procps psmisc
+libclang-rt-14-dev valgrind cppcheck clang-tidy"
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+if [ -z "$missing" ]; then
+	echo "deps: all installed"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing:$missing; run 'make deps' as root" >&2
+	exit 1
+fi
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: done"

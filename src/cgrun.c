@@ -1,0 +1,333 @@
+/* cgrun: the command line. Thin: it parses options and calls the library
+ * (profile_load, plan_build, policy_*, launch_*). Only this file prints the
+ * errors that travel up. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "launch.h"
+#include "layout.h"
+#include "plan.h"
+#include "policy.h"
+#include "profile.h"
+
+#define CGKIT_VERSION "0.1"
+
+enum verb { VERB_RUN, VERB_CHECK, VERB_PLAN, VERB_APPLY, VERB_REMOVE, VERB_SHOW, VERB_GC, VERB_PID };
+
+static void usage(FILE *out)
+{
+	fputs("Usage: cgrun [OPTIONS] -p PROFILE -- COMMAND [ARGS...]\n"
+	      "       cgrun [OPTIONS] --cpu 20% -- COMMAND [ARGS...]\n"
+	      "       cgrun --check|--plan|--apply|--remove|--show -p PROFILE [OPTIONS]\n"
+	      "       cgrun --pid PID [--tree] -p PROFILE\n"
+	      "       cgrun --gc [--parent P]\n"
+	      "\n"
+	      "Applies a cgroup profile (see cgprofile(5)) and runs COMMAND in it.\n"
+	      "\n"
+	      "Verbs:\n"
+	      "  --check              validate the profile; touch nothing\n"
+	      "  --plan               print the mkdir/write operations applying would do\n"
+	      "  --apply              create the groups or make them converge to the profile\n"
+	      "  --remove             remove the group and its children\n"
+	      "  --show               print the group's current values in profile terms\n"
+	      "  --pid PID            move a running process (all threads) into the group\n"
+	      "  --tree               with --pid: its descendants too\n"
+	      "  --gc                 remove empty groups a killed cgrun left behind\n"
+	      "\n"
+	      "Options:\n"
+	      "  -p, --profile FILE   the profile (YAML)\n"
+	      "      --parent P       where the group lives (overrides the profile; 'self')\n"
+	      "      --layout v1|v2   with --plan: plan for a standard system of that layout\n"
+	      "      --cgroup-root DIR  with --layout: its cgroup mount (default /sys/fs/cgroup)\n"
+	      "      --force          with --remove: move processes to the parent first\n"
+	      "      --name NAME      group name (default: the profile's, or the command's)\n"
+	      "      --cpu AMOUNT     cpu cap: 20%, 0.5, 500m, max\n"
+	      "      --memory SIZE    memory limit: 512M, 1G, max\n"
+	      "      --pids N         pids limit\n"
+	      "      --cpus LIST      cpuset cpus: 0-1\n"
+	      "      --io-weight W    io weight 1..10000\n"
+	      "  -g, --group CHILD    launch into this child group of the profile\n"
+	      "      --env NAME=VALUE set an environment variable (repeatable)\n"
+	      "      --user USER[:GROUP]  run the command as this user\n"
+	      "      --workdir DIR    working directory of the command\n"
+	      "      --no-init        with a pid namespace: the command itself is pid 1\n"
+	      "      --stop-timeout S seconds from forwarding SIGTERM to SIGKILL (default 10)\n"
+	      "      --keep-upper DIR keep the overlay's upper layer in DIR\n"
+	      "      --stats          print resource usage when the command ends\n"
+	      "  -h, --help           this help\n"
+	      "  -V, --version        the version\n"
+	      "\n"
+	      "Exit status: the command's; 128+N if signal N killed it; 125 if cgrun failed;\n"
+	      "126 if the command cannot be executed; 127 if it was not found.\n"
+	      "See cgrun(1) and cgprofile(5).\n",
+	      out);
+}
+
+enum {
+	OPT_CHECK = 256, OPT_PLAN, OPT_APPLY, OPT_REMOVE, OPT_SHOW, OPT_GC, OPT_PID, OPT_TREE,
+	OPT_LAYOUT, OPT_ROOT, OPT_PARENT, OPT_FORCE, OPT_NAME, OPT_CPU, OPT_MEMORY, OPT_PIDS,
+	OPT_CPUS, OPT_IOW, OPT_ENV, OPT_USER, OPT_WORKDIR, OPT_NOINIT, OPT_STOPT, OPT_KEEPUP,
+	OPT_STATS,
+};
+
+static const struct option long_opts[] = {
+	{ "profile", required_argument, NULL, 'p' },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "plan", no_argument, NULL, OPT_PLAN },
+	{ "apply", no_argument, NULL, OPT_APPLY },
+	{ "remove", no_argument, NULL, OPT_REMOVE },
+	{ "show", no_argument, NULL, OPT_SHOW },
+	{ "gc", no_argument, NULL, OPT_GC },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "tree", no_argument, NULL, OPT_TREE },
+	{ "layout", required_argument, NULL, OPT_LAYOUT },
+	{ "cgroup-root", required_argument, NULL, OPT_ROOT },
+	{ "parent", required_argument, NULL, OPT_PARENT },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "pids", required_argument, NULL, OPT_PIDS },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "io-weight", required_argument, NULL, OPT_IOW },
+	{ "group", required_argument, NULL, 'g' },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "workdir", required_argument, NULL, OPT_WORKDIR },
+	{ "no-init", no_argument, NULL, OPT_NOINIT },
+	{ "stop-timeout", required_argument, NULL, OPT_STOPT },
+	{ "keep-upper", required_argument, NULL, OPT_KEEPUP },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct cli {
+	enum verb verb;
+	int n_verbs;
+	const char *layout, *cgroup_root;
+	struct launch_opts lo;
+};
+
+static int set_verb(struct cli *c, enum verb v)
+{
+	c->verb = v;
+	return ++c->n_verbs;
+}
+
+static int parse_args(int argc, char **argv, struct cli *c)
+{
+	int opt;
+
+	c->lo.stop_timeout = 10.0;
+	while ((opt = getopt_long(argc, argv, "+p:g:hV", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': c->lo.profile_path = optarg; break;
+		case OPT_CHECK: set_verb(c, VERB_CHECK); break;
+		case OPT_PLAN: set_verb(c, VERB_PLAN); break;
+		case OPT_APPLY: set_verb(c, VERB_APPLY); break;
+		case OPT_REMOVE: set_verb(c, VERB_REMOVE); break;
+		case OPT_SHOW: set_verb(c, VERB_SHOW); break;
+		case OPT_GC: set_verb(c, VERB_GC); break;
+		case OPT_PID: {
+			char *end;
+			long v;
+
+			set_verb(c, VERB_PID);
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v <= 0 || v > 4194304) {
+				fprintf(stderr, "cgrun: --pid: '%s' is not a process id (a positive number)\n", optarg);
+				return -1;
+			}
+			c->lo.pid = (pid_t)v;
+			break;
+		}
+		case OPT_TREE: c->lo.tree = true; break;
+		case OPT_LAYOUT: c->layout = optarg; break;
+		case OPT_ROOT: c->cgroup_root = optarg; break;
+		case OPT_PARENT: c->lo.ov.parent = optarg; break;
+		case OPT_FORCE: c->lo.force = true; break;
+		case OPT_NAME: c->lo.ov.name = optarg; break;
+		case OPT_CPU: c->lo.ov.cpu = optarg; break;
+		case OPT_MEMORY: c->lo.ov.memory = optarg; break;
+		case OPT_PIDS: c->lo.ov.pids = optarg; break;
+		case OPT_CPUS: c->lo.ov.cpus = optarg; break;
+		case OPT_IOW: c->lo.ov.io_weight = optarg; break;
+		case 'g': c->lo.ov.child = optarg; break;
+		case OPT_ENV: {
+			const char **n = realloc(c->lo.env, (c->lo.n_env + 1) * sizeof(*n));
+
+			if (!n) {
+				fprintf(stderr, "cgrun: out of memory\n");
+				return -1;
+			}
+			if (!strchr(optarg, '=') || optarg[0] == '=') {
+				fprintf(stderr, "cgrun: --env: '%s' is not NAME=VALUE\n", optarg);
+				free(n);
+				return -1;
+			}
+			c->lo.env = n;
+			c->lo.env[c->lo.n_env++] = optarg;
+			break;
+		}
+		case OPT_USER: c->lo.user = optarg; break;
+		case OPT_WORKDIR: c->lo.workdir = optarg; break;
+		case OPT_NOINIT: c->lo.no_init = true; break;
+		case OPT_STOPT: {
+			char *end;
+
+			c->lo.stop_timeout = strtod(optarg, &end);
+			if (*end || !(c->lo.stop_timeout >= 0 && c->lo.stop_timeout <= 86400)) {
+				fprintf(stderr, "cgrun: --stop-timeout: '%s' is not a number of seconds (0 .. 86400)\n", optarg);
+				return -1;
+			}
+			break;
+		}
+		case OPT_KEEPUP: c->lo.keep_upper = optarg; break;
+		case OPT_STATS: c->lo.stats = true; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("cgrun %s\n", CGKIT_VERSION); exit(0);
+		default:
+			fprintf(stderr, "cgrun: see 'cgrun --help'\n");
+			return -1;
+		}
+	}
+	if (c->n_verbs > 1) {
+		fprintf(stderr, "cgrun: give one of --check, --plan, --apply, --remove, --show, --pid, --gc\n");
+		return -1;
+	}
+	c->lo.argv = argv + optind;
+	if (c->verb == VERB_RUN && !argv[optind]) {
+		fprintf(stderr, "cgrun: no command to run; usage: cgrun -p PROFILE -- COMMAND (see --help)\n");
+		return -1;
+	}
+	if (c->verb != VERB_RUN && argv[optind]) {
+		fprintf(stderr, "cgrun: unexpected argument '%s' with this verb\n", argv[optind]);
+		return -1;
+	}
+	if ((c->layout || c->cgroup_root) && c->verb != VERB_PLAN) {
+		fprintf(stderr, "cgrun: --layout and --cgroup-root go with --plan only\n");
+		return -1;
+	}
+	if (c->verb >= VERB_CHECK && c->verb <= VERB_SHOW && !c->lo.profile_path) {
+		fprintf(stderr, "cgrun: this verb needs a profile: -p FILE\n");
+		return -1;
+	}
+	return 0;
+}
+
+static struct profile *load_profile(const char *path)
+{
+	struct profile_opts po = { .host_ram = (uint64_t)sysconf(_SC_PHYS_PAGES) *
+					       (uint64_t)sysconf(_SC_PAGESIZE) };
+	struct diags d;
+	struct profile *p;
+
+	diags_init(&d, path);
+	p = profile_load(path, &po, &d);
+	diags_print(&d, stderr);
+	return p;
+}
+
+static int get_layout(const struct cli *c, struct cg_layout *l)
+{
+	cg_err e = { 0 };
+
+	if (c->layout) {
+		enum cg_mode m;
+
+		if (!strcmp(c->layout, "v1"))
+			m = CG_MODE_V1;
+		else if (!strcmp(c->layout, "v2"))
+			m = CG_MODE_V2;
+		else {
+			fprintf(stderr, "cgrun: --layout: '%s' is not a layout; use v1 or v2\n", c->layout);
+			return -1;
+		}
+		if (cg_layout_standard(m, c->cgroup_root ? c->cgroup_root : "/sys/fs/cgroup", l, &e) < 0)
+			goto fail;
+		return 0;
+	}
+	if (cg_layout_detect(l, &e) < 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "cgrun: %s\n", e.msg);
+	return -1;
+}
+
+static int run_engine_verb(struct cli *c)
+{
+	struct profile *p = load_profile(c->lo.profile_path);
+	struct plan_opts po = { .parent = c->lo.ov.parent };
+	struct cg_layout l = { 0 };
+	struct diags d;
+	cg_err e = { 0 };
+	int rc = -1;
+
+	if (!p)
+		return CGRUN_EXIT_FAIL;
+	if (c->verb == VERB_CHECK) {
+		profile_free(p);
+		return 0;
+	}
+	diags_init(&d, c->lo.profile_path);
+	if (get_layout(c, &l) < 0)
+		goto out;
+	switch (c->verb) {
+	case VERB_PLAN: {
+		struct plan pl = { 0 };
+
+		rc = plan_build(p, &l, &po, c->layout ? &cg_reader_empty : &cg_reader_fs, &pl, &d, &e);
+		if (rc == 0)
+			plan_print(&pl, stdout);
+		plan_free(&pl);
+		break;
+	}
+	case VERB_APPLY:
+		rc = policy_apply(p, &l, &po, &d, &e);
+		break;
+	case VERB_REMOVE:
+		rc = policy_remove(p, &l, &po, c->lo.force, &e);
+		break;
+	case VERB_SHOW:
+		rc = policy_show(p, &l, &po, stdout, &e);
+		break;
+	default:
+		break;
+	}
+	diags_print(&d, stderr);
+	if (rc < 0 && e.msg[0])
+		fprintf(stderr, "cgrun: %s\n", e.msg);
+out:
+	cg_layout_free(&l);
+	profile_free(p);
+	return rc < 0 ? CGRUN_EXIT_FAIL : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	int rc;
+
+	if (parse_args(argc, argv, &c) < 0) {
+		free(c.lo.env);
+		return CGRUN_EXIT_FAIL;
+	}
+	switch (c.verb) {
+	case VERB_RUN: rc = launch_run(&c.lo); break;
+	case VERB_PID: rc = launch_move_pid(&c.lo); break;
+	case VERB_GC: rc = launch_gc(&c.lo); break;
+	default: rc = run_engine_verb(&c); break;
+	}
+	free(c.lo.env);
+	return rc;
+}

@@ -1,0 +1,63 @@
+#include "diag.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void diags_init(struct diags *d, const char *path)
+{
+	memset(d, 0, sizeof(*d));
+	d->path = path;
+}
+
+bool diags_full(const struct diags *d)
+{
+	return d->n >= DIAG_MAX;
+}
+
+void diags_add(struct diags *d, bool warning, int line, int col, const char *key,
+	       const char *fmt, ...)
+{
+	struct diag *it;
+	va_list ap;
+
+	if (warning)
+		d->warnings++;
+	else
+		d->errors++;
+	if (d->n >= DIAG_MAX)
+		return;
+	it = &d->items[d->n++];
+	it->warning = warning;
+	it->line = line;
+	it->col = col;
+	snprintf(it->key, sizeof(it->key), "%s", key ? key : "");
+	va_start(ap, fmt);
+	vsnprintf(it->msg, sizeof(it->msg), fmt, ap);
+	va_end(ap);
+}
+
+void diags_print(const struct diags *d, FILE *out)
+{
+	const char *path = d->path ? d->path : "<profile>";
+	int shown_err = 0, shown_warn = 0;
+
+	for (int i = 0; i < d->n; i++) {
+		const struct diag *it = &d->items[i];
+		const char *kind = it->warning ? "warning" : "error";
+
+		if (it->warning)
+			shown_warn++;
+		else
+			shown_err++;
+		if (it->line > 0)
+			fprintf(out, "%s:%d:%d: %s: ", path, it->line, it->col, kind);
+		else
+			fprintf(out, "%s: %s: ", path, kind);
+		if (it->key[0])
+			fprintf(out, "%s: ", it->key);
+		fprintf(out, "%s\n", it->msg);
+	}
+	if (d->errors > shown_err || d->warnings > shown_warn)
+		fprintf(out, "%s: %d more errors and %d more warnings not shown\n", path,
+			d->errors - shown_err, d->warnings - shown_warn);
+}

@@ -1,0 +1,35 @@
+/* The policy engine: carries out a plan all or nothing, removes groups, and
+ * reports a group's values in profile terms. Touches cgroupfs only through
+ * sys.h. */
+#ifndef CGKIT_POLICY_H
+#define CGKIT_POLICY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "layout.h"
+#include "plan.h"
+#include "profile.h"
+
+/* Runs every op in order. On a failure, writes back every value it changed
+ * (in reverse order) and removes every directory it made, then returns -1
+ * with the failing file and the kernel's reason in e. */
+int policy_execute(const struct plan *pl, cg_err *e);
+
+/* Plans and executes: the whole of `cgrun --apply`. */
+int policy_apply(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		 struct diags *d, cg_err *e);
+
+/* Removes the group and its children in every hierarchy. Refuses while
+ * processes are in any of them, unless force: then moves them to the
+ * group's parent first. Removing a group that is not there is not an error. */
+int policy_remove(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		  bool force, cg_err *e);
+
+/* Prints the group's current values as the kernel reports them, in profile
+ * terms (YAML, one key a line). */
+int policy_show(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		FILE *out, cg_err *e);
+
+#endif

@@ -1,0 +1,135 @@
+/* The profile: what ../shared/spec/profile.md describes, parsed and checked.
+ * profile_parse() is pure: it reads bytes, never the cgroup tree. */
+#ifndef CGKIT_PROFILE_H
+#define CGKIT_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+#define PROFILE_MAX_BYTES (1024 * 1024)
+#define PROFILE_MAX_DEPTH 64
+#define PROFILE_MAX_ALIAS_NODES 10000
+#define PROFILE_NAME_MAX 64
+
+/* A value from the file, with where it stood. */
+struct pval {
+	bool set;       /* the key was present */
+	bool is_max;    /* the value was "max" */
+	uint64_t v;     /* in the key's base unit (bytes, us, ucpu, plain) */
+	int line, col;  /* of the value */
+};
+
+struct pstr {
+	char *s;        /* NULL when absent */
+	int line, col;
+};
+
+struct io_device {
+	struct pstr path;                  /* "/dev/vda" or "MAJ:MIN" as written */
+	bool has_majmin;                   /* path was "MAJ:MIN" */
+	unsigned major, minor;             /* when has_majmin */
+	struct pval read_bps, write_bps, read_iops, write_iops;
+	int line, col;                     /* of the list item */
+};
+
+/* Resource sections; `present` is true when the section key appeared. */
+struct cpu_spec {
+	bool present;
+	struct pval max;       /* micro-cpus (1 cpu = 1000000); is_max for "max" */
+	struct pval quota;     /* microseconds */
+	struct pval period;    /* microseconds; default 100000 when unset */
+	struct pval weight;    /* 1 .. 10000 */
+};
+
+struct memory_spec {
+	bool present;
+	struct pval max, high, swap;   /* bytes; is_max for "max" */
+};
+
+struct io_spec {
+	bool present;
+	struct pval weight;
+	struct io_device *devices;
+	size_t n_devices;
+};
+
+struct cpuset_spec {
+	bool present;
+	struct pstr cpus, mems;        /* normalised kernel list syntax */
+};
+
+struct pids_spec {
+	bool present;
+	struct pval max;
+};
+
+struct group_spec {
+	struct pstr name;
+	struct pstr description;
+	struct cpu_spec cpu;
+	struct memory_spec memory;
+	struct io_spec io;
+	struct cpuset_spec cpuset;
+	struct pids_spec pids;
+	struct group_spec *children;
+	size_t n_children;
+};
+
+enum ns_kind {
+	NS_PID = 1 << 0,
+	NS_MOUNT = 1 << 1,
+	NS_UTS = 1 << 2,
+	NS_IPC = 1 << 3,
+	NS_NET = 1 << 4,
+	NS_CGROUP = 1 << 5,
+	NS_USER = 1 << 6,
+};
+
+struct env_var {
+	char *name, *value;
+};
+
+struct profile {
+	char *path;                 /* file it came from, for messages */
+	struct group_spec group;    /* the top group: name, resources, children */
+	struct pstr parent;         /* default "cgkit"; "self" allowed */
+	bool parent_self;
+	/* launch settings */
+	unsigned namespaces;        /* enum ns_kind bits */
+	int ns_line, ns_col;
+	struct pstr hostname, rootfs, user, workdir;
+	struct pstr *layers;
+	size_t n_layers;
+	struct env_var *env;
+	size_t n_env;
+};
+
+struct profile_opts {
+	uint64_t host_ram;      /* bytes, for "N%" memory sizes; 0: refuse "%" */
+};
+
+/* Parses and checks `len` bytes. Returns a profile, or NULL with the reasons
+ * in `d` (d->errors > 0). Warnings may be in `d` on success too. */
+struct profile *profile_parse(const char *buf, size_t len, const char *path,
+			      const struct profile_opts *opts, struct diags *d);
+/* Reads the file (refusing one over 1 MiB) and parses it. */
+struct profile *profile_load(const char *path, const struct profile_opts *opts,
+			     struct diags *d);
+void profile_free(struct profile *p);
+
+/* Name rules of the spec: 1..64 of [A-Za-z0-9_.-], not starting with '.'.
+ * Return NULL when valid, else a reason. */
+const char *profile_name_invalid(const char *name);
+const char *profile_parent_invalid(const char *parent);
+
+/* Default period when the profile sets none. */
+#define PROFILE_DEFAULT_PERIOD_US 100000
+
+/* cpu quota in us per period, from max or quota; UINT64_MAX for no limit. */
+uint64_t profile_cpu_quota_us(const struct cpu_spec *cpu);
+uint64_t profile_cpu_period_us(const struct cpu_spec *cpu);
+
+#endif

@@ -1,0 +1,31 @@
+/* Units of the profile format: pure conversions, no I/O.
+ * Each returns 0 and the value, or -1 with a short reason in *why
+ * (a static string saying what would be right). */
+#ifndef CGKIT_UNITS_H
+#define CGKIT_UNITS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UNIT_MAX UINT64_MAX   /* "max" */
+
+/* "536870912", "512M", "1.5G", "512MiB", "64k"; "N%" of host_ram when
+ * host_ram != 0; "max" -> UNIT_MAX when allow_max. */
+int unit_parse_size(const char *s, uint64_t host_ram, bool allow_max, uint64_t *out,
+		    const char **why);
+/* "100000" (us), "100ms", "0.1s", "250us" -> microseconds. */
+int unit_parse_duration(const char *s, uint64_t *out_us, const char **why);
+/* "20%", "0.2", "200m", "max" -> micro-cpus (1 cpu = 1000000), UNIT_MAX for max. */
+int unit_parse_cpu(const char *s, uint64_t *out_ucpu, const char **why);
+/* Plain non-negative integer. */
+int unit_parse_uint(const char *s, uint64_t *out, const char **why);
+/* Kernel list syntax "0-3,6": checks it and writes a normalised copy
+ * (sorted, merged ranges) into out. max_id bounds the ids (inclusive). */
+int unit_parse_list(const char *s, unsigned max_id, char *out, size_t outlen,
+		    const char **why);
+/* Human size for messages and --show: "64M", "1.5G", "512". */
+void unit_format_size(uint64_t bytes, char *out, size_t outlen);
+void unit_format_duration(uint64_t us, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Runs every executable test script in a directory (name: NN-*.sh or test_*.sh).
+# A script exits 0 (pass), 77 (skipped: it printed why) or anything else (fail).
+dir=$1
+pass=0 fail=0 skip=0
+failed=""
+for t in "$dir"/*.sh; do
+	[ -f "$t" ] || continue
+	case "$(basename "$t")" in lib*.sh) continue ;; esac
+	name=$(basename "$t" .sh)
+	start=$(date +%s)
+	bash "$t"
+	rc=$?
+	secs=$(( $(date +%s) - start ))
+	case $rc in
+	0) pass=$((pass + 1)); echo "PASS $name (${secs}s)" ;;
+	77) skip=$((skip + 1)); echo "SKIP $name" ;;
+	*) fail=$((fail + 1)); failed="$failed $name"; echo "FAIL $name (exit $rc)" ;;
+	esac
+done
+[ -z "$failed" ] || echo "failed:$failed"
+echo "$(basename "$dir"): $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
