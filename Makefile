@@ -99,7 +99,7 @@ check-hybrid: all
 demo: all
 	@BUILD=$(abspath $(BUILD)) sh contrib/demo.sh
 
-bench: all
+bench: all $(BUILD)/bench_apply
 	@BUILD=$(abspath $(BUILD)) sh tests/bench/run.sh
 
 FUZZ_BIN = build-fuzz/fuzz_profile
@@ -125,3 +125,6 @@ format:
 
 clean:
 	rm -rf build build-asan build-fuzz build-*
+
+$(BUILD)/bench_apply: tests/bench/bench_apply.c $(BUILD)/libcgkit.a $(HDRS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)

@@ -1,0 +1,48 @@
+#!/bin/bash
+# Bad input gets a clear error with file:line:column, exit 125, and leaves
+# nothing behind; a failing apply rolls back everything it did.
+. "$(dirname "$0")/../lib.sh"
+
+G=$UNIQ-bad
+P=$(make_profile bad "name: $G" "parent: self" "cpu:" "  max: 20%" "  quota: 20ms" "memroy:" "  max: 1G")
+expect_status 125 "$CGRUN" --apply -p "$P"
+assert_contains "$OUT" "$P:4:10: error: cpu.quota" "error names file:line:column and key"
+assert_contains "$OUT" "did you mean \"memory\"" "misspelt key gets a suggestion"
+assert_eq "" "$(test_group_dirs)" "nothing created by a bad profile"
+
+P=$(make_profile badname "name: ../$G" "parent: self")
+expect_status 125 "$CGRUN" --apply -p "$P"
+assert_contains "$OUT" "$P:1:7: error: name" "bad name refused"
+assert_eq "" "$(test_group_dirs)" "nothing created by a bad name"
+
+# a host check: a cpu that is not online, before anything is created
+P=$(make_profile offline "name: $G" "parent: self" "cpuset: {cpus: \"4000\"}")
+expect_status 125 "$CGRUN" --apply -p "$P"
+assert_contains "$OUT" "$P:3:18: error: cpuset.cpus" "offline cpu reported at its place"
+assert_eq "" "$(test_group_dirs)" "nothing created when a host check fails"
+
+# the kernel refuses a write late in the apply: on cgroup v1 a child's CFS
+# quota may not exceed its parent's. Everything this apply made goes away.
+if [ "$(cg_mode)" != v2 ]; then
+	P=$(make_profile late "name: $G" "parent: self" "cpu: {max: 50%}" "memory: {max: 64M}" \
+		"pids: {max: 10}" "children:" "  - name: a" "    cpu: {max: 100%}")
+	expect_status 125 "$CGRUN" --apply -p "$P"
+	assert_contains "$OUT" "cpu.cfs_quota_us" "error names the kernel file"
+	assert_contains "$OUT" "Invalid argument" "error gives the kernel's reason"
+	assert_eq "" "$(test_group_dirs)" "rollback removed every group of the failed apply"
+
+	# and on an existing group, the values it changed are written back
+	P=$(make_profile late2 "name: $G" "parent: self" "cpu: {max: 50%}" "pids: {max: 10}" \
+		"children:" "  - name: a" "    cpu: {max: 20%}")
+	expect_status 0 "$CGRUN" --apply -p "$P"
+	on_exit "$CGRUN --remove -p $P >/dev/null 2>&1"
+	P2=$(make_profile late3 "name: $G" "parent: self" "cpu: {max: 50%}" "pids: {max: 20}" \
+		"children:" "  - name: a" "    cpu: {max: 100%}")
+	expect_status 125 "$CGRUN" --apply -p "$P2"
+	assert_eq 10 "$(cat "$(self_dir pids)/$G/pids.max")" "pids.max written back after the failure"
+	assert_eq 20000 "$(cat "$(self_dir cpu)/$G/a/cpu.cfs_quota_us")" "child's quota unchanged"
+	expect_status 0 "$CGRUN" --remove -p "$P"
+else
+	echo "  note: cgroup v2 accepts a child's cpu.max above its parent's (the parent caps both), so no late kernel error is provoked here; the unit tests inject failures at every write"
+fi
+assert_eq "" "$(test_group_dirs)" "nothing left"
