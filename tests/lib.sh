@@ -128,3 +128,28 @@ root_blockdev() {
 [ "$(id -u)" -eq 0 ] || skip "needs root"
 [ -x "$CGRUN" ] || fail "$CGRUN not built"
 echo "== $(basename "$0" .sh) ($(cg_mode), uniq $UNIQ)"
+
+# A whole block device that io limits can be put on, as "MAJ:MIN /dev/X": the
+# root's disk when / is on a block device, else the first virtio disk (the
+# test guest's root is 9p, which has none; tests/vm gives it /dev/vda), else
+# nothing and status 1: the caller skips its io checks and says why.
+io_blockdev() {
+	local majmin d
+	majmin=$(awk '$5 == "/" { print $3 }' /proc/self/mountinfo | tail -1)
+	if [ -n "$majmin" ] && [ -e "/sys/dev/block/$majmin" ]; then
+		if [ -e "/sys/dev/block/$majmin/partition" ]; then
+			majmin=$(cat "/sys/dev/block/$majmin/../dev")
+		fi
+		d=/dev/$(basename "$(readlink -f "/sys/dev/block/$majmin")")
+		if [ -b "$d" ]; then
+			echo "$majmin $d"
+			return 0
+		fi
+	fi
+	for d in /sys/block/vd*; do
+		[ -e "$d/dev" ] || continue
+		echo "$(cat "$d/dev") /dev/${d##*/}"
+		return 0
+	done
+	return 1
+}
