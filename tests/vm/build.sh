@@ -60,7 +60,7 @@ build_initramfs() {
 	# shellcheck disable=SC2064
 	trap "rm -rf '$stage'" RETURN
 	mkdir -p "$stage"/{bin,dev,proc,sys,lower,rw,newroot,etc}
-	cp /bin/busybox "$stage/bin/busybox"
+	cp "$BUSYBOX" "$stage/bin/busybox"
 	install -m 0755 "$VM_DIR/init" "$stage/init"
 	: >"$stage/modules.list"
 	for m in $VM_MODULES; do
@@ -94,10 +94,10 @@ main() {
 	kver=${VM_KVER:-$(pick_kver)}
 	[ -f "/boot/vmlinuz-$kver" ] || die "/boot/vmlinuz-$kver missing"
 	[ -d "/lib/modules/$kver" ] || die "/lib/modules/$kver missing"
-	busybox true 2>/dev/null || die "busybox missing (make deps installs busybox-static)"
-	ldd /bin/busybox >/dev/null 2>&1 && die "/bin/busybox is dynamically linked; install busybox-static"
+	BUSYBOX=$(command -v busybox) || die "busybox missing (make deps installs busybox-static)"
+	ldd "$BUSYBOX" >/dev/null 2>&1 && die "$BUSYBOX is dynamically linked; install busybox-static"
 
-	key=$(cat "$VM_DIR/build.sh" "$VM_DIR/init" /bin/busybox | sha256sum | cut -c1-12)
+	key=$(cat "$VM_DIR/build.sh" "$VM_DIR/init" "$BUSYBOX" | sha256sum | cut -c1-12)
 	cache_root=${VM_CACHE:-/var/cache/cgkit-vm}
 	if ! mkdir -p "$cache_root" 2>/dev/null || [ ! -w "$cache_root" ]; then
 		cache_root=${TMPDIR:-/tmp}/cgkit-vm

@@ -58,7 +58,7 @@ fi
 append="console=ttyS0 panic=-1 cgkit.mode=$mode"
 [ "$mode" = v2 ] && append+=" cgroup_no_v1=all"
 [ "${VM_DEBUG:-0}" = 1 ] || append+=" quiet loglevel=1"
-[ -n "${TERM:-}" ] && append+=" TERM=$TERM"
+append+=" cgkit.term=${TERM:-}"
 append+=" cgkit.rw=$(IFS=,; echo "${shares[*]}") cgkit.cmd=$b64"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cgkit-vm-run.XXXXXX")
