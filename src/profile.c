@@ -1,12 +1,1389 @@
-/* STUB: replaced by the parser work. */
+/* The profile language: checks the YAML tree (profile_tree.c) against the
+ * spec (../shared/spec/profile.md) and fills struct profile.
+ *
+ * Every error found is collected, not only the first; each names the dotted
+ * key and points at the key (unknown, duplicate, misplaced) or at the value
+ * (bad value), and says what would be right. */
 #include "profile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
-struct profile *profile_parse(const char *buf, size_t len, const char *path, const struct profile_opts *opts, struct diags *d)
-{ (void)buf; (void)len; (void)path; (void)opts; diags_error(d, 0, 0, "", "parser not implemented"); return NULL; }
-struct profile *profile_load(const char *path, const struct profile_opts *opts, struct diags *d)
-{ return profile_parse("", 0, path, opts, d); }
-void profile_free(struct profile *p) { free(p); }
-const char *profile_name_invalid(const char *name) { (void)name; return "not implemented"; }
-const char *profile_parent_invalid(const char *parent) { (void)parent; return "not implemented"; }
-uint64_t profile_cpu_quota_us(const struct cpu_spec *cpu) { (void)cpu; return UINT64_MAX; }
-uint64_t profile_cpu_period_us(const struct cpu_spec *cpu) { (void)cpu; return PROFILE_DEFAULT_PERIOD_US; }
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "profile_tree.h"
+#include "units.h"
+
+#define CPU_WEIGHT_MIN 1
+#define CPU_WEIGHT_MAX 10000
+#define PERIOD_MIN_US 1000
+#define PERIOD_MAX_US 1000000
+#define QUOTA_MIN_US 1000
+#define QUOTA_MAX_US ((1ULL << 44) - 1)   /* the kernel's max_cfs_runtime */
+#define PIDS_MAX_LIMIT 4194304           /* PID_MAX_LIMIT */
+#define CPU_ID_MAX 8191                  /* NR_CPUS at its largest */
+#define MEM_ID_MAX 1023                  /* MAX_NUMNODES */
+#define DEV_MAJOR_MAX 4095
+#define DEV_MINOR_MAX 1048575
+#define HOSTNAME_MAX 64
+#define USER_NAME_MAX 32
+
+enum key_id {
+	/* keys of every group, top or child */
+	K_NAME, K_DESCRIPTION, K_CPU, K_MEMORY, K_IO, K_CPUSET, K_PIDS, K_CHILDREN,
+	/* top only */
+	K_PARENT, K_NAMESPACES, K_HOSTNAME, K_ROOTFS, K_LAYERS, K_USER, K_WORKDIR, K_ENV,
+	K_COUNT
+};
+#define N_GROUP_KEYS (K_CHILDREN + 1)
+
+static const char *const top_keys[] = {
+	"name", "description", "cpu", "memory", "io", "cpuset", "pids", "children",
+	"parent", "namespaces", "hostname", "rootfs", "layers", "user", "workdir", "env",
+};
+static const char *const cpu_keys[] = { "max", "quota", "period", "weight" };
+static const char *const memory_keys[] = { "max", "high", "swap" };
+static const char *const io_keys[] = { "weight", "devices" };
+static const char *const device_keys[] = { "path", "read_bps", "write_bps", "read_iops",
+					   "write_iops" };
+static const char *const cpuset_keys[] = { "cpus", "mems" };
+static const char *const pids_keys[] = { "max" };
+static const char *const ns_names[] = { "pid", "mount", "uts", "ipc", "net", "cgroup", "user" };
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+struct walker {
+	struct perrs *e;
+	const struct profile_opts *opts;
+	char key[160];          /* dotted key of where the walk stands */
+	size_t klen;
+	bool oom;
+};
+
+/* ---- small helpers ---- */
+
+static size_t path_push(struct walker *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static size_t path_push(struct walker *w, const char *fmt, ...)
+{
+	size_t old = w->klen;
+	va_list ap;
+	int n;
+
+	if (w->klen >= sizeof(w->key) - 1)
+		return old;
+	va_start(ap, fmt);
+	n = vsnprintf(w->key + w->klen, sizeof(w->key) - w->klen, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		w->klen += (size_t)n;
+	if (w->klen > sizeof(w->key) - 1)
+		w->klen = sizeof(w->key) - 1;
+	return old;
+}
+
+static void path_pop(struct walker *w, size_t old)
+{
+	w->klen = old;
+	w->key[old] = '\0';
+}
+
+/* Enters key `k` of the current mapping. */
+static size_t path_key(struct walker *w, const char *k)
+{
+	return path_push(w, "%s%s", w->klen ? "." : "", k);
+}
+
+static void report(struct walker *w, bool warning, int line, int col, const char *fmt,
+		   va_list ap)
+{
+	char msg[sizeof(((struct diag *)0)->msg)];
+
+	if (!perrs_keeping(w->e)) {
+		perrs_add(w->e, warning, line, col, w->key, "%s", "");
+		return;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	perrs_add(w->e, warning, line, col, w->key, "%s", msg);
+}
+
+static void err_at(struct walker *w, const struct node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void err_at(struct walker *w, const struct node *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(w, false, n->line, n->col, fmt, ap);
+	va_end(ap);
+}
+
+static void err_pos(struct walker *w, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void err_pos(struct walker *w, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(w, false, line, col, fmt, ap);
+	va_end(ap);
+}
+
+static void warn_at(struct walker *w, const struct node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void warn_at(struct walker *w, const struct node *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(w, true, n->line, n->col, fmt, ap);
+	va_end(ap);
+}
+
+static char *xstrdup(struct walker *w, const char *s)
+{
+	char *c = strdup(s);
+
+	if (!c && !w->oom) {
+		w->oom = true;
+		perrs_add(w->e, false, 0, 0, "", "out of memory while reading the profile");
+	}
+	return c;
+}
+
+static void *xcalloc(struct walker *w, size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p && !w->oom) {
+		w->oom = true;
+		perrs_add(w->e, false, 0, 0, "", "out of memory while reading the profile");
+	}
+	return p;
+}
+
+/* Optimal string alignment distance, case-insensitive; short strings only. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[33][33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			char ca = (char)(a[i - 1] | 0x20), cb = (char)(b[j - 1] | 0x20);
+			size_t cost = ca != cb, best = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && ca == (char)(b[j - 2] | 0x20) &&
+			    (char)(a[i - 2] | 0x20) == cb && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The nearest of `names` to `s`, or NULL when none is near enough to be a
+ * likely typo. */
+static const char *nearest(const char *s, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t bd = 99;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = edit_distance(s, names[i]);
+
+		if (dist < bd) {
+			bd = dist;
+			best = names[i];
+		}
+	}
+	if (!best || bd > 2 || bd >= strlen(best) || bd > (strlen(s) + 1) / 2)
+		return NULL;
+	return best;
+}
+
+static void join_names(const char *const *names, size_t n, char *out, size_t len)
+{
+	size_t pos = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && pos < len; i++) {
+		int w = snprintf(out + pos, len - pos, "%s%s", i ? ", " : "", names[i]);
+
+		if (w > 0)
+			pos += (size_t)w;
+	}
+}
+
+static int find_name(const char *s, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
+/* An unknown key, reported at the key with the nearest valid one or the list. */
+static void unknown_key(struct walker *w, const struct node *k, const char *const *names,
+			size_t n)
+{
+	const char *near = nearest(k->s, names, n);
+	char list[256];
+
+	if (near) {
+		err_at(w, k, "unknown key \"%.60s\"; did you mean \"%s\"?", k->s, near);
+		return;
+	}
+	join_names(names, n, list, sizeof(list));
+	err_at(w, k, "unknown key \"%.60s\"; the keys here are: %s", k->s, list);
+}
+
+/* The key node of a pair, or NULL to skip the pair (a duplicate, already
+ * reported, or a key that is not a word). */
+static const struct node *pair_key(struct walker *w, const struct node *k)
+{
+	char what[64];
+
+	if (k->kind == NODE_DUP_KEY)
+		return NULL;
+	if (k->kind != NODE_SCALAR) {
+		err_at(w, k, "a key must be a plain word such as \"max\", not %s",
+		       node_what(k, what, sizeof(what)));
+		return NULL;
+	}
+	return k;
+}
+
+/* Type checks. `expect` says what belongs there, for the message. */
+static bool want_map(struct walker *w, const struct node *v, const char *expect)
+{
+	char what[64];
+
+	if (v->kind == NODE_MAP || node_is_null(v))
+		return true;
+	err_at(w, v, "expected %s, found %s", expect, node_what(v, what, sizeof(what)));
+	return false;
+}
+
+static bool want_seq(struct walker *w, const struct node *v, const char *expect)
+{
+	char what[64];
+
+	if (v->kind == NODE_SEQ || node_is_null(v))
+		return true;
+	err_at(w, v, "expected %s, found %s", expect, node_what(v, what, sizeof(what)));
+	return false;
+}
+
+static const char *want_scalar(struct walker *w, const struct node *v, const char *expect)
+{
+	char what[64];
+
+	if (v->kind == NODE_SCALAR && !node_is_null(v))
+		return v->s;
+	if (v->kind == NODE_SCALAR)
+		err_at(w, v, "the value is missing: expected %s", expect);
+	else
+		err_at(w, v, "expected %s, found %s", expect, node_what(v, what, sizeof(what)));
+	return NULL;
+}
+
+static void set_pos(struct pval *pv, const struct node *k, const struct node *v)
+{
+	pv->set = true;
+	pv->line = v->line;
+	pv->col = v->col;
+	pv->kline = k->line;
+	pv->kcol = k->col;
+}
+
+static bool has_nonzero_digit(const char *s)
+{
+	return strpbrk(s, "123456789") != NULL;
+}
+
+/* A value that came to 0 where 0 is not allowed. */
+static bool zero_refused(struct walker *w, const struct node *v, const struct pval *pv,
+			 bool zero_ok, const char *right)
+{
+	if (zero_ok || pv->is_max || pv->v)
+		return false;
+	if (has_nonzero_digit(v->s))
+		err_at(w, v, "\"%.40s\" rounds down to 0, which is not allowed here: give %s", v->s,
+		       right);
+	else
+		err_at(w, v, "0 is not allowed here: give %s", right);
+	return true;
+}
+
+enum size_kind { SIZE_MEMORY, SIZE_RATE };
+
+static void val_size(struct walker *w, const struct node *k, const struct node *v,
+		     struct pval *pv, enum size_kind kind, bool zero_ok)
+{
+	const char *right = kind == SIZE_MEMORY ? "a size such as 512M, 1.5G or 25% (of RAM), or max"
+						: "a rate in bytes per second such as 10M, or max";
+	const char *s = want_scalar(w, v, right), *why;
+	uint64_t host = kind == SIZE_MEMORY ? w->opts->host_ram : 0;
+
+	if (!s)
+		return;
+	if (unit_parse_size(s, host, true, &pv->v, &why) < 0) {
+		if (kind == SIZE_MEMORY && !host && strchr(s, '%'))
+			why = "a percentage of RAM needs the host's RAM size, which is not known "
+			      "here: give a size such as 512M";
+		err_at(w, v, "\"%.40s\" is not a size: %s", s, why);
+		return;
+	}
+	pv->is_max = pv->v == UNIT_MAX;
+	set_pos(pv, k, v);
+	zero_refused(w, v, pv, zero_ok, right);
+}
+
+static void val_count(struct walker *w, const struct node *k, const struct node *v,
+		      struct pval *pv, uint64_t lo, uint64_t hi, bool allow_max, const char *right)
+{
+	const char *s = want_scalar(w, v, right), *why;
+
+	if (!s)
+		return;
+	if (allow_max && !strcmp(s, "max")) {
+		pv->v = UNIT_MAX;
+		pv->is_max = true;
+		set_pos(pv, k, v);
+		return;
+	}
+	if (unit_parse_uint(s, &pv->v, &why) < 0) {
+		err_at(w, v, "\"%.40s\" is not a whole number: %s; give %s", s, why, right);
+		return;
+	}
+	set_pos(pv, k, v);
+	if (pv->v < lo || pv->v > hi)
+		err_at(w, v, "%llu is out of range: give %s", (unsigned long long)pv->v, right);
+}
+
+static void val_duration(struct walker *w, const struct node *k, const struct node *v,
+			 struct pval *pv, bool allow_max, const char *right)
+{
+	const char *s = want_scalar(w, v, right), *why;
+
+	if (!s)
+		return;
+	if (allow_max && !strcmp(s, "max")) {
+		pv->v = UNIT_MAX;
+		pv->is_max = true;
+		set_pos(pv, k, v);
+		return;
+	}
+	if (unit_parse_duration(s, &pv->v, &why) < 0) {
+		err_at(w, v, "\"%.40s\" is not a duration: %s", s, why);
+		return;
+	}
+	set_pos(pv, k, v);
+}
+
+static void val_str(struct walker *w, const struct node *k, const struct node *v,
+		    struct pstr *ps, const char *right)
+{
+	const char *s = want_scalar(w, v, right);
+
+	if (!s)
+		return;
+	free(ps->s);
+	ps->s = xstrdup(w, s);
+	ps->line = v->line;
+	ps->col = v->col;
+	ps->kline = k->line;
+	ps->kcol = k->col;
+}
+
+/* ---- names ---- */
+
+const char *profile_name_invalid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len)
+		return "the name is empty: give 1 to 64 of A-Z a-z 0-9 _ . -";
+	if (len > PROFILE_NAME_MAX)
+		return "the name is longer than 64 characters: give 1 to 64 of A-Z a-z 0-9 _ . -";
+	if (name[0] == '.')
+		return "a name may not start with '.': give 1 to 64 of A-Z a-z 0-9 _ . -, "
+		       "starting with a letter, digit, _ or -";
+	for (const char *p = name; *p; p++) {
+		char c = *p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '.' || c == '-')
+			continue;
+		if (c == '/')
+			return "a name may not contain '/': it is one group; put sub-groups in "
+			       "children";
+		return "a name may only hold A-Z a-z 0-9 _ . - (1 to 64 of them)";
+	}
+	return NULL;
+}
+
+const char *profile_parent_invalid(const char *parent)
+{
+	const char *p = parent;
+
+	if (!strcmp(parent, "self"))
+		return NULL;
+	if (!*parent)
+		return "the parent is empty: give a relative path such as cgkit/tenants, or self";
+	if (*parent == '/')
+		return "the parent is an absolute path: give a path relative to the cgroup root "
+		       "such as cgkit/tenants, or self";
+	if (!strncmp(parent, "self/", 5))
+		return "self stands alone: write parent: self and put sub-groups in children";
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+		char comp[PROFILE_NAME_MAX + 2];
+
+		if (!len)
+			return "the parent has an empty component (a '//' or a '/' at the end): "
+			       "give names separated by single '/', such as cgkit/tenants";
+		if (len == 2 && !strncmp(p, "..", 2))
+			return "the parent may not contain '..': give a path below the cgroup root "
+			       "such as cgkit/tenants, or self";
+		if (len > PROFILE_NAME_MAX)
+			return "a component of the parent is longer than 64 characters";
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		if (profile_name_invalid(comp))
+			return comp[0] == '.'
+			? "a component of the parent starts with '.': give names of A-Z a-z 0-9 _ . - "
+			  "separated by '/', such as cgkit/tenants"
+			: "the parent may only hold names of A-Z a-z 0-9 _ . - separated by '/', such "
+			  "as cgkit/tenants, or be self";
+		p += len;
+		if (*p == '/')
+			p++;
+		if (!*p && slash)
+			return "the parent ends with '/': write cgkit/tenants, not cgkit/tenants/";
+	}
+	return NULL;
+}
+
+/* ---- sections ---- */
+
+static void walk_cpu(struct walker *w, const struct node *m, struct cpu_spec *c)
+{
+	const struct node *first_cap = NULL;
+
+	c->present = true;
+	if (!want_map(w, m, "a mapping of cpu settings (max, quota, period, weight)"))
+		return;
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
+		size_t old;
+		int id;
+
+		if (!k)
+			continue;
+		old = path_key(w, k->s);
+		id = find_name(k->s, cpu_keys, N_OF(cpu_keys));
+		if (id < 0) {
+			unknown_key(w, k, cpu_keys, N_OF(cpu_keys));
+		} else if (id == 0 || id == 1) {
+			if (first_cap)
+				err_at(w, k, "cpu.max and cpu.quota both set the cap (the other is at "
+				       "line %d, column %d): keep one of them",
+				       first_cap->line, first_cap->col);
+			else
+				first_cap = k;
+		}
+		switch (id) {
+		case 0: {
+			const char *s = want_scalar(w, v, "a cpu amount such as 20%, 0.2, 200m or max");
+			const char *why;
+
+			if (!s)
+				break;
+			if (unit_parse_cpu(s, &c->max.v, &why) < 0) {
+				err_at(w, v, "\"%.40s\" is not a cpu amount: %s", s, why);
+				break;
+			}
+			c->max.is_max = c->max.v == UNIT_MAX;
+			set_pos(&c->max, k, v);
+			zero_refused(w, v, &c->max, false,
+				     "a cpu amount such as 20% (of one cpu), 0.2 (cpus), 200m or max");
+			break;
+		}
+		case 1:
+			val_duration(w, k, v, &c->quota, true,
+				     "a quota per period such as 20ms, 20000 (us) or max");
+			if (c->quota.set && !c->quota.is_max && c->quota.v < QUOTA_MIN_US)
+				err_at(w, v, "a quota under 1ms: the kernel's smallest quota is 1ms; "
+				       "give at least 1ms (1000us), or max");
+			else if (c->quota.set && !c->quota.is_max && c->quota.v > QUOTA_MAX_US)
+				err_at(w, v, "the quota is larger than the kernel takes (%llu us): "
+				       "write max for no limit", (unsigned long long)QUOTA_MAX_US);
+			break;
+		case 2:
+			val_duration(w, k, v, &c->period, false, "a period from 1ms to 1s, such as 100ms");
+			if (c->period.set && (c->period.v < PERIOD_MIN_US || c->period.v > PERIOD_MAX_US)) {
+				char d[32];
+
+				unit_format_duration(c->period.v, d, sizeof(d));
+				err_at(w, v, "a period of %s is out of range: give 1ms .. 1s "
+				       "(1000 .. 1000000 us), such as 100ms", d);
+			}
+			break;
+		case 3:
+			val_count(w, k, v, &c->weight, CPU_WEIGHT_MIN, CPU_WEIGHT_MAX, false,
+				  "a weight from 1 to 10000 (default 100)");
+			break;
+		default:
+			break;
+		}
+		path_pop(w, old);
+	}
+	if (!c->period.set)
+		c->period.v = PROFILE_DEFAULT_PERIOD_US;
+	/* cpu.max becomes a quota per period: the same kernel bounds apply */
+	if (c->max.set && !c->max.is_max && c->max.v && c->period.v >= PERIOD_MIN_US &&
+	    c->period.v <= PERIOD_MAX_US) {
+		unsigned __int128 q = (unsigned __int128)c->max.v * c->period.v / 1000000;
+		size_t old = path_key(w, "max");
+		char per[32];
+
+		unit_format_duration(c->period.v, per, sizeof(per));
+		if (q < QUOTA_MIN_US)
+			err_pos(w, c->max.line, c->max.col,
+				"this cap gives a quota of %lluus per %s period, under the kernel's "
+				"smallest quota of 1ms: give at least %llu%% of a cpu, or a longer "
+				"cpu.period", (unsigned long long)q, per,
+				(unsigned long long)((QUOTA_MIN_US * 100000000ULL / c->period.v + 999999) /
+						     1000000));
+		else if (q > QUOTA_MAX_US)
+			err_pos(w, c->max.line, c->max.col,
+				"this cap is larger than the kernel takes: write max for no limit");
+		path_pop(w, old);
+	}
+}
+
+static void walk_memory(struct walker *w, const struct node *m, struct memory_spec *mem)
+{
+	const struct node *swap_key = NULL;
+
+	mem->present = true;
+	if (!want_map(w, m, "a mapping of memory settings (max, high, swap)"))
+		return;
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
+		size_t old;
+
+		if (!k)
+			continue;
+		old = path_key(w, k->s);
+		switch (find_name(k->s, memory_keys, N_OF(memory_keys))) {
+		case 0:
+			val_size(w, k, v, &mem->max, SIZE_MEMORY, false);
+			break;
+		case 1:
+			val_size(w, k, v, &mem->high, SIZE_MEMORY, false);
+			break;
+		case 2:
+			val_size(w, k, v, &mem->swap, SIZE_MEMORY, true);
+			swap_key = k;
+			break;
+		default:
+			unknown_key(w, k, memory_keys, N_OF(memory_keys));
+		}
+		path_pop(w, old);
+	}
+	if (mem->high.set && mem->max.set && !mem->high.is_max && !mem->max.is_max &&
+	    mem->high.v > mem->max.v) {
+		size_t old = path_key(w, "high");
+		char h[32], mx[32];
+
+		unit_format_size(mem->high.v, h, sizeof(h));
+		unit_format_size(mem->max.v, mx, sizeof(mx));
+		err_pos(w, mem->high.line, mem->high.col,
+			"memory.high (%s) is above memory.max (%s): give at most %s, or drop "
+			"memory.high", h, mx, mx);
+		path_pop(w, old);
+	}
+	if (swap_key && !mem->max.set) {
+		size_t old = path_key(w, "swap");
+
+		err_at(w, swap_key, "memory.swap needs memory.max: swap is allowed on top of the "
+		       "memory limit; add memory.max (a size, or max)");
+		path_pop(w, old);
+	}
+}
+
+static void parse_device_path(struct walker *w, const struct node *k, const struct node *v,
+			      struct io_device *dev)
+{
+	const char *s;
+	unsigned long long maj, min;
+	int end = 0;
+
+	val_str(w, k, v, &dev->path, "a block device such as /dev/vda, or MAJ:MIN such as 253:0");
+	s = dev->path.s;
+	if (!s)
+		return;
+	if (s[0] == '/')
+		return;
+	if (s[0] >= '0' && s[0] <= '9' && sscanf(s, "%llu:%llu%n", &maj, &min, &end) == 2 &&
+	    !s[end] && strspn(s, "0123456789:") == strlen(s)) {
+		if (maj > DEV_MAJOR_MAX || min > DEV_MINOR_MAX) {
+			err_at(w, v, "\"%.40s\" is not a device number: the major is 0 .. %d and the "
+			       "minor 0 .. %d", s, DEV_MAJOR_MAX, DEV_MINOR_MAX);
+			return;
+		}
+		dev->has_majmin = true;
+		dev->major = (unsigned)maj;
+		dev->minor = (unsigned)min;
+		return;
+	}
+	err_at(w, v, "\"%.40s\" is not a device: give the block device's path (/dev/vda) or its "
+	       "numbers MAJ:MIN (253:0)", s);
+}
+
+static void walk_device(struct walker *w, const struct node *m, struct io_device *dev)
+{
+	bool has_path = false;
+
+	dev->line = m->line;
+	dev->col = m->col;
+	if (!want_map(w, m, "a device: a mapping with path and limits (read_bps, write_bps, "
+			    "read_iops, write_iops)"))
+		return;
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
+		size_t old;
+
+		if (!k)
+			continue;
+		old = path_key(w, k->s);
+		switch (find_name(k->s, device_keys, N_OF(device_keys))) {
+		case 0:
+			has_path = true;
+			parse_device_path(w, k, v, dev);
+			break;
+		case 1:
+			val_size(w, k, v, &dev->read_bps, SIZE_RATE, false);
+			break;
+		case 2:
+			val_size(w, k, v, &dev->write_bps, SIZE_RATE, false);
+			break;
+		case 3:
+			val_count(w, k, v, &dev->read_iops, 1, UINT64_MAX - 1, true,
+				  "a number of operations per second such as 1000, or max");
+			break;
+		case 4:
+			val_count(w, k, v, &dev->write_iops, 1, UINT64_MAX - 1, true,
+				  "a number of operations per second such as 1000, or max");
+			break;
+		default:
+			unknown_key(w, k, device_keys, N_OF(device_keys));
+		}
+		path_pop(w, old);
+	}
+	if (!has_path) {
+		size_t old = path_key(w, "path");
+
+		err_at(w, m, "the device has no path: add path: /dev/vda (or MAJ:MIN)");
+		path_pop(w, old);
+	} else if (!dev->read_bps.set && !dev->write_bps.set && !dev->read_iops.set &&
+		   !dev->write_iops.set) {
+		warn_at(w, m, "this device sets no limit: add read_bps, write_bps, read_iops or "
+			"write_iops, or remove it");
+	}
+}
+
+static void walk_devices(struct walker *w, const struct node *v, struct io_spec *io)
+{
+	if (!want_seq(w, v, "a list of devices (- path: /dev/vda)") || v->kind != NODE_SEQ)
+		return;
+	io->devices = xcalloc(w, v->n, sizeof(*io->devices));
+	if (!io->devices)
+		return;
+	io->n_devices = v->n;
+	for (size_t i = 0; i < v->n; i++) {
+		size_t old = path_push(w, "[%zu]", i);
+		struct io_device *dev = &io->devices[i];
+
+		walk_device(w, v->items[i], dev);
+		for (size_t j = 0; j < i && dev->path.s; j++) {
+			const struct io_device *o = &io->devices[j];
+
+			if (o->path.s && !strcmp(o->path.s, dev->path.s)) {
+				size_t old2 = path_key(w, "path");
+
+				err_pos(w, dev->path.line, dev->path.col,
+					"the device \"%.40s\" is already limited at line %d: give "
+					"each device one entry", dev->path.s, o->path.line);
+				path_pop(w, old2);
+				break;
+			}
+		}
+		path_pop(w, old);
+	}
+}
+
+static void walk_io(struct walker *w, const struct node *m, struct io_spec *io)
+{
+	io->present = true;
+	if (!want_map(w, m, "a mapping of io settings (weight, devices)"))
+		return;
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
+		size_t old;
+
+		if (!k)
+			continue;
+		old = path_key(w, k->s);
+		switch (find_name(k->s, io_keys, N_OF(io_keys))) {
+		case 0:
+			val_count(w, k, v, &io->weight, 1, 10000, false,
+				  "a weight from 1 to 10000 (default 100)");
+			break;
+		case 1:
+			if (!io->devices)
+				walk_devices(w, v, io);
+			break;
+		default:
+			unknown_key(w, k, io_keys, N_OF(io_keys));
+		}
+		path_pop(w, old);
+	}
+}
+
+static void val_list(struct walker *w, const struct node *k, const struct node *v,
+		     struct pstr *ps, unsigned max_id, const char *what)
+{
+	const char *s = want_scalar(w, v, "a list of ids such as \"0-3,6\""), *why;
+	char *out;
+
+	if (!s)
+		return;
+	out = xcalloc(w, strlen(s) + 16, 1);
+	if (!out)
+		return;
+	if (unit_parse_list(s, max_id, out, strlen(s) + 16, &why) < 0) {
+		err_at(w, v, "\"%.40s\" is not a list of %s: %s", s, what, why);
+		free(out);
+		return;
+	}
+	free(ps->s);
+	ps->s = out;
+	ps->line = v->line;
+	ps->col = v->col;
+	ps->kline = k->line;
+	ps->kcol = k->col;
+}
+
+static void walk_cpuset(struct walker *w, const struct node *m, struct cpuset_spec *cs)
+{
+	cs->present = true;
+	if (!want_map(w, m, "a mapping of cpuset settings (cpus, mems)"))
+		return;
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
+		size_t old;
+
+		if (!k)
+			continue;
+		old = path_key(w, k->s);
+		switch (find_name(k->s, cpuset_keys, N_OF(cpuset_keys))) {
+		case 0:
+			val_list(w, k, v, &cs->cpus, CPU_ID_MAX, "cpus");
+			break;
+		case 1:
+			val_list(w, k, v, &cs->mems, MEM_ID_MAX, "memory nodes");
+			break;
+		default:
+			unknown_key(w, k, cpuset_keys, N_OF(cpuset_keys));
+		}
+		path_pop(w, old);
+	}
+}
+
+static void walk_pids(struct walker *w, const struct node *m, struct pids_spec *pids)
+{
+	pids->present = true;
+	if (!want_map(w, m, "a mapping of pids settings (max)"))
+		return;
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
+		size_t old;
+
+		if (!k)
+			continue;
+		old = path_key(w, k->s);
+		if (find_name(k->s, pids_keys, N_OF(pids_keys)) == 0)
+			val_count(w, k, v, &pids->max, 1, PIDS_MAX_LIMIT, true,
+				  "a number of processes from 1 to 4194304, or max");
+		else
+			unknown_key(w, k, pids_keys, N_OF(pids_keys));
+		path_pop(w, old);
+	}
+}
+
+/* ---- launch settings (top only) ---- */
+
+static void walk_namespaces(struct walker *w, const struct node *v, struct profile *p)
+{
+	char list[128];
+
+	p->ns_line = v->line;
+	p->ns_col = v->col;
+	join_names(ns_names, N_OF(ns_names), list, sizeof(list));
+	if (!want_seq(w, v, "a list of namespaces such as [pid, mount, uts]") || v->kind != NODE_SEQ)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct node *it = v->items[i];
+		size_t old = path_push(w, "[%zu]", i);
+		const char *s = want_scalar(w, it, "a namespace name");
+		int id;
+
+		if (s) {
+			id = find_name(s, ns_names, N_OF(ns_names));
+			if (id < 0) {
+				const char *near = nearest(s, ns_names, N_OF(ns_names));
+
+				if (near)
+					err_at(w, it, "unknown namespace \"%.40s\"; did you mean \"%s\"?",
+					       s, near);
+				else
+					err_at(w, it, "unknown namespace \"%.40s\"; the namespaces are: %s",
+					       s, list);
+			} else if (p->namespaces & (1u << id)) {
+				warn_at(w, it, "namespace \"%s\" is listed twice: once is enough", s);
+			} else {
+				p->namespaces |= 1u << id;
+			}
+		}
+		path_pop(w, old);
+	}
+}
+
+static bool hostname_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!len || len > HOSTNAME_MAX || s[0] == '-' || s[0] == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
+			return false;
+	return true;
+}
+
+static bool uname_ok(const char *s, size_t len)
+{
+	if (!len || len > USER_NAME_MAX || (s[0] >= '0' && s[0] <= '9') || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static bool id_ok(const char *s, size_t len)
+{
+	unsigned long long v = 0;
+
+	if (!len || len > 10)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	return v < 4294967295ULL;   /* (uid_t)-1 means "no change" */
+}
+
+static bool user_ok(const char *s)
+{
+	const char *colon = strchr(s, ':');
+	size_t ul = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (!(id_ok(s, ul) || uname_ok(s, ul)))
+		return false;
+	if (!colon)
+		return true;
+	return id_ok(colon + 1, strlen(colon + 1)) || uname_ok(colon + 1, strlen(colon + 1));
+}
+
+static void val_abs_path(struct walker *w, const struct node *k, const struct node *v,
+			 struct pstr *ps, const char *right)
+{
+	val_str(w, k, v, ps, right);
+	if (ps->s && ps->s[0] != '/')
+		err_at(w, v, "\"%.40s\" is not an absolute path: give %s", ps->s, right);
+}
+
+static void walk_layers(struct walker *w, const struct node *v, struct profile *p)
+{
+	if (!want_seq(w, v, "a list of directories, top first, such as [/srv/layers/app]") ||
+	    v->kind != NODE_SEQ)
+		return;
+	p->layers = xcalloc(w, v->n, sizeof(*p->layers));
+	if (!p->layers)
+		return;
+	p->n_layers = v->n;
+	for (size_t i = 0; i < v->n; i++) {
+		size_t old = path_push(w, "[%zu]", i);
+		struct pstr *l = &p->layers[i];
+
+		val_abs_path(w, v->items[i], v->items[i], l, "a directory such as /srv/layers/app");
+		if (l->s && strpbrk(l->s, ":,"))
+			err_at(w, v->items[i], "overlayfs cannot take a layer path with ':' or ',': "
+			       "rename or link the directory");
+		path_pop(w, old);
+	}
+}
+
+static bool env_name_ok(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return false;
+	for (s++; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static void walk_env(struct walker *w, const struct node *m, struct profile *p)
+{
+	if (!want_map(w, m, "a mapping of NAME: value, such as {LANG: C.UTF-8}") ||
+	    m->kind != NODE_MAP)
+		return;
+	p->env = xcalloc(w, m->n / 2, sizeof(*p->env));
+	if (!p->env)
+		return;
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
+		struct env_var *ev;
+		const char *s;
+		size_t old;
+
+		if (!k)
+			continue;
+		old = path_key(w, k->s);
+		if (!env_name_ok(k->s)) {
+			err_at(w, k, "\"%.40s\" is not a variable name: give letters, digits and _, "
+			       "not starting with a digit (LANG, MY_VAR)", k->s);
+		} else if (node_is_null(v)) {
+			err_at(w, v, "the value is missing: give one, or \"\" for an empty value");
+		} else if ((s = want_scalar(w, v, "a value (a string or number)"))) {
+			ev = &p->env[p->n_env++];
+			ev->name = xstrdup(w, k->s);
+			ev->value = xstrdup(w, s);
+			ev->line = k->line;
+			ev->col = k->col;
+		}
+		path_pop(w, old);
+	}
+}
+
+/* ---- groups ---- */
+
+static void walk_group(struct walker *w, const struct node *m, struct group_spec *g,
+		       struct profile *top);
+
+static void walk_children(struct walker *w, const struct node *v, struct group_spec *g)
+{
+	if (!want_seq(w, v, "a list of groups (- name: workers)") || v->kind != NODE_SEQ)
+		return;
+	g->children = xcalloc(w, v->n, sizeof(*g->children));
+	if (!g->children)
+		return;
+	g->n_children = v->n;
+	for (size_t i = 0; i < v->n; i++) {
+		size_t old = path_push(w, "[%zu]", i);
+		struct group_spec *c = &g->children[i];
+
+		walk_group(w, v->items[i], c, NULL);
+		for (size_t j = 0; j < i && c->name.s; j++) {
+			const struct group_spec *o = &g->children[j];
+
+			if (o->name.s && !strcmp(o->name.s, c->name.s)) {
+				size_t old2 = path_key(w, "name");
+
+				err_pos(w, c->name.line, c->name.col,
+					"\"%s\" is already the name of another child (line %d): "
+					"give each child its own name", c->name.s, o->name.line);
+				path_pop(w, old2);
+				break;
+			}
+		}
+		path_pop(w, old);
+	}
+}
+
+static void misplaced_key(struct walker *w, const struct node *k, int id)
+{
+	if (id == K_PARENT)
+		err_at(w, k, "misplaced key: parent belongs at the top of the profile; a child "
+		       "group lives inside its parent group");
+	else
+		err_at(w, k, "misplaced key: launch settings (namespaces, hostname, rootfs, layers, "
+		       "user, workdir, env) belong at the top of the profile; a child takes only "
+		       "name, description, cpu, memory, io, cpuset, pids and children");
+}
+
+static void walk_top_key(struct walker *w, int id, const struct node *k, const struct node *v,
+			 struct profile *p)
+{
+	const char *why;
+
+	switch (id) {
+	case K_PARENT:
+		val_str(w, k, v, &p->parent, "a relative path such as cgkit/tenants, or self");
+		if (p->parent.s && (why = profile_parent_invalid(p->parent.s)))
+			err_at(w, v, "\"%.40s\": %s", p->parent.s, why);
+		p->parent_self = p->parent.s && !strcmp(p->parent.s, "self");
+		break;
+	case K_NAMESPACES:
+		walk_namespaces(w, v, p);
+		break;
+	case K_HOSTNAME:
+		val_str(w, k, v, &p->hostname, "a host name such as web");
+		if (p->hostname.s && !hostname_ok(p->hostname.s))
+			err_at(w, v, "\"%.40s\" is not a host name: give 1 to 64 letters, digits, "
+			       "'-' and '.', such as web-1", p->hostname.s);
+		break;
+	case K_ROOTFS:
+		val_abs_path(w, k, v, &p->rootfs, "a directory such as /srv/rootfs/alpine");
+		break;
+	case K_LAYERS:
+		walk_layers(w, v, p);
+		break;
+	case K_USER:
+		val_str(w, k, v, &p->user, "uid[:gid] such as 1000:1000, or a user name");
+		if (p->user.s && !user_ok(p->user.s))
+			err_at(w, v, "\"%.40s\" is not a user: give uid[:gid] (1000 or 1000:1000) or "
+			       "a user name (www-data, or www-data:www-data)", p->user.s);
+		break;
+	case K_WORKDIR:
+		val_abs_path(w, k, v, &p->workdir, "an absolute directory such as /srv/app");
+		break;
+	case K_ENV:
+		walk_env(w, v, p);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Checks between launch keys, once they are all read. */
+static void check_launch(struct walker *w, struct profile *p, const struct node *layers_key)
+{
+	size_t old;
+
+	if (p->hostname.s && !(p->namespaces & NS_UTS)) {
+		old = path_key(w, "hostname");
+		err_pos(w, p->hostname.kline, p->hostname.kcol,
+			"hostname needs the uts namespace: add uts to namespaces");
+		path_pop(w, old);
+	}
+	if (p->rootfs.s && !(p->namespaces & NS_MOUNT)) {
+		old = path_key(w, "rootfs");
+		err_pos(w, p->rootfs.kline, p->rootfs.kcol,
+			"rootfs needs the mount namespace: add mount to namespaces");
+		path_pop(w, old);
+	}
+	if (layers_key && !(p->namespaces & NS_MOUNT)) {
+		old = path_key(w, "layers");
+		err_at(w, layers_key, "layers need the mount namespace: add mount to namespaces");
+		path_pop(w, old);
+	}
+}
+
+static void walk_group(struct walker *w, const struct node *m, struct group_spec *g,
+		       struct profile *top)
+{
+	const size_t n_keys = top ? K_COUNT : N_GROUP_KEYS;
+	const struct node *layers_key = NULL;
+	bool has_name = false;
+
+	g->line = m->line;
+	g->col = m->col;
+	if (m->kind != NODE_MAP) {
+		char what[64];
+
+		err_at(w, m, "expected %s, found %s",
+		       top ? "a profile: a mapping of keys (name: web, cpu: {max: 20%}, ...)"
+			   : "a group: a mapping with name and resource keys (- name: workers)",
+		       node_what(m, what, sizeof(what)));
+		return;
+	}
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
+		const char *why;
+		size_t old;
+		int id;
+
+		if (!k)
+			continue;
+		old = path_key(w, k->s);
+		id = find_name(k->s, top_keys, K_COUNT);
+		if (id < 0) {
+			unknown_key(w, k, top_keys, n_keys);
+		} else if ((size_t)id >= n_keys) {
+			misplaced_key(w, k, id);
+		} else if (id == K_NAME) {
+			has_name = true;
+			val_str(w, k, v, &g->name, "a name: 1 to 64 of A-Z a-z 0-9 _ . -");
+			if (g->name.s && (why = profile_name_invalid(g->name.s)))
+				err_at(w, v, "\"%.40s\": %s", g->name.s, why);
+		} else if (id == K_DESCRIPTION) {
+			if (node_is_null(v))
+				g->description.s = xstrdup(w, "");
+			else
+				val_str(w, k, v, &g->description, "a line of text");
+		} else if (id == K_CPU) {
+			walk_cpu(w, v, &g->cpu);
+		} else if (id == K_MEMORY) {
+			walk_memory(w, v, &g->memory);
+		} else if (id == K_IO) {
+			walk_io(w, v, &g->io);
+		} else if (id == K_CPUSET) {
+			walk_cpuset(w, v, &g->cpuset);
+		} else if (id == K_PIDS) {
+			walk_pids(w, v, &g->pids);
+		} else if (id == K_CHILDREN) {
+			if (!g->children)
+				walk_children(w, v, g);
+		} else {
+			if (id == K_LAYERS)
+				layers_key = k;
+			walk_top_key(w, id, k, v, top);
+		}
+		path_pop(w, old);
+	}
+	if (!has_name) {
+		size_t old = path_key(w, "name");
+
+		err_at(w, m, "the name is missing: %s needs name: NAME (1 to 64 of A-Z a-z 0-9 _ . -)",
+		       top ? "a profile" : "each child group");
+		path_pop(w, old);
+	}
+	if (top)
+		check_launch(w, top, layers_key);
+}
+
+/* ---- the API ---- */
+
+static void group_free(struct group_spec *g)
+{
+	free(g->name.s);
+	free(g->description.s);
+	free(g->cpuset.cpus.s);
+	free(g->cpuset.mems.s);
+	for (size_t i = 0; i < g->io.n_devices; i++)
+		free(g->io.devices[i].path.s);
+	free(g->io.devices);
+	for (size_t i = 0; i < g->n_children; i++)
+		group_free(&g->children[i]);
+	free(g->children);
+}
+
+void profile_free(struct profile *p)
+{
+	if (!p)
+		return;
+	group_free(&p->group);
+	free(p->path);
+	free(p->parent.s);
+	free(p->hostname.s);
+	free(p->rootfs.s);
+	free(p->user.s);
+	free(p->workdir.s);
+	for (size_t i = 0; i < p->n_layers; i++)
+		free(p->layers[i].s);
+	free(p->layers);
+	for (size_t i = 0; i < p->n_env; i++) {
+		free(p->env[i].name);
+		free(p->env[i].value);
+	}
+	free(p->env);
+	free(p);
+}
+
+static int cmp_place(const void *a, const void *b)
+{
+	const struct diag *const *x = a, *const *y = b;
+
+	if ((*x)->line != (*y)->line)
+		return (*x)->line < (*y)->line ? -1 : 1;
+	if ((*x)->col != (*y)->col)
+		return (*x)->col < (*y)->col ? -1 : 1;
+	return *x < *y ? -1 : *x > *y;   /* the order they were found */
+}
+
+/* Hands the collected diagnostics to `d` in the order of the file. */
+static void perrs_flush(struct perrs *e, struct diags *d)
+{
+	const struct diag **order = malloc((e->n ? e->n : 1) * sizeof(*order));
+
+	if (!order) {
+		for (size_t i = 0; i < e->n; i++)
+			diags_add(d, e->v[i].warning, e->v[i].line, e->v[i].col, e->v[i].key, "%s",
+				  e->v[i].msg);
+	} else {
+		for (size_t i = 0; i < e->n; i++)
+			order[i] = &e->v[i];
+		qsort(order, e->n, sizeof(*order), cmp_place);
+		for (size_t i = 0; i < e->n; i++)
+			diags_add(d, order[i]->warning, order[i]->line, order[i]->col, order[i]->key,
+				  "%s", order[i]->msg);
+		free(order);
+	}
+	d->errors += e->dropped_errors;
+	d->warnings += e->dropped_warnings;
+}
+
+struct profile *profile_parse(const char *buf, size_t len, const char *path,
+			      const struct profile_opts *opts, struct diags *d)
+{
+	static const struct profile_opts no_opts;
+	struct perrs e = { 0 };
+	struct walker w = { .e = &e, .opts = opts ? opts : &no_opts };
+	struct profile *p = NULL;
+	struct ptree t;
+
+	ptree_build(&t, buf, len, &e);
+	if (t.root && node_is_null(t.root)) {
+		perrs_add(&e, false, t.root->line, t.root->col, "",
+			  "the profile is empty: a profile needs at least \"name: NAME\"");
+	} else if (t.root) {
+		p = xcalloc(&w, 1, sizeof(*p));
+		if (p) {
+			walk_group(&w, t.root, &p->group, p);
+			p->path = path ? xstrdup(&w, path) : NULL;
+			if (!p->parent.s && !p->parent.line)
+				p->parent.s = xstrdup(&w, "cgkit");
+		}
+	}
+	ptree_free(&t);
+	if (perrs_errors(&e) > 0 || !p) {
+		profile_free(p);
+		p = NULL;
+	}
+	perrs_flush(&e, d);
+	perrs_free(&e);
+	return p;
+}
+
+struct profile *profile_load(const char *path, const struct profile_opts *opts,
+			     struct diags *d)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		diags_error(d, 0, 0, "", "cannot read the profile: %s", strerror(errno));
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		diags_error(d, 0, 0, "", "this is a directory: give a profile file (YAML)");
+		return NULL;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > PROFILE_MAX_BYTES) {
+		diags_error(d, 0, 0, "", "the file is over 1 MiB (%lld bytes): a profile is a few "
+			    "hundred bytes; is this the right file?", (long long)st.st_size);
+		return NULL;
+	}
+	/* Read one byte past the limit, to refuse a longer pipe or device too. */
+	buf = malloc(PROFILE_MAX_BYTES + 1);
+	if (!buf) {
+		diags_error(d, 0, 0, "", "out of memory");
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, PROFILE_MAX_BYTES + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			diags_error(d, 0, 0, "", "cannot read the profile: %s", strerror(errno));
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > PROFILE_MAX_BYTES) {
+			diags_error(d, 0, 0, "", "the file is over 1 MiB: a profile is a few hundred "
+				    "bytes; is this the right file?");
+			return NULL;
+		}
+	}
+	return profile_parse(buf, len, path, opts, d);
+}
+
+uint64_t profile_cpu_period_us(const struct cpu_spec *cpu)
+{
+	return cpu->period.set ? cpu->period.v : PROFILE_DEFAULT_PERIOD_US;
+}
+
+uint64_t profile_cpu_quota_us(const struct cpu_spec *cpu)
+{
+	if (cpu->quota.set)
+		return cpu->quota.is_max ? UINT64_MAX : cpu->quota.v;
+	if (cpu->max.set && !cpu->max.is_max) {
+		unsigned __int128 q =
+			(unsigned __int128)cpu->max.v * profile_cpu_period_us(cpu) / 1000000;
+
+		return q >= UINT64_MAX ? UINT64_MAX - 1 : (uint64_t)q;
+	}
+	return UINT64_MAX;
+}
+
+int profile_find_child(const struct profile *p, const char *path,
+		       const struct group_spec **out)
+{
+	const struct group_spec *g = &p->group;
+
+	while (path && *path) {
+		const char *slash = strchr(path, '/');
+		size_t len = slash ? (size_t)(slash - path) : strlen(path);
+		const struct group_spec *found = NULL;
+
+		for (size_t i = 0; i < g->n_children && !found; i++) {
+			const char *n = g->children[i].name.s;
+
+			if (n && strlen(n) == len && !strncmp(n, path, len))
+				found = &g->children[i];
+		}
+		if (!found)
+			return -1;
+		g = found;
+		path += len;
+		if (*path == '/')
+			path++;
+	}
+	*out = g;
+	return 0;
+}

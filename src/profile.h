@@ -20,11 +20,13 @@ struct pval {
 	bool is_max;    /* the value was "max" */
 	uint64_t v;     /* in the key's base unit (bytes, us, ucpu, plain) */
 	int line, col;  /* of the value */
+	int kline, kcol; /* of the key */
 };
 
 struct pstr {
 	char *s;        /* NULL when absent */
-	int line, col;
+	int line, col;  /* of the value */
+	int kline, kcol; /* of the key */
 };
 
 struct io_device {
@@ -76,6 +78,7 @@ struct group_spec {
 	struct pids_spec pids;
 	struct group_spec *children;
 	size_t n_children;
+	int line, col;          /* where its mapping starts */
 };
 
 enum ns_kind {
@@ -90,6 +93,7 @@ enum ns_kind {
 
 struct env_var {
 	char *name, *value;
+	int line, col;          /* of the name */
 };
 
 struct profile {
@@ -131,5 +135,11 @@ const char *profile_parent_invalid(const char *parent);
 /* cpu quota in us per period, from max or quota; UINT64_MAX for no limit. */
 uint64_t profile_cpu_quota_us(const struct cpu_spec *cpu);
 uint64_t profile_cpu_period_us(const struct cpu_spec *cpu);
+
+/* The child group at `path` ("workers" or "workers/low": names below the top
+ * group, separated by '/'; "" is the top group itself). Returns 0 and sets
+ * *out, or -1 when there is no such group. */
+int profile_find_child(const struct profile *p, const char *path,
+		       const struct group_spec **out);
 
 #endif
