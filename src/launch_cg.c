@@ -1,0 +1,567 @@
+/* The cgroup side of a launch (see launch_cg.h). */
+#include "launch_cg.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "policy.h"
+#include "sys.h"
+
+#define ENTER_TRIES 8
+#define RMDIR_WAIT_MS 3000
+
+void launch_cg_init(struct launch_cg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->lock_fd = -1;
+}
+
+void launch_cg_free(struct launch_cg *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->top[i]);
+		free(c->group[i]);
+		free(c->leaf[i]);
+	}
+	launch_unlock(c->lock_fd);
+	launch_cg_init(c);
+}
+
+static int find_ctrl(const struct launch_cg *c, enum cg_ctrl ctrl)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->ctrls[i] & (1u << ctrl))
+			return (int)i;
+	return -1;
+}
+
+const char *launch_cg_leaf(const struct launch_cg *c, enum cg_ctrl ctrl)
+{
+	int i = find_ctrl(c, ctrl);
+
+	return i < 0 ? NULL : c->leaf[i];
+}
+
+const char *launch_cg_group(const struct launch_cg *c, enum cg_ctrl ctrl)
+{
+	int i = find_ctrl(c, ctrl);
+
+	return i < 0 ? NULL : c->group[i];
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+int launch_lock(cg_err *e)
+{
+	int fd = open(LAUNCH_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdir(LAUNCH_LOCK_DIR, 0755) < 0 && errno != EEXIST)
+			return cg_err_sys(e, "creating %s", LAUNCH_LOCK_DIR);
+		fd = open(LAUNCH_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	}
+	if (fd < 0)
+		return cg_err_sys(e, "opening the lock %s", LAUNCH_LOCK_FILE);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			cg_err_sys(e, "locking %s", LAUNCH_LOCK_FILE);
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+void launch_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Which controllers the hierarchy holding dir serves. */
+static unsigned ctrls_of(const struct cg_layout *l, const char *dir, bool *v2)
+{
+	unsigned m = 0;
+	int ct;
+
+	*v2 = false;
+	for (ct = 0; ct < CTRL_COUNT; ct++) {
+		const char *mnt = cg_layout_mount(l, (enum cg_ctrl)ct);
+		size_t len = mnt ? strlen(mnt) : 0;
+
+		if (mnt && !strncmp(dir, mnt, len) && dir[len] == '/') {
+			m |= 1u << ct;
+			if (cg_layout_is_v2(l, (enum cg_ctrl)ct))
+				*v2 = true;
+		}
+	}
+	return m;
+}
+
+static bool dir_exists(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_marked(const char *dir)
+{
+	char v[16];
+	ssize_t n = getxattr(dir, LAUNCH_MARK_XATTR, v, sizeof(v) - 1);
+
+	if (n < 0)
+		return false;
+	v[n] = '\0';
+	return !strcmp(v, LAUNCH_MARK_VALUE);
+}
+
+/* Fills top/group/leaf from the plan's group directories. */
+static int set_dirs(struct launch_cg *c, const struct cg_layout *l, const struct plan *pl,
+		    const char *child, pid_t pid, cg_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->top[i]);
+		free(c->group[i]);
+		free(c->leaf[i]);
+		c->top[i] = c->group[i] = c->leaf[i] = NULL;
+	}
+	c->n = 0;
+	for (i = 0; i < pl->n_group_dirs && i < LAUNCH_MAX_HIER; i++) {
+		const char *g = pl->group_dirs[i];
+
+		c->top[i] = strdup(g);
+		if (!child)
+			c->group[i] = strdup(g);
+		else if (asprintf(&c->group[i], "%s/%s", g, child) < 0)
+			c->group[i] = NULL;
+		if (!c->top[i] || !c->group[i] ||
+		    asprintf(&c->leaf[i], "%s/run-%d", c->group[i], (int)pid) < 0) {
+			c->n = i + 1;
+			return cg_err_set(e, ENOMEM, "out of memory");
+		}
+		c->ctrls[i] = ctrls_of(l, g, &c->v2[i]);
+		c->n = i + 1;
+	}
+	if (c->n == 0)
+		return cg_err_set(e, 0, "the profile needs no cgroup hierarchy on this host");
+	return 0;
+}
+
+static void mark_created(const struct launch_cg *c)
+{
+	size_t i;
+
+	/* best effort: where the kernel has no xattrs on cgroupfs, the group
+	 * is only removed by the launch that created it */
+	for (i = 0; i < c->n; i++)
+		(void)setxattr(c->top[i], LAUNCH_MARK_XATTR, LAUNCH_MARK_VALUE,
+			       strlen(LAUNCH_MARK_VALUE), 0);
+}
+
+static int write_pid(const char *dir, const char *file, pid_t pid, cg_err *e)
+{
+	char path[4096], v[24];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	if (sys_write_file(path, v) < 0)
+		return cg_err_sys(e, "%s: moving pid %d", path, (int)pid);
+	return 0;
+}
+
+/* One attempt: plan, apply, mkdir leaves, join. ENOENT in e->errnum asks
+ * for another attempt. */
+static int enter_once(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
+		      const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
+		      cg_err *e)
+{
+	struct plan pl = { 0 };
+	bool existed;
+	size_t i;
+	int rc;
+
+	c->layout = l;
+	rc = plan_build(p, l, po, &cg_reader_fs, &pl, d, e);
+	if (rc == 0)
+		rc = set_dirs(c, l, &pl, child, pid, e);
+	if (rc < 0) {
+		plan_free(&pl);
+		return -1;
+	}
+	existed = dir_exists(c->top[0]);
+	rc = policy_execute(&pl, e);
+	plan_free(&pl);
+	if (rc < 0)
+		return -1;
+	if (!existed) {
+		c->created = true;
+		mark_created(c);
+	}
+	for (i = 0; i < c->n; i++) {
+		if (sys_mkdir(c->leaf[i], 0755) < 0 && errno != EEXIST)
+			return cg_err_sys(e, "creating the leaf %s", c->leaf[i]);
+	}
+	for (i = 0; i < c->n; i++)
+		if (write_pid(c->leaf[i], "cgroup.procs", pid, e) < 0)
+			return -1;
+	return 0;
+}
+
+int launch_cg_enter(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
+		    const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
+		    cg_err *e)
+{
+	int tries;
+
+	c->lock_fd = launch_lock(e);
+	if (c->lock_fd < 0)
+		return -1;
+	for (tries = 0; tries < ENTER_TRIES; tries++) {
+		cg_err_clear(e);
+		if (enter_once(c, p, l, po, child, pid, d, e) == 0)
+			break;
+		if (e->errnum != ENOENT || d->errors)
+			break;
+	}
+	launch_unlock(c->lock_fd);
+	c->lock_fd = -1;
+	return e->msg[0] ? -1 : 0;
+}
+
+/* Reads the pids (or tids) listed in a cgroup file. Returns how many. */
+static size_t read_ids(const char *dir, const char *file, pid_t *ids, size_t max)
+{
+	char path[4096];
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t n = 0;
+	int v;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (n < max && fscanf(f, "%d", &v) == 1)
+		ids[n++] = v;
+	return n;
+}
+
+#define MAX_IDS 65536
+
+/* v1: every process that keeps forking is frozen first, then killed. */
+static void freeze_kill(const char *leaf, const struct cg_layout *l)
+{
+	const char *fmnt = cg_layout_mount(l, CTRL_FREEZER);
+	const char *fself = cg_layout_self(l, CTRL_FREEZER);
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_free_ pid_t *ids = malloc(MAX_IDS * sizeof(pid_t));
+	char st[4096];
+	size_t n, i;
+	int round;
+
+	if (!fmnt || !ids || cg_layout_is_v2(l, CTRL_FREEZER) ||
+	    asprintf(&dir, "%s%s%s/cgrun-kill-%d", fmnt, *fself ? "/" : "", fself, (int)getpid()) < 0)
+		return;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return;
+	snprintf(st, sizeof(st), "%s/freezer.state", dir);
+	for (round = 0; round < 100; round++) {
+		n = read_ids(leaf, "cgroup.procs", ids, MAX_IDS);
+		if (n == 0)
+			break;
+		sys_write_file(st, "FROZEN");
+		for (i = 0; i < n; i++)
+			(void)write_pid(dir, "cgroup.procs", ids[i], NULL);
+		n = read_ids(dir, "cgroup.procs", ids, MAX_IDS);
+		for (i = 0; i < n; i++)
+			kill(ids[i], SIGKILL);
+		sys_write_file(st, "THAWED");
+		sleep_ms(1);
+	}
+	for (i = 0; i < 1000 && rmdir(dir) < 0 && errno == EBUSY; i++)
+		sleep_ms(2);
+}
+
+static void kill_leftovers(const struct launch_cg *c, const struct cg_layout *l)
+{
+	_cleanup_free_ pid_t *ids = NULL;
+	char path[4096];
+	size_t i, n;
+	int round;
+
+	for (i = 0; i < c->n; i++) {
+		if (!c->v2[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/cgroup.kill", c->leaf[i]);
+		if (sys_write_file(path, "1") == 0)
+			return;
+	}
+	ids = malloc(MAX_IDS * sizeof(pid_t));
+	if (!ids)
+		return;
+	/* a few rounds of plain kill usually empty it; a fork loop that
+	 * outruns them is frozen first */
+	for (round = 0; round < 5; round++) {
+		n = read_ids(c->leaf[0], "cgroup.procs", ids, MAX_IDS);
+		if (n == 0)
+			return;
+		for (i = 0; i < n; i++)
+			kill(ids[i], SIGKILL);
+		sleep_ms(1);
+	}
+	if (l)
+		freeze_kill(c->leaf[0], l);
+}
+
+/* rmdir that waits for the last processes of a killed group to go. */
+static int rmdir_wait(const char *dir)
+{
+	long waited = 0, step = 1;
+
+	while (sys_rmdir(dir) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || waited >= RMDIR_WAIT_MS)
+			return -1;
+		sleep_ms(step);
+		waited += step;
+		if (step < 50)
+			step *= 2;
+	}
+	return 0;
+}
+
+/* Is a run-* leaf (of any launch) anywhere below dir? */
+static bool has_run_leaf(const char *dir)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		char sub[4096];
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (!strncmp(de->d_name, "run-", 4))
+			return true;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		if (has_run_leaf(sub))
+			return true;
+	}
+	return false;
+}
+
+/* Removes dir and every group below it, deepest first; stops at the first
+ * one that is busy. Counts what it removed. */
+static int rmdir_tree(const char *dir, int *count)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d))) {
+		char sub[4096];
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		if (rmdir_tree(sub, count) < 0)
+			return -1;
+	}
+	if (sys_rmdir(dir) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (count)
+		(*count)++;
+	return 0;
+}
+
+int launch_cg_leave(struct launch_cg *c, cg_err *e)
+{
+	int rc = 0;
+	size_t i;
+	bool busy = false;
+
+	kill_leftovers(c, c->layout);
+	for (i = 0; i < c->n; i++) {
+		if (rmdir_wait(c->leaf[i]) < 0 && rc == 0)
+			rc = cg_err_sys(e, "removing the leaf %s", c->leaf[i]);
+	}
+	if (!is_marked(c->top[0]) && !c->created)
+		return rc;
+	c->lock_fd = launch_lock(rc == 0 ? e : NULL);
+	if (c->lock_fd < 0)
+		return -1;
+	for (i = 0; i < c->n; i++)
+		busy = busy || has_run_leaf(c->top[i]);
+	for (i = 0; i < c->n && !busy; i++)
+		if (rmdir_tree(c->top[i], NULL) < 0 && errno != EBUSY && rc == 0)
+			rc = cg_err_sys(e, "removing the group %s", c->top[i]);
+	launch_unlock(c->lock_fd);
+	c->lock_fd = -1;
+	return rc;
+}
+
+static int read_tids(pid_t pid, pid_t *ids, size_t max, size_t *n)
+{
+	char path[64];
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	*n = 0;
+	while ((de = readdir(d)) && *n < max)
+		if (de->d_name[0] != '.')
+			ids[(*n)++] = atoi(de->d_name);
+	return 0;
+}
+
+static bool id_in(pid_t id, const pid_t *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+int launch_cg_move(const struct launch_cg *c, pid_t pid, cg_err *e)
+{
+	_cleanup_free_ pid_t *tids = malloc(MAX_IDS * sizeof(pid_t));
+	_cleanup_free_ pid_t *in = malloc(MAX_IDS * sizeof(pid_t));
+	size_t i, nt = 0, ni, k;
+	int round;
+
+	if (!tids || !in)
+		return cg_err_set(e, ENOMEM, "out of memory");
+	for (i = 0; i < c->n; i++) {
+		if (write_pid(c->leaf[i], "cgroup.procs", pid, e) < 0)
+			return -1;
+	}
+	/* cgroup.procs moves the whole thread group; check it, and move any
+	 * thread that was created meanwhile or stayed behind on its own */
+	for (round = 0; round < 10; round++) {
+		bool all = true;
+
+		if (read_tids(pid, tids, MAX_IDS, &nt) < 0)
+			return cg_err_sys(e, "/proc/%d/task", (int)pid);
+		for (i = 0; i < c->n; i++) {
+			ni = read_ids(c->leaf[i], c->v2[i] ? "cgroup.threads" : "tasks", in, MAX_IDS);
+			for (k = 0; k < nt; k++) {
+				if (id_in(tids[k], in, ni))
+					continue;
+				all = false;
+				if (!c->v2[i])
+					(void)write_pid(c->leaf[i], "tasks", tids[k], NULL);
+				else
+					(void)write_pid(c->leaf[i], "cgroup.procs", pid, NULL);
+			}
+		}
+		if (all)
+			return (int)nt;
+	}
+	return cg_err_set(e, 0, "pid %d: some threads did not move into %s", (int)pid, c->leaf[0]);
+}
+
+static int gc_dir(const char *dir, bool verbose, int *count)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+	int lfd;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char sub[4096];
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		if (!strncmp(de->d_name, "run-", 4)) {
+			int removed;
+
+			/* under the lock: a launch's leaf is empty between its
+			 * mkdir and its join */
+			lfd = launch_lock(NULL);
+			removed = sys_rmdir(sub) == 0;
+			launch_unlock(lfd);
+			if (removed) {
+				(*count)++;
+				if (verbose)
+					printf("removed %s\n", sub);
+			}
+			continue;
+		}
+		gc_dir(sub, verbose, count);
+		if (!is_marked(sub))
+			continue;
+		lfd = launch_lock(NULL);
+		if (!has_run_leaf(sub)) {
+			int before = *count;
+
+			if (rmdir_tree(sub, count) == 0 && verbose && *count > before)
+				printf("removed %s\n", sub);
+		}
+		launch_unlock(lfd);
+	}
+	return 0;
+}
+
+int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg_err *e)
+{
+	const char *seen[CTRL_COUNT];
+	size_t n_seen = 0, k;
+	int count = 0, ct;
+
+	for (ct = 0; ct < CTRL_COUNT; ct++) {
+		const char *mnt = cg_layout_mount(l, (enum cg_ctrl)ct);
+		char dir[4096];
+		bool dup = false;
+
+		if (!mnt)
+			continue;
+		for (k = 0; k < n_seen; k++)
+			dup = dup || !strcmp(seen[k], mnt);
+		if (dup)
+			continue;
+		seen[n_seen++] = mnt;
+		if (!strcmp(parent, "self")) {
+			const char *self = cg_layout_self(l, (enum cg_ctrl)ct);
+
+			snprintf(dir, sizeof(dir), "%s%s%s", mnt, *self ? "/" : "", self);
+		} else {
+			snprintf(dir, sizeof(dir), "%s/%s", mnt, parent);
+		}
+		if (gc_dir(dir, verbose, &count) < 0)
+			return cg_err_sys(e, "%s", dir);
+	}
+	return count;
+}

@@ -1,0 +1,80 @@
+/* The cgroup side of a launch: the group is applied and the launch's leaf
+ * `<group>/run-<PID>` created and joined under one lock, so that launches of
+ * one profile that start and end in any order never race; at the end the
+ * leaf is emptied and removed, and the group too when a launch created it and
+ * no other launch uses it.
+ *
+ * Groups that a launch (or --pid) creates carry the extended attribute
+ * user.cgkit = "launch" on their directory in every hierarchy: that is how
+ * the end of a launch and `cgrun --gc` recognise a group they may remove,
+ * without writing anything into groups cgkit did not create. A group made
+ * with `cgrun --apply` has no mark and is never removed by a launch. */
+#ifndef CGKIT_LAUNCH_CG_H
+#define CGKIT_LAUNCH_CG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "diag.h"
+#include "err.h"
+#include "layout.h"
+#include "plan.h"
+#include "profile.h"
+
+#define LAUNCH_MARK_XATTR "user.cgkit"
+#define LAUNCH_MARK_VALUE "launch"
+#define LAUNCH_LOCK_DIR "/run/cgkit"
+#define LAUNCH_LOCK_FILE LAUNCH_LOCK_DIR "/groups.lock"
+#define LAUNCH_MAX_HIER (CTRL_COUNT + 1)
+
+struct launch_cg {
+	size_t n;                          /* hierarchies the group lives in */
+	char *top[LAUNCH_MAX_HIER];        /* the profile's group, per hierarchy */
+	char *group[LAUNCH_MAX_HIER];      /* the group launched into (top, or -g child) */
+	char *leaf[LAUNCH_MAX_HIER];       /* group/run-PID */
+	bool v2[LAUNCH_MAX_HIER];          /* the hierarchy is the unified one */
+	unsigned ctrls[LAUNCH_MAX_HIER];   /* 1 << cg_ctrl held by each hierarchy */
+	const struct cg_layout *layout;    /* not owned */
+	bool created;                      /* this launch's apply created the group */
+	int lock_fd;
+};
+
+void launch_cg_init(struct launch_cg *c);
+void launch_cg_free(struct launch_cg *c);
+
+/* The leaf of controller `ctrl`, or NULL when the group is not in its
+ * hierarchy. */
+const char *launch_cg_leaf(const struct launch_cg *c, enum cg_ctrl ctrl);
+const char *launch_cg_group(const struct launch_cg *c, enum cg_ctrl ctrl);
+
+/* Applies the profile, creates the leaf run-<pid> below the group (or below
+ * `child`, a child group's path "a/b"), and moves pid into it in every
+ * hierarchy. On ENOENT (the group removed under us by someone else) the whole
+ * apply+mkdir is tried again. */
+int launch_cg_enter(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
+		    const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
+		    cg_err *e);
+
+/* Kills whatever is left in the leaf (v2 cgroup.kill; on v1 a kill loop,
+ * then freeze, kill, thaw through the v1 freezer if processes keep forking),
+ * removes the leaf (retrying on EBUSY), and then, under the lock, the group
+ * when it carries the mark and no run-* leaf is left in it. The first error
+ * is returned; the rest is still done. */
+int launch_cg_leave(struct launch_cg *c, cg_err *e);
+
+/* Moves every thread of pid into the leaf (cgroup.procs; on v1 then each
+ * tid missing from `tasks` on its own) and checks that all went. Returns the
+ * number of threads moved, or -1. */
+int launch_cg_move(const struct launch_cg *c, pid_t pid, cg_err *e);
+
+/* Removes empty run-* leaves and empty marked groups below the parent
+ * directories (one per hierarchy). Prints each removed directory to out when
+ * verbose. Returns the count removed, or -1. */
+int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg_err *e);
+
+/* Takes and drops the lock serialising group creation and removal. */
+int launch_lock(cg_err *e);
+void launch_unlock(int fd);
+
+#endif

@@ -1,0 +1,54 @@
+/* The child side of a launch: what runs between clone() and execve(). It
+ * waits on the start pipe until cgrun has put it into its leaf in every
+ * hierarchy, then sets up the namespaces and root filesystem that the profile
+ * asks for, starts the tiny init when it is pid 1 of a new pid namespace, and
+ * executes the command. Failures travel back to cgrun over the error pipe as
+ * one struct child_report (smaller than PIPE_BUF, so written atomically). */
+#ifndef CGKIT_LAUNCH_CHILD_H
+#define CGKIT_LAUNCH_CHILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum child_stage {
+	CHILD_OK,
+	CHILD_SETUP,     /* a namespace, mount or user step failed: cgrun exits 125 */
+	CHILD_EXEC,      /* execve failed: 126 or 127 from errnum */
+};
+
+struct child_report {
+	int stage;       /* enum child_stage */
+	int errnum;
+	char msg[480];
+};
+
+/* Everything the child needs, prepared by cgrun before clone(). */
+struct child_spec {
+	unsigned ns;                 /* enum ns_kind bits */
+	const char *hostname;
+	const char *root;            /* new root (rootfs or the overlay mount point), or NULL */
+	const char *rootfs;          /* profile rootfs, or NULL */
+	const char *const *layers;   /* overlay lower layers, top first */
+	size_t n_layers;
+	const char *upper, *work;    /* overlay upper and work directories */
+	bool set_user;
+	uid_t uid;
+	gid_t gid;
+	const char *workdir;
+	char **env;                  /* the command's whole environment */
+	char **argv;
+	bool no_init;
+	bool tty;                    /* stdin is the terminal and cgrun had its foreground */
+	int start_fd;                /* read end of the start pipe */
+	int report_fd;               /* write end of the error pipe (O_CLOEXEC) */
+};
+
+/* Runs in the freshly cloned child; never returns. */
+__attribute__((noreturn)) void child_main(const struct child_spec *s);
+
+/* Signals cgrun (and the init) pass on to the workload. */
+extern const int launch_forwarded_signals[];
+extern const size_t launch_n_forwarded_signals;
+
+#endif
