@@ -406,6 +406,17 @@ static int start(struct launch *L, cg_err *e)
 	sigset_t set;
 	pid_t pid;
 
+	/* an ignored signal is dropped before signalfd sees it: take them all,
+	 * and let the child ignore again what cgrun was started ignoring */
+	for (size_t i = 0; i < launch_n_forwarded_signals; i++) {
+		struct sigaction old;
+
+		if (sigaction(launch_forwarded_signals[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN) {
+			L->cs.ignored |= 1u << i;
+			signal(launch_forwarded_signals[i], SIG_DFL);
+		}
+	}
 	signal_set(&set);
 	sigaddset(&set, SIGTTOU);
 	sigaddset(&set, SIGTTIN);
@@ -844,29 +855,38 @@ int launch_gc(const struct launch_opts *o)
 	struct profile *p = NULL;
 	const char *parent = o->ov.parent;
 	cg_err e = { 0 };
-	int n;
+	int n = -1;
 
-	if (!parent && o->profile_path) {
+	if (o->profile_path || o->ov.name) {
+		/* one group: the profile's (or --name's) */
+		struct plan_opts po = { .parent = o->ov.parent };
+		struct plan pl = { 0 };
+		struct diags d;
+
 		p = load(o, &e);
-		if (!p) {
-			fprintf(stderr, "cgrun: %s\n", e.msg);
-			return CGRUN_EXIT_FAIL;
+		if (!p || cg_layout_detect(&l, &e) < 0)
+			goto out;
+		diags_init(&d, p->path ? p->path : "");
+		if (plan_build(p, &l, &po, &cg_reader_fs, &pl, &d, &e) < 0) {
+			diags_print(&d, stderr);
+			plan_free(&pl);
+			goto out;
 		}
-		parent = p->parent_self ? "self" : p->parent.s;
+		n = launch_cg_gc_group(pl.group_dirs, pl.n_group_dirs, true);
+		plan_free(&pl);
+		printf("cgrun: --gc: removed %d group%s of %s\n", n, n == 1 ? "" : "s", p->group.name.s);
+		goto out;
 	}
 	if (!parent)
 		parent = "cgkit";
-	if (cg_layout_detect(&l, &e) < 0) {
-		fprintf(stderr, "cgrun: %s\n", e.msg);
-		if (p)
-			profile_free(p);
-		return CGRUN_EXIT_FAIL;
-	}
+	if (cg_layout_detect(&l, &e) < 0)
+		goto out;
 	n = launch_cg_gc(&l, parent, true, &e);
-	if (n < 0)
-		fprintf(stderr, "cgrun: --gc: %s\n", e.msg);
-	else
+	if (n >= 0)
 		printf("cgrun: --gc: removed %d group%s below %s\n", n, n == 1 ? "" : "s", parent);
+out:
+	if (n < 0 && e.msg[0])
+		fprintf(stderr, "cgrun: --gc: %s\n", e.msg);
 	cg_layout_free(&l);
 	if (p)
 		profile_free(p);

@@ -535,6 +535,29 @@ static int gc_dir(const char *dir, bool verbose, int *count)
 	return 0;
 }
 
+int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose)
+{
+	int count = 0, lfd;
+	size_t i;
+	bool busy = false;
+
+	for (i = 0; i < n; i++)
+		gc_dir(dirs[i], verbose, &count);
+	if (!n || !is_marked(dirs[0]))
+		return count;
+	lfd = launch_lock(NULL);
+	for (i = 0; i < n; i++)
+		busy = busy || has_run_leaf(dirs[i]);
+	for (i = 0; i < n && !busy; i++) {
+		int before = count;
+
+		if (rmdir_tree(dirs[i], &count) == 0 && verbose && count > before)
+			printf("removed %s\n", dirs[i]);
+	}
+	launch_unlock(lfd);
+	return count;
+}
+
 int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg_err *e)
 {
 	const char *seen[CTRL_COUNT];

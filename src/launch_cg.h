@@ -73,6 +73,10 @@ int launch_cg_move(const struct launch_cg *c, pid_t pid, cg_err *e);
  * verbose. Returns the count removed, or -1. */
 int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg_err *e);
 
+/* The same for one group, given its directory in each hierarchy: its empty
+ * run-* leaves, then the group itself when it is marked and unused. */
+int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose);
+
 /* Takes and drops the lock serialising group creation and removal. */
 int launch_lock(cg_err *e);
 void launch_unlock(int fd);

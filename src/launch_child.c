@@ -48,7 +48,7 @@ child_fail(const struct child_spec *s, int stage, int errnum, const char *fmt, .
 	vsnprintf(r.msg, sizeof(r.msg), fmt, ap);
 	va_end(ap);
 	len = strlen(r.msg);
-	if (errnum)
+	if (errnum && !(stage == CHILD_EXEC && errnum == ENOENT))
 		snprintf(r.msg + len, sizeof(r.msg) - len, ": %s", strerror(errnum));
 	do
 		n = write(s->report_fd, &r, sizeof(r));
@@ -277,6 +277,9 @@ __attribute__((noreturn)) static void exec_workload(const struct child_spec *s)
 		drop_user(s);
 	if (s->workdir && chdir(s->workdir) < 0)
 		FAIL_SYS(s, "workdir %s", s->workdir);
+	for (size_t i = 0; i < launch_n_forwarded_signals; i++)
+		if (s->ignored & (1u << i))
+			signal(launch_forwarded_signals[i], SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	environ = s->env;

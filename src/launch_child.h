@@ -40,6 +40,9 @@ struct child_spec {
 	char **argv;
 	bool no_init;
 	bool tty;                    /* stdin is the terminal and cgrun had its foreground */
+	unsigned ignored;            /* 1 << i: launch_forwarded_signals[i] was ignored
+				      * when cgrun started (nohup): ignored again for
+				      * the command */
 	int start_fd;                /* read end of the start pipe */
 	int report_fd;               /* write end of the error pipe (O_CLOEXEC) */
 };
