@@ -36,6 +36,10 @@ struct cg_layout {
 	 * relative to the hierarchy's root, "" for the root ("/x/y" -> "x/y"). */
 	char *self_v1[CTRL_COUNT];
 	char *self_unified;
+	/* The part of the hierarchy a mount shows (mountinfo's root field): "/"
+	 * normally, "/x" for a bind mount of a subtree or inside a cgroup namespace. */
+	char *v1_root[CTRL_COUNT];
+	char *unified_root;
 };
 
 const char *cg_ctrl_name(enum cg_ctrl c, bool v2);   /* "blkio" / "io" ... */
@@ -44,7 +48,10 @@ const char *cg_mode_name(enum cg_mode m);           /* "v1", "hybrid", "v2" */
 /* Pure: builds the layout from the texts of the two proc files. */
 int cg_layout_parse(const char *mountinfo, const char *proc_cgroup, struct cg_layout *out,
 		    cg_err *e);
-/* Reads /proc/self/mountinfo and /proc/self/cgroup. */
+/* Pure: records the controllers listed in the cgroup2 root's cgroup.controllers
+ * (text), except those a v1 mount holds, and settles the mode. */
+int cg_layout_set_unified_ctrls(struct cg_layout *l, const char *controllers, cg_err *e);
+/* Reads /proc/self/mountinfo, /proc/self/cgroup and <unified>/cgroup.controllers. */
 int cg_layout_detect(struct cg_layout *out, cg_err *e);
 /* A standard system of mode v1 or v2 under root (default /sys/fs/cgroup),
  * every controller available, the caller at the root of every hierarchy. */

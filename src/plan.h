@@ -20,9 +20,15 @@ struct plan_op {
 	enum plan_op_kind kind;
 	char *path;         /* absolute */
 	char *value;        /* PLAN_WRITE: what to write */
-	char *old;          /* PLAN_WRITE: what the file held when planned, or NULL */
+	/* PLAN_WRITE: what to write to undo it (the value the file held when
+	 * planned; "-cpu" for "+cpu" in cgroup.subtree_control; a device's old
+	 * line), or NULL in a directory this plan creates. */
+	char *old;
+	/* PLAN_WRITE: when path is missing (ENOENT), write alt_value to alt_path
+	 * instead (v2 io.weight else io.bfq.weight in a group not yet made). */
+	char *alt_path, *alt_value;
 	int line, col;      /* the profile value behind this write, or 0 */
-	const char *key;    /* the profile key ("cpu.max"), or NULL */
+	char *key;          /* the profile key ("cpu.max", "children[0].pids.max"), or NULL */
 };
 
 struct plan {
@@ -34,17 +40,28 @@ struct plan {
 };
 
 /* How the planner sees the tree. read() returns the length or -1 (errno set,
- * ENOENT when absent); exists() says whether a directory is there. */
+ * ENOENT when absent) and NUL-terminates; exists() says whether a file or
+ * directory is there; blkdev() finds a block device's numbers (-1 with errno:
+ * ENOTBLK when the path is something else), or is NULL when the planner must
+ * not look (then the plan shows a placeholder). */
 struct cg_reader {
 	ssize_t (*read)(void *ctx, const char *path, char *buf, size_t len);
 	bool (*exists)(void *ctx, const char *path);
+	int (*blkdev)(void *ctx, const char *path, unsigned *major, unsigned *minor);
 	void *ctx;
 };
 extern const struct cg_reader cg_reader_fs;      /* the real files */
-extern const struct cg_reader cg_reader_empty;   /* nothing exists (--layout) */
+/* Nothing exists below the mount points and nothing is read from the host
+ * (--layout): every controller is taken as available, and values that would
+ * be read (a v1 cpuset copied from its parent, a device's numbers) show as
+ * placeholders: "<cpuset.cpus of DIR>", "<MAJ:MIN of /dev/vda>". */
+extern const struct cg_reader cg_reader_empty;
 
 struct plan_opts {
 	const char *parent;     /* overrides the profile's parent, or NULL */
+	/* Host files for the online checks; NULL: /sys/devices/system/cpu/online
+	 * and /sys/devices/system/node/online (read through the cg_reader). */
+	const char *cpus_online, *mems_online;
 };
 
 /* Builds the plan. Host checks (cpu/mem online, device is a block device,

@@ -1,9 +1,646 @@
-/* STUB: replaced by the cgroup layer work. */
+/* The policy engine: carries out a plan all or nothing, removes groups and
+ * shows them. File names and formats come from mapping.c. */
 #include "policy.h"
-int policy_execute(const struct plan *pl, cg_err *e) { (void)pl; return cg_err_set(e, 0, "not implemented"); }
-int policy_apply(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o, struct diags *d, cg_err *e)
-{ (void)p; (void)l; (void)o; (void)d; return cg_err_set(e, 0, "not implemented"); }
-int policy_remove(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o, bool force, cg_err *e)
-{ (void)p; (void)l; (void)o; (void)force; return cg_err_set(e, 0, "not implemented"); }
-int policy_show(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o, FILE *out, cg_err *e)
-{ (void)p; (void)l; (void)o; (void)out; return cg_err_set(e, 0, "not implemented"); }
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "mapping.h"
+#include "sys.h"
+#include "units.h"
+
+#define RETRIES 50
+#define RETRY_NS (10 * 1000 * 1000)   /* 10 ms: 0.5 s in all */
+
+static void nap(void)
+{
+	struct timespec ts = { 0, RETRY_NS };
+
+	nanosleep(&ts, NULL);
+}
+
+/* rmdir, waiting briefly while the kernel still holds the group (a process
+ * that just left it is not yet gone); a missing directory is fine. */
+static int rmdir_retry(const char *dir)
+{
+	for (int i = 0;; i++) {
+		if (sys_rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || i == RETRIES)
+			return -1;
+		nap();
+	}
+}
+
+/* ---- execute ---- */
+
+struct undo_state {
+	const char *first_path;
+	int first_errno;
+	int failed;
+};
+
+static void undo_one(const struct plan_op *op, const char *used, bool created, struct undo_state *u)
+{
+	int rc = 0;
+	const char *path = op->path;
+
+	if (op->kind == PLAN_MKDIR) {
+		if (created)
+			rc = rmdir_retry(op->path);
+	} else if (op->old && used) {
+		path = used;
+		rc = sys_write_file(used, op->old);
+	}
+	if (rc < 0) {
+		if (!u->failed++) {
+			u->first_path = path;
+			u->first_errno = errno;
+		}
+	}
+}
+
+int policy_execute(const struct plan *pl, cg_err *e)
+{
+	_cleanup_free_ bool *created = calloc(pl->n + 1, sizeof(bool));
+	_cleanup_free_ const char **used = calloc(pl->n + 1, sizeof(char *));
+	struct undo_state u = { 0 };
+	const struct plan_op *op = NULL;
+	const char *path = NULL;
+	size_t i;
+	int err = 0;
+
+	if (!created || !used)
+		return cg_err_set(e, ENOMEM, "out of memory");
+	for (i = 0; i < pl->n; i++) {
+		op = &pl->ops[i];
+		path = op->path;
+		if (op->kind == PLAN_MKDIR) {
+			if (sys_mkdir(op->path, 0755) == 0)
+				created[i] = true;
+			else if (errno != EEXIST)   /* EEXIST: another cgrun made it just now */
+				break;
+			continue;
+		}
+		if (sys_write_file(op->path, op->value) == 0) {
+			used[i] = op->path;
+			continue;
+		}
+		if (errno == ENOENT && op->alt_path) {
+			path = op->alt_path;
+			if (sys_write_file(op->alt_path, op->alt_value) == 0) {
+				used[i] = op->alt_path;
+				continue;
+			}
+		}
+		break;
+	}
+	if (i == pl->n)
+		return 0;
+	err = errno;
+	for (size_t j = i; j-- > 0;)
+		undo_one(&pl->ops[j], used[j], created[j], &u);
+	if (op->kind == PLAN_MKDIR)
+		cg_err_set(e, err, "%s: %s (creating the group)", path, strerror(err));
+	else if (op->key && op->line > 0)
+		cg_err_set(e, err, "%s: %s (writing \"%s\" for %s at line %d:%d)", path, strerror(err),
+			   path == op->alt_path ? op->alt_value : op->value, op->key, op->line, op->col);
+	else if (op->key)
+		cg_err_set(e, err, "%s: %s (writing \"%s\" for %s)", path, strerror(err),
+			   path == op->alt_path ? op->alt_value : op->value, op->key);
+	else
+		cg_err_set(e, err, "%s: %s (writing \"%s\")", path, strerror(err), op->value);
+	if (u.failed) {
+		size_t len = strlen(e->msg);
+
+		snprintf(e->msg + len, sizeof(e->msg) - len,
+			 "; undoing the apply failed in %d step%s, first %s: %s", u.failed,
+			 u.failed == 1 ? "" : "s", u.first_path, strerror(u.first_errno));
+	} else {
+		size_t len = strlen(e->msg);
+
+		snprintf(e->msg + len, sizeof(e->msg) - len, "; nothing was changed");
+	}
+	return -1;
+}
+
+int policy_apply(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		 struct diags *d, cg_err *e)
+{
+	struct plan pl = { 0 };
+	int rc = plan_build(p, l, o, &cg_reader_fs, &pl, d, e);
+
+	if (rc == 0)
+		rc = policy_execute(&pl, e);
+	plan_free(&pl);
+	return rc;
+}
+
+/* ---- where the groups are ---- */
+
+/* map_where() for callers that have no diagnostics to print: the first
+ * diagnostic becomes the error. */
+static int where(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		 struct map_where *w, cg_err *e)
+{
+	struct diags d;
+
+	diags_init(&d, p->path);
+	cg_err_clear(e);
+	if (map_where(p, l, o ? o->parent : NULL, w, &d, e) == 0)
+		return 0;
+	if (d.n > 0 && !e->msg[0])
+		cg_err_set(e, 0, "%s:%d:%d: %s: %s", p->path ? p->path : "<profile>", d.items[0].line,
+			   d.items[0].col, d.items[0].key, d.items[0].msg);
+	return -1;
+}
+
+static const struct group_spec *find_child(const struct group_spec *g, const char *path)
+{
+	while (*path) {
+		size_t len = strcspn(path, "/");
+		const struct group_spec *next = NULL;
+
+		for (size_t i = 0; i < g->n_children; i++)
+			if (g->children[i].name.s && strlen(g->children[i].name.s) == len &&
+			    !strncmp(g->children[i].name.s, path, len))
+				next = &g->children[i];
+		if (!next)
+			return NULL;
+		g = next;
+		path += len;
+		path += strspn(path, "/");
+	}
+	return g;
+}
+
+int policy_group_dirs(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		      const char *child, char ***dirs, size_t *n, cg_err *e)
+{
+	struct map_where w;
+	char **out;
+
+	*dirs = NULL;
+	*n = 0;
+	if (child && *child) {
+		for (const char *s = child; *s;) {
+			size_t len = strcspn(s, "/");
+			char name[PROFILE_NAME_MAX + 2];
+			const char *why;
+
+			snprintf(name, sizeof(name), "%.*s", (int)(len > PROFILE_NAME_MAX + 1 ? PROFILE_NAME_MAX + 1 : len), s);
+			why = profile_name_invalid(name);
+			if (why)
+				return cg_err_set(e, EINVAL, "child group '%s': '%s' is not a group name: %s",
+						  child, name, why);
+			s += len;
+			s += strspn(s, "/");
+		}
+		if (!find_child(&p->group, child))
+			return cg_err_set(e, ENOENT, "the profile has no child group '%s' below '%s'",
+					  child, p->group.name.s);
+	}
+	if (where(p, l, o, &w, e) < 0)
+		return -1;
+	out = calloc(w.n + 1, sizeof(*out));
+	if (!out) {
+		map_where_free(&w);
+		return cg_err_set(e, ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < w.n; i++) {
+		int r = child && *child ? asprintf(&out[i], "%s/%s/%s", w.h[i].base, p->group.name.s, child)
+					: asprintf(&out[i], "%s/%s", w.h[i].base, p->group.name.s);
+
+		if (r < 0) {
+			for (size_t j = 0; j < i; j++)
+				free(out[j]);
+			free(out);
+			map_where_free(&w);
+			return cg_err_set(e, ENOMEM, "out of memory");
+		}
+	}
+	*dirs = out;
+	*n = w.n;
+	map_where_free(&w);
+	return 0;
+}
+
+/* ---- remove ---- */
+
+struct dirlist {
+	char **d;
+	size_t n;
+};
+
+static void dirlist_free(struct dirlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->d[i]);
+	free(l->d);
+	l->d = NULL;
+	l->n = 0;
+}
+
+/* Appends dir's subdirectories, deepest first, then dir itself. */
+static int collect(const char *dir, struct dirlist *l, cg_err *e)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+	char **n;
+
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return cg_err_sys(e, "%s", dir);
+	}
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *sub = NULL;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
+			return cg_err_set(e, ENOMEM, "out of memory");
+		if (collect(sub, l, e) < 0)
+			return -1;
+	}
+	n = realloc(l->d, (l->n + 1) * sizeof(*n));
+	if (!n || !(n[l->n] = strdup(dir))) {
+		if (n)
+			l->d = n;
+		return cg_err_set(e, ENOMEM, "out of memory");
+	}
+	l->d = n;
+	l->n++;
+	return 0;
+}
+
+/* The pids in dir/cgroup.procs: count, and the first one. */
+static int procs(const char *dir, size_t *count, long *first)
+{
+	char path[PATH_MAX], buf[65536];
+	ssize_t n;
+
+	*count = 0;
+	*first = 0;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	n = sys_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return errno == ENOENT ? 0 : -1;
+	for (char *s = buf; *s;) {
+		char *end;
+		long pid = strtol(s, &end, 10);
+
+		if (end == s)
+			break;
+		if (!*first)
+			*first = pid;
+		(*count)++;
+		s = end + strspn(end, "\n");
+	}
+	return 0;
+}
+
+/* Moves every process of dir into to, again while new ones appear. */
+static int evacuate(const char *dir, const char *to, cg_err *e)
+{
+	char dest[PATH_MAX], path[PATH_MAX], buf[65536];
+
+	snprintf(dest, sizeof(dest), "%s/cgroup.procs", to);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	for (int i = 0; i <= RETRIES; i++) {
+		ssize_t n = sys_read_file(path, buf, sizeof(buf));
+		bool any = false;
+
+		if (n < 0)
+			return errno == ENOENT ? 0 : cg_err_sys(e, "%s", path);
+		for (char *s = buf; *s;) {
+			char *end;
+			long pid = strtol(s, &end, 10);
+			char v[24];
+
+			if (end == s)
+				break;
+			any = true;
+			snprintf(v, sizeof(v), "%ld", pid);
+			/* ESRCH: it exited meanwhile */
+			if (sys_write_file(dest, v) < 0 && errno != ESRCH)
+				return cg_err_sys(e, "%s: moving pid %ld out of %s", dest, pid, dir);
+			s = end + strspn(end, "\n");
+		}
+		if (!any)
+			return 0;
+		nap();
+	}
+	return cg_err_set(e, EBUSY, "%s: processes keep appearing; could not empty it", dir);
+}
+
+int policy_remove(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		  bool force, cg_err *e)
+{
+	struct map_where w;
+	struct dirlist dl[CTRL_COUNT] = { 0 };
+	int rc = -1;
+
+	if (where(p, l, o, &w, e) < 0)
+		return -1;
+	for (size_t h = 0; h < w.n; h++) {
+		char top[PATH_MAX];
+
+		snprintf(top, sizeof(top), "%s/%s", w.h[h].base, p->group.name.s);
+		if (collect(top, &dl[h], e) < 0)
+			goto out;
+	}
+	/* refuse before anything is removed */
+	for (size_t h = 0; h < w.n && !force; h++)
+		for (size_t i = 0; i < dl[h].n; i++) {
+			size_t count;
+			long first;
+
+			if (procs(dl[h].d[i], &count, &first) < 0) {
+				cg_err_sys(e, "%s/cgroup.procs", dl[h].d[i]);
+				goto out;
+			}
+			if (count) {
+				cg_err_set(e, EBUSY,
+					   "group %s has %zu process%s in it (pid %ld%s); stop %s, or use "
+					   "--force to move %s to %s",
+					   dl[h].d[i], count, count == 1 ? "" : "es", first,
+					   count > 1 ? ", ..." : "", count == 1 ? "it" : "them",
+					   count == 1 ? "it" : "them", w.h[h].base);
+				goto out;
+			}
+		}
+	for (size_t h = 0; h < w.n; h++)
+		for (size_t i = 0; i < dl[h].n; i++) {
+			if (force && evacuate(dl[h].d[i], w.h[h].base, e) < 0)
+				goto out;
+			if (rmdir_retry(dl[h].d[i]) < 0) {
+				cg_err_sys(e, "%s: removing the group", dl[h].d[i]);
+				goto out;
+			}
+		}
+	rc = 0;
+out:
+	for (size_t h = 0; h < w.n; h++)
+		dirlist_free(&dl[h]);
+	map_where_free(&w);
+	return rc;
+}
+
+/* ---- show ---- */
+
+/* Reads dir/file, newline cut; returns NULL when it cannot be read. */
+static char *get(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+
+	if (!file)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	n = sys_read_file(path, buf, len);
+	if (n < 0)
+		return NULL;
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return buf;
+}
+
+static void print_size(FILE *out, int ind, const char *key, uint64_t v)
+{
+	char s[64];
+
+	if (v == MAP_UNLIMITED)
+		snprintf(s, sizeof(s), "max");
+	else
+		unit_format_size(v, s, sizeof(s));
+	fprintf(out, "%*s%s: %s\n", ind, "", key, s);
+}
+
+static void print_cpu(FILE *out, int ind, uint64_t quota, uint64_t period, uint64_t weight)
+{
+	char d[64];
+
+	if (quota == MAP_UNLIMITED) {
+		fprintf(out, "%*smax: max\n", ind, "");
+	} else if (period && quota * 100 % period == 0) {
+		fprintf(out, "%*smax: %" PRIu64 "%%\n", ind, "", quota * 100 / period);
+	} else if (period) {
+		char pct[32];
+		size_t n = (size_t)snprintf(pct, sizeof(pct), "%.3f", (double)quota * 100 / (double)period);
+
+		while (n > 0 && pct[n - 1] == '0')
+			pct[--n] = '\0';
+		fprintf(out, "%*smax: %s%%\n", ind, "", pct);
+	}
+	unit_format_duration(period, d, sizeof(d));
+	fprintf(out, "%*speriod: %s\n", ind, "", d);
+	fprintf(out, "%*sweight: %" PRIu64 "\n", ind, "", weight);
+}
+
+static void show_cpu(FILE *out, int ind, const char *dir, bool v2)
+{
+	char a[256], b[256];
+	uint64_t q, p, w;
+
+	if (v2) {
+		if (!get(dir, map_file(MK_CPU_MAX, true), a, sizeof(a)) ||
+		    map_parse_cpu_max(a, &q, &p) < 0)
+			return;
+		if (!get(dir, map_file(MK_CPU_WEIGHT, true), b, sizeof(b)) || map_parse_weight(b, &w) < 0)
+			w = 100;
+	} else {
+		uint64_t s;
+
+		if (!get(dir, map_file(MK_CPU_QUOTA, false), a, sizeof(a)) || map_parse_limit(a, &q) < 0 ||
+		    !get(dir, map_file(MK_CPU_PERIOD, false), b, sizeof(b)) || map_parse_limit(b, &p) < 0)
+			return;
+		w = get(dir, map_file(MK_CPU_SHARES, false), a, sizeof(a)) && map_parse_limit(a, &s) == 0
+			    ? map_weight_from_shares(s)
+			    : 100;
+	}
+	fprintf(out, "%*scpu:\n", ind, "");
+	print_cpu(out, ind + 2, q, p, w);
+}
+
+static bool get_limit(const char *dir, enum map_knob k, bool v2, uint64_t *v)
+{
+	char buf[256];
+
+	return get(dir, map_file(k, v2), buf, sizeof(buf)) && map_parse_limit(buf, v) == 0;
+}
+
+static void show_memory(FILE *out, int ind, const char *dir, bool v2)
+{
+	uint64_t max, high, swap;
+
+	if (!get_limit(dir, MK_MEM_MAX, v2, &max))
+		return;
+	fprintf(out, "%*smemory:\n", ind, "");
+	print_size(out, ind + 2, "max", max);
+	if (get_limit(dir, MK_MEM_HIGH, v2, &high))
+		print_size(out, ind + 2, "high", high);
+	if (get_limit(dir, MK_MEM_SWAP, v2, &swap)) {
+		/* v1 memsw is memory + swap */
+		if (!v2 && swap != MAP_UNLIMITED)
+			swap = max == MAP_UNLIMITED || swap < max ? 0 : swap - max;
+		print_size(out, ind + 2, "swap", swap);
+	}
+}
+
+/* "/dev/vda" for 254:0 when the device node is there, else "254:0". */
+static void dev_name(unsigned maj, unsigned min, char *out, size_t len)
+{
+	char link[64], target[PATH_MAX], node[PATH_MAX + 8];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(out, len, "\"%u:%u\"", maj, min);
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", maj, min);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	snprintf(node, sizeof(node), "/dev/%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+	if (stat(node, &st) == 0 && S_ISBLK(st.st_mode) && major(st.st_rdev) == maj &&
+	    minor(st.st_rdev) == min)
+		snprintf(out, len, "%s", node);
+}
+
+static void show_io(FILE *out, int ind, const char *dir, bool v2)
+{
+	static const char *const keys[MAP_NDEV] = { "read_bps", "write_bps", "read_iops", "write_iops" };
+	struct map_devs ds = { 0 };
+	char buf[8192];
+	uint64_t w;
+	bool any = false;
+
+	if (get(dir, map_file(MK_IO_WEIGHT, v2), buf, sizeof(buf)) && map_parse_weight(buf, &w) == 0) {
+		fprintf(out, "%*sio:\n%*sweight: %" PRIu64 "\n", ind, "", ind + 2, "",
+			v2 ? w : map_weight_from_bfq(w));
+		any = true;
+	} else if (get(dir, map_file(MK_IO_BFQ_WEIGHT, v2), buf, sizeof(buf)) &&
+		   map_parse_weight(buf, &w) == 0) {
+		fprintf(out, "%*sio:\n%*sweight: %" PRIu64 "   # %s %" PRIu64 "\n", ind, "", ind + 2, "",
+			map_weight_from_bfq(w), map_file(MK_IO_BFQ_WEIGHT, v2), w);
+		any = true;
+	}
+	if (v2) {
+		if (get(dir, map_file(MK_IO_MAX, true), buf, sizeof(buf)))
+			map_devs_add_io_max(&ds, buf);
+	} else {
+		for (int k = 0; k < MAP_NDEV; k++)
+			if (get(dir, map_file(map_v1_dev_knob(k), false), buf, sizeof(buf)))
+				map_devs_add_v1(&ds, k, buf);
+	}
+	if (ds.n && !any)
+		fprintf(out, "%*sio:\n", ind, "");
+	if (ds.n)
+		fprintf(out, "%*sdevices:\n", ind + 2, "");
+	for (size_t i = 0; i < ds.n; i++) {
+		char name[PATH_MAX + 16];
+
+		dev_name(ds.d[i].major, ds.d[i].minor, name, sizeof(name));
+		fprintf(out, "%*s- path: %s\n", ind + 4, "", name);
+		for (int k = 0; k < MAP_NDEV; k++) {
+			if (ds.d[i].v[k] == MAP_UNLIMITED)
+				continue;
+			if (k == MAP_RBPS || k == MAP_WBPS)
+				print_size(out, ind + 6, keys[k], ds.d[i].v[k]);
+			else
+				fprintf(out, "%*s%s: %" PRIu64 "\n", ind + 6, "", keys[k], ds.d[i].v[k]);
+		}
+	}
+	map_devs_free(&ds);
+}
+
+static void show_cpuset(FILE *out, int ind, const char *dir, bool v2)
+{
+	char cpus[4096], mems[4096];
+
+	if (!get(dir, map_file(MK_CPUSET_CPUS, v2), cpus, sizeof(cpus)) ||
+	    !get(dir, map_file(MK_CPUSET_MEMS, v2), mems, sizeof(mems)))
+		return;
+	fprintf(out, "%*scpuset:\n%*scpus: \"%s\"\n%*smems: \"%s\"\n", ind, "", ind + 2, "", cpus,
+		ind + 2, "", mems);
+}
+
+static void show_pids(FILE *out, int ind, const char *dir, bool v2)
+{
+	uint64_t v;
+
+	if (!get_limit(dir, MK_PIDS_MAX, v2, &v))
+		return;
+	fprintf(out, "%*spids:\n", ind, "");
+	if (v == MAP_UNLIMITED)
+		fprintf(out, "%*smax: max\n", ind + 2, "");
+	else
+		fprintf(out, "%*smax: %" PRIu64 "\n", ind + 2, "", v);
+}
+
+static void show_group(FILE *out, int ind, const struct group_spec *g, const char *rel,
+		       const struct map_where *w, const struct cg_layout *l)
+{
+	void (*const fn[CTRL_COUNT])(FILE *, int, const char *, bool) = {
+		[CTRL_CPU] = show_cpu, [CTRL_MEMORY] = show_memory, [CTRL_IO] = show_io,
+		[CTRL_CPUSET] = show_cpuset, [CTRL_PIDS] = show_pids,
+	};
+
+	fprintf(out, "%*sname: %s\n", ind, "", g->name.s);
+	for (int c = 0; c < CTRL_COUNT; c++) {
+		int h = fn[c] ? map_where_find(w, l, c) : -1;
+		char dir[PATH_MAX];
+
+		if (h < 0)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", w->h[h].base, rel);
+		fn[c](out, ind, dir, w->h[h].v2);
+	}
+	if (g->n_children)
+		fprintf(out, "%*schildren:\n", ind, "");
+	for (size_t i = 0; i < g->n_children; i++) {
+		char crel[PATH_MAX];
+
+		snprintf(crel, sizeof(crel), "%s/%s", rel, g->children[i].name.s);
+		fprintf(out, "%*s-\n", ind + 2, "");
+		show_group(out, ind + 4, &g->children[i], crel, w, l);
+	}
+}
+
+int policy_show(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		FILE *out, cg_err *e)
+{
+	struct map_where w;
+	bool found = false;
+	char dir[PATH_MAX];
+
+	if (where(p, l, o, &w, e) < 0)
+		return -1;
+	for (size_t h = 0; h < w.n; h++) {
+		struct stat st;
+
+		snprintf(dir, sizeof(dir), "%s/%s", w.h[h].base, p->group.name.s);
+		if (stat(dir, &st) == 0) {
+			if (!found)
+				fprintf(out, "# %s (cgroup %s)\n", dir, cg_mode_name(l->mode));
+			found = true;
+		}
+	}
+	if (!found) {
+		snprintf(dir, sizeof(dir), "%s/%s", w.n ? w.h[0].base : "?", p->group.name.s);
+		map_where_free(&w);
+		return cg_err_set(e, ENOENT, "group %s does not exist; apply the profile first", dir);
+	}
+	show_group(out, 0, &p->group, p->group.name.s, &w, l);
+	map_where_free(&w);
+	return 0;
+}

@@ -32,4 +32,10 @@ int policy_remove(const struct profile *p, const struct cg_layout *l, const stru
 int policy_show(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		FILE *out, cg_err *e);
 
+/* The group's directory (or, with child "a/b", that child group's) in every
+ * hierarchy the profile needs, in the order of plan.group_dirs. *dirs is
+ * malloc'ed, each string too. Nothing is read or made. */
+int policy_group_dirs(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		      const char *child, char ***dirs, size_t *n, cg_err *e);
+
 #endif

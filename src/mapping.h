@@ -1,0 +1,138 @@
+/* The mapping of profile knobs onto the kernel's files: the one place that
+ * knows cgroup v1's file names, value formats and defaults from cgroup v2's
+ * (the spec's mapping table). plan.c writes through it, policy_show() and the
+ * statistics read through it. Pure: no I/O. */
+#ifndef CGKIT_MAPPING_H
+#define CGKIT_MAPPING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "err.h"
+#include "layout.h"
+#include "profile.h"
+
+enum map_knob {
+	MK_CPU_PERIOD,     /* v1 cpu.cfs_period_us */
+	MK_CPU_QUOTA,      /* v1 cpu.cfs_quota_us */
+	MK_CPU_SHARES,     /* v1 cpu.shares */
+	MK_CPU_MAX,        /* v2 cpu.max "QUOTA PERIOD" */
+	MK_CPU_WEIGHT,     /* v2 cpu.weight */
+	MK_MEM_MAX,        /* memory.limit_in_bytes / memory.max */
+	MK_MEM_HIGH,       /* memory.soft_limit_in_bytes / memory.high */
+	MK_MEM_SWAP,       /* memory.memsw.limit_in_bytes (max + swap) / memory.swap.max */
+	MK_IO_WEIGHT,      /* blkio.weight / io.weight "default W" */
+	MK_IO_BFQ_WEIGHT,  /* blkio.bfq.weight / io.bfq.weight */
+	MK_IO_RBPS,        /* v1 blkio.throttle.read_bps_device "MAJ:MIN N" */
+	MK_IO_WBPS,
+	MK_IO_RIOPS,
+	MK_IO_WIOPS,
+	MK_IO_MAX,         /* v2 io.max "MAJ:MIN rbps=N wbps=N riops=N wiops=N" */
+	MK_CPUSET_CPUS,
+	MK_CPUSET_MEMS,
+	MK_PIDS_MAX,
+	MK_COUNT
+};
+
+/* The file name of a knob on v1 or v2, or NULL when that version lacks it. */
+const char *map_file(enum map_knob k, bool v2);
+/* What the file holds in a group the kernel has just created. */
+const char *map_default(enum map_knob k, bool v2);
+enum cg_ctrl map_ctrl(enum map_knob k);
+
+/* v1 reports "no memory limit" as PAGE_COUNTER_MAX pages (this, on 4 KiB pages). */
+#define MAP_V1_MEM_UNLIMITED 9223372036854771712ULL
+#define MAP_UNLIMITED UINT64_MAX
+#define MAP_PAGE_SIZE 4096ULL
+
+/* "max", "-1" or a number (v1's huge "unlimited" counts as max) ->
+ * MAP_UNLIMITED or the number. Returns 0, or -1 when the text is none of these. */
+int map_parse_limit(const char *s, uint64_t *out);
+/* Byte limits as the kernel keeps them: whole pages, rounded down. */
+uint64_t map_round_bytes(uint64_t v);
+/* v1 and v2 spell "no limit" differently: "-1" / "max". */
+void map_format_limit(uint64_t v, bool v2, char *out, size_t len);
+
+/* cpu.weight 1..10000 <-> v1 cpu.shares (weight * 1024 / 100, at least 2). */
+uint64_t map_cpu_shares(uint64_t weight);
+uint64_t map_weight_from_shares(uint64_t shares);
+/* io.weight 1..10000 <-> BFQ/CFQ weights 10..1000: 10 + (w - 1) * 990 / 9999. */
+uint64_t map_bfq_weight(uint64_t weight);
+/* The smallest profile weight that maps to a BFQ weight. */
+uint64_t map_weight_from_bfq(uint64_t bfq);
+/* The kernel's weight when no one sets it: BFQ 100 (both versions), CFQ 500,
+ * io.weight 100. */
+uint64_t map_io_weight_default(enum map_knob k, bool v2);
+
+/* v2 cpu.max: "max 100000" / "20000 100000"; quota MAP_UNLIMITED for max. */
+int map_parse_cpu_max(const char *s, uint64_t *quota, uint64_t *period);
+/* Reads a weight file: "100", "default 100\n8:0 50" -> the default. */
+int map_parse_weight(const char *s, uint64_t *out);
+
+/* Per-device limits: read bps, write bps, read iops, write iops. */
+enum { MAP_RBPS, MAP_WBPS, MAP_RIOPS, MAP_WIOPS, MAP_NDEV };
+struct map_dev {
+	unsigned major, minor;
+	uint64_t v[MAP_NDEV];   /* MAP_UNLIMITED where there is no limit */
+};
+struct map_devs {
+	struct map_dev *d;
+	size_t n;
+};
+/* Adds the lines of one v1 throttle file ("8:0 1048576") into which (MAP_*),
+ * or of v2 io.max. Devices missing from the list are appended unlimited. */
+int map_devs_add_v1(struct map_devs *ds, int which, const char *text);
+int map_devs_add_io_max(struct map_devs *ds, const char *text);
+struct map_dev *map_devs_get(struct map_devs *ds, unsigned major, unsigned minor);
+void map_devs_free(struct map_devs *ds);
+/* The v1 knob of MAP_*, and the line to write for a device; label stands in
+ * for "MAJ:MIN" when not NULL (a device that could not be looked up). */
+enum map_knob map_v1_dev_knob(int which);
+void map_format_v1_dev(const struct map_dev *d, int which, const char *label, char *out,
+		       size_t len);
+void map_format_io_max(const struct map_dev *d, const char *label, char *out, size_t len);
+
+/* cpu/mem lists in kernel syntax, as bit sets. */
+#define MAP_LIST_IDS 8192
+struct map_list {
+	uint64_t w[MAP_LIST_IDS / 64];
+};
+int map_list_parse(const char *s, struct map_list *out);
+void map_list_format(const struct map_list *l, char *out, size_t len);
+bool map_list_equal(const struct map_list *a, const struct map_list *b);
+bool map_list_subset(const struct map_list *a, const struct map_list *of);
+void map_list_union(struct map_list *a, const struct map_list *b);
+/* The first id in a but not in of, or -1. */
+int map_list_first_outside(const struct map_list *a, const struct map_list *of);
+
+/* Where a profile's groups live: one entry per hierarchy that its sections
+ * (of the group and of every child) need. v1: one per mount (cpuacct joins
+ * cpu so that CPU usage is measured); v2: the unified tree. */
+struct map_hier {
+	const char *mount;     /* the layout's mount point */
+	bool v2;
+	unsigned ctrls;        /* 1 << cg_ctrl needed in this hierarchy */
+	char *base;            /* absolute directory the group goes into */
+};
+struct map_where {
+	struct map_hier h[CTRL_COUNT];
+	size_t n;
+	unsigned ctrls;        /* every controller needed */
+	const char *parent;    /* as given, "self" or a relative path */
+};
+/* Controllers a group's sections need (not its children). */
+unsigned map_group_ctrls(const struct group_spec *g);
+/* Checks the names (before any path is built: errors go to d with their
+ * line:column) and finds the hierarchies; a needed controller the host lacks
+ * is an error in d too. Returns 0, or -1 (d->errors or e). */
+int map_where(const struct profile *p, const struct cg_layout *l, const char *parent_override,
+	      struct map_where *w, struct diags *d, cg_err *e);
+void map_where_free(struct map_where *w);
+/* Index of the hierarchy holding controller c, or -1. */
+int map_where_find(const struct map_where *w, const struct cg_layout *l, enum cg_ctrl c);
+/* The line:column of a section's first value, for host diagnostics. */
+void map_section_pos(const struct group_spec *g, enum cg_ctrl c, int *line, int *col);
+
+#endif
