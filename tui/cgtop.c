@@ -1,8 +1,320 @@
-/* Placeholder until cgtop lands (issue 5). */
-#include <stdio.h>
+/* cgtop: a top-style view of every control group. Options, the refresh,
+ * and batch/JSON output; the screen is in screen.c. */
+#include "cgtop.h"
 
-int main(void)
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
 {
-	fprintf(stderr, "cgtop: not there yet; see issue 5\n");
-	return 1;
+	fputs("usage: cgtop [options] [GROUP]\n"
+	      "Shows every control group's cpu, memory, io, pids and pressure, live.\n"
+	      "\n"
+	      "  -d, --delay SECONDS    refresh interval (default 1; 0.1 .. 3600)\n"
+	      "  -n, --iterations N     stop after N refreshes\n"
+	      "      --depth N          show groups at most N levels below the top\n"
+	      "  -s, --sort FIELD       cpu, mem, io, pids, throttled, name, or any field\n"
+	      "  -r, --reverse          reverse the sort order\n"
+	      "  -p, --parent GROUP     show only GROUP and the groups below it\n"
+	      "      --flat             a flat list instead of the tree\n"
+	      "  -f, --fields LIST      columns, comma-separated (see --list-fields)\n"
+	      "      --list-fields      print the columns and what they show\n"
+	      "  -b, --batch            plain text frames, no screen\n"
+	      "      --json             one JSON object per refresh, one line each\n"
+	      "      --machine          CPU% as a share of the whole machine\n"
+	      "      --raw-mem          memory with page cache (as the kernel counts it)\n"
+	      "  -h, --help             this text\n"
+	      "GROUP is a path relative to the cgroup mounts (\"/\" is the root);\n"
+	      "see cgtop(1) for the keys.\n",
+	      out);
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || isnan(v) || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_args(struct cgtop *t, int argc, char **argv)
+{
+	enum { OPT_DEPTH = 256, OPT_JSON, OPT_FLAT, OPT_LIST, OPT_MACHINE, OPT_RAWMEM };
+	static const struct option longopts[] = {
+		{"delay", required_argument, NULL, 'd'},
+		{"iterations", required_argument, NULL, 'n'},
+		{"depth", required_argument, NULL, OPT_DEPTH},
+		{"sort", required_argument, NULL, 's'},
+		{"reverse", no_argument, NULL, 'r'},
+		{"parent", required_argument, NULL, 'p'},
+		{"flat", no_argument, NULL, OPT_FLAT},
+		{"fields", required_argument, NULL, 'f'},
+		{"list-fields", no_argument, NULL, OPT_LIST},
+		{"batch", no_argument, NULL, 'b'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"machine", no_argument, NULL, OPT_MACHINE},
+		{"raw-mem", no_argument, NULL, OPT_RAWMEM},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	cg_err e = {0};
+	long l;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "d:n:s:rp:f:bh", longopts, NULL)) != -1) {
+		switch (o) {
+		case 'd':
+			if (parse_double(optarg, 0.1, 3600, &t->interval) < 0) {
+				fprintf(stderr, "cgtop: -d: '%s' is not a number of seconds from 0.1 to 3600\n", optarg);
+				return -1;
+			}
+			break;
+		case 'n':
+			if (parse_long(optarg, 1, 1000000000L, &t->iterations) < 0) {
+				fprintf(stderr, "cgtop: -n: '%s' is not a positive number of refreshes\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_DEPTH:
+			if (parse_long(optarg, 0, 4096, &l) < 0) {
+				fprintf(stderr, "cgtop: --depth: '%s' is not a number from 0 to 4096\n", optarg);
+				return -1;
+			}
+			t->depth = (int)l;
+			break;
+		case 's': {
+			int c = stats_col_by_name(optarg);
+
+			if (c < 0) {
+				fprintf(stderr, "cgtop: --sort: unknown field '%s'; use cpu, mem, io, pids, "
+						"throttled, name or a field of --list-fields\n",
+					optarg);
+				return -1;
+			}
+			t->view.sort = c;
+			break;
+		}
+		case 'r':
+			t->view.reverse = true;
+			break;
+		case 'p':
+			t->start = optarg;
+			break;
+		case OPT_FLAT:
+			t->view.tree = false;
+			break;
+		case 'f':
+			if (stats_cols_parse(optarg, &t->cols, &e) < 0) {
+				fprintf(stderr, "cgtop: --fields: %s\n", e.msg);
+				return -1;
+			}
+			break;
+		case OPT_LIST:
+			for (size_t c = 0; c < COL_COUNT; c++)
+				printf("%-11s %-7s %-24s %s\n", stats_cols[c].name, stats_cols[c].title,
+				       stats_cols[c].json, stats_cols[c].help);
+			exit(0);
+		case 'b':
+			t->batch = true;
+			break;
+		case OPT_JSON:
+			t->json = true;
+			t->batch = true;
+			break;
+		case OPT_MACHINE:
+			t->machine_pct = true;
+			break;
+		case OPT_RAWMEM:
+			t->mem_raw = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		if (t->start || optind + 1 < argc) {
+			fprintf(stderr, "cgtop: give one group to start from (got '%s')\n", argv[optind]);
+			return -1;
+		}
+		t->start = argv[optind];
+	}
+	return 0;
+}
+
+void cgtop_say(struct cgtop *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void cgtop_build_view(struct cgtop *t)
+{
+	size_t n = stats_count(t->c);
+
+	if (n > t->order_cap) {
+		size_t cap = n + n / 2 + 16;
+		uint32_t *o = realloc(t->order, cap * sizeof(*o));
+		uint32_t *s = o ? realloc(t->scratch, 2 * cap * sizeof(*s)) : NULL;
+
+		if (o)
+			t->order = o;
+		if (!o || !s) {
+			t->n_order = 0;
+			return;
+		}
+		t->scratch = s;
+		t->order_cap = cap;
+	}
+	t->view.filter = t->filter;
+	t->n_order = stats_view(t->c, &t->view, t->order, t->scratch);
+}
+
+int cgtop_refresh(struct cgtop *t)
+{
+	cg_err e = {0};
+	uint64_t t0 = mono_ns();
+
+	if (stats_refresh(t->c, &e) < 0) {
+		cgtop_say(t, "refresh: %s", e.msg);
+		return -1;
+	}
+	stats_host_read(&t->host);
+	t->refresh_ms = (double)(mono_ns() - t0) / 1e6;
+	cgtop_build_view(t);
+	return 0;
+}
+
+struct stats_frame cgtop_frame(const struct cgtop *t)
+{
+	return (struct stats_frame){
+		.c = t->c,
+		.host = &t->host,
+		.layout = cg_mode_name(t->layout.mode),
+		.interval_s = t->interval,
+		.refresh_ms = t->refresh_ms,
+		.cols = t->cols,
+		.machine_pct = t->machine_pct,
+		.mem_raw = t->mem_raw,
+		.order = t->order,
+		.n = t->n_order,
+	};
+}
+
+static void sleep_s(double s)
+{
+	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int run_batch(struct cgtop *t)
+{
+	/* A first sample, so that the first frame has rates. */
+	if (cgtop_refresh(t) < 0) {
+		fprintf(stderr, "cgtop: %s\n", t->msg);
+		return 1;
+	}
+	for (long i = 0; !t->iterations || i < t->iterations; i++) {
+		struct stats_frame f;
+
+		sleep_s(t->interval);
+		if (cgtop_refresh(t) < 0) {
+			fprintf(stderr, "cgtop: %s\n", t->msg);
+			return 1;
+		}
+		f = cgtop_frame(t);
+		if (t->json)
+			stats_print_json(&f, stdout);
+		else
+			stats_print_text(&f, stdout);
+		if (ferror(stdout))
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cgtop t = {
+		.interval = 1.0,
+		.depth = -1,
+		.cols = STATS_COLS_DEFAULT,
+		.view = {.sort = COL_CPU, .tree = true, .max_depth = -1},
+		.proc_sort = 'c',
+		.proc_group_idx = -1,
+	};
+	struct stats_opts so = {0};
+	cg_err e = {0};
+	int rc;
+
+	setlocale(LC_ALL, "");
+	if (parse_args(&t, argc, argv) < 0)
+		return 2;
+	t.view.max_depth = t.depth;
+	if (cg_layout_detect(&t.layout, &e) < 0) {
+		fprintf(stderr, "cgtop: finding the cgroup mounts: %s\n", e.msg);
+		return 1;
+	}
+	so.start = t.start;
+	so.cols = t.cols;
+	t.c = stats_open(&t.layout, &so, &e);
+	if (!t.c) {
+		fprintf(stderr, "cgtop: %s\n", e.msg);
+		cg_layout_free(&t.layout);
+		return 1;
+	}
+	if (!t.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		/* no terminal: frames, as -b would print them */
+		t.batch = true;
+	}
+	rc = t.batch ? run_batch(&t) : screen_run(&t);
+	stats_procs_free(&t.procs);
+	free(t.proc_order);
+	free(t.order);
+	free(t.scratch);
+	stats_close(t.c);
+	cg_layout_free(&t.layout);
+	return rc;
 }

@@ -1,0 +1,920 @@
+/* The collector: finds the groups and reads their files.
+ *
+ * Cost is what matters here (cgtop refreshes thousands of groups a second):
+ * each file is opened once and re-read with pread; a directory's link count
+ * (2 + subdirectories on cgroupfs) says when the tree changed, so it is
+ * walked again only then; files that rarely change (limits, memory.stat)
+ * are read every few refreshes, staggered over the groups; hierarchical
+ * counters that did not move in a parent are not read in its children, whose
+ * counters cannot have moved either. Nothing is allocated between scans. */
+#include "stats.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+#define HIER_MAX 8
+#define FD_CLOSED (-1)
+#define FD_ABSENT (-2)   /* file not there (controller off, root group) */
+#define FD_DENIED (-3)   /* not readable by this user */
+#define FD_RESERVE 64    /* left for everything else the process opens */
+
+enum stats_file {
+	F_CPU_USAGE,   /* v1 cpuacct.usage, v2 cpu.stat (usage and throttling) */
+	F_CPU_STAT,    /* v1 cpu.stat (throttling) */
+	F_CPU_QUOTA,   /* v1 cpu.cfs_quota_us, v2 cpu.max */
+	F_CPU_PERIOD,  /* v1 cpu.cfs_period_us */
+	F_MEM,
+	F_MEM_STAT,
+	F_MEM_LIMIT,
+	F_SWAP,        /* v2 only; v1 has it in memory.stat */
+	F_OOM,
+	F_IO,
+	F_PIDS,
+	F_PIDS_MAX,
+	F_PROCS,
+	F_PSI_CPU,
+	F_PSI_MEM,
+	F_PSI_IO,
+	F_COUNT
+};
+
+#define V(x) SV_BIT(SV_##x)
+#define CTRL_NONE CTRL_COUNT   /* any hierarchy (cgroup.procs) or unified (psi) */
+
+static const struct file_def {
+	enum cg_ctrl ctrl;
+	const char *v1, *v2;
+	uint32_t vals1, vals2;  /* values it gives on v1, on v2 */
+	bool slow;              /* changes rarely: read every slow_every refreshes */
+} files[F_COUNT] = {
+	[F_CPU_USAGE] = {CTRL_CPUACCT, "cpuacct.usage", "cpu.stat", V(CPU_NS),
+			 V(CPU_NS) | V(PERIODS) | V(THROTTLED), false},
+	[F_CPU_STAT] = {CTRL_CPU, "cpu.stat", NULL, V(PERIODS) | V(THROTTLED), 0, false},
+	[F_CPU_QUOTA] = {CTRL_CPU, "cpu.cfs_quota_us", "cpu.max", V(QUOTA_US),
+			 V(QUOTA_US) | V(PERIOD_US), true},
+	[F_CPU_PERIOD] = {CTRL_CPU, "cpu.cfs_period_us", NULL, V(PERIOD_US), 0, true},
+	[F_MEM] = {CTRL_MEMORY, "memory.usage_in_bytes", "memory.current", V(MEM), V(MEM), false},
+	[F_MEM_STAT] = {CTRL_MEMORY, "memory.stat", "memory.stat", V(MEM_INACTIVE_FILE) | V(SWAP),
+			V(MEM_INACTIVE_FILE), true},
+	[F_MEM_LIMIT] = {CTRL_MEMORY, "memory.limit_in_bytes", "memory.max", V(MEM_LIMIT),
+			 V(MEM_LIMIT), true},
+	[F_SWAP] = {CTRL_MEMORY, NULL, "memory.swap.current", 0, V(SWAP), false},
+	[F_OOM] = {CTRL_MEMORY, "memory.oom_control", "memory.events", V(OOM_KILLS),
+		   V(OOM_KILLS), false},
+	[F_IO] = {CTRL_IO, "blkio.throttle.io_service_bytes_recursive", "io.stat",
+		  V(IO_RBYTES) | V(IO_WBYTES), V(IO_RBYTES) | V(IO_WBYTES), false},
+	[F_PIDS] = {CTRL_PIDS, "pids.current", "pids.current", V(PIDS), V(PIDS), false},
+	[F_PIDS_MAX] = {CTRL_PIDS, "pids.max", "pids.max", V(PIDS_MAX), V(PIDS_MAX), true},
+	[F_PROCS] = {CTRL_NONE, "cgroup.procs", "cgroup.procs", V(TASKS), V(TASKS), false},
+	[F_PSI_CPU] = {CTRL_NONE, NULL, "cpu.pressure", 0, V(PSI_CPU), false},
+	[F_PSI_MEM] = {CTRL_NONE, NULL, "memory.pressure", 0, V(PSI_MEM), false},
+	[F_PSI_IO] = {CTRL_NONE, NULL, "io.pressure", 0, V(PSI_IO), false},
+};
+
+struct hier {
+	char *mount;
+	bool v2;
+};
+
+struct stats_collector {
+	const struct cg_layout *layout;
+	char *start;                  /* "" or "a/b" */
+	struct hier hier[HIER_MAX];
+	size_t n_hier;
+	int file_hier[F_COUNT];       /* hierarchy a file is read in, -1: nowhere */
+	const char *file_name[F_COUNT];
+	int procs_order[HIER_MAX];    /* where to count tasks, by preference */
+	size_t n_procs_order;
+	uint32_t want_files;          /* bit per enum stats_file */
+	struct stats_opts opts;
+	unsigned ncpu;
+
+	struct stats_group *g;
+	size_t n;
+	uint32_t *hash;               /* index + 1, 0 for empty */
+	size_t hash_cap;
+	bool need_scan;
+
+	uint64_t refreshes;
+	uint64_t t_prev_ns;
+	size_t fds_kept, fd_budget, fallback_reads;
+	char path[4096];
+	char buf[16384];
+};
+
+/* ---- small helpers ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static long hash_find(uint32_t *tab, size_t cap, const struct stats_group *g, const char *path)
+{
+	size_t mask = cap - 1;
+
+	if (!tab)
+		return -1;
+	for (size_t i = path_hash(path) & mask;; i = (i + 1) & mask) {
+		if (!tab[i])
+			return -1;
+		if (strcmp(g[tab[i] - 1].path, path) == 0)
+			return (long)tab[i] - 1;
+	}
+}
+
+static void hash_insert(uint32_t *tab, size_t cap, const char *path, size_t idx)
+{
+	size_t mask = cap - 1;
+	size_t i = path_hash(path) & mask;
+
+	while (tab[i])
+		i = (i + 1) & mask;
+	tab[i] = (uint32_t)idx + 1;
+}
+
+/* Path order in which a parent comes right before its subtree: '/' sorts
+ * before every other character. */
+static int path_cmp(const char *a, const char *b)
+{
+	for (; *a && *a == *b; a++, b++)
+		;
+	unsigned ca = *a == '/' ? 1 : (unsigned char)*a;
+	unsigned cb = *b == '/' ? 1 : (unsigned char)*b;
+
+	return (int)ca - (int)cb;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	return path_cmp(((const struct stats_group *)a)->path, ((const struct stats_group *)b)->path);
+}
+
+static void group_close(struct stats_collector *c, struct stats_group *g)
+{
+	for (size_t f = 0; f < F_COUNT; f++)
+		if (g->fd[f] >= 0) {
+			close(g->fd[f]);
+			c->fds_kept--;
+		}
+	for (size_t h = 0; h < HIER_MAX; h++)
+		if (g->dirfd[h] >= 0) {
+			close(g->dirfd[h]);
+			c->fds_kept--;
+		}
+}
+
+static void group_init(struct stats_group *g, char *path)
+{
+	memset(g, 0, sizeof(*g));
+	g->path = path;
+	g->parent = -1;
+	g->fresh = true;
+	for (size_t f = 0; f < sizeof(g->fd) / sizeof(g->fd[0]); f++)
+		g->fd[f] = FD_CLOSED;
+	for (size_t h = 0; h < HIER_MAX; h++)
+		g->dirfd[h] = FD_CLOSED;
+}
+
+/* ---- scanning ---- */
+
+struct scan {
+	struct stats_group *g;
+	size_t n, cap;
+	uint32_t *hash;
+	size_t hash_cap;
+	int err;
+};
+
+static int scan_grow_hash(struct scan *s)
+{
+	size_t cap = s->hash_cap ? s->hash_cap * 2 : 1024;
+	uint32_t *tab = calloc(cap, sizeof(*tab));
+
+	if (!tab)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		hash_insert(tab, cap, s->g[i].path, i);
+	free(s->hash);
+	s->hash = tab;
+	s->hash_cap = cap;
+	return 0;
+}
+
+/* The group for rel, added when new. */
+static struct stats_group *scan_add(struct scan *s, const char *rel, size_t h, uint64_t ino)
+{
+	long i = hash_find(s->hash, s->hash_cap, s->g, rel);
+	struct stats_group *g;
+
+	if (i < 0) {
+		char *copy;
+
+		if ((s->n + 1) * 2 > s->hash_cap && scan_grow_hash(s) < 0)
+			return NULL;
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 256;
+			struct stats_group *ng = realloc(s->g, cap * sizeof(*ng));
+
+			if (!ng)
+				return NULL;
+			s->g = ng;
+			s->cap = cap;
+		}
+		copy = strdup(rel);
+		if (!copy)
+			return NULL;
+		g = &s->g[s->n];
+		group_init(g, copy);
+		g->ino = ino;
+		hash_insert(s->hash, s->hash_cap, copy, s->n);
+		s->n++;
+	} else {
+		g = &s->g[i];
+	}
+	g->hier |= 1u << h;
+	return g;
+}
+
+/* Walks the directory abs (whose relative path is abs + rel_off) in
+ * hierarchy h, adding every subdirectory. */
+static int scan_dir(struct scan *s, char *abs, size_t len, size_t rel_off, size_t h)
+{
+	_cleanup_closedir_ DIR *d = opendir(abs);
+	struct dirent *de;
+	uint32_t nchild = 0;
+
+	if (!d)
+		return errno == ENOENT || errno == ENODEV ? 0 : -1;  /* gone meanwhile */
+	while ((de = readdir(d))) {
+		size_t nl;
+		struct stats_group *g;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		nl = strlen(de->d_name);
+		if (len + 1 + nl + 64 >= 4096)
+			continue;   /* deeper than any real tree; not worth failing */
+		abs[len] = '/';
+		memcpy(abs + len + 1, de->d_name, nl + 1);
+		nchild++;
+		/* relative path: skip "mount/" (or "mount" for the top) */
+		g = scan_add(s, abs + rel_off + (abs[rel_off] == '/'), h, de->d_ino);
+		if (!g || scan_dir(s, abs, len + 1 + nl, rel_off, h) < 0) {
+			abs[len] = '\0';
+			return -1;
+		}
+		abs[len] = '\0';
+	}
+	/* the directory's own entry gets its child count */
+	{
+		const char *rel = abs + rel_off + (abs[rel_off] == '/');
+		long i = hash_find(s->hash, s->hash_cap, s->g, rel);
+
+		if (i >= 0)
+			s->g[i].nchild[h] = nchild;
+	}
+	return 0;
+}
+
+/* Moves the state of groups that are still there (same directory) into the
+ * new array, closes the others. */
+static void scan_adopt(struct stats_collector *c, struct scan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct stats_group *ng = &s->g[i];
+		long o = hash_find(c->hash, c->hash_cap, c->g, ng->path);
+
+		if (o < 0)
+			continue;
+		struct stats_group *og = &c->g[o];
+
+		if (og->ino != ng->ino || og->vanished) {
+			continue;   /* re-created: starts afresh; old fds closed below */
+		}
+		memcpy(ng->fd, og->fd, sizeof(ng->fd));
+		memcpy(ng->dirfd, og->dirfd, sizeof(ng->dirfd));
+		ng->cur = og->cur;
+		ng->prev = og->prev;
+		ng->row = og->row;
+		ng->fresh = og->fresh;
+		ng->oom_flash = og->oom_flash;
+		for (size_t f = 0; f < F_COUNT; f++)
+			if (ng->fd[f] == FD_ABSENT || ng->fd[f] == FD_DENIED)
+				ng->fd[f] = FD_CLOSED;   /* a controller may have come */
+		for (size_t f = 0; f < sizeof(og->fd) / sizeof(og->fd[0]); f++)
+			og->fd[f] = FD_CLOSED;
+		for (size_t h = 0; h < HIER_MAX; h++)
+			og->dirfd[h] = FD_CLOSED;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		group_close(c, &c->g[i]);
+		free(c->g[i].path);
+	}
+	free(c->g);
+	free(c->hash);
+}
+
+static int scan(struct stats_collector *c, cg_err *e)
+{
+	struct scan s = {0};
+	bool found = false;
+
+	for (size_t h = 0; h < c->n_hier; h++) {
+		char *abs = c->path;
+		size_t mlen = strlen(c->hier[h].mount);
+		struct stat st;
+		int n;
+
+		n = snprintf(abs, sizeof(c->path), "%s%s%s", c->hier[h].mount, *c->start ? "/" : "",
+			     c->start);
+		if (n < 0 || (size_t)n >= sizeof(c->path) - 64)
+			continue;
+		if (stat(abs, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		found = true;
+		if (!scan_add(&s, c->start, h, st.st_ino) ||
+		    scan_dir(&s, abs, (size_t)n, mlen, h) < 0) {
+			cg_err_sys(e, "listing the groups below %s", abs);
+			goto fail;
+		}
+	}
+	if (!found) {
+		cg_err_set(e, ENOENT, "no group \"%s\" in any cgroup hierarchy",
+			   *c->start ? c->start : "/");
+		goto fail;
+	}
+	qsort(s.g, s.n, sizeof(*s.g), group_cmp);
+	memset(s.hash, 0, s.hash_cap * sizeof(*s.hash));
+	for (size_t i = 0; i < s.n; i++)
+		hash_insert(s.hash, s.hash_cap, s.g[i].path, i);
+	for (size_t i = 0; i < s.n; i++) {
+		struct stats_group *g = &s.g[i];
+		char *slash = strrchr(g->path, '/');
+
+		g->name = slash ? slash + 1 : *g->path ? g->path : "/";
+		if (i == 0) {
+			g->parent = -1;
+			g->depth = 0;
+			continue;
+		}
+		if (slash) {
+			*slash = '\0';
+			g->parent = (int)hash_find(s.hash, s.hash_cap, s.g, g->path);
+			*slash = '/';
+		} else {
+			g->parent = 0;
+		}
+		g->depth = g->parent >= 0 ? s.g[g->parent].depth + 1 : 1;
+	}
+	scan_adopt(c, &s);
+	c->g = s.g;
+	c->n = s.n;
+	c->hash = s.hash;
+	c->hash_cap = s.hash_cap;
+	c->need_scan = false;
+	return 0;
+fail:
+	for (size_t i = 0; i < s.n; i++)
+		free(s.g[i].path);
+	free(s.g);
+	free(s.hash);
+	return -1;
+}
+
+/* ---- reading ---- */
+
+static int file_path(struct stats_collector *c, const struct stats_group *g, int h, const char *name)
+{
+	int n = snprintf(c->path, sizeof(c->path), "%s%s%s/%s", c->hier[h].mount, *g->path ? "/" : "",
+			 g->path, name);
+
+	return n > 0 && (size_t)n < sizeof(c->path) ? 0 : -1;
+}
+
+/* Reads file f of group g into c->buf. Returns the length, or -1 with errno
+ * (ENOENT: not there; ENODEV: the group went away). */
+static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum stats_file f, int h)
+{
+	int *fd = &g->fd[f];
+	ssize_t n;
+
+	if (*fd == FD_ABSENT) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (*fd == FD_DENIED) {
+		errno = EACCES;
+		return -1;
+	}
+	if (*fd == FD_CLOSED) {
+		int nfd;
+
+		if (file_path(c, g, h, c->file_name[f]) < 0) {
+			*fd = FD_ABSENT;
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		nfd = open(c->path, O_RDONLY | O_CLOEXEC);
+		if (nfd < 0) {
+			if (errno == ENOENT || errno == ENODEV)
+				*fd = FD_ABSENT;
+			else if (errno == EACCES || errno == EPERM)
+				*fd = FD_DENIED;
+			else if (errno == EMFILE || errno == ENFILE)
+				c->fd_budget = c->fds_kept;
+			return -1;
+		}
+		if (c->fds_kept >= c->fd_budget) {
+			/* out of fds: read this one and give it back */
+			n = read(nfd, c->buf, sizeof(c->buf) - 1);
+			close(nfd);
+			c->fallback_reads++;
+			if (n < 0)
+				return -1;
+			c->buf[n] = '\0';
+			return n;
+		}
+		*fd = nfd;
+		c->fds_kept++;
+	}
+	n = pread(*fd, c->buf, sizeof(c->buf) - 1, 0);
+	if (n < 0)
+		return -1;
+	c->buf[n] = '\0';
+	return n;
+}
+
+static void parse_file(const struct stats_collector *c, enum stats_file f, bool v2,
+		       struct stats_sample *s)
+{
+	const char *b = c->buf;
+	uint64_t a, b2;
+
+#define SET(val, x)                                                                              \
+	do {                                                                                     \
+		s->v[val] = (x);                                                                 \
+		s->have |= SV_BIT(val);                                                          \
+	} while (0)
+
+	switch (f) {
+	case F_CPU_USAGE:
+		if (!v2) {
+			if (stats_parse_u64(b, &a) == 0)
+				SET(SV_CPU_NS, a);
+			break;
+		}
+		if (stats_parse_key(b, "usage_usec", &a) == 0)
+			SET(SV_CPU_NS, a * 1000);
+		/* v2 cpu.stat also holds the throttling */
+		__attribute__((fallthrough));
+	case F_CPU_STAT:
+		if (stats_parse_key(b, "nr_periods", &a) == 0 &&
+		    stats_parse_key(b, "nr_throttled", &b2) == 0) {
+			SET(SV_PERIODS, a);
+			SET(SV_THROTTLED, b2);
+		}
+		break;
+	case F_CPU_QUOTA:
+		if (v2) {
+			if (stats_parse_cpu_max(b, &a, &b2) == 0) {
+				SET(SV_QUOTA_US, a);
+				SET(SV_PERIOD_US, b2);
+			}
+		} else if (stats_parse_limit(b, &a) == 0) {
+			SET(SV_QUOTA_US, a);
+		}
+		break;
+	case F_CPU_PERIOD:
+	case F_MEM:
+	case F_SWAP:
+	case F_PIDS:
+		if (stats_parse_u64(b, &a) == 0)
+			SET(f == F_CPU_PERIOD ? SV_PERIOD_US
+			    : f == F_MEM      ? SV_MEM
+			    : f == F_SWAP     ? SV_SWAP
+					      : SV_PIDS,
+			    a);
+		break;
+	case F_MEM_STAT:
+		if (stats_parse_key(b, v2 ? "inactive_file" : "total_inactive_file", &a) == 0)
+			SET(SV_MEM_INACTIVE_FILE, a);
+		if (!v2 && stats_parse_key(b, "total_swap", &a) == 0)
+			SET(SV_SWAP, a);
+		break;
+	case F_MEM_LIMIT:
+	case F_PIDS_MAX:
+		if (stats_parse_limit(b, &a) == 0)
+			SET(f == F_MEM_LIMIT ? SV_MEM_LIMIT : SV_PIDS_MAX, a);
+		break;
+	case F_OOM:
+		if (stats_parse_key(b, "oom_kill", &a) == 0)
+			SET(SV_OOM_KILLS, a);
+		break;
+	case F_IO:
+		if ((v2 ? stats_parse_iostat(b, &a, &b2) : stats_parse_blkio(b, &a, &b2)) == 0) {
+			SET(SV_IO_RBYTES, a);
+			SET(SV_IO_WBYTES, b2);
+		}
+		break;
+	case F_PROCS:
+		SET(SV_TASKS, stats_count_lines(b));
+		break;
+	case F_PSI_CPU:
+	case F_PSI_MEM:
+	case F_PSI_IO:
+		if (stats_parse_psi_some_avg10(b, &a) == 0)
+			SET(f == F_PSI_CPU ? SV_PSI_CPU : f == F_PSI_MEM ? SV_PSI_MEM : SV_PSI_IO, a);
+		break;
+	case F_COUNT:
+		break;
+	}
+#undef SET
+}
+
+static uint32_t file_vals(const struct stats_collector *c, enum stats_file f)
+{
+	int h = c->file_hier[f];
+
+	if (h < 0)
+		return 0;
+	return c->hier[h].v2 ? files[f].vals2 : files[f].vals1;
+}
+
+/* Should f be read now, or does its last value still hold? */
+static bool due(const struct stats_collector *c, const struct stats_group *g, size_t i,
+		enum stats_file f)
+{
+	const struct stats_group *p = g->parent >= 0 ? &c->g[g->parent] : NULL;
+	uint32_t vals = file_vals(c, f);
+
+	if (c->opts.no_skip || g->fresh || (g->cur.have & vals) != vals)
+		return true;
+	if (files[f].slow || (f == F_CPU_STAT && g->cur.v[SV_QUOTA_US] == STATS_UNLIMITED &&
+			      (g->cur.have & SV_BIT(SV_QUOTA_US))))
+		return (c->refreshes + i) % c->opts.slow_every == 0;
+	/* Hierarchical counters: a parent whose counter stood still has
+	 * children whose counters stood still. */
+	if (f == F_CPU_USAGE && p && !p->fresh && (p->cur.have & SV_BIT(SV_CPU_NS)) &&
+	    p->cur.v[SV_CPU_NS] == p->prev.v[SV_CPU_NS])
+		return false;
+	if (f == F_IO && p && !p->fresh && (p->cur.have & SV_BIT(SV_IO_RBYTES)) &&
+	    p->cur.v[SV_IO_RBYTES] == p->prev.v[SV_IO_RBYTES] &&
+	    p->cur.v[SV_IO_WBYTES] == p->prev.v[SV_IO_WBYTES])
+		return false;
+	return true;
+}
+
+/* Hierarchy to count a group's tasks in: the first that holds it. */
+static int procs_hier(const struct stats_collector *c, const struct stats_group *g)
+{
+	for (size_t k = 0; k < c->n_procs_order; k++)
+		if (g->hier & (1u << c->procs_order[k]))
+			return c->procs_order[k];
+	return -1;
+}
+
+static void read_group(struct stats_collector *c, struct stats_group *g, size_t i)
+{
+	g->prev = g->cur;
+	for (size_t f = 0; f < F_COUNT; f++) {
+		int h = f == F_PROCS ? procs_hier(c, g) : c->file_hier[f];
+		uint32_t vals;
+
+		if (!(c->want_files & (1u << f)) || h < 0)
+			continue;
+		vals = c->hier[h].v2 ? files[f].vals2 : files[f].vals1;
+		if (!(g->hier & (1u << h))) {
+			g->cur.have &= ~vals;
+			continue;
+		}
+		if (!due(c, g, i, (enum stats_file)f))
+			continue;
+		if (read_file(c, g, (enum stats_file)f, h) < 0) {
+			g->cur.have &= ~vals;
+			if (errno == ENODEV) {
+				g->vanished = true;
+				c->need_scan = true;
+				return;
+			}
+			continue;
+		}
+		g->cur.have &= ~vals;
+		parse_file(c, (enum stats_file)f, c->hier[h].v2, &g->cur);
+	}
+}
+
+/* Did a directory gain or lose subdirectories since the scan? */
+static void check_dirs(struct stats_collector *c, struct stats_group *g)
+{
+	for (size_t h = 0; h < c->n_hier; h++) {
+		struct stat st;
+		int r;
+
+		if (!(g->hier & (1u << h)))
+			continue;
+		if (g->dirfd[h] == FD_CLOSED && c->fds_kept < c->fd_budget &&
+		    file_path(c, g, (int)h, ".") == 0) {
+			g->dirfd[h] = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (g->dirfd[h] >= 0)
+				c->fds_kept++;
+			else
+				g->dirfd[h] = FD_CLOSED;
+		}
+		if (g->dirfd[h] >= 0)
+			r = fstat(g->dirfd[h], &st);
+		else
+			r = file_path(c, g, (int)h, ".") == 0 ? stat(c->path, &st) : -1;
+		if (r < 0 || st.st_nlink < 2 || st.st_nlink - 2 != g->nchild[h]) {
+			c->need_scan = true;
+			return;
+		}
+	}
+}
+
+static uint32_t files_for(const struct stats_collector *c, uint32_t vals)
+{
+	uint32_t want = 0;
+
+	for (size_t f = 0; f < F_COUNT; f++) {
+		int h = f == F_PROCS ? (c->n_procs_order ? c->procs_order[0] : -1) : c->file_hier[f];
+
+		if (h < 0)
+			continue;
+		if ((c->hier[h].v2 ? files[f].vals2 : files[f].vals1) & vals)
+			want |= 1u << f;
+	}
+	/* throttled % needs to know whether there is a quota at all */
+	if (vals & SV_BIT(SV_PERIODS))
+		want |= 1u << F_CPU_QUOTA;
+	return want;
+}
+
+void stats_set_cols(struct stats_collector *c, uint32_t cols)
+{
+	c->opts.cols = cols;
+	c->want_files = files_for(c, stats_cols_vals(cols));
+}
+
+int stats_refresh(struct stats_collector *c, cg_err *e)
+{
+	uint64_t t = now_ns();
+	uint64_t interval = c->t_prev_ns ? t - c->t_prev_ns : 0;
+	unsigned flash = interval ? (unsigned)(10000000000ull / interval) : 10;
+
+	if (c->need_scan || !c->g) {
+		if (scan(c, e) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		struct stats_group *g = &c->g[i];
+
+		if (g->vanished)
+			continue;
+		if (!c->opts.no_skip && (c->refreshes + i) % c->opts.check_every == 0)
+			check_dirs(c, g);
+		read_group(c, g, i);
+		if (g->vanished)
+			continue;
+		stats_compute(g->fresh ? NULL : &g->prev, &g->cur, interval, c->ncpu, &g->row);
+		if (!g->fresh && (g->prev.have & g->cur.have & SV_BIT(SV_OOM_KILLS)) &&
+		    g->cur.v[SV_OOM_KILLS] > g->prev.v[SV_OOM_KILLS])
+			g->oom_flash = flash < 3 ? 3 : flash;
+		else if (g->oom_flash)
+			g->oom_flash--;
+		g->fresh = false;
+	}
+	c->t_prev_ns = t;
+	c->refreshes++;
+	return 0;
+}
+
+/* ---- setup ---- */
+
+static size_t add_hier(struct stats_collector *c, const char *mount, bool v2)
+{
+	for (size_t h = 0; h < c->n_hier; h++)
+		if (strcmp(c->hier[h].mount, mount) == 0)
+			return h;
+	if (c->n_hier == HIER_MAX)
+		return HIER_MAX;
+	c->hier[c->n_hier].mount = strdup(mount);
+	c->hier[c->n_hier].v2 = v2;
+	if (!c->hier[c->n_hier].mount)
+		return HIER_MAX;
+	return c->n_hier++;
+}
+
+static void raise_fd_limit(struct stats_collector *c)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		c->fd_budget = 0;
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	c->fd_budget = rl.rlim_cur > FD_RESERVE * 2 ? (size_t)rl.rlim_cur - FD_RESERVE : 0;
+}
+
+struct stats_collector *stats_open(const struct cg_layout *l, const struct stats_opts *o,
+				   cg_err *e)
+{
+	struct stats_collector *c = calloc(1, sizeof(*c));
+	static const enum cg_ctrl procs_pref[] = {CTRL_PIDS, CTRL_CPUACCT, CTRL_CPU, CTRL_MEMORY,
+						  CTRL_IO, CTRL_FREEZER, CTRL_CPUSET};
+	int unified = -1;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!c) {
+		cg_err_sys(e, "stats_open");
+		return NULL;
+	}
+	c->layout = l;
+	c->opts = *o;
+	if (!c->opts.slow_every)
+		c->opts.slow_every = 5;
+	if (!c->opts.check_every)
+		c->opts.check_every = 2;
+	c->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
+	c->start = strdup(o->start ? o->start + strspn(o->start, "/") : "");
+	if (!c->start)
+		goto oom;
+	/* "a/b/" -> "a/b" */
+	for (size_t n = strlen(c->start); n && c->start[n - 1] == '/'; n--)
+		c->start[n - 1] = '\0';
+
+	for (size_t f = 0; f < F_COUNT; f++)
+		c->file_hier[f] = -1;
+	if (l->mode != CG_MODE_V2) {
+		for (size_t k = 0; k < CTRL_COUNT; k++) {
+			if (!l->v1_mount[k])
+				continue;
+			size_t h = add_hier(c, l->v1_mount[k], false);
+
+			if (h == HIER_MAX)
+				goto oom;
+			for (size_t f = 0; f < F_COUNT; f++)
+				if (files[f].ctrl == k && files[f].v1) {
+					c->file_hier[f] = (int)h;
+					c->file_name[f] = files[f].v1;
+				}
+		}
+	}
+	if (l->unified) {
+		size_t h = add_hier(c, l->unified, true);
+
+		if (h == HIER_MAX)
+			goto oom;
+		unified = (int)h;
+		for (size_t f = 0; f < F_COUNT; f++) {
+			bool ctrl_here = files[f].ctrl == CTRL_NONE ||
+					 (l->unified_ctrls & (1u << files[f].ctrl)) ||
+					 (files[f].ctrl == CTRL_CPUACCT &&
+					  (l->mode == CG_MODE_V2 || (l->unified_ctrls & (1u << CTRL_CPU))));
+
+			if (c->file_hier[f] >= 0 || !files[f].v2 || (!ctrl_here && l->mode != CG_MODE_V2))
+				continue;
+			if (f == F_PROCS)
+				continue;
+			c->file_hier[f] = unified;
+			c->file_name[f] = files[f].v2;
+		}
+	}
+	for (size_t k = 0; k < sizeof(procs_pref) / sizeof(procs_pref[0]); k++)
+		if (l->mode != CG_MODE_V2 && l->v1_mount[procs_pref[k]]) {
+			size_t h = add_hier(c, l->v1_mount[procs_pref[k]], false);
+			bool dup = false;
+
+			for (size_t j = 0; j < c->n_procs_order; j++)
+				dup |= c->procs_order[j] == (int)h;
+			if (!dup)
+				c->procs_order[c->n_procs_order++] = (int)h;
+		}
+	if (unified >= 0)
+		c->procs_order[c->n_procs_order++] = unified;
+	c->file_name[F_PROCS] = "cgroup.procs";
+	if (c->n_hier == 0) {
+		cg_err_set(e, ENOENT, "no cgroup hierarchy is mounted");
+		stats_close(c);
+		return NULL;
+	}
+	stats_set_cols(c, o->cols ? o->cols : STATS_COLS_DEFAULT);
+	raise_fd_limit(c);
+	if (scan(c, e) < 0) {
+		stats_close(c);
+		return NULL;
+	}
+	return c;
+oom:
+	cg_err_sys(e, "stats_open");
+	stats_close(c);
+	return NULL;
+}
+
+void stats_close(struct stats_collector *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		group_close(c, &c->g[i]);
+		free(c->g[i].path);
+	}
+	free(c->g);
+	free(c->hash);
+	for (size_t h = 0; h < c->n_hier; h++)
+		free(c->hier[h].mount);
+	free(c->start);
+	free(c);
+}
+
+size_t stats_count(const struct stats_collector *c)
+{
+	return c->n;
+}
+
+const struct stats_group *stats_group_at(const struct stats_collector *c, size_t i)
+{
+	return i < c->n ? &c->g[i] : NULL;
+}
+
+long stats_find(const struct stats_collector *c, const char *path)
+{
+	return hash_find(c->hash, c->hash_cap, c->g, path + strspn(path, "/"));
+}
+
+unsigned stats_ncpu(const struct stats_collector *c)
+{
+	return c->ncpu;
+}
+
+int stats_group_dir(const struct stats_collector *c, size_t i, enum cg_ctrl ctrl, char *buf,
+		    size_t len)
+{
+	const struct stats_group *g = stats_group_at(c, i);
+	const char *mount = NULL;
+	int n;
+
+	if (!g)
+		return -1;
+	if (c->layout->mode != CG_MODE_V2 && c->layout->v1_mount[ctrl])
+		mount = c->layout->v1_mount[ctrl];
+	else if (c->layout->unified && (c->layout->mode == CG_MODE_V2 ||
+					(c->layout->unified_ctrls & (1u << ctrl))))
+		mount = c->layout->unified;
+	if (!mount)
+		return -1;
+	for (size_t h = 0; h < c->n_hier; h++)
+		if (strcmp(c->hier[h].mount, mount) == 0 && (g->hier & (1u << h))) {
+			n = snprintf(buf, len, "%s%s%s", mount, *g->path ? "/" : "", g->path);
+			return n > 0 && (size_t)n < len ? 0 : -1;
+		}
+	return -1;
+}
+
+size_t stats_group_dirs(const struct stats_collector *c, size_t i, char (*bufs)[4096], size_t max)
+{
+	const struct stats_group *g = stats_group_at(c, i);
+	size_t n = 0;
+
+	if (!g)
+		return 0;
+	for (size_t h = 0; h < c->n_hier && n < max; h++)
+		if (g->hier & (1u << h)) {
+			snprintf(bufs[n], 4096, "%s%s%s", c->hier[h].mount, *g->path ? "/" : "", g->path);
+			n++;
+		}
+	return n;
+}
+
+void stats_fd_usage(const struct stats_collector *c, size_t *kept, size_t *fallback_reads)
+{
+	*kept = c->fds_kept;
+	*fallback_reads = c->fallback_reads;
+}

@@ -1,0 +1,200 @@
+/* The key bindings: one table, shown as the help screen; each action
+ * changes the state and the main loop redraws. */
+#include "cgtop.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#define M_GROUPS (1u << MODE_GROUPS)
+#define M_PROCS (1u << MODE_PROCS)
+#define M_BOTH (M_GROUPS | M_PROCS)
+
+static size_t rows_shown(const struct cgtop *t)
+{
+	return t->mode == MODE_PROCS ? t->procs.n : t->n_order;
+}
+
+static void select_row(struct cgtop *t, long i)
+{
+	long n = (long)rows_shown(t);
+
+	if (i >= n)
+		i = n - 1;
+	if (i < 0)
+		i = 0;
+	t->sel = (size_t)i;
+	t->sel_path[0] = '\0';   /* the group now selected is remembered on drawing */
+}
+
+static long page(void)
+{
+	return LINES > 6 ? LINES - 5 : 1;
+}
+
+static void up(struct cgtop *t) { select_row(t, (long)t->sel - 1); }
+static void down(struct cgtop *t) { select_row(t, (long)t->sel + 1); }
+static void page_up(struct cgtop *t) { select_row(t, (long)t->sel - page()); }
+static void page_down(struct cgtop *t) { select_row(t, (long)t->sel + page()); }
+static void home(struct cgtop *t) { select_row(t, 0); }
+static void end(struct cgtop *t) { select_row(t, (long)rows_shown(t) - 1); }
+
+/* Same key again reverses. */
+static void sort_by(struct cgtop *t, int col, int proc_key)
+{
+	if (t->mode == MODE_PROCS) {
+		if (t->proc_sort == proc_key)
+			t->proc_reverse = !t->proc_reverse;
+		else
+			t->proc_reverse = false;
+		t->proc_sort = proc_key;
+		return;
+	}
+	if (t->view.sort == col)
+		t->view.reverse = !t->view.reverse;
+	else
+		t->view.reverse = false;
+	t->view.sort = col;
+	cgtop_build_view(t);
+}
+
+static void sort_cpu(struct cgtop *t) { sort_by(t, COL_CPU, 'c'); }
+static void sort_mem(struct cgtop *t) { sort_by(t, COL_MEM, 'm'); }
+static void sort_io(struct cgtop *t) { sort_by(t, COL_IO_READ, 'c'); }
+static void sort_pids(struct cgtop *t) { sort_by(t, COL_PIDS, 'p'); }
+static void sort_thr(struct cgtop *t) { sort_by(t, COL_THROTTLED, 'c'); }
+static void sort_name(struct cgtop *t) { sort_by(t, COL_NAME, 'n'); }
+
+static void toggle_tree(struct cgtop *t)
+{
+	t->view.tree = !t->view.tree;
+	cgtop_build_view(t);
+}
+
+static void toggle_machine(struct cgtop *t) { t->machine_pct = !t->machine_pct; }
+static void toggle_raw(struct cgtop *t) { t->mem_raw = !t->mem_raw; }
+static void toggle_pause(struct cgtop *t) { t->paused = !t->paused; }
+static void quit(struct cgtop *t) { t->quit = true; }
+static void help(struct cgtop *t) { t->mode = MODE_HELP; }
+
+static void faster(struct cgtop *t)
+{
+	t->interval = t->interval > 1.0 ? t->interval - 0.5 : t->interval / 2;
+	if (t->interval < 0.1)
+		t->interval = 0.1;
+}
+
+static void slower(struct cgtop *t)
+{
+	t->interval = t->interval >= 1.0 ? t->interval + 0.5 : t->interval * 2;
+	if (t->interval > 3600)
+		t->interval = 3600;
+}
+
+static void filter_prompt(struct cgtop *t)
+{
+	char buf[sizeof(t->filter)];
+
+	snprintf(buf, sizeof(buf), "%s", t->filter);
+	if (!screen_prompt(t, "filter (part of the path, empty for none): ", buf, sizeof(buf)))
+		return;
+	snprintf(t->filter, sizeof(t->filter), "%s", buf);
+	cgtop_build_view(t);
+	select_row(t, 0);
+}
+
+static void enter(struct cgtop *t)
+{
+	long g = cgtop_selected_group(t);
+
+	if (g < 0)
+		return;
+	snprintf(t->proc_group, sizeof(t->proc_group), "%s", stats_group_at(t->c, (size_t)g)->path);
+	t->proc_group_idx = g;
+	t->mode = MODE_PROCS;
+	t->sel = t->top = 0;
+}
+
+static void back(struct cgtop *t)
+{
+	t->mode = MODE_GROUPS;
+	t->top = 0;
+}
+
+static void fields(struct cgtop *t)
+{
+	for (;;) {
+		char lines[COL_COUNT][96];
+		const char *items[COL_COUNT + 1];
+		int k;
+
+		for (size_t c = 0; c < COL_COUNT; c++) {
+			snprintf(lines[c], sizeof(lines[c]), "[%c] %-10s %s",
+				 t->cols & COL_BIT(c) ? 'x' : ' ', stats_cols[c].name, stats_cols[c].title);
+			items[c] = lines[c];
+		}
+		items[COL_COUNT] = "done";
+		k = screen_menu(t, "columns: Enter toggles", items, COL_COUNT + 1);
+		if (k < 0 || k == COL_COUNT)
+			break;
+		if ((t->cols & ~COL_BIT(k)) == 0)
+			continue;   /* keep at least one */
+		t->cols ^= COL_BIT(k);
+	}
+	stats_set_cols(t->c, t->cols);
+}
+
+const struct key_binding key_bindings[] = {
+	{KEY_UP, "Up K ^P", "move up", up, M_BOTH},
+	{'K', NULL, NULL, up, M_BOTH},
+	{16, NULL, NULL, up, M_BOTH},
+	{KEY_DOWN, "Down j ^N", "move down", down, M_BOTH},
+	{'j', NULL, NULL, down, M_BOTH},
+	{14, NULL, NULL, down, M_BOTH},
+	{KEY_PPAGE, "PgUp", "page up", page_up, M_BOTH},
+	{KEY_NPAGE, "PgDn", "page down", page_down, M_BOTH},
+	{KEY_HOME, "Home g", "first row", home, M_BOTH},
+	{'g', NULL, NULL, home, M_BOTH},
+	{KEY_END, "End G", "last row", end, M_BOTH},
+	{'G', NULL, NULL, end, M_BOTH},
+	{'c', "c", "sort by CPU% (again: reverse)", sort_cpu, M_BOTH},
+	{'m', "m", "sort by memory (processes: RSS)", sort_mem, M_BOTH},
+	{'i', "i", "sort by io (read + write per second)", sort_io, M_GROUPS},
+	{'p', "p", "sort by pids (processes: by pid)", sort_pids, M_BOTH},
+	{'t', "t", "sort by throttled %", sort_thr, M_GROUPS},
+	{'n', "n", "sort by name", sort_name, M_BOTH},
+	{'T', "T", "tree or flat list", toggle_tree, M_GROUPS},
+	{'/', "/", "filter groups by a part of their path", filter_prompt, M_GROUPS},
+	{'\n', "Enter", "show the processes of the group (and below)", enter, M_GROUPS},
+	{KEY_ENTER, NULL, NULL, enter, M_GROUPS},
+	{27, "Esc", "back to the groups", back, M_PROCS},
+	{KEY_LEFT, NULL, NULL, back, M_PROCS},
+	{'k', "k", "send a signal to every process of the group (or to the process)",
+	 action_signal, M_BOTH},
+	{'f', "f", "freeze or thaw the group", action_freeze, M_GROUPS},
+	{'e', "e", "change the group's cpu, memory or pids limit", action_edit_limit, M_GROUPS},
+	{'C', "C", "cap the group or process: move it into a group made from a profile",
+	 action_cap, M_BOTH},
+	{'F', "F", "choose the columns", fields, M_GROUPS},
+	{'%', "%", "CPU% of one cpu or of the whole machine", toggle_machine, M_GROUPS},
+	{'M', "M", "memory without inactive page cache, or raw usage", toggle_raw, M_GROUPS},
+	{'+', "+", "refresh less often", slower, M_BOTH},
+	{'-', "-", "refresh more often", faster, M_BOTH},
+	{' ', "space", "pause or resume", toggle_pause, M_BOTH},
+	{'h', "h ?", "this help", help, M_BOTH},
+	{'?', NULL, NULL, help, M_BOTH},
+	{'q', "q", "quit", quit, M_BOTH},
+};
+const size_t n_key_bindings = sizeof(key_bindings) / sizeof(key_bindings[0]);
+
+bool keys_dispatch(struct cgtop *t, int key)
+{
+	if (key == '\r')
+		key = '\n';
+	for (size_t i = 0; i < n_key_bindings; i++)
+		if (key_bindings[i].key == key && (key_bindings[i].modes & (1u << t->mode))) {
+			key_bindings[i].run(t);
+			return true;
+		}
+	return false;
+}

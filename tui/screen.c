@@ -1,0 +1,528 @@
+/* The curses screen: a header, the group (or process) table, a bottom bar
+ * of keys. Drawing only reads the collector's rows; keys go to keys.c. */
+#include "cgtop.h"
+
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define HEADER_LINES 2
+#define PATH_MIN 16
+
+enum { PAIR_HEAD = 1, PAIR_SEL, PAIR_OOM, PAIR_BAR, PAIR_KEY };
+
+/* Columns dropped first when the terminal is narrow. */
+static const enum stats_col drop_order[] = {
+	COL_PSI_IO,  COL_PSI_MEM,  COL_SWAP,       COL_PIDS_LIMIT, COL_IO_WRITE, COL_PSI_CPU,
+	COL_MEM_PCT, COL_IO_READ,  COL_OOM,        COL_PIDS,       COL_TASKS,    COL_CPU_LIMIT,
+	COL_THROTTLED, COL_MEM_LIMIT,
+};
+
+static uint32_t fit_cols(uint32_t cols, int width, int *path_w)
+{
+	int used = 0;
+
+	for (size_t c = 0; c < COL_COUNT; c++)
+		if (cols & COL_BIT(c))
+			used += stats_cols[c].width + 1;
+	for (size_t k = 0; k < sizeof(drop_order) / sizeof(drop_order[0]) && width - used < PATH_MIN + 8; k++)
+		if (cols & COL_BIT(drop_order[k])) {
+			cols &= ~COL_BIT(drop_order[k]);
+			used -= stats_cols[drop_order[k]].width + 1;
+		}
+	*path_w = width - used > PATH_MIN ? width - used : PATH_MIN;
+	return cols;
+}
+
+/* Fits s into w columns: long paths keep their end ("…/b/c"). */
+static void shorten(const char *s, int w, bool keep_end, char *out, size_t len)
+{
+	int n = (int)strlen(s);
+
+	if (n <= w || w < 4) {
+		snprintf(out, len, "%.*s", w, s);
+		return;
+	}
+	if (keep_end)
+		snprintf(out, len, "~%s", s + n - (w - 1));
+	else
+		snprintf(out, len, "%.*s~", w - 1, s);
+}
+
+long cgtop_selected_group(const struct cgtop *t)
+{
+	if (t->mode == MODE_PROCS)
+		return t->proc_group_idx;
+	if (t->n_order == 0 || t->sel >= t->n_order)
+		return -1;
+	return t->order[t->sel];
+}
+
+/* Keeps the selection on the same group when rows move. */
+static void follow_selection(struct cgtop *t)
+{
+	if (t->mode != MODE_GROUPS || !t->sel_path[0])
+		return;
+	for (size_t i = 0; i < t->n_order; i++)
+		if (strcmp(stats_group_at(t->c, t->order[i])->path, t->sel_path + 1) == 0) {
+			t->sel = i;
+			return;
+		}
+	if (t->sel >= t->n_order)
+		t->sel = t->n_order ? t->n_order - 1 : 0;
+}
+
+static void remember_selection(struct cgtop *t)
+{
+	long g = cgtop_selected_group(t);
+
+	if (t->mode == MODE_GROUPS && g >= 0)
+		snprintf(t->sel_path, sizeof(t->sel_path), "/%s", stats_group_at(t->c, (size_t)g)->path);
+}
+
+static void draw_header(struct cgtop *t)
+{
+	char used[16], total[16];
+	const struct stats_host *h = &t->host;
+
+	stats_format(COL_MEM, (double)h->mem_used, used, sizeof(used));
+	stats_format(COL_MEM, (double)h->mem_total, total, sizeof(total));
+	move(0, 0);
+	clrtoeol();
+	if (isnan(h->cpu_pct))
+		printw("cgtop  cpu -%% of %u", h->ncpu);
+	else
+		printw("cgtop  cpu %.1f%% of %u", h->cpu_pct, h->ncpu);
+	printw("  mem %s/%s  load %.2f %.2f %.2f", used, total, h->load[0], h->load[1], h->load[2]);
+	move(1, 0);
+	clrtoeol();
+	printw("layout %s  groups %zu  interval %.1fs  refresh %.1fms%s%s%s%s%s",
+	       cg_mode_name(t->layout.mode), stats_count(t->c), t->interval, t->refresh_ms,
+	       t->paused ? "  PAUSED" : "", t->view.tree ? "  tree" : "  flat",
+	       t->filter[0] ? "  filter: " : "", t->filter, t->machine_pct ? "  cpu%: machine" : "");
+	if (t->mem_raw)
+		printw("  mem: raw");
+}
+
+static void draw_bar(struct cgtop *t)
+{
+	static const char *const groups_bar[][2] = {
+		{"h", "help"}, {"Enter", "procs"}, {"c/m/i/p/t/n", "sort"}, {"T", "tree"},
+		{"/", "filter"}, {"k", "signal"}, {"f", "freeze"}, {"e", "limit"},
+		{"C", "cap"}, {"F", "fields"}, {"q", "quit"},
+	};
+	static const char *const procs_bar[][2] = {
+		{"Esc", "groups"}, {"c/m/p/n", "sort"}, {"k", "signal"}, {"C", "cap"}, {"q", "quit"},
+	};
+	const char *const(*bar)[2] = t->mode == MODE_PROCS ? procs_bar : groups_bar;
+	size_t n = t->mode == MODE_PROCS ? sizeof(procs_bar) / sizeof(procs_bar[0])
+					 : sizeof(groups_bar) / sizeof(groups_bar[0]);
+
+	move(LINES - 1, 0);
+	clrtoeol();
+	if (t->msg[0]) {
+		attron(A_BOLD);
+		printw("%.*s", COLS - 1, t->msg);
+		attroff(A_BOLD);
+		return;
+	}
+	for (size_t i = 0; i < n && getcurx(stdscr) < COLS - 12; i++) {
+		attron(COLOR_PAIR(PAIR_KEY) | A_BOLD);
+		printw("%s", bar[i][0]);
+		attroff(COLOR_PAIR(PAIR_KEY) | A_BOLD);
+		printw(" %s  ", bar[i][1]);
+	}
+}
+
+static void draw_groups(struct cgtop *t)
+{
+	struct stats_frame f = cgtop_frame(t);
+	int path_w, rows = LINES - HEADER_LINES - 2;
+	uint32_t cols = fit_cols(t->cols, COLS, &path_w);
+	char buf[32], name[4200], shown[4200];
+
+	follow_selection(t);
+	if (rows < 1)
+		return;
+	if (t->sel < t->top)
+		t->top = t->sel;
+	if (t->sel >= t->top + (size_t)rows)
+		t->top = t->sel - (size_t)rows + 1;
+	if (t->top + (size_t)rows > t->n_order)
+		t->top = t->n_order > (size_t)rows ? t->n_order - (size_t)rows : 0;
+
+	move(HEADER_LINES, 0);
+	attron(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
+	printw("%-*s", path_w, "GROUP");
+	for (size_t c = 0; c < COL_COUNT; c++) {
+		if (!(cols & COL_BIT(c)))
+			continue;
+		bool sorted = (int)c == t->view.sort ||
+			      (t->view.sort == COL_IO_READ && c == COL_IO_WRITE);
+		const char *title = c == COL_CPU && t->machine_pct ? "CPU%M"
+				    : c == COL_MEM && t->mem_raw  ? "MEMRAW"
+								  : stats_cols[c].title;
+
+		printw(" %*s", stats_cols[c].width, title);
+		if (sorted)
+			mvchgat(HEADER_LINES, getcurx(stdscr) - stats_cols[c].width, stats_cols[c].width,
+				A_BOLD | A_UNDERLINE, PAIR_HEAD, NULL);
+	}
+	printw("%*s", COLS - getcurx(stdscr), "");
+	attroff(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
+
+	for (int r = 0; r < rows; r++) {
+		size_t i = t->top + (size_t)r;
+		int y = HEADER_LINES + 1 + r;
+		const struct stats_group *g;
+		int attr = 0;
+
+		move(y, 0);
+		clrtoeol();
+		if (i >= t->n_order)
+			continue;
+		g = stats_group_at(t->c, t->order[i]);
+		if (t->view.tree)
+			snprintf(name, sizeof(name), "%*s%s", (int)(2 * g->depth), "",
+				 g->depth ? g->name : (*g->path ? g->path : "/"));
+		else
+			stats_display_path(g, name, sizeof(name));
+		shorten(name, path_w, !t->view.tree, shown, sizeof(shown));
+		if (g->oom_flash)
+			attr |= COLOR_PAIR(PAIR_OOM) | A_BOLD;
+		if (i == t->sel)
+			attr = COLOR_PAIR(PAIR_SEL) | A_BOLD;
+		attron(attr);
+		printw("%-*s", path_w, shown);
+		for (size_t c = 0; c < COL_COUNT; c++) {
+			if (!(cols & COL_BIT(c)))
+				continue;
+			stats_format((enum stats_col)c, stats_frame_value(&f, g, (enum stats_col)c), buf,
+				     sizeof(buf));
+			printw(" %*s", stats_cols[c].width, buf);
+		}
+		if (i == t->sel)
+			printw("%*s", COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0, "");
+		attroff(attr);
+	}
+	remember_selection(t);
+}
+
+static int proc_cmp_sort;
+static const struct stats_procs *proc_cmp_ps;
+static bool proc_cmp_rev;
+
+static int proc_cmp(const void *a, const void *b)
+{
+	const struct stats_proc *pa = &proc_cmp_ps->p[*(const uint32_t *)a];
+	const struct stats_proc *pb = &proc_cmp_ps->p[*(const uint32_t *)b];
+	int r;
+
+	switch (proc_cmp_sort) {
+	case 'm':
+		r = pa->rss_bytes < pb->rss_bytes ? 1 : pa->rss_bytes > pb->rss_bytes ? -1 : 0;
+		break;
+	case 'n':
+		r = strcmp(pa->cmd, pb->cmd);
+		break;
+	case 'p':
+		r = pa->pid - pb->pid;
+		break;
+	default: {
+		double ca = isnan(pa->cpu_pct) ? -1 : pa->cpu_pct, cb = isnan(pb->cpu_pct) ? -1 : pb->cpu_pct;
+
+		r = ca < cb ? 1 : ca > cb ? -1 : 0;
+	}
+	}
+	if (r == 0)
+		r = pa->pid - pb->pid;
+	return proc_cmp_rev ? -r : r;
+}
+
+static void draw_procs(struct cgtop *t)
+{
+	int rows = LINES - HEADER_LINES - 2;
+	char rss[16], cpu[16];
+	struct stats_procs *ps = &t->procs;
+
+	free(t->proc_order);
+	t->proc_order = calloc(ps->n ? ps->n : 1, sizeof(*t->proc_order));
+	if (!t->proc_order)
+		return;
+	for (size_t i = 0; i < ps->n; i++)
+		t->proc_order[i] = (uint32_t)i;
+	proc_cmp_sort = t->proc_sort;
+	proc_cmp_ps = ps;
+	proc_cmp_rev = t->proc_reverse;
+	qsort(t->proc_order, ps->n, sizeof(*t->proc_order), proc_cmp);
+	if (t->sel >= ps->n)
+		t->sel = ps->n ? ps->n - 1 : 0;
+	if (t->sel < t->top)
+		t->top = t->sel;
+	if (rows > 0 && t->sel >= t->top + (size_t)rows)
+		t->top = t->sel - (size_t)rows + 1;
+
+	move(HEADER_LINES, 0);
+	attron(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
+	printw("%7s %-10s %1s %6s %7s  %-*s", "PID", "USER", "S", "CPU%", "RSS", COLS > 40 ? COLS - 40 : 1,
+	       "COMMAND   (processes of /");
+	printw("%s and below)", t->proc_group);
+	printw("%*s", COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0, "");
+	attroff(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
+	for (int r = 0; r < rows; r++) {
+		size_t i = t->top + (size_t)r;
+		const struct stats_proc *p;
+
+		move(HEADER_LINES + 1 + r, 0);
+		clrtoeol();
+		if (i >= ps->n)
+			continue;
+		p = &ps->p[t->proc_order[i]];
+		stats_format(COL_MEM, (double)p->rss_bytes, rss, sizeof(rss));
+		stats_format(COL_CPU, p->cpu_pct, cpu, sizeof(cpu));
+		if (i == t->sel)
+			attron(COLOR_PAIR(PAIR_SEL) | A_BOLD);
+		printw("%7d %-10.10s %c %6s %7s  %.*s", p->pid, p->user, p->state, cpu, rss,
+		       COLS > 36 ? COLS - 36 : 1, p->cmd);
+		if (i == t->sel) {
+			printw("%*s", COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0, "");
+			attroff(COLOR_PAIR(PAIR_SEL) | A_BOLD);
+		}
+	}
+}
+
+static void draw_help(struct cgtop *t)
+{
+	int y = HEADER_LINES;
+
+	(void)t;
+	move(y++, 0);
+	attron(A_BOLD);
+	printw("cgtop keys (any key goes back)");
+	attroff(A_BOLD);
+	for (size_t i = 0; i < n_key_bindings && y < LINES - 1; i++) {
+		if (!key_bindings[i].help)
+			continue;
+		move(y++, 0);
+		clrtoeol();
+		attron(A_BOLD);
+		printw("  %-12s", key_bindings[i].keyname);
+		attroff(A_BOLD);
+		printw(" %s", key_bindings[i].help);
+	}
+	while (y < LINES - 1) {
+		move(y++, 0);
+		clrtoeol();
+	}
+}
+
+void screen_draw(struct cgtop *t)
+{
+	erase();
+	draw_header(t);
+	switch (t->mode) {
+	case MODE_GROUPS:
+		draw_groups(t);
+		break;
+	case MODE_PROCS:
+		draw_procs(t);
+		break;
+	case MODE_HELP:
+		draw_help(t);
+		break;
+	}
+	draw_bar(t);
+	refresh();
+}
+
+bool screen_prompt(struct cgtop *t, const char *question, char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+	int ch;
+
+	(void)t;
+	curs_set(1);
+	timeout(-1);
+	for (;;) {
+		move(LINES - 1, 0);
+		clrtoeol();
+		attron(A_BOLD);
+		printw("%s", question);
+		attroff(A_BOLD);
+		printw("%s", buf);
+		refresh();
+		ch = getch();
+		if (ch == 27) {
+			curs_set(0);
+			return false;
+		}
+		if (ch == '\n' || ch == KEY_ENTER || ch == '\r')
+			break;
+		if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0)
+			buf[--n] = '\0';
+		else if (ch >= 32 && ch < 127 && n + 1 < len) {
+			buf[n++] = (char)ch;
+			buf[n] = '\0';
+		}
+	}
+	curs_set(0);
+	return true;
+}
+
+int screen_menu(struct cgtop *t, const char *title, const char *const *items, size_t n)
+{
+	size_t sel = 0;
+	int w = (int)strlen(title) + 4, h = (int)n + 2, ch;
+
+	(void)t;
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(items[i]) + 6 > w)
+			w = (int)strlen(items[i]) + 6;
+	if (w > COLS - 2)
+		w = COLS - 2;
+	if (h > LINES - 2)
+		h = LINES - 2;
+	timeout(-1);
+	for (;;) {
+		int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+		size_t first = sel >= (size_t)(h - 2) ? sel - (size_t)(h - 2) + 1 : 0;
+
+		for (int y = 0; y < h; y++) {
+			move(y0 + y, x0);
+			attron(COLOR_PAIR(PAIR_BAR));
+			printw("%*s", w, "");
+			attroff(COLOR_PAIR(PAIR_BAR));
+		}
+		attron(COLOR_PAIR(PAIR_BAR) | A_BOLD);
+		mvprintw(y0, x0 + 1, "%.*s", w - 2, title);
+		attroff(COLOR_PAIR(PAIR_BAR) | A_BOLD);
+		for (size_t i = first; i < n && (int)(i - first) < h - 2; i++) {
+			int a = i == sel ? (COLOR_PAIR(PAIR_SEL) | A_BOLD) : COLOR_PAIR(PAIR_BAR);
+
+			attron(a);
+			mvprintw(y0 + 1 + (int)(i - first), x0 + 1, " %-*.*s", w - 3, w - 3, items[i]);
+			attroff(a);
+		}
+		refresh();
+		ch = getch();
+		if (ch == 27 || ch == 'q')
+			return -1;
+		if (ch == '\n' || ch == KEY_ENTER || ch == '\r')
+			return (int)sel;
+		if ((ch == KEY_DOWN || ch == 'j') && sel + 1 < n)
+			sel++;
+		if ((ch == KEY_UP || ch == 'k' || ch == 'K') && sel > 0)
+			sel--;
+	}
+}
+
+bool screen_confirm(struct cgtop *t, const char *question)
+{
+	int ch;
+
+	(void)t;
+	move(LINES - 1, 0);
+	clrtoeol();
+	attron(A_BOLD | COLOR_PAIR(PAIR_OOM));
+	printw("%.*s [y/N] ", COLS - 8, question);
+	attroff(A_BOLD | COLOR_PAIR(PAIR_OOM));
+	refresh();
+	timeout(-1);
+	ch = getch();
+	return ch == 'y' || ch == 'Y';
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void refresh_procs(struct cgtop *t)
+{
+	char dirs[8][4096];
+	size_t nd;
+	cg_err e = {0};
+	long i = stats_find(t->c, t->proc_group);
+
+	if (i < 0) {
+		cgtop_say(t, "/%s is gone", t->proc_group);
+		t->mode = MODE_GROUPS;
+		return;
+	}
+	t->proc_group_idx = i;
+	nd = stats_group_dirs(t->c, (size_t)i, dirs, 8);
+	if (stats_procs_read(&t->procs, dirs, nd, true, &e) < 0)
+		cgtop_say(t, "%s", e.msg);
+}
+
+int screen_run(struct cgtop *t)
+{
+	uint64_t next;
+	long done = 0;
+
+	if (!initscr()) {
+		fprintf(stderr, "cgtop: cannot start the screen (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+		return 1;
+	}
+	set_escdelay(25);
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+		init_pair(PAIR_HEAD, COLOR_BLACK, COLOR_GREEN);
+		init_pair(PAIR_SEL, COLOR_BLACK, COLOR_CYAN);
+		init_pair(PAIR_OOM, COLOR_RED, -1);
+		init_pair(PAIR_BAR, COLOR_BLACK, COLOR_WHITE);
+		init_pair(PAIR_KEY, COLOR_CYAN, -1);
+	}
+	cgtop_refresh(t);
+	next = mono_ms() + 200;   /* a quick second sample gives rates at once */
+	while (!t->quit) {
+		int64_t wait;
+		int ch;
+
+		screen_draw(t);
+		wait = (int64_t)next - (int64_t)mono_ms();
+		timeout(wait > 0 ? (int)wait : 0);
+		ch = getch();
+		if (ch == ERR) {
+			if (!t->paused) {
+				cgtop_refresh(t);
+				if (t->mode == MODE_PROCS)
+					refresh_procs(t);
+				if (t->iterations && ++done >= t->iterations)
+					break;
+			}
+			next = mono_ms() + (uint64_t)(t->interval * 1000);
+			continue;
+		}
+		if (ch == KEY_RESIZE)
+			continue;
+		t->msg[0] = '\0';
+		if (t->mode == MODE_HELP) {
+			t->mode = MODE_GROUPS;
+			continue;
+		}
+		{
+			enum cgtop_mode before = t->mode;
+
+			keys_dispatch(t, ch);
+			if (t->mode == MODE_PROCS && before != MODE_PROCS) {
+				stats_procs_free(&t->procs);
+				t->procs.t_prev_ns = 0;
+				refresh_procs(t);
+			}
+		}
+	}
+	endwin();
+	return 0;
+}
