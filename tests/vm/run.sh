@@ -94,9 +94,19 @@ fi
 t0=$EPOCHREALTIME
 boot=""
 # The guest's console comes here; /init's first line marks the end of the boot.
+# timeout runs qemu in a process group of its own, out of reach of ^C: an
+# interrupted run.sh stops the guest itself.
+stop() {
+	kill -TERM "$(cat "$work/qemu.pid" 2>/dev/null)" 2>/dev/null
+	echo "vm: interrupted, guest stopped" >&2
+	exit 130
+}
+trap stop INT TERM
 {
-	timeout -k 5 "${VM_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1
-	echo "$?" >"$work/qemu.rc"
+	timeout -k 5 "${VM_TIMEOUT:-900}" "${qemu[@]}" </dev/null 2>&1 &
+	echo $! >"$work/qemu.pid"
+	wait $!
+	{ echo "$?" >"$work/qemu.rc"; } 2>/dev/null
 } | while IFS= read -r line || [ -n "$line" ]; do
 	case $line in
 	"cgkit-vm: /init reached"*)
@@ -106,7 +116,9 @@ boot=""
 		;;
 	esac
 	printf '%s\n' "$line"
-done
+done &
+# (waiting in the background lets the trap run at once)
+wait $!
 total=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))
 qrc=$(cat "$work/qemu.rc" 2>/dev/null || echo 125)
 boot=$(cat "$work/boot.ms" 2>/dev/null || echo "")
