@@ -1174,15 +1174,19 @@ static int cs_grow(struct planner *P, const char *dir, const struct node *n)
 	return 0;
 }
 
-/* Bottom-up: an existing group shrinks to its final lists. */
+/* Bottom-up: an existing group shrinks to its final lists. A group of the
+ * tree without a cpuset section keeps what it has of its parent's new list
+ * (all of it when nothing is left): the kernel wants a child's cpus and mems
+ * within its parent's. */
 static int cs_shrink(struct planner *P, const char *dir, const struct node *n)
 {
 	char path[4096], cur[VAL_MAX], fin[VAL_MAX];
 
-	if (!n->g->cpuset.present || planned_dir(P, dir) || P->blind)
+	if (planned_dir(P, dir) || P->blind)
 		return 0;
 	for (int i = 0; i < 2; i++) {
 		const struct pstr *ps = cs_pstr(n->g, i);
+		bool own = n->g->cpuset.present;
 		struct map_list a, b;
 		int r;
 
@@ -1192,10 +1196,21 @@ static int cs_shrink(struct planner *P, const char *dir, const struct node *n)
 		r = current(P, path, NULL, cur, sizeof(cur));
 		if (r < 0)
 			return -1;
-		if (r == 0 || (map_list_parse(cur, &a) == 0 && map_list_parse(fin, &b) == 0 &&
-			       map_list_equal(&a, &b)))
+		if (r == 0 || map_list_parse(cur, &a) < 0 || map_list_parse(fin, &b) < 0)
 			continue;
-		if (plan_write(P, path, fin, cur, n, i ? "cpuset.mems" : "cpuset.cpus", ps->line, ps->col) < 0)
+		if (map_list_equal(&a, &b) || (!own && map_list_subset(&a, &b)))
+			continue;
+		if (!own) {
+			struct map_list k = a;
+
+			for (size_t w = 0; w < MAP_LIST_IDS / 64; w++)
+				k.w[w] &= b.w[w];
+			if (map_list_first_outside(&b, &(struct map_list){ 0 }) >= 0 &&
+			    map_list_first_outside(&k, &(struct map_list){ 0 }) >= 0)
+				map_list_format(&k, fin, sizeof(fin));
+		}
+		if (plan_write(P, path, fin, cur, n, own ? (i ? "cpuset.mems" : "cpuset.cpus") : NULL,
+			       own ? ps->line : 0, own ? ps->col : 0) < 0)
 			return -1;
 	}
 	return 0;

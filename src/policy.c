@@ -587,15 +587,19 @@ static void show_pids(FILE *out, int ind, const char *dir, bool v2)
 		fprintf(out, "%*smax: %" PRIu64 "\n", ind + 2, "", v);
 }
 
+/* item: the group is an entry of a children list ("- name: ...") */
 static void show_group(FILE *out, int ind, const struct group_spec *g, const char *rel,
-		       const struct map_where *w, const struct cg_layout *l)
+		       const struct map_where *w, const struct cg_layout *l, bool item)
 {
 	void (*const fn[CTRL_COUNT])(FILE *, int, const char *, bool) = {
 		[CTRL_CPU] = show_cpu, [CTRL_MEMORY] = show_memory, [CTRL_IO] = show_io,
 		[CTRL_CPUSET] = show_cpuset, [CTRL_PIDS] = show_pids,
 	};
 
-	fprintf(out, "%*sname: %s\n", ind, "", g->name.s);
+	if (item)
+		fprintf(out, "%*s- name: %s\n", ind - 2, "", g->name.s);
+	else
+		fprintf(out, "%*sname: %s\n", ind, "", g->name.s);
 	for (int c = 0; c < CTRL_COUNT; c++) {
 		int h = fn[c] ? map_where_find(w, l, c) : -1;
 		char dir[PATH_MAX];
@@ -611,8 +615,7 @@ static void show_group(FILE *out, int ind, const struct group_spec *g, const cha
 		char crel[PATH_MAX];
 
 		snprintf(crel, sizeof(crel), "%s/%s", rel, g->children[i].name.s);
-		fprintf(out, "%*s-\n", ind + 2, "");
-		show_group(out, ind + 4, &g->children[i], crel, w, l);
+		show_group(out, ind + 4, &g->children[i], crel, w, l, true);
 	}
 }
 
@@ -640,7 +643,7 @@ int policy_show(const struct profile *p, const struct cg_layout *l, const struct
 		map_where_free(&w);
 		return cg_err_set(e, ENOENT, "group %s does not exist; apply the profile first", dir);
 	}
-	show_group(out, 0, &p->group, p->group.name.s, &w, l);
+	show_group(out, 0, &p->group, p->group.name.s, &w, l, false);
 	map_where_free(&w);
 	return 0;
 }
