@@ -1,0 +1,76 @@
+# Helpers for the launcher's integration tests (20-*.sh .. 29-*.sh).
+# Source after ../lib.sh.
+
+# The group directory of $UNIQ-<suffix> for a controller (profiles say
+# `parent: self`).
+group_dir() { # ctrl suffix
+	echo "$(self_dir "$1")/$UNIQ-$2"
+}
+
+# CPU time in microseconds that a group has used, from its own accounting:
+# cpuacct.usage on v1, cpu.stat usage_usec on v2.
+cpu_usage_us() { # suffix
+	local d
+	d=$(group_dir cpuacct "$1")
+	if [ -f "$d/cpuacct.usage" ]; then
+		echo $(($(cat "$d/cpuacct.usage") / 1000))
+	else
+		d=$(group_dir cpu "$1")
+		awk '$1 == "usage_usec" { print $2 }' "$d/cpu.stat"
+	fi
+}
+
+# Throttling counters of a group: "nr_periods nr_throttled".
+cpu_throttle() { # suffix
+	awk '$1 == "nr_periods" { p = $2 } $1 == "nr_throttled" { t = $2 } END { print p, t }' \
+		"$(group_dir cpu "$1")/cpu.stat"
+}
+
+# Share of one cpu, in percent with two decimals, that group $1 used over $2
+# seconds.
+measure_share() { # suffix seconds
+	local a b
+	a=$(cpu_usage_us "$1")
+	sleep "$2"
+	b=$(cpu_usage_us "$1")
+	awk -v a="$a" -v b="$b" -v s="$2" 'BEGIN { printf "%.2f", (b - a) / (s * 10000) }'
+}
+
+# Is |got - want| <= tol? (decimals)
+within() { # got want tol
+	awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d <= t) }'
+}
+
+# Waits until a file exists (up to ~5 s).
+wait_for_file() {
+	local i
+	for i in $(seq 100); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Builds a tiny root filesystem from busybox-static in $TMPD/$1; prints it.
+make_busybox_root() { # name
+	local r="$TMPD/$1" bb c
+	bb=$(command -v busybox || echo /bin/busybox)
+	file -L "$bb" 2>/dev/null | grep -q 'statically linked' || [ -x "$bb" ] || skip "no busybox"
+	mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/root"
+	cp "$bb" "$r/bin/busybox"
+	for c in sh ls cat echo ps mount hostname id touch rm mkdir grep head wc sleep ip stat readlink pwd env; do
+		ln -sf busybox "$r/bin/$c"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$r/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
+	echo "rootfs-marker" >"$r/etc/marker"
+	echo "$r"
+}
+
+# No directory of this run is left in any hierarchy.
+assert_nothing_left() { # what
+	local left
+	left=$(test_group_dirs)
+	[ -z "$left" ] || fail "$1: left behind: $left"
+	ok "$1: nothing left behind"
+}
