@@ -806,6 +806,10 @@ int launch_move_pid(const struct launch_opts *o)
 		diags_print(&d, stderr);
 		goto out;
 	}
+	if (c.n == 0) {
+		cg_err_set(&e, 0, "--pid: the profile sets no limit: give a resource section or --cpu, --memory, --pids");
+		goto out;
+	}
 	if (o->tree) {
 		if (descendants(o->pid, &pids, &n) < 0) {
 			cg_err_sys(&e, "reading /proc");

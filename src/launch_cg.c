@@ -165,8 +165,8 @@ static int set_dirs(struct launch_cg *c, const struct cg_layout *l, const struct
 		c->ctrls[i] = ctrls_of(l, g, &c->v2[i]);
 		c->n = i + 1;
 	}
-	if (c->n == 0)
-		return cg_err_set(e, 0, "the profile needs no cgroup hierarchy on this host");
+	/* a profile with no resource section needs no hierarchy: the launch
+	 * then has no leaf, only its namespaces */
 	return 0;
 }
 
@@ -211,7 +211,7 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 		plan_free(&pl);
 		return -1;
 	}
-	existed = dir_exists(c->top[0]);
+	existed = c->n == 0 || dir_exists(c->top[0]);
 	rc = policy_execute(&pl, e);
 	plan_free(&pl);
 	if (rc < 0)
@@ -406,6 +406,8 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 	size_t i;
 	bool busy = false;
 
+	if (c->n == 0)
+		return 0;
 	kill_leftovers(c, c->layout);
 	for (i = 0; i < c->n; i++) {
 		if (rmdir_wait(c->leaf[i]) < 0 && rc == 0)

@@ -1,0 +1,50 @@
+#!/bin/bash
+# cgrun's exit status: the command's own, 128+N for a signal, 125 when cgrun
+# itself failed (with a message saying what and why, nothing left behind),
+# 126 when the command cannot be executed, 127 when it is not found.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib-launch.sh"
+
+for ns in "[]" "[pid, mount]"; do
+	P=$(make_profile a "name: $UNIQ-a" "parent: self" "pids: {max: 50}" "namespaces: $ns")
+	echo " namespaces: $ns"
+	expect_status 0 "$CGRUN" -p "$P" -- true
+	expect_status 1 "$CGRUN" -p "$P" -- false
+	expect_status 42 "$CGRUN" -p "$P" -- sh -c 'exit 42'
+	expect_status 143 "$CGRUN" -p "$P" -- sh -c 'kill -TERM $$'
+	expect_status 137 "$CGRUN" -p "$P" -- sh -c 'kill -KILL $$'
+	expect_status 130 "$CGRUN" -p "$P" -- sh -c 'kill -INT $$'
+	expect_status 127 "$CGRUN" -p "$P" -- "$UNIQ-no-such-command"
+	assert_contains "$OUT" "cgrun: $UNIQ-no-such-command: command not found" "127 says not found"
+	expect_status 127 "$CGRUN" -p "$P" -- /nonexistent/bin/x
+	printf 'echo hi\n' >"$TMPD/noexec.sh"; chmod 644 "$TMPD/noexec.sh"
+	expect_status 126 "$CGRUN" -p "$P" -- "$TMPD/noexec.sh"
+	assert_contains "$OUT" "cannot execute: Permission denied" "126 says why"
+	expect_status 126 "$CGRUN" -p "$P" -- "$TMPD"
+	# the command's own 126/127 are passed on as they are
+	expect_status 127 "$CGRUN" -p "$P" -- sh -c 'exit 127'
+	assert_eq "" "$OUT" "no cgrun message when the command itself exits 127"
+	assert_nothing_left "after each status"
+done
+
+# 125: cgrun's own failures, each with what and why.
+B=$(make_profile bad "name: $UNIQ-bad" "parent: self" "cpu: {max: 20%, quota: 10ms}")
+expect_status 125 "$CGRUN" -p "$B" -- true
+assert_contains "$OUT" "bad.yaml:3:" "bad profile: file:line"
+expect_status 125 "$CGRUN" -p "$TMPD/missing.yaml" -- true
+assert_contains "$OUT" "missing.yaml" "missing profile named"
+P=$(make_profile u "name: $UNIQ-u" "parent: self" "pids: {max: 50}" "user: no-such-user-$$")
+expect_status 125 "$CGRUN" -p "$P" -- true
+assert_contains "$OUT" "u.yaml:4:7: error: user: no user 'no-such-user-$$'" "unknown user: file:line:column"
+expect_status 125 "$CGRUN" --parent self --pids 10 --user nobody:no-such-group -- true
+assert_contains "$OUT" "--user: no group 'no-such-group'" "unknown group named"
+expect_status 125 "$CGRUN" --parent self --pids 10 --workdir /no/such/dir -- true
+assert_contains "$OUT" "workdir /no/such/dir: No such file or directory" "bad workdir named"
+expect_status 125 "$CGRUN" --parent self --pids 10 --env NOEQUALS -- true
+assert_contains "$OUT" "--env: 'NOEQUALS' is not NAME=VALUE" "bad --env named"
+expect_status 125 "$CGRUN" --parent self --pids 10
+assert_contains "$OUT" "no command to run" "no command"
+P=$(make_profile r "name: $UNIQ-r" "parent: self" "namespaces: [mount]" "rootfs: $TMPD/no-such-root")
+expect_status 125 "$CGRUN" -p "$P" -- true
+assert_contains "$OUT" "rootfs $TMPD/no-such-root: No such file or directory" "missing rootfs named"
+assert_nothing_left "after cgrun's own failures"
