@@ -16,8 +16,10 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Modules the guest's /init loads, dependencies first (found with modprobe -S).
 # virtio_pci: the bus; 9pnet_virtio + 9p: the host's / and the rw shares;
-# overlay: writable root; virtio_blk: a disk for io-limit tests.
-VM_MODULES="virtio_pci virtio_blk 9pnet_virtio 9p overlay"
+# overlay: writable root; virtio_blk: a disk for io-limit tests; bfq: the
+# I/O scheduler whose cgroup policy gives v1 blkio.bfq.weight (and v2
+# io.bfq.weight), built into our hosts' kernels, a module in Debian's.
+VM_MODULES="virtio_pci virtio_blk 9pnet_virtio 9p overlay bfq"
 
 die() { echo "vm-build: $*" >&2; exit 1; }
 
