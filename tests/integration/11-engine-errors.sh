@@ -6,7 +6,7 @@
 G=$UNIQ-bad
 P=$(make_profile bad "name: $G" "parent: self" "cpu:" "  max: 20%" "  quota: 20ms" "memroy:" "  max: 1G")
 expect_status 125 "$CGRUN" --apply -p "$P"
-assert_contains "$OUT" "$P:4:10: error: cpu.quota" "error names file:line:column and key"
+assert_contains "$OUT" "$P:5:3: error: cpu.quota" "error names file:line:column and key"
 assert_contains "$OUT" "did you mean \"memory\"" "misspelt key gets a suggestion"
 assert_eq "" "$(test_group_dirs)" "nothing created by a bad profile"
 
@@ -18,7 +18,7 @@ assert_eq "" "$(test_group_dirs)" "nothing created by a bad name"
 # a host check: a cpu that is not online, before anything is created
 P=$(make_profile offline "name: $G" "parent: self" "cpuset: {cpus: \"4000\"}")
 expect_status 125 "$CGRUN" --apply -p "$P"
-assert_contains "$OUT" "$P:3:18: error: cpuset.cpus" "offline cpu reported at its place"
+assert_contains "$OUT" "$P:3:16: error: cpuset.cpus" "offline cpu reported at its place"
 assert_eq "" "$(test_group_dirs)" "nothing created when a host check fails"
 
 # the kernel refuses a write late in the apply: on cgroup v1 a child's CFS
