@@ -680,8 +680,12 @@ void stats_set_cols(struct stats_collector *c, uint32_t cols)
 
 int stats_refresh(struct stats_collector *c, cg_err *e)
 {
-	uint64_t t = now_ns();
-	uint64_t interval = c->t_prev_ns ? t - c->t_prev_ns : 0;
+	return stats_refresh_at(c, now_ns(), e);
+}
+
+int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
+{
+	uint64_t interval = c->t_prev_ns && t > c->t_prev_ns ? t - c->t_prev_ns : 0;
 	unsigned flash = interval ? (unsigned)(10000000000ull / interval) : 10;
 
 	if (c->need_scan || !c->g) {

@@ -173,6 +173,8 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 				   cg_err *e);
 /* One refresh: finds new/removed groups as needed, reads, computes rows. */
 int stats_refresh(struct stats_collector *c, cg_err *e);
+/* Same, with the time of the refresh given (CLOCK_MONOTONIC ns; for tests). */
+int stats_refresh_at(struct stats_collector *c, uint64_t now_ns, cg_err *e);
 void stats_close(struct stats_collector *c);
 /* Changes the columns (which files are read from the next refresh). */
 void stats_set_cols(struct stats_collector *c, uint32_t cols);

@@ -329,7 +329,8 @@ static double rate(const struct stats_sample *prev, const struct stats_sample *c
 
 	if (!both(prev, cur, v) || interval_ns == 0)
 		return NAN;
-	if (!stats_counter_delta(prev->v[v], cur->v[v], 64, plausible, &d))
+	/* beyond what the host could do, forwards or wrapped: a reset */
+	if (!stats_counter_delta(prev->v[v], cur->v[v], 64, plausible, &d) || d > plausible)
 		return NAN;
 	return (double)d * 1e9 / (double)interval_ns;
 }
