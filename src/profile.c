@@ -1274,7 +1274,7 @@ struct profile *profile_parse(const char *buf, size_t len, const char *path,
 
 	ptree_build(&t, buf, len, &e);
 	if (t.root && node_is_null(t.root)) {
-		perrs_add(&e, false, t.root->line, t.root->col, "",
+		perrs_add(&e, false, 1, 1, "",
 			  "the profile is empty: a profile needs at least \"name: NAME\"");
 	} else if (t.root) {
 		p = xcalloc(&w, 1, sizeof(*p));

@@ -185,9 +185,17 @@ static bool yaml_printable(uint32_t c)
 	       (c >= 0x10000 && c <= 0x10FFFF);
 }
 
+static void tab_error(struct perrs *e, int line, int col)
+{
+	perrs_add(e, false, line, col, "",
+		  "tabs used for indentation: YAML indents with spaces only; replace the tab "
+		  "with spaces");
+}
+
 /* One pass over the bytes: UTF-8 and printable characters (the first bad
- * one stops it: what follows cannot be placed), and tabs in indentation
- * (each such line is reported). Returns false when the input is refused. */
+ * one stops it: what follows cannot be placed), and tabs at the start of
+ * a line, even a blank one (libyaml refuses most of these less clearly; each
+ * such line is reported). Returns false when the input is refused. */
 static bool check_text(const char *buf, size_t len, struct perrs *e)
 {
 	const unsigned char *p = (const unsigned char *)buf, *end = p + len;
@@ -202,6 +210,10 @@ static bool check_text(const char *buf, size_t len, struct perrs *e)
 		uint32_t c;
 
 		if (bl) {
+			if (at_indent && tab_col) {
+				tab_error(e, line, tab_col);
+				ok = false;
+			}
 			p += bl;
 			line++;
 			col = 1;
@@ -228,16 +240,18 @@ static bool check_text(const char *buf, size_t len, struct perrs *e)
 				tab_col = col;
 			} else if (c != ' ' && c != '\t') {
 				at_indent = false;
-				if (tab_col && c != '#') {
-					perrs_add(e, false, line, tab_col, "",
-						  "tabs used for indentation: YAML indents with spaces only; "
-						  "replace the tab with spaces");
+				if (tab_col) {
+					tab_error(e, line, tab_col);
 					ok = false;
 				}
 			}
 		}
 		p += n;
 		col++;
+	}
+	if (at_indent && tab_col) {
+		tab_error(e, line, tab_col);
+		ok = false;
 	}
 	return ok;
 }
@@ -644,6 +658,11 @@ static void read_events(struct builder *b, const char *buf, size_t len)
 	if (!yaml_parser_initialize(&ps)) {
 		out_of_memory(b);
 		return;
+	}
+	/* A UTF-8 byte order mark: skipped here, as the text check did. */
+	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
+		buf += 3;
+		len -= 3;
 	}
 	yaml_parser_set_input_string(&ps, (const unsigned char *)buf, len);
 	yaml_parser_set_encoding(&ps, YAML_UTF8_ENCODING);

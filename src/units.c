@@ -70,9 +70,11 @@ static const char *read_dec(const char **pp, struct dec *d)
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		return "hexadecimal is not accepted: write the number in decimal";
 	for (; is_digit(*p); p++) {
-		if (d->ip > (UINT64_MAX - 9) / 10)
+		uint64_t digit = (uint64_t)(*p - '0');
+
+		if (d->ip > (UINT64_MAX - digit) / 10)
 			return "the number is too large";
-		d->ip = d->ip * 10 + (uint64_t)(*p - '0');
+		d->ip = d->ip * 10 + digit;
 		if (*p != '0')
 			d->all_zero = false;
 	}
@@ -314,6 +316,8 @@ static const char *list_id(const char **pp, unsigned max_id, unsigned *out)
 	const char *p = *pp;
 	uint64_t v = 0;
 
+	if (*p == ' ' || *p == '\t')
+		return "no spaces in a list: write 0-3,6";
 	if (!is_digit(*p))
 		return "expected a number: write ids and ranges like 0-3,6";
 	for (; is_digit(*p); p++) {

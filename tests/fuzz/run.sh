@@ -1,0 +1,43 @@
+#!/bin/sh
+# Runs the profile fuzzer: run.sh BIN SECONDS
+# Works on a copy of the seed corpus in a temporary directory, so the repo
+# does not grow; fails when a crash is found, and keeps every crash ever found
+# in tests/fuzz/regressions/ (test_fuzz_regressions replays them in `make unit`).
+set -u
+bin=${1:?usage: run.sh BIN SECONDS}
+secs=${2:-60}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/cgkit-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+mkdir -p "$work/corpus" "$work/artifacts" "$here/regressions"
+cp "$here"/corpus/* "$work/corpus/" 2>/dev/null
+cp "$here"/../../profiles/*.yaml "$here"/../profiles/*.yaml "$work/corpus/" 2>/dev/null
+# crashes found before are seeds too: a fix must hold
+for f in "$here"/regressions/*; do
+	case $f in *README*) continue ;; esac
+	[ -f "$f" ] && cp "$f" "$work/corpus/"
+done
+
+jobs=${FUZZ_JOBS:-1}
+echo "fuzz: $bin for ${secs}s on $(ls "$work/corpus" | wc -l) seeds"
+"$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	-artifact_prefix="$work/artifacts/" -print_final_stats=1 \
+	-dict="$here/profile.dict" "$work/corpus" >"$work/log" 2>&1
+status=$?
+grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)' "$work/log"
+
+found=0
+for a in "$work"/artifacts/*; do
+	[ -f "$a" ] || continue
+	found=$((found + 1))
+	name=$(basename "$a")
+	cp "$a" "$here/regressions/$name"
+	echo "fuzz: kept $name in tests/fuzz/regressions/ (commit it with the fix)"
+done
+if [ "$status" -ne 0 ] || [ "$found" -gt 0 ]; then
+	tail -n 60 "$work/log"
+	echo "fuzz: FAILED (exit $status, $found crash input(s))"
+	exit 1
+fi
+echo "fuzz: no crash in ${secs}s"

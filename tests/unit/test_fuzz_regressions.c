@@ -1,0 +1,97 @@
+/* Every input the fuzzer ever crashed on (tests/fuzz/regressions/) goes
+ * through profile_parse again under the normal build (and ASan in
+ * `make asan`): it must come back, refused or parsed, and free cleanly.
+ * The seed corpus goes through too, and must also finish fast. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "profile.h"
+
+static void top_path(char *out, size_t len, const char *rel)
+{
+	const char *me = __FILE__;
+	const char *tail = strstr(me, "tests/unit/");
+	int n = tail ? (int)(tail - me) : 0;
+
+	snprintf(out, len, "%.*s%s", n, me, rel);
+}
+
+/* Feeds every file of the directory; returns how many. */
+static int replay_dir(const char *rel)
+{
+	const struct profile_opts opts = { .host_ram = 8ULL << 30 };
+	char dir[4096];
+	struct dirent *de;
+	int count = 0;
+	DIR *d;
+
+	top_path(dir, sizeof(dir), rel);
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		char path[8192];
+		struct timespec a, b;
+		struct diags diags;
+		struct profile *p;
+		char *buf;
+		long len;
+		FILE *f;
+
+		if (de->d_name[0] == '.' || !strncmp(de->d_name, "README", 6))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		assert_int_equal(fseek(f, 0, SEEK_END), 0);
+		len = ftell(f);
+		rewind(f);
+		buf = malloc((size_t)len + 1);
+		assert_non_null(buf);
+		assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+		fclose(f);
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		diags_init(&diags, path);
+		p = profile_parse(buf, (size_t)len, path, &opts, &diags);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		/* either a profile or at least one error, never neither */
+		assert_true(p != NULL || diags.errors > 0);
+		if ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9 > 2.0)
+			fail_msg("%s took over 2 s", path);
+		profile_free(p);
+		free(buf);
+		count++;
+	}
+	closedir(d);
+	return count;
+}
+
+static void test_fuzz_regressions(void **state)
+{
+	(void)state;
+	print_message("%d regression input(s)\n", replay_dir("tests/fuzz/regressions"));
+}
+
+static void test_fuzz_seed_corpus(void **state)
+{
+	(void)state;
+	assert_true(replay_dir("tests/fuzz/corpus") >= 20);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fuzz_regressions),
+		cmocka_unit_test(test_fuzz_seed_corpus),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
