@@ -138,6 +138,9 @@ static void cgtools_cycle(const struct cg_layout *l, const struct plan *pl)
 			if (pl->ops[j].kind != PLAN_WRITE || (size_t)(slash - p) != strlen(pl->ops[i].path) ||
 			    strncmp(p, pl->ops[i].path, slash - p))
 				continue;
+			/* cgset refuses cgroup.* files ("parameter does not exist") */
+			if (!strncmp(slash + 1, "cgroup.", 7))
+				continue;
 			snprintf(vals[nv], sizeof(vals[0]), "%s=%s", slash + 1, pl->ops[j].value);
 			set[ns++] = "-r";
 			set[ns++] = vals[nv++];
