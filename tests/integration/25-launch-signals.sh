@@ -1,0 +1,74 @@
+#!/bin/bash
+# Signals sent to cgrun (INT TERM HUP QUIT USR1 USR2 WINCH CONT) reach the
+# workload, with the tiny init in between or without a pid namespace;
+# --no-init: TERM to a pid 1 that ignores it is followed by SIGKILL after
+# --stop-timeout; SIGKILL of cgrun kills the workload.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib-launch.sh"
+set -m   # background jobs keep INT and QUIT (a non-interactive shell ignores them)
+
+SIGS="INT TERM HUP QUIT USR1 USR2 WINCH CONT"
+TRAPS='for s in '"$SIGS"'; do trap "echo got-$s" $s; done; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done'
+
+for ns in "[]" "[pid, mount]"; do
+	P=$(make_profile a "name: $UNIQ-a" "parent: self" "pids: {max: 50}" "namespaces: $ns")
+	rm -f "$TMPD/out"
+	"$CGRUN" -p "$P" -- sh -c "$TRAPS" >"$TMPD/out" &
+	cg=$!; track_pid $cg
+	for i in $(seq 100); do grep -q ready "$TMPD/out" 2>/dev/null && break; sleep 0.05; done
+	for s in $SIGS; do kill -"$s" $cg; sleep 0.15; done
+	wait $cg
+	assert_eq 0 $? "namespaces $ns: the workload handled them all and exited 0"
+	got=$(grep -o 'got-[A-Z0-9]*' "$TMPD/out" | tr '\n' ' ')
+	assert_eq "got-INT got-TERM got-HUP got-QUIT got-USR1 got-USR2 got-WINCH got-CONT " "$got" "namespaces $ns: every signal forwarded, in order"
+
+	# A workload with no handler dies of the forwarded signal: 128+N.
+	for s in INT TERM HUP; do
+		"$CGRUN" -p "$P" -- sleep 30 &
+		cg=$!; track_pid $cg; sleep 0.3
+		kill -"$s" $cg; wait $cg; rc=$?
+		assert_eq $((128 + $(kill -l "$s"))) "$rc" "namespaces $ns: SIG$s stops a workload with no handler"
+	done
+
+	# SIGKILL of cgrun: the workload dies too.
+	"$CGRUN" -p "$P" -- sh -c 'exec sleep 60' &
+	cg=$!; track_pid $cg; sleep 0.4
+	pids=$(cat "$(group_dir pids a)"/run-*/cgroup.procs)
+	[ -n "$pids" ] || fail "workload not found in its leaf"
+	for p in $pids; do track_pid "$p"; done
+	kill -KILL $cg; wait $cg 2>/dev/null
+	for i in $(seq 40); do alive=""; for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done; [ -z "$alive" ] && break; sleep 0.05; done
+	[ -z "$alive" ] || fail "namespaces $ns: $alive outlived a SIGKILLed cgrun"
+	ok "namespaces $ns: SIGKILL of cgrun kills the workload ($(echo $pids))"
+	rm -f "$TMPD/wpid"
+	# what the killed cgrun left, --gc removes
+	"$CGRUN" --gc -p "$P" >/dev/null || fail "--gc failed"
+	assert_nothing_left "namespaces $ns: after --gc"
+done
+
+# The pid namespace's init takes everything down with it, grandchildren too.
+P=$(make_profile b "name: $UNIQ-b" "parent: self" "pids: {max: 50}" "namespaces: [pid, mount]")
+"$CGRUN" -p "$P" -- sh -c 'sleep 61 & sleep 61 & wait' &
+cg=$!; track_pid $cg; sleep 0.4
+pids=$(cat "$(group_dir pids b)"/run-*/cgroup.procs)
+for p in $pids; do track_pid "$p"; done
+assert_eq 4 "$(echo $pids | wc -w)" "init, sh and two grandchildren in the leaf"
+kill -KILL $cg; wait $cg 2>/dev/null
+for i in $(seq 40); do alive=""; for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done; [ -z "$alive" ] && break; sleep 0.05; done
+[ -z "$alive" ] || fail "$alive outlived cgrun's pid namespace"
+ok "SIGKILL of cgrun: the pid namespace's grandchildren die too"
+"$CGRUN" --gc -p "$P" >/dev/null
+assert_nothing_left "after --gc"
+
+# --no-init: pid 1 with no handler ignores TERM; cgrun kills it after the timeout.
+start=$(date +%s%N)
+"$CGRUN" -p "$P" --no-init --stop-timeout 1 -- sleep 30 &
+cg=$!; track_pid $cg; sleep 0.3
+kill -TERM $cg; wait $cg; rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+assert_eq 137 "$rc" "--no-init: SIGKILL after --stop-timeout"
+[ "$ms" -ge 1200 ] && [ "$ms" -lt 5000 ] || fail "--stop-timeout 1 took ${ms} ms"
+ok "--no-init: stopped about 1 s after TERM (${ms} ms from start)"
+# a pid 1 that handles TERM exits by itself
+expect_status 0 "$CGRUN" -p "$P" --no-init -- sh -c 'trap "exit 0" TERM; kill -TERM $$; sleep 5'
+assert_nothing_left "after the signal launches"
