@@ -191,12 +191,13 @@ static bool fake_is(const char *path, const char *file)
 	return pl > fl && path[pl - fl - 1] == '/' && !strcmp(path + pl - fl, file);
 }
 
-/* Replaces or adds the line of device "MAJ:MIN" (the first word of line);
- * drop removes it. */
+/* Replaces (in place) or appends the line of device "MAJ:MIN" (the first
+ * word of line); drop removes it. */
 static void fake_merge_line(char *text, const char *line, bool drop)
 {
 	char out[65536] = "", dev[64];
 	size_t dl;
+	bool done = drop;
 
 	snprintf(dev, sizeof(dev), "%.*s ", (int)strcspn(line, " "), line);
 	dl = strlen(dev);
@@ -205,10 +206,14 @@ static void fake_merge_line(char *text, const char *line, bool drop)
 
 		if (len && strncmp(s, dev, dl))
 			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%.*s\n", (int)len, s);
+		else if (len && !done) {
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s\n", line);
+			done = true;
+		}
 		s += len;
 		s += *s == '\n';
 	}
-	if (!drop)
+	if (!done)
 		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s\n", line);
 	strcpy(text, out);
 }

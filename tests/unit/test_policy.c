@@ -1,0 +1,390 @@
+/* The engine against fake trees: all-or-nothing apply (a failure injected at
+ * every mkdir and write of a multi-controller apply leaves the tree exactly
+ * as it was), concurrent mkdir, remove (refusal, --force), show, group dirs. */
+/* WRAP: sys_write_file sys_mkdir sys_rmdir */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "fakecg.h"
+#include "plan.h"
+#include "policy.h"
+#include "profile.h"
+
+static struct profile *prof(const char *yaml)
+{
+	struct profile_opts o = { .host_ram = 8ULL << 30 };
+	struct diags d;
+	struct profile *p;
+
+	diags_init(&d, "t.yaml");
+	p = profile_parse(yaml, strlen(yaml), "t.yaml", &o, &d);
+	if (!p)
+		diags_print(&d, stderr);
+	assert_non_null(p);
+	return p;
+}
+
+static struct plan_opts opts(void)
+{
+	static char c[4200], m[4200];
+
+	snprintf(c, sizeof(c), "%s/online/cpus", fake_root);
+	snprintf(m, sizeof(m), "%s/online/mems", fake_root);
+	return (struct plan_opts){ .cpus_online = c, .mems_online = m };
+}
+
+static void layout(bool v2, struct cg_layout *l)
+{
+	cg_err e = { 0 };
+
+	fake_tree(v2);
+	assert_int_equal(cg_layout_standard(v2 ? CG_MODE_V2 : CG_MODE_V1, fake_root, l, &e), 0);
+}
+
+static int apply(struct profile *p, struct cg_layout *l, cg_err *e)
+{
+	struct plan_opts o = opts();
+	struct diags d;
+
+	diags_init(&d, "t.yaml");
+	cg_err_clear(e);
+	return policy_apply(p, l, &o, &d, e);
+}
+
+static size_t plan_size(struct profile *p, struct cg_layout *l)
+{
+	struct plan_opts o = opts();
+	struct diags d;
+	struct plan pl;
+	cg_err e = { 0 };
+	size_t n;
+
+	diags_init(&d, "t.yaml");
+	assert_int_equal(plan_build(p, l, &o, &cg_reader_fs, &pl, &d, &e), 0);
+	n = pl.n;
+	plan_free(&pl);
+	return n;
+}
+
+#define BEFORE                                                                                     \
+	"name: web\n"                                                                              \
+	"cpu:\n  max: 20%\n  period: 50ms\n  weight: 200\n"                                        \
+	"memory:\n  max: 256M\n  high: 200M\n  swap: 64M\n"                                        \
+	"io:\n  weight: 300\n  devices:\n    - {path: \"8:0\", read_bps: 10M, write_iops: 500}\n"  \
+	"    - {path: \"8:16\", write_bps: 1M}\n"                                                  \
+	"cpuset:\n  cpus: \"1-2\"\n  mems: \"0\"\n"                                                \
+	"pids:\n  max: 64\n"                                                                       \
+	"children:\n  - name: a\n    cpu: {max: 10%}\n    pids: {max: 8}\n"
+
+/* Every knob changed, a device dropped, a child added. */
+#define AFTER                                                                                      \
+	"name: web\n"                                                                              \
+	"cpu:\n  max: 50%\n  period: 100ms\n  weight: 300\n"                                       \
+	"memory:\n  max: 1G\n  high: 500M\n  swap: 128M\n"                                         \
+	"io:\n  weight: 900\n  devices:\n    - {path: \"8:0\", read_bps: 20M}\n"                   \
+	"cpuset:\n  cpus: \"3\"\n  mems: \"0\"\n"                                                  \
+	"pids:\n  max: 128\n"                                                                      \
+	"children:\n  - name: a\n    cpu: {max: 5%}\n    pids: {max: 4}\n"                         \
+	"  - name: b\n    memory: {max: 64M}\n    cpuset: {cpus: \"3\"}\n"
+
+/* Fails step k (a mkdir or write) for every k of the apply of `yaml` onto
+ * the tree as it is; each time the tree must end exactly as it began.
+ * Returns how many failure points were tried. */
+static int fail_everywhere(struct profile *p, struct cg_layout *l)
+{
+	size_t n = plan_size(p, l);
+	char *before = fake_snapshot();
+	int tried = 0;
+
+	assert_true(n > 10);
+	for (size_t k = 1; k <= n; k++) {
+		cg_err e;
+		char *after;
+
+		fake_steps = 0;
+		fake_fail_at = (int)k;
+		fake_failed_path[0] = '\0';
+		assert_int_equal(apply(p, l, &e), -1);
+		/* the error names the file and the kernel's reason */
+		assert_non_null(strstr(e.msg, fake_failed_path));
+		assert_non_null(strstr(e.msg, "Invalid argument"));
+		assert_non_null(strstr(e.msg, "nothing was changed"));
+		after = fake_snapshot();
+		if (strcmp(before, after)) {
+			FILE *f = fopen("/tmp/cgkit-rollback.before", "w");
+
+			fputs(before, f);
+			fclose(f);
+			f = fopen("/tmp/cgkit-rollback.after", "w");
+			fputs(after, f);
+			fclose(f);
+			fail_msg("failure at step %zu of %zu (%s) left the tree changed: see diff "
+				 "/tmp/cgkit-rollback.before /tmp/cgkit-rollback.after",
+				 k, n, fake_failed_path);
+		}
+		free(after);
+		tried++;
+	}
+	fake_fail_at = 0;
+	free(before);
+	return tried;
+}
+
+static int rollback_points;
+
+static void rollback(bool v2)
+{
+	struct cg_layout l;
+	struct profile *a = prof(BEFORE), *b = prof(AFTER);
+	cg_err e;
+
+	layout(v2, &l);
+	/* creating from nothing */
+	rollback_points += fail_everywhere(a, &l);
+	/* converging an existing group: the values are written back */
+	assert_int_equal(apply(a, &l, &e), 0);
+	rollback_points += fail_everywhere(b, &l);
+	/* and with no failure, it converges */
+	assert_int_equal(apply(b, &l, &e), 0);
+	assert_int_equal(plan_size(b, &l), 0);
+	profile_free(a);
+	profile_free(b);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+static void test_rollback_v1(void **state)
+{
+	(void)state;
+	rollback(false);
+}
+
+static void test_rollback_v2(void **state)
+{
+	(void)state;
+	rollback(true);
+	print_message("rollback: %d failure points, each left the tree as it was\n", rollback_points);
+}
+
+/* The kernel's refusal (here: fake v1 memsw below the limit) is reported
+ * with the file, the reason, the value and the profile key and line. */
+static void test_error_names_key(void **state)
+{
+	struct cg_layout l;
+	struct profile *p = prof("name: web\nmemory:\n  max: 1G\n  swap: 0\n");
+	struct plan_opts o = opts();
+	struct plan pl;
+	struct diags d;
+	cg_err e = { 0 };
+	char *before;
+
+	(void)state;
+	layout(false, &l);
+	diags_init(&d, "t.yaml");
+	o = opts();
+	assert_int_equal(plan_build(p, &l, &o, &cg_reader_fs, &pl, &d, &e), 0);
+	/* make memsw write come before the limit: the fake kernel refuses */
+	for (size_t i = 0; i + 1 < pl.n; i++)
+		if (strstr(pl.ops[i].path, "limit_in_bytes") && strstr(pl.ops[i + 1].path, "memsw")) {
+			struct plan_op t = pl.ops[i];
+
+			pl.ops[i] = pl.ops[i + 1];
+			pl.ops[i + 1] = t;
+			break;
+		}
+	before = fake_snapshot();
+	assert_int_equal(policy_execute(&pl, &e), -1);
+	assert_non_null(strstr(e.msg, "/memory/cgkit/web/memory.memsw.limit_in_bytes: Invalid argument"));
+	assert_non_null(strstr(e.msg, "memory.swap at line 4:9"));
+	assert_string_equal(before, fake_snapshot());
+	plan_free(&pl);
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+/* A directory another cgrun made meanwhile is no error, and a rollback
+ * leaves it. */
+static void test_mkdir_eexist(void **state)
+{
+	struct cg_layout l;
+	struct profile *p = prof("name: web\npids: {max: 5}\n");
+	struct plan_opts o;
+	struct plan pl;
+	struct diags d;
+	cg_err e = { 0 };
+	char dir[4200];
+
+	(void)state;
+	layout(false, &l);
+	o = opts();
+	diags_init(&d, "t.yaml");
+	assert_int_equal(plan_build(p, &l, &o, &cg_reader_fs, &pl, &d, &e), 0);
+	assert_int_equal(pl.ops[1].kind, PLAN_MKDIR);
+	/* the other cgrun makes cgkit/web between plan and execute */
+	snprintf(dir, sizeof(dir), "%s/pids/cgkit", fake_root);
+	__wrap_sys_mkdir(dir, 0755);
+	strcat(dir, "/web");
+	__wrap_sys_mkdir(dir, 0755);
+	fake_steps = 0;
+	fake_fail_at = 3;   /* the pids.max write */
+	assert_int_equal(policy_execute(&pl, &e), -1);
+	assert_non_null(strstr(e.msg, "pids.max: Invalid argument"));
+	assert_true(access(dir, F_OK) == 0);
+	fake_fail_at = 0;
+	assert_int_equal(policy_execute(&pl, &e), 0);
+	assert_string_equal(fake_read("pids/cgkit/web/pids.max"), "5");
+	plan_free(&pl);
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+static void test_remove(void **state)
+{
+	struct cg_layout l;
+	struct profile *p = prof("name: web\ncpu: {max: 10%}\npids: {max: 5}\n"
+				 "children:\n  - name: a\n    pids: {max: 2}\n");
+	struct plan_opts o;
+	cg_err e = { 0 };
+	char dir[4200];
+
+	(void)state;
+	layout(false, &l);
+	assert_int_equal(apply(p, &l, &e), 0);
+	/* a launch's leaf below the child, with a process in it */
+	snprintf(dir, sizeof(dir), "%s/pids/cgkit/web/a/run-77", fake_root);
+	assert_int_equal(__wrap_sys_mkdir(dir, 0755), 0);
+	fake_put(dir, "cgroup.procs", "77\n");
+	o = opts();
+	assert_int_equal(policy_remove(p, &l, &o, false, &e), -1);
+	assert_non_null(strstr(e.msg, "pids/cgkit/web/a/run-77 has 1 process in it (pid 77)"));
+	assert_non_null(strstr(e.msg, "--force"));
+	assert_true(access(dir, F_OK) == 0);
+	/* nothing was removed by the refusal, in any hierarchy */
+	snprintf(dir, sizeof(dir), "%s/cpu/cgkit/web", fake_root);
+	assert_true(access(dir, F_OK) == 0);
+	assert_int_equal(policy_remove(p, &l, &o, true, &e), 0);
+	assert_string_equal(fake_read("pids/cgkit/cgroup.procs"), "77");
+	assert_true(access(dir, F_OK) != 0);
+	snprintf(dir, sizeof(dir), "%s/pids/cgkit/web", fake_root);
+	assert_true(access(dir, F_OK) != 0);
+	snprintf(dir, sizeof(dir), "%s/cpuacct/cgkit/web", fake_root);
+	assert_true(access(dir, F_OK) != 0);
+	/* again: not there is not an error */
+	assert_int_equal(policy_remove(p, &l, &o, false, &e), 0);
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+static void show(bool v2, const char *const *want)
+{
+	struct cg_layout l;
+	struct profile *p = prof(BEFORE);
+	struct plan_opts o;
+	cg_err e = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	layout(v2, &l);
+	o = opts();
+	f = open_memstream(&buf, &len);
+	assert_int_equal(policy_show(p, &l, &o, f, &e), -1);
+	assert_non_null(strstr(e.msg, "does not exist"));
+	assert_int_equal(apply(p, &l, &e), 0);
+	assert_int_equal(policy_show(p, &l, &o, f, &e), 0);
+	fclose(f);
+	for (int i = 0; want[i]; i++)
+		if (!strstr(buf, want[i]))
+			fail_msg("'%s' not in:\n%s", want[i], buf);
+	free(buf);
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+static void test_show_v1(void **state)
+{
+	static const char *const want[] = {
+		"name: web\ncpu:\n  max: 20%\n  period: 50ms\n  weight: 200\n",
+		"memory:\n  max: 256M\n  high: 200M\n  swap: 64M\n",
+		"io:\n  weight: 294   # blkio.bfq.weight 39\n  devices:\n    - path: \"8:0\"\n      read_bps: 10M\n      write_iops: 500\n",
+		"cpuset:\n  cpus: \"1-2\"\n  mems: \"0\"\npids:\n  max: 64\n",
+		"children:\n  - name: a\n    cpu:\n      max: 10%\n",
+		NULL,
+	};
+
+	(void)state;
+	show(false, want);
+}
+
+static void test_show_v2(void **state)
+{
+	static const char *const want[] = {
+		"cpu:\n  max: 20%\n  period: 50ms\n  weight: 200\n",
+		"memory:\n  max: 256M\n  high: 200M\n  swap: 64M\n",
+		"io:\n  weight: 300\n",
+		"      write_bps: 1M\n",
+		"pids:\n  max: 64\n",
+		NULL,
+	};
+
+	(void)state;
+	show(true, want);
+}
+
+static void test_group_dirs(void **state)
+{
+	struct cg_layout l;
+	struct profile *p = prof("name: web\nparent: x/y\nmemory: {max: 1G}\n"
+				 "children:\n  - name: a\n    children:\n      - name: b\n");
+	struct plan_opts o = { 0 };
+	char **dirs;
+	size_t n;
+	cg_err e = { 0 };
+
+	(void)state;
+	assert_int_equal(cg_layout_standard(CG_MODE_V1, "/cg", &l, &e), 0);
+	assert_int_equal(policy_group_dirs(p, &l, &o, NULL, &dirs, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(dirs[0], "/cg/memory/x/y/web");
+	free(dirs[0]);
+	free(dirs);
+	assert_int_equal(policy_group_dirs(p, &l, &o, "a/b", &dirs, &n, &e), 0);
+	assert_string_equal(dirs[0], "/cg/memory/x/y/web/a/b");
+	free(dirs[0]);
+	free(dirs);
+	assert_int_equal(policy_group_dirs(p, &l, &o, "a/zz", &dirs, &n, &e), -1);
+	assert_non_null(strstr(e.msg, "no child group 'a/zz'"));
+	assert_int_equal(policy_group_dirs(p, &l, &o, "../a", &dirs, &n, &e), -1);
+	cg_layout_free(&l);
+	/* v2: the one tree, even with no sections */
+	assert_int_equal(cg_layout_standard(CG_MODE_V2, "/cg", &l, &e), 0);
+	profile_free(p);
+	p = prof("name: bare\nparent: self\n");
+	assert_int_equal(policy_group_dirs(p, &l, &o, NULL, &dirs, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(dirs[0], "/cg/bare");
+	free(dirs[0]);
+	free(dirs);
+	profile_free(p);
+	cg_layout_free(&l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rollback_v1),  cmocka_unit_test(test_rollback_v2),
+		cmocka_unit_test(test_error_names_key), cmocka_unit_test(test_mkdir_eexist),
+		cmocka_unit_test(test_remove),       cmocka_unit_test(test_show_v1),
+		cmocka_unit_test(test_show_v2),      cmocka_unit_test(test_group_dirs),
+	};
+
+	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
+}
