@@ -68,6 +68,8 @@ void action_signal(struct cgtop *t)
 					    "SIGSTOP (19) stop",        "SIGCONT (18) continue",
 					    "SIGUSR1 (10)",             "SIGUSR2 (12)"};
 	static const int sigs[] = {SIGTERM, SIGKILL, SIGINT, SIGHUP, SIGSTOP, SIGCONT, SIGUSR1, SIGUSR2};
+	static const char *const short_names[] = {"SIGTERM", "SIGKILL", "SIGINT",  "SIGHUP",
+						  "SIGSTOP", "SIGCONT", "SIGUSR1", "SIGUSR2"};
 	_cleanup_free_ int *pids = NULL;
 	char what[4200], q[4400];
 	long n = target_pids(t, &pids, what, sizeof(what));
@@ -82,7 +84,7 @@ void action_signal(struct cgtop *t)
 	k = screen_menu(t, "send which signal?", names, sizeof(names) / sizeof(names[0]));
 	if (k < 0)
 		return;
-	snprintf(q, sizeof(q), "send %.8s to %ld process%s of %s?", names[k], n, n == 1 ? "" : "es", what);
+	snprintf(q, sizeof(q), "send %s to %ld process%s of %s?", short_names[k], n, n == 1 ? "" : "es", what);
 	if (!screen_confirm(t, q)) {
 		say(t, "nothing sent");
 		return;
@@ -96,10 +98,10 @@ void action_signal(struct cgtop *t)
 			gone++;
 	}
 	if (denied)
-		say(t, "sent %.8s to %d; %d need rights you lack (run as root or as their owner)%s",
-		    names[k], sent, denied, gone ? "; some had exited" : "");
+		say(t, "sent %s to %d; %d need rights you lack (run as root or as their owner)%s",
+		    short_names[k], sent, denied, gone ? "; some had exited" : "");
 	else
-		say(t, "sent %.8s to %d process%s%s", names[k], sent, sent == 1 ? "" : "es",
+		say(t, "sent %s to %d process%s%s", short_names[k], sent, sent == 1 ? "" : "es",
 		    gone ? " (others had exited)" : "");
 }
 
@@ -192,6 +194,7 @@ void action_edit_limit(struct cgtop *t)
 	struct profile *p;
 	struct profile_opts po = {.host_ram = t->host.mem_total};
 	struct plan_opts plo = {0};
+	struct cg_layout here;
 	cg_err e = {0};
 	int k;
 
@@ -223,11 +226,8 @@ void action_edit_limit(struct cgtop *t)
 		else
 			parent[0] = '\0';
 	}
-	if (parent[0])
-		snprintf(yaml, sizeof(yaml), "name: \"%s\"\nparent: \"%s\"\n%s:\n  max: \"%s\"\n", name, parent,
-			 section[k], value);
-	else
-		snprintf(yaml, sizeof(yaml), "name: \"%s\"\n%s:\n  max: \"%s\"\n", name, section[k], value);
+	snprintf(yaml, sizeof(yaml), "name: \"%s\"\nparent: self\n%s:\n  max: \"%s\"\n", name,
+		 section[k], value);
 	diags_init(&d, "(cgtop e)");
 	p = profile_parse(yaml, strlen(yaml), "(cgtop e)", &po, &d);
 	if (!p) {
@@ -235,7 +235,14 @@ void action_edit_limit(struct cgtop *t)
 		    " - nothing changed", "");
 		return;
 	}
-	plo.parent = parent;
+	/* "self" with every hierarchy's self set to the group's parent: the
+	 * engine then places the group where it is, the top level included
+	 * (an empty parent is not a valid profile parent). */
+	here = t->layout;
+	for (size_t c = 0; c < CTRL_COUNT; c++)
+		here.self_v1[c] = parent;
+	here.self_unified = parent;
+	plo.parent = "self";
 	if (geteuid() != 0) {
 		char dir[4096], file[4200];
 		enum cg_ctrl ctrl = k == 0 ? CTRL_CPU : k == 1 ? CTRL_MEMORY : CTRL_PIDS;
@@ -254,7 +261,7 @@ void action_edit_limit(struct cgtop *t)
 		}
 	}
 	diags_init(&d, "(cgtop e)");
-	if (policy_apply(p, &t->layout, &plo, &d, &e) < 0) {
+	if (policy_apply(p, &here, &plo, &d, &e) < 0) {
 		if (d.n)
 			say(t, "%s: %s - nothing changed", d.items[0].key, d.items[0].msg);
 		else

@@ -167,9 +167,13 @@ static void draw_groups(struct cgtop *t)
 								  : stats_cols[c].title;
 
 		printw(" %*s", stats_cols[c].width, title);
-		if (sorted)
-			mvchgat(HEADER_LINES, getcurx(stdscr) - stats_cols[c].width, stats_cols[c].width,
+		if (sorted) {
+			int x = getcurx(stdscr);
+
+			mvchgat(HEADER_LINES, x - stats_cols[c].width, stats_cols[c].width,
 				A_BOLD | A_UNDERLINE, PAIR_HEAD, NULL);
+			move(HEADER_LINES, x);
+		}
 	}
 	printw("%*s", COLS - getcurx(stdscr), "");
 	attroff(COLOR_PAIR(PAIR_HEAD) | A_BOLD);

@@ -1,0 +1,57 @@
+# Helpers of the cgtop tests (sourced after ../lib.sh).
+
+# A busy loop capped at 20% of one cpu, launched with cgrun into
+# $UNIQ-busy below our own groups; cgrun's pid in BUSY_PID. (Not in a
+# $(...): on_exit and track_pid must run in the test's own shell.)
+start_busy_loop() {
+	local prof
+	prof=$(make_profile busy "name: $UNIQ-busy" "parent: self" "cpu:" "  max: 20%" "pids:" "  max: 50")
+	"$CGRUN" -p "$prof" -- sh -c 'while :; do :; done' >"$TMPD/busy.log" 2>&1 &
+	local pid=$!
+	track_pid "$pid"
+	# cgrun killed at exit leaves its command behind: end it by the pids
+	# in our own group (only our busy loop is there)
+	on_exit "kill_group_procs '$(self_dir cpu)/$UNIQ-busy'"
+	BUSY_PID=$pid
+}
+
+# Waits until a command succeeds (up to $2 tenths of a second).
+wait_until() { # command tenths
+	local i
+	for i in $(seq 1 "${2:-50}"); do
+		eval "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The screen of the tmux session $SESSION, as text.
+screen() { tmux capture-pane -p -t "$SESSION" 2>/dev/null; }
+
+# Waits until the screen holds a line matching the regex (up to $2 tenths).
+wait_screen() { # regex tenths
+	wait_until "screen | grep -Eq -- '$1'" "${2:-50}"
+}
+
+keys() { tmux send-keys -t "$SESSION" "$@"; }
+
+# Starts cgtop (args) in a detached 160x50 tmux session of our own.
+start_cgtop() {
+	SESSION="$UNIQ-tmux"
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	on_exit "tmux kill-session -t '$SESSION' 2>/dev/null"
+	tmux new-session -d -s "$SESSION" -x 160 -y 50 \
+		"env TERM=xterm-256color ASAN_OPTIONS='${ASAN_OPTIONS:-}' $CGTOP $* 2>$TMPD/cgtop.err; echo \"cgtop exited \$?\" >$TMPD/cgtop.exit; sleep 30"
+	wait_screen '^layout ' 50 || fail "cgtop did not draw its header: $(screen; cat "$TMPD/cgtop.err")"
+}
+
+# Kills every process in a group of ours and the groups below it, then
+# waits a little for the group to be empty.
+kill_group_procs() { # dir
+	local p
+	[ -d "$1" ] || return 0
+	for p in $(find "$1" -name cgroup.procs -exec cat {} + 2>/dev/null); do
+		kill -KILL "$p" 2>/dev/null
+	done
+	sleep 0.3
+}
