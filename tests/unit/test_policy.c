@@ -101,6 +101,7 @@ static int fail_everywhere(struct profile *p, struct cg_layout *l)
 	int tried = 0;
 
 	assert_true(n > 10);
+	print_message("  failing each of %zu steps\n", n);
 	for (size_t k = 1; k <= n; k++) {
 		cg_err e;
 		char *after;
@@ -180,7 +181,7 @@ static void test_error_names_key(void **state)
 	struct plan pl;
 	struct diags d;
 	cg_err e = { 0 };
-	char *before;
+	char *before, *after;
 
 	(void)state;
 	layout(false, &l);
@@ -200,7 +201,10 @@ static void test_error_names_key(void **state)
 	assert_int_equal(policy_execute(&pl, &e), -1);
 	assert_non_null(strstr(e.msg, "/memory/cgkit/web/memory.memsw.limit_in_bytes: Invalid argument"));
 	assert_non_null(strstr(e.msg, "memory.swap at line 4:9"));
-	assert_string_equal(before, fake_snapshot());
+	after = fake_snapshot();
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
 	plan_free(&pl);
 	profile_free(p);
 	cg_layout_free(&l);
