@@ -551,7 +551,8 @@ static void on_end(struct builder *b)
 		out_of_memory(b);
 		return;
 	}
-	memcpy(n->items, b->stack + f->base, count * sizeof(*n->items));
+	if (count)      /* the item stack is NULL until the first item */
+		memcpy(n->items, b->stack + f->base, count * sizeof(*n->items));
 	for (size_t i = 0; i < count; i++) {
 		const struct node *c = n->items[i];
 
