@@ -620,8 +620,15 @@ static void collect(struct launch *L, struct launch_stats *s, const struct rusag
 		s->oom_kills = v;
 	}
 	if (read_counter(launch_cg_leaf(&L->cg, CTRL_PIDS), "pids.peak", NULL, &v) == 0) {
+		uint64_t max;
+
 		s->has_pids_peak = true;
 		s->pids_peak = v;
+		/* a fork refused by the group's limit was charged to the leaf for
+		 * a moment: the leaf's peak can read one over the limit */
+		if (read_counter(launch_cg_group(&L->cg, CTRL_PIDS), "pids.max", NULL, &max) == 0 &&
+		    max < v)
+			s->pids_peak = max;
 	}
 }
 
