@@ -1,0 +1,66 @@
+#!/bin/bash
+# 50 launches of one profile at once, starting and ending in any order, never
+# fail on a race between one creating and another removing the group; the
+# group goes when the last launch ends. --gc removes what a killed cgrun
+# left, and never a group cgkit did not create or one still in use.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib-launch.sh"
+
+P=$(make_profile a "name: $UNIQ-a" "parent: self" "cpu: {max: 50%}" "memory: {max: 256M}" "pids: {max: 500}" "namespaces: [pid, mount]")
+for round in 1 2; do
+	for i in $(seq 50); do
+		( "$CGRUN" -p "$P" -- sh -c "sleep 0.\$(( $i % 7 ))" >"$TMPD/out.$i" 2>&1; echo $? >"$TMPD/rc.$i" ) &
+	done
+	wait
+	bad=0
+	for i in $(seq 50); do
+		rc=$(cat "$TMPD/rc.$i")
+		[ "$rc" = 0 ] || { bad=$((bad + 1)); echo "    launch $i: exit $rc: $(cat "$TMPD/out.$i")"; }
+	done
+	assert_eq 0 "$bad" "round $round: 50 parallel launches, failures"
+	assert_nothing_left "round $round: after 50 parallel launches"
+done
+
+# Staggered: launches keep starting while others end, so the group is
+# created and removed many times over.
+for i in $(seq 50); do
+	( "$CGRUN" -p "$P" -- true >"$TMPD/out.$i" 2>&1; echo $? >"$TMPD/rc.$i" ) &
+	[ $((i % 5)) = 0 ] && sleep 0.01
+done
+wait
+bad=0
+for i in $(seq 50); do [ "$(cat "$TMPD/rc.$i")" = 0 ] || { bad=$((bad + 1)); cat "$TMPD/out.$i"; }; done
+assert_eq 0 "$bad" "staggered launches, failures"
+assert_nothing_left "after staggered launches"
+
+# The group stays while one launch still uses it.
+"$CGRUN" -p "$P" -- sleep 3 &
+cg=$!; track_pid $cg; sleep 0.3
+expect_status 0 "$CGRUN" -p "$P" -- true
+[ -d "$(group_dir cpu a)" ] || fail "the group was removed while another launch used it"
+ok "a launch ending leaves the group to the launch still running"
+wait $cg
+assert_nothing_left "after the last launch"
+
+# --gc: a killed cgrun's leaf and group go; an applied (unmarked) group stays.
+"$CGRUN" -p "$P" -- sleep 30 &
+cg=$!; track_pid $cg; sleep 0.3
+kill -KILL $cg; wait $cg 2>/dev/null; sleep 0.2
+[ -d "$(group_dir cpu a)" ] || fail "setup: expected the killed launch's group"
+expect_status 0 "$CGRUN" --gc -p "$P"
+assert_contains "$OUT" "removed $(group_dir cpu a)" "--gc names what it removed"
+assert_nothing_left "after --gc"
+Q=$(make_profile b "name: $UNIQ-b" "parent: self" "pids: {max: 50}")
+"$CGRUN" --apply -p "$Q" >/dev/null || fail "--apply"
+expect_status 0 "$CGRUN" --gc -p "$Q"
+[ -d "$(group_dir pids b)" ] || fail "--gc removed a group made by --apply"
+ok "--gc keeps a group it did not create"
+# ... nor one in use
+"$CGRUN" -p "$P" -- sleep 3 &
+cg=$!; track_pid $cg; sleep 0.3
+expect_status 0 "$CGRUN" --gc -p "$P"
+[ -d "$(group_dir pids a)" ] || fail "--gc removed a group in use"
+ok "--gc keeps a group in use"
+wait $cg
+"$CGRUN" --remove -p "$Q" >/dev/null
+assert_nothing_left "after the --gc checks"
