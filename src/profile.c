@@ -242,9 +242,14 @@ static int find_name(const char *s, const char *const *names, size_t n)
 static void unknown_key(struct walker *w, const struct node *k, const char *const *names,
 			size_t n)
 {
-	const char *near = nearest(k->s, names, n);
+	const char *near;
 	char list[256];
 
+	if (!perrs_keeping(w->e)) {     /* past what is shown: count it only */
+		err_at(w, k, "unknown key");
+		return;
+	}
+	near = nearest(k->s, names, n);
 	if (near) {
 		err_at(w, k, "unknown key \"%.60s\"; did you mean \"%s\"?", k->s, near);
 		return;
