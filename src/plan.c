@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -92,6 +93,32 @@ static int fs_blkdev(void *ctx, const char *path, unsigned *major, unsigned *min
 	return 0;
 }
 
+static int fs_subdirs(void *ctx, const char *dir, char ***names, size_t *n)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+
+	(void)ctx;
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d))) {
+		char **nn;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		nn = realloc(*names, (*n + 1) * sizeof(*nn));
+		if (!nn)
+			return -1;
+		*names = nn;
+		if (!(nn[*n] = strdup(de->d_name)))
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
 static ssize_t empty_read(void *ctx, const char *path, char *buf, size_t len)
 {
 	(void)ctx;
@@ -109,8 +136,8 @@ static bool empty_exists(void *ctx, const char *path)
 	return false;
 }
 
-const struct cg_reader cg_reader_fs = { fs_read, fs_exists, fs_blkdev, NULL };
-const struct cg_reader cg_reader_empty = { empty_read, empty_exists, NULL, NULL };
+const struct cg_reader cg_reader_fs = { fs_read, fs_exists, fs_blkdev, fs_subdirs, NULL };
+const struct cg_reader cg_reader_empty = { empty_read, empty_exists, NULL, NULL, NULL };
 
 /* ---- the plan and what it has done so far ---- */
 
@@ -1174,11 +1201,70 @@ static int cs_grow(struct planner *P, const char *dir, const struct node *n)
 	return 0;
 }
 
+static bool is_node_dir(const struct planner *P, size_t h, const char *dir)
+{
+	char nd[4096];
+
+	for (size_t i = 0; i < P->n_nodes; i++) {
+		node_dir(P, h, &P->nodes[i], nd, sizeof(nd));
+		if (!strcmp(nd, dir))
+			return true;
+	}
+	return false;
+}
+
+/* Groups below dir that the profile does not name (a launch's run-PID leaf)
+ * keep what they have of the list allowed (all of it when nothing is left),
+ * deepest first, so that dir can shrink to allowed. */
+static int cs_fit_below(struct planner *P, size_t h, const char *dir, int i,
+			const struct map_list *allowed)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (!P->rd->subdirs || P->blind)
+		return 0;
+	if (P->rd->subdirs(P->rd->ctx, dir, &names, &n) < 0)
+		rc = cg_err_sys(P->e, "%s", dir);
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		char sub[4096], path[4096], cur[VAL_MAX], v[VAL_MAX];
+		struct map_list a, fit;
+		int r;
+
+		join(sub, sizeof(sub), dir, names[k]);
+		if (is_node_dir(P, h, sub) || planned_dir(P, sub))
+			continue;
+		join(path, sizeof(path), sub, map_file(cs_knobs[i], false));
+		r = current(P, path, NULL, cur, sizeof(cur));
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		if (r == 0 || map_list_parse(cur, &a) < 0)
+			continue;
+		fit = a;
+		for (size_t w = 0; w < MAP_LIST_IDS / 64; w++)
+			fit.w[w] &= allowed->w[w];
+		if (map_list_first_outside(&fit, &(struct map_list){ 0 }) < 0)
+			fit = *allowed;
+		rc = cs_fit_below(P, h, sub, i, &fit);
+		if (rc == 0 && !map_list_equal(&fit, &a)) {
+			map_list_format(&fit, v, sizeof(v));
+			rc = plan_write(P, path, v, cur, NULL, NULL, 0, 0);
+		}
+	}
+	for (size_t k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
+	return rc;
+}
+
 /* Bottom-up: an existing group shrinks to its final lists. A group of the
  * tree without a cpuset section keeps what it has of its parent's new list
  * (all of it when nothing is left): the kernel wants a child's cpus and mems
  * within its parent's. */
-static int cs_shrink(struct planner *P, const char *dir, const struct node *n)
+static int cs_shrink(struct planner *P, size_t h, const char *dir, const struct node *n)
 {
 	char path[4096], cur[VAL_MAX], fin[VAL_MAX];
 
@@ -1209,6 +1295,8 @@ static int cs_shrink(struct planner *P, const char *dir, const struct node *n)
 			    map_list_first_outside(&k, &(struct map_list){ 0 }) >= 0)
 				map_list_format(&k, fin, sizeof(fin));
 		}
+		if (map_list_parse(fin, &b) == 0 && cs_fit_below(P, h, dir, i, &b) < 0)
+			return -1;
 		if (plan_write(P, path, fin, cur, n, own ? (i ? "cpuset.mems" : "cpuset.cpus") : NULL,
 			       own ? ps->line : 0, own ? ps->col : 0) < 0)
 			return -1;
@@ -1295,7 +1383,7 @@ static int plan_all(struct planner *P)
 	if (hs >= 0 && !P->w.h[hs].v2)
 		for (size_t i = P->n_nodes; i-- > 0;) {
 			node_dir(P, (size_t)hs, &P->nodes[i], dir, sizeof(dir));
-			if (cs_shrink(P, dir, &P->nodes[i]) < 0)
+			if (cs_shrink(P, (size_t)hs, dir, &P->nodes[i]) < 0)
 				return -1;
 		}
 	return 0;

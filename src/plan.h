@@ -41,13 +41,16 @@ struct plan {
 
 /* How the planner sees the tree. read() returns the length or -1 (errno set,
  * ENOENT when absent) and NUL-terminates; exists() says whether a file or
- * directory is there; blkdev() finds a block device's numbers (-1 with errno:
+ * directory is there; subdirs() lists a directory's groups; blkdev() finds a block device's numbers (-1 with errno:
  * ENOTBLK when the path is something else), or is NULL when the planner must
  * not look (then the plan shows a placeholder). */
 struct cg_reader {
 	ssize_t (*read)(void *ctx, const char *path, char *buf, size_t len);
 	bool (*exists)(void *ctx, const char *path);
 	int (*blkdev)(void *ctx, const char *path, unsigned *major, unsigned *minor);
+	/* The names of dir's subdirectories (malloc'ed array of malloc'ed
+	 * strings); NULL when the reader cannot list (then none are assumed). */
+	int (*subdirs)(void *ctx, const char *dir, char ***names, size_t *n);
 	void *ctx;
 };
 extern const struct cg_reader cg_reader_fs;      /* the real files */

@@ -416,6 +416,40 @@ static void test_v1_cpuset_move(void **state)
 	fake_tree_free();
 }
 
+/* A launch's leaf below a group (not in the profile) follows the group's
+ * shrink, keeping what it can, before the group shrinks. */
+static void test_v1_cpuset_shrink_leaf(void **state)
+{
+	struct cg_layout l;
+	struct profile *p;
+	struct diags d;
+	char *t, dir[4200];
+
+	(void)state;
+	layout(false, &l);
+	p = prof("name: web\ncpuset: {cpus: \"0-2\"}\n");
+	apply(p, &l);
+	snprintf(dir, sizeof(dir), "%s/cpuset/cgkit/web/run-77", fake_root);
+	assert_int_equal(__wrap_sys_mkdir(dir, 0755), 0);
+	fake_put(dir, "cpuset.cpus", "1-2\n");
+	fake_put(dir, "cpuset.mems", "0\n");
+	strcat(dir, "/inner");
+	assert_int_equal(__wrap_sys_mkdir(dir, 0755), 0);
+	fake_put(dir, "cpuset.cpus", "2\n");
+	fake_put(dir, "cpuset.mems", "0\n");
+	profile_free(p);
+	p = prof("name: web\ncpuset: {cpus: \"0-1\"}\n");
+	t = plan_for(p, &l, &cg_reader_fs, &d, 0);
+	assert_string_equal(t,
+		"write /cpuset/cgkit/web/run-77/inner/cpuset.cpus 1\n"
+		"write /cpuset/cgkit/web/run-77/cpuset.cpus 1\n"
+		"write /cpuset/cgkit/web/cpuset.cpus 0-1\n");
+	free(t);
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
 /* parent: self, and --parent self: the caller's own group per hierarchy. */
 static void test_self(void **state)
 {
@@ -477,7 +511,7 @@ static bool no_exists(void *ctx, const char *path)
 
 static void test_names_checked_first(void **state)
 {
-	static const struct cg_reader strict = { no_read, no_exists, NULL, NULL };
+	static const struct cg_reader strict = { no_read, no_exists, NULL, NULL, NULL };
 	const char *bad[] = { "../x", "a/b", ".hidden", "", "x..y/..", NULL };
 	struct cg_layout l;
 	struct profile *p;
@@ -608,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_v2_subtree_control),
 		cmocka_unit_test(test_v1_cpuset_copy),
 		cmocka_unit_test(test_v1_cpuset_move),
+		cmocka_unit_test(test_v1_cpuset_shrink_leaf),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_names_checked_first),
 		cmocka_unit_test(test_host_checks),
