@@ -614,6 +614,7 @@ static void yaml_problem(struct builder *b, const yaml_parser_t *ps, const char 
 {
 	int line = (int)ps->problem_mark.line + 1, col = (int)ps->problem_mark.column + 1;
 	const char *problem = ps->problem ? ps->problem : "cannot be read";
+	char key[160];
 
 	if (ps->error == YAML_READER_ERROR) {
 		/* A byte offset only: count our way to it. */
@@ -638,13 +639,15 @@ static void yaml_problem(struct builder *b, const yaml_parser_t *ps, const char 
 		out_of_memory(b);
 		return;
 	}
+	/* the key the builder stood at, when it is one */
+	builder_path(b, b->depth, NULL, key, sizeof(key));
 	if (ps->context)
-		perrs_add(b->e, false, line, col, "",
+		perrs_add(b->e, false, line, col, key,
 			  "not valid YAML: %s (%s at line %d): check the indentation, the quoting "
 			  "and that each key is followed by \": \"",
 			  problem, ps->context, (int)ps->context_mark.line + 1);
 	else
-		perrs_add(b->e, false, line, col, "",
+		perrs_add(b->e, false, line, col, key,
 			  "not valid YAML: %s: check the indentation, the quoting and that each key "
 			  "is followed by \": \"", problem);
 	b->failed = true;

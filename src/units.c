@@ -29,8 +29,8 @@ static bool is_digit(char c)
 /* Refusals shared by every kind of number, checked before the digits. */
 static const char *junk_reason(const char *s, const char *example)
 {
-	static char buf[4][160];
-	static int slot;
+	static __thread char buf[4][160];
+	static __thread int slot;
 	char *b = buf[slot++ % 4];
 
 	if (!*s) {
@@ -333,7 +333,7 @@ static const char *list_id(const char **pp, unsigned max_id, unsigned *out)
 int unit_parse_list(const char *s, unsigned max_id, char *out, size_t outlen,
 		    const char **why)
 {
-	static char msg[128];
+	static __thread char msg[128];
 	struct range *r = NULL;
 	size_t n = 0, cap = 0, pos = 0;
 	const char *p = s;

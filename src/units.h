@@ -1,6 +1,7 @@
 /* Units of the profile format: pure conversions, no I/O.
  * Each returns 0 and the value, or -1 with a short reason in *why
- * (a static string saying what would be right). */
+ * (a string saying what would be right, valid until the next call in the
+ * same thread). */
 #ifndef CGKIT_UNITS_H
 #define CGKIT_UNITS_H
 

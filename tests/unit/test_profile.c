@@ -100,11 +100,14 @@ static void test_not_yaml(void **state)
 {
 	(void)state;
 	/* an unclosed flow list: libyaml's place, with what to check */
-	expect_error("name: x\nlayers: [/a, /b\nuser: 1\n", 3, 5, "", "not valid YAML",
+	expect_error("name: x\nlayers: [/a, /b\nuser: 1\n", 3, 5, "layers[2]", "not valid YAML",
 		     "did not find expected ',' or ']'", "check the indentation, the quoting");
 	/* a key indented under a scalar */
 	expect_error("name: x\ncpu: 1\n  max: 2\n", 3, 6, "", "not valid YAML",
 		     "mapping values are not allowed");
+	/* an unclosed quote: the key where the parser stood */
+	expect_error("name: x\ncpu:\n  max: \"20%\n", 4, 1, "cpu.max", "not valid YAML",
+		     "unexpected end of stream");
 }
 
 static void test_not_utf8(void **state)
