@@ -489,6 +489,76 @@ const char *profile_parent_invalid(const char *parent)
 
 /* ---- sections ---- */
 
+static void val_cpu_amount(struct walker *w, const struct node *k, const struct node *v,
+			   struct pval *pv)
+{
+	const char *right = "a cpu amount such as 20% (of one cpu), 0.2 (cpus), 200m or max";
+	const char *s = want_scalar(w, v, right), *why;
+
+	if (!s)
+		return;
+	if (unit_parse_cpu(s, &pv->v, &why) < 0) {
+		err_at(w, v, "\"%.40s\" is not a cpu amount: %s", s, why);
+		return;
+	}
+	pv->is_max = pv->v == UNIT_MAX;
+	set_pos(pv, k, v);
+	zero_refused(w, v, pv, false, right);
+}
+
+static void val_quota(struct walker *w, const struct node *k, const struct node *v,
+		      struct pval *pv)
+{
+	val_duration(w, k, v, pv, true, "a quota per period such as 20ms, 20000 (us) or max");
+	if (!pv->set || pv->is_max)
+		return;
+	if (pv->v < QUOTA_MIN_US)
+		err_at(w, v, "a quota under 1ms: the kernel's smallest quota is 1ms; give at least "
+		       "1ms (1000us), or max");
+	else if (pv->v > QUOTA_MAX_US)
+		err_at(w, v, "the quota is larger than the kernel takes (%llu us): write max for no "
+		       "limit", (unsigned long long)QUOTA_MAX_US);
+}
+
+static void val_period(struct walker *w, const struct node *k, const struct node *v,
+		       struct pval *pv)
+{
+	char d[32];
+
+	val_duration(w, k, v, pv, false, "a period from 1ms to 1s, such as 100ms");
+	if (!pv->set || (pv->v >= PERIOD_MIN_US && pv->v <= PERIOD_MAX_US))
+		return;
+	unit_format_duration(pv->v, d, sizeof(d));
+	err_at(w, v, "a period of %s is out of range: give 1ms .. 1s (1000 .. 1000000 us), such "
+	       "as 100ms", d);
+}
+
+/* cpu.max becomes a quota per period: the kernel's bounds on quotas apply. */
+static void check_cpu_cap(struct walker *w, const struct cpu_spec *c)
+{
+	unsigned __int128 q;
+	size_t old;
+	char per[32];
+
+	if (!c->max.set || c->max.is_max || !c->max.v || c->period.v < PERIOD_MIN_US ||
+	    c->period.v > PERIOD_MAX_US)
+		return;
+	q = (unsigned __int128)c->max.v * c->period.v / 1000000;
+	old = path_key(w, "max");
+	unit_format_duration(c->period.v, per, sizeof(per));
+	if (q < QUOTA_MIN_US)
+		err_pos(w, c->max.line, c->max.col,
+			"this cap gives a quota of %lluus per %s period, under the kernel's smallest "
+			"quota of 1ms: give at least %llu%% of a cpu, or a longer cpu.period",
+			(unsigned long long)q, per,
+			(unsigned long long)((QUOTA_MIN_US * 100000000ULL / c->period.v + 999999) /
+					     1000000));
+	else if (q > QUOTA_MAX_US)
+		err_pos(w, c->max.line, c->max.col,
+			"this cap is larger than the kernel takes: write max for no limit");
+	path_pop(w, old);
+}
+
 static void walk_cpu(struct walker *w, const struct node *m, struct cpu_spec *c)
 {
 	const struct node *first_cap = NULL;
@@ -505,84 +575,33 @@ static void walk_cpu(struct walker *w, const struct node *m, struct cpu_spec *c)
 			continue;
 		old = path_key(w, k->s);
 		id = find_name(k->s, cpu_keys, N_OF(cpu_keys));
-		if (id < 0) {
-			unknown_key(w, k, cpu_keys, N_OF(cpu_keys));
-		} else if (id == 0 || id == 1) {
-			if (first_cap)
-				err_at(w, k, "cpu.max and cpu.quota both set the cap (the other is at "
-				       "line %d, column %d): keep one of them",
-				       first_cap->line, first_cap->col);
-			else
-				first_cap = k;
-		}
+		if ((id == 0 || id == 1) && first_cap)
+			err_at(w, k, "cpu.max and cpu.quota both set the cap (the other is at line %d, "
+			       "column %d): keep one of them", first_cap->line, first_cap->col);
+		else if (id == 0 || id == 1)
+			first_cap = k;
 		switch (id) {
-		case 0: {
-			const char *s = want_scalar(w, v, "a cpu amount such as 20%, 0.2, 200m or max");
-			const char *why;
-
-			if (!s)
-				break;
-			if (unit_parse_cpu(s, &c->max.v, &why) < 0) {
-				err_at(w, v, "\"%.40s\" is not a cpu amount: %s", s, why);
-				break;
-			}
-			c->max.is_max = c->max.v == UNIT_MAX;
-			set_pos(&c->max, k, v);
-			zero_refused(w, v, &c->max, false,
-				     "a cpu amount such as 20% (of one cpu), 0.2 (cpus), 200m or max");
+		case 0:
+			val_cpu_amount(w, k, v, &c->max);
 			break;
-		}
 		case 1:
-			val_duration(w, k, v, &c->quota, true,
-				     "a quota per period such as 20ms, 20000 (us) or max");
-			if (c->quota.set && !c->quota.is_max && c->quota.v < QUOTA_MIN_US)
-				err_at(w, v, "a quota under 1ms: the kernel's smallest quota is 1ms; "
-				       "give at least 1ms (1000us), or max");
-			else if (c->quota.set && !c->quota.is_max && c->quota.v > QUOTA_MAX_US)
-				err_at(w, v, "the quota is larger than the kernel takes (%llu us): "
-				       "write max for no limit", (unsigned long long)QUOTA_MAX_US);
+			val_quota(w, k, v, &c->quota);
 			break;
 		case 2:
-			val_duration(w, k, v, &c->period, false, "a period from 1ms to 1s, such as 100ms");
-			if (c->period.set && (c->period.v < PERIOD_MIN_US || c->period.v > PERIOD_MAX_US)) {
-				char d[32];
-
-				unit_format_duration(c->period.v, d, sizeof(d));
-				err_at(w, v, "a period of %s is out of range: give 1ms .. 1s "
-				       "(1000 .. 1000000 us), such as 100ms", d);
-			}
+			val_period(w, k, v, &c->period);
 			break;
 		case 3:
 			val_count(w, k, v, &c->weight, CPU_WEIGHT_MIN, CPU_WEIGHT_MAX, false,
 				  "a weight from 1 to 10000 (default 100)");
 			break;
 		default:
-			break;
+			unknown_key(w, k, cpu_keys, N_OF(cpu_keys));
 		}
 		path_pop(w, old);
 	}
 	if (!c->period.set)
 		c->period.v = PROFILE_DEFAULT_PERIOD_US;
-	/* cpu.max becomes a quota per period: the same kernel bounds apply */
-	if (c->max.set && !c->max.is_max && c->max.v && c->period.v >= PERIOD_MIN_US &&
-	    c->period.v <= PERIOD_MAX_US) {
-		unsigned __int128 q = (unsigned __int128)c->max.v * c->period.v / 1000000;
-		size_t old = path_key(w, "max");
-		char per[32];
-
-		unit_format_duration(c->period.v, per, sizeof(per));
-		if (q < QUOTA_MIN_US)
-			err_pos(w, c->max.line, c->max.col,
-				"this cap gives a quota of %lluus per %s period, under the kernel's "
-				"smallest quota of 1ms: give at least %llu%% of a cpu, or a longer "
-				"cpu.period", (unsigned long long)q, per,
-				(unsigned long long)((QUOTA_MIN_US * 100000000ULL / c->period.v + 999999) /
-						     1000000));
-		else if (q > QUOTA_MAX_US)
-			err_pos(w, c->max.line, c->max.col,
-				"this cap is larger than the kernel takes: write max for no limit");
-		path_pop(w, old);
-	}
+	check_cpu_cap(w, c);
 }
 
 static void walk_memory(struct walker *w, const struct node *m, struct memory_spec *mem)
@@ -1249,7 +1268,7 @@ static int cmp_place(const void *a, const void *b)
 /* Hands the collected diagnostics to `d` in the order of the file. */
 static void perrs_flush(struct perrs *e, struct diags *d)
 {
-	const struct diag **order = malloc((e->n ? e->n : 1) * sizeof(*order));
+	const struct diag **order = malloc((e->n ? e->n : 1) * sizeof(struct diag *)); // NOLINT(bugprone-sizeof-expression)
 
 	if (!order) {
 		for (size_t i = 0; i < e->n; i++)
@@ -1258,7 +1277,7 @@ static void perrs_flush(struct perrs *e, struct diags *d)
 	} else {
 		for (size_t i = 0; i < e->n; i++)
 			order[i] = &e->v[i];
-		qsort(order, e->n, sizeof(*order), cmp_place);
+		qsort(order, e->n, sizeof(struct diag *), cmp_place); // NOLINT(bugprone-sizeof-expression)
 		for (size_t i = 0; i < e->n; i++)
 			diags_add(d, order[i]->warning, order[i]->line, order[i]->col, order[i]->key,
 				  "%s", order[i]->msg);
@@ -1316,7 +1335,7 @@ struct profile *profile_load(const char *path, const struct profile_opts *opts,
 		diags_error(d, 0, 0, "", "this is a directory: give a profile file (YAML)");
 		return NULL;
 	}
-	if (S_ISREG(st.st_mode) && st.st_size > PROFILE_MAX_BYTES) {
+	if (S_ISREG(st.st_mode) && st.st_size > (off_t)PROFILE_MAX_BYTES) {
 		diags_error(d, 0, 0, "", "the file is over 1 MiB (%lld bytes): a profile is a few "
 			    "hundred bytes; is this the right file?", (long long)st.st_size);
 		return NULL;
@@ -1339,7 +1358,7 @@ struct profile *profile_load(const char *path, const struct profile_opts *opts,
 		if (n == 0)
 			break;
 		len += (size_t)n;
-		if (len > PROFILE_MAX_BYTES) {
+		if (len > (size_t)PROFILE_MAX_BYTES) {
 			diags_error(d, 0, 0, "", "the file is over 1 MiB: a profile is a few hundred "
 				    "bytes; is this the right file?");
 			return NULL;

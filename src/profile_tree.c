@@ -93,7 +93,7 @@ static void *arena_alloc(struct arena *a, size_t n)
 	void *p;
 
 	if (!b || b->cap - b->used < need) {
-		size_t cap = need > ARENA_BLOCK / 4 ? need : ARENA_BLOCK;
+		size_t cap = need > (size_t)ARENA_BLOCK / 4 ? need : (size_t)ARENA_BLOCK;
 
 		b = malloc(sizeof(*b) + cap);
 		if (!b)
@@ -350,7 +350,7 @@ static bool anchor_set(struct builder *b, const char *name, struct node *n)
 	}
 	if (b->n_anchors >= b->n_buckets) {
 		size_t nb = b->n_buckets ? b->n_buckets * 2 : 64;
-		struct anchor **v = calloc(nb, sizeof(*v));
+		struct anchor **v = calloc(nb, sizeof(struct anchor *)); // NOLINT(bugprone-sizeof-expression)
 
 		if (!v)
 			return out_of_memory(b);
@@ -404,9 +404,9 @@ static void attach(struct builder *b, struct node *n)
 		b->root = n;
 		return;
 	}
-	if (b->n_stack == b->cap_stack) {
+	if (!b->stack || b->n_stack == b->cap_stack) {
 		size_t cap = b->cap_stack ? b->cap_stack * 2 : 256;
-		struct node **v = realloc(b->stack, cap * sizeof(*v));
+		struct node **v = realloc(b->stack, cap * sizeof(struct node *)); // NOLINT(bugprone-sizeof-expression)
 
 		if (!v) {
 			out_of_memory(b);
@@ -499,7 +499,7 @@ static void find_duplicates(struct builder *b, struct node *map)
 
 	if (pairs < 2)
 		return;
-	v = malloc(pairs * 2 * sizeof(*v));
+	v = malloc(pairs * 2 * sizeof(struct node *)); // NOLINT(bugprone-sizeof-expression)
 	if (!v) {
 		out_of_memory(b);
 		return;
@@ -511,12 +511,12 @@ static void find_duplicates(struct builder *b, struct node *map)
 		v[2 * m + 1] = (const struct node *)&map->items[2 * i];
 		m++;
 	}
-	qsort(v, m, 2 * sizeof(*v), cmp_key_ref);
+	qsort(v, m, 2 * sizeof(struct node *), cmp_key_ref); // NOLINT(bugprone-sizeof-expression)
 	for (size_t i = 1, run = 0; i < m; i++) {
 		const struct node *first = v[2 * run], *k = v[2 * i];
 		char key[160];
 
-		if (first->len != k->len || memcmp(first->s, k->s, k->len)) {
+		if (first->len != k->len || memcmp(first->s, k->s, k->len) != 0) {
 			run = i;
 			continue;
 		}
@@ -541,18 +541,24 @@ static void find_duplicates(struct builder *b, struct node *map)
 
 static void on_end(struct builder *b)
 {
-	struct frame *f = &b->frames[b->depth - 1];
-	struct node *n = f->node;
-	size_t count = b->n_stack - f->base;
+	struct frame *f;
+	struct node *n;
+	size_t count;
+
+	if (!b->depth)  /* libyaml balances its events; this keeps us safe if not */
+		return;
+	f = &b->frames[b->depth - 1];
+	n = f->node;
+	count = b->n_stack - f->base;
 
 	n->n = count;
-	n->items = arena_alloc(b->arena, (count ? count : 1) * sizeof(*n->items));
+	n->items = arena_alloc(b->arena, (count ? count : 1) * sizeof(struct node *)); // NOLINT(bugprone-sizeof-expression)
 	if (!n->items) {
 		out_of_memory(b);
 		return;
 	}
-	if (count)      /* the item stack is NULL until the first item */
-		memcpy(n->items, b->stack + f->base, count * sizeof(*n->items));
+	if (count && b->stack)  /* the item stack is NULL until the first item */
+		memcpy(n->items, b->stack + f->base, count * sizeof(struct node *)); // NOLINT(bugprone-sizeof-expression)
 	for (size_t i = 0; i < count; i++) {
 		const struct node *c = n->items[i];
 
@@ -724,7 +730,7 @@ void ptree_build(struct ptree *t, const char *buf, size_t len, struct perrs *e)
 	struct builder b = { .e = e };
 
 	memset(t, 0, sizeof(*t));
-	if (len > PROFILE_MAX_BYTES) {
+	if (len > (size_t)PROFILE_MAX_BYTES) {
 		perrs_add(e, false, 0, 0, "",
 			  "the file is over 1 MiB (%zu bytes): a profile is a few hundred bytes; "
 			  "is this the right file?", len);

@@ -184,7 +184,7 @@ int unit_parse_size(const char *s, uint64_t host_ram, bool allow_max, uint64_t *
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(size_suffixes) / sizeof(size_suffixes[0]); i++) {
-		if (strcmp(p, size_suffixes[i].text))
+		if (strcmp(p, size_suffixes[i].text) != 0)
 			continue;
 		if (scale(&d, size_suffixes[i].mult, 1, out) < 0) {
 			*why = "too large: a size must be under 16384P (2^64 bytes)";
@@ -227,7 +227,7 @@ int unit_parse_duration(const char *s, uint64_t *out_us, const char **why)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		if (strcmp(p, sfx[i].text))
+		if (strcmp(p, sfx[i].text) != 0)
 			continue;
 		if (scale(&d, sfx[i].mult, 1, out_us) < 0) {
 			*why = "too large a duration";
