@@ -119,6 +119,18 @@ int policy_execute(const struct plan *pl, cg_err *e)
 			   path == op->alt_path ? op->alt_value : op->value, op->key);
 	else
 		cg_err_set(e, err, "%s: %s (writing \"%s\")", path, strerror(err), op->value);
+	if (op->kind == PLAN_WRITE && strstr(path, "/cgroup.subtree_control")) {
+		size_t len = strlen(e->msg);
+
+		if (err == EBUSY)
+			snprintf(e->msg + len, sizeof(e->msg) - len,
+				 "; cgroup v2 enables no controller below a group that holds "
+				 "processes itself: choose a parent without processes");
+		else if (err == ENOENT)
+			snprintf(e->msg + len, sizeof(e->msg) - len,
+				 "; the controller is not in that group's cgroup.controllers "
+				 "(not enabled or not delegated above it)");
+	}
 	if (u.failed) {
 		size_t len = strlen(e->msg);
 

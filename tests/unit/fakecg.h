@@ -34,6 +34,7 @@
 
 static char fake_root[256];
 static bool fake_v2;
+static bool fake_v2_bfq;      /* v2 without blk-iocost: io.bfq.weight only */
 static int fake_steps;        /* mkdirs and writes so far */
 static int fake_fail_at;      /* 0: never */
 static char fake_failed_path[4096];
@@ -84,7 +85,8 @@ static void fake_fill(const char *dir, bool root)
 		fake_put(dir, "cgroup.subtree_control", "");
 		fake_put(dir, "cgroup.controllers", "cpuset cpu io memory pids");
 		if (root) {
-			fake_put(dir, "io.cost.qos", "");
+			if (!fake_v2_bfq)
+				fake_put(dir, "io.cost.qos", "");
 			return;
 		}
 		fake_put(dir, "cpu.max", "max 100000\n");
@@ -92,7 +94,7 @@ static void fake_fill(const char *dir, bool root)
 		fake_put(dir, "memory.max", "max\n");
 		fake_put(dir, "memory.high", "max\n");
 		fake_put(dir, "memory.swap.max", "max\n");
-		fake_put(dir, "io.weight", "default 100\n");
+		fake_put(dir, fake_v2_bfq ? "io.bfq.weight" : "io.weight", "default 100\n");
 		fake_put(dir, "io.max", "");
 		fake_put(dir, "cpuset.cpus", "\n");
 		fake_put(dir, "cpuset.mems", "\n");

@@ -343,6 +343,39 @@ static void test_show_v2(void **state)
 	show(true, want);
 }
 
+/* v2 where only BFQ weighs io: a new group's io.weight falls back to
+ * io.bfq.weight (10..1000) when the kernel says there is no io.weight. */
+static void test_v2_bfq_fallback(void **state)
+{
+	struct cg_layout l;
+	struct profile *p = prof("name: web\nio: {weight: 300}\n");
+	struct plan_opts o;
+	struct plan pl;
+	struct diags d;
+	cg_err e = { 0 };
+
+	(void)state;
+	fake_v2_bfq = true;
+	layout(true, &l);
+	o = opts();
+	diags_init(&d, "t.yaml");
+	assert_int_equal(plan_build(p, &l, &o, &cg_reader_fs, &pl, &d, &e), 0);
+	assert_int_equal(pl.n, 5);
+	assert_string_equal(pl.ops[4].path + strlen(fake_root), "/cgkit/web/io.weight");
+	assert_string_equal(pl.ops[4].alt_path + strlen(fake_root), "/cgkit/web/io.bfq.weight");
+	assert_int_equal(policy_execute(&pl, &e), 0);
+	assert_string_equal(fake_read("cgkit/web/io.bfq.weight"), "default 39");
+	plan_free(&pl);
+	/* and then it converges on the file that is there */
+	assert_int_equal(plan_build(p, &l, &o, &cg_reader_fs, &pl, &d, &e), 0);
+	assert_int_equal(pl.n, 0);
+	plan_free(&pl);
+	fake_v2_bfq = false;
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
 static void test_group_dirs(void **state)
 {
 	struct cg_layout l;
@@ -387,7 +420,8 @@ int main(void)
 		cmocka_unit_test(test_rollback_v1),  cmocka_unit_test(test_rollback_v2),
 		cmocka_unit_test(test_error_names_key), cmocka_unit_test(test_mkdir_eexist),
 		cmocka_unit_test(test_remove),       cmocka_unit_test(test_show_v1),
-		cmocka_unit_test(test_show_v2),      cmocka_unit_test(test_group_dirs),
+		cmocka_unit_test(test_show_v2),      cmocka_unit_test(test_v2_bfq_fallback),
+		cmocka_unit_test(test_group_dirs),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
