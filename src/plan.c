@@ -584,14 +584,20 @@ static int subtree_enable(struct planner *P, const char *dir, unsigned want)
 		return 0;
 	if (plan_write(P, path, add, undo, NULL, NULL, 0, 0) < 0)
 		return -1;
-	/* what the file will say afterwards, for later comparisons */
-	snprintf(add, sizeof(add), "%s%s", cur, "");
-	for (int c = 0; c < CTRL_COUNT; c++)
-		if (want & (1u << c))
-			ao = strlen(add), snprintf(add + ao, sizeof(add) - ao, " %s", cg_ctrl_name(c, true));
-	free(shadow_find(P, path)->value);
-	shadow_find(P, path)->value = strdup(add);
-	return shadow_find(P, path)->value ? 0 : oom(P);
+	/* what the file says afterwards, for a later look at it */
+	{
+		struct shadow *sh = shadow_find(P, path);
+		char after[VAL_MAX];
+		size_t o = (size_t)snprintf(after, sizeof(after), "%s", cur);
+
+		for (int c = 0; c < CTRL_COUNT && o < sizeof(after); c++)
+			if (want & (1u << c))
+				o += (size_t)snprintf(after + o, sizeof(after) - o, "%s%s", o ? " " : "",
+						      cg_ctrl_name(c, true));
+		free(sh->value);
+		sh->value = strdup(after);
+		return sh->value ? 0 : oom(P);
+	}
 }
 
 static int plan_dirs(struct planner *P, size_t h)
