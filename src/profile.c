@@ -417,6 +417,52 @@ static void val_str(struct walker *w, const struct node *k, const struct node *v
 	ps->kcol = k->col;
 }
 
+/* For n names (NULL ones skipped), sets first[i] to the index of the first
+ * entry with the same name as entry i (i itself when it is the first), in
+ * n log n: a file can hold 100,000 children. Returns -1 when out of memory. */
+struct named {
+	const char *s;
+	size_t i;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	if (c != 0)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static size_t *first_of_names(struct walker *w, const char *(*name_of)(const void *, size_t),
+			      const void *arr, size_t n)
+{
+	size_t *first = xcalloc(w, n, sizeof(*first));
+	struct named *v = xcalloc(w, n, sizeof(*v));
+	size_t m = 0;
+
+	if (!first || !v) {
+		free(first);
+		free(v);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		first[i] = i;
+		if ((v[m].s = name_of(arr, i)))
+			v[m++].i = i;
+	}
+	qsort(v, m, sizeof(*v), cmp_named);
+	for (size_t j = 1, run = 0; j < m; j++) {
+		if (strcmp(v[run].s, v[j].s) != 0)
+			run = j;
+		else
+			first[v[j].i] = v[run].i;
+	}
+	free(v);
+	return first;
+}
+
 /* ---- names ---- */
 
 const char *profile_name_invalid(const char *name)
@@ -736,8 +782,15 @@ static void walk_device(struct walker *w, const struct node *m, struct io_device
 	}
 }
 
+static const char *device_path_of(const void *arr, size_t i)
+{
+	return ((const struct io_device *)arr)[i].path.s;
+}
+
 static void walk_devices(struct walker *w, const struct node *v, struct io_spec *io)
 {
+	size_t *first;
+
 	if (!want_seq(w, v, "a list of devices (- path: /dev/vda)") || v->kind != NODE_SEQ)
 		return;
 	io->devices = xcalloc(w, v->n, sizeof(*io->devices));
@@ -746,24 +799,24 @@ static void walk_devices(struct walker *w, const struct node *v, struct io_spec 
 	io->n_devices = v->n;
 	for (size_t i = 0; i < v->n; i++) {
 		size_t old = path_push(w, "[%zu]", i);
-		struct io_device *dev = &io->devices[i];
 
-		walk_device(w, v->items[i], dev);
-		for (size_t j = 0; j < i && dev->path.s; j++) {
-			const struct io_device *o = &io->devices[j];
-
-			if (o->path.s && !strcmp(o->path.s, dev->path.s)) {
-				size_t old2 = path_key(w, "path");
-
-				err_pos(w, dev->path.line, dev->path.col,
-					"the device \"%.40s\" is already limited at line %d: give "
-					"each device one entry", dev->path.s, o->path.line);
-				path_pop(w, old2);
-				break;
-			}
-		}
+		walk_device(w, v->items[i], &io->devices[i]);
 		path_pop(w, old);
 	}
+	first = first_of_names(w, device_path_of, io->devices, io->n_devices);
+	for (size_t i = 0; first && i < io->n_devices; i++) {
+		const struct io_device *dev = &io->devices[i], *o = &io->devices[first[i]];
+		size_t old;
+
+		if (first[i] == i)
+			continue;
+		old = path_push(w, "[%zu].path", i);
+		err_pos(w, dev->path.line, dev->path.col,
+			"the device \"%.40s\" is already limited at line %d: give each device "
+			"one entry", dev->path.s, o->path.line);
+		path_pop(w, old);
+	}
+	free(first);
 }
 
 static void walk_io(struct walker *w, const struct node *m, struct io_spec *io)
@@ -1034,8 +1087,15 @@ static void walk_env(struct walker *w, const struct node *m, struct profile *p)
 static void walk_group(struct walker *w, const struct node *m, struct group_spec *g,
 		       struct profile *top);
 
+static const char *child_name_of(const void *arr, size_t i)
+{
+	return ((const struct group_spec *)arr)[i].name.s;
+}
+
 static void walk_children(struct walker *w, const struct node *v, struct group_spec *g)
 {
+	size_t *first;
+
 	if (!want_seq(w, v, "a list of groups (- name: workers)") || v->kind != NODE_SEQ)
 		return;
 	g->children = xcalloc(w, v->n, sizeof(*g->children));
@@ -1044,24 +1104,24 @@ static void walk_children(struct walker *w, const struct node *v, struct group_s
 	g->n_children = v->n;
 	for (size_t i = 0; i < v->n; i++) {
 		size_t old = path_push(w, "[%zu]", i);
-		struct group_spec *c = &g->children[i];
 
-		walk_group(w, v->items[i], c, NULL);
-		for (size_t j = 0; j < i && c->name.s; j++) {
-			const struct group_spec *o = &g->children[j];
-
-			if (o->name.s && !strcmp(o->name.s, c->name.s)) {
-				size_t old2 = path_key(w, "name");
-
-				err_pos(w, c->name.line, c->name.col,
-					"\"%s\" is already the name of another child (line %d): "
-					"give each child its own name", c->name.s, o->name.line);
-				path_pop(w, old2);
-				break;
-			}
-		}
+		walk_group(w, v->items[i], &g->children[i], NULL);
 		path_pop(w, old);
 	}
+	first = first_of_names(w, child_name_of, g->children, g->n_children);
+	for (size_t i = 0; first && i < g->n_children; i++) {
+		const struct group_spec *c = &g->children[i], *o = &g->children[first[i]];
+		size_t old;
+
+		if (first[i] == i)
+			continue;
+		old = path_push(w, "[%zu].name", i);
+		err_pos(w, c->name.line, c->name.col,
+			"\"%s\" is already the name of another child (line %d): give each child "
+			"its own name", c->name.s, o->name.line);
+		path_pop(w, old);
+	}
+	free(first);
 }
 
 static void misplaced_key(struct walker *w, const struct node *k, int id)

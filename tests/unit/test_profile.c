@@ -796,6 +796,41 @@ static void test_junk_refused_fast(void **state)
 	free(junk);
 }
 
+/* Checks that compare siblings sort them: 1 MiB of children or devices
+ * with one repeat each must not cost n^2 (80,000 children took 8 s so). */
+static void test_many_siblings_fast(void **state)
+{
+	size_t cap = PROFILE_MAX_BYTES, pos;
+	char *y = malloc(cap + 1);
+	struct timespec t0;
+	double took;
+	int i;
+
+	(void)state;
+	assert_non_null(y);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pos = (size_t)snprintf(y, cap, "name: x\nchildren:\n");
+	for (i = 0; pos + 40 < cap; i++)
+		pos += (size_t)snprintf(y + pos, cap - pos, "  - name: c%d\n", i);
+	pos += (size_t)snprintf(y + pos, cap - pos, "  - name: c7\n");
+	assert_null(parse_n(y, pos));
+	assert_int_equal(D.errors, 1);
+	assert_non_null(strstr(D.items[0].msg, "already the name of another child (line 10)"));
+	assert_int_equal(D.items[0].col, 11);
+
+	pos = (size_t)snprintf(y, cap, "name: x\nio:\n  devices:\n");
+	for (i = 0; pos + 60 < cap; i++)
+		pos += (size_t)snprintf(y + pos, cap - pos, "    - {path: \"%d:0\", read_bps: 1M}\n",
+					i % 4096);
+	assert_null(parse_n(y, pos));
+	assert_true(D.errors > 1000);
+	assert_non_null(strstr(D.items[0].msg, "already limited at line 4"));
+	took = seconds_since(&t0);
+	if (took > 3.0)
+		fail_msg("1 MiB of siblings took %.3f s", took);
+	free(y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -838,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_errors_capped_at_20),
 		cmocka_unit_test(test_warnings_do_not_fail),
 		cmocka_unit_test(test_junk_refused_fast),
+		cmocka_unit_test(test_many_siblings_fast),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
