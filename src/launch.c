@@ -405,6 +405,7 @@ static int start(struct launch *L, cg_err *e)
 	struct diags d;
 	sigset_t set;
 	pid_t pid;
+	int rc;
 
 	/* an ignored signal is dropped before signalfd sees it: take them all,
 	 * and let the child ignore again what cgrun was started ignoring */
@@ -432,6 +433,19 @@ static int start(struct launch *L, cg_err *e)
 	L->report_r = report_p[0];
 	L->cs.start_fd = start_p[0];
 	L->cs.report_fd = report_p[1];
+	/* the group, with the lock held until the child has joined its leaf */
+	diags_init(&d, L->p->path ? L->p->path : "");
+	rc = launch_cg_prepare(&L->cg, L->p, &L->layout, &L->po, L->o->ov.child, &d, e);
+	diags_print(&d, stderr);
+	if (rc < 0) {
+		close(start_p[0]);
+		close(report_p[1]);
+		return -1;
+	}
+	L->cs.cg = &L->cg;
+	L->cs.lock_fd = L->cg.lock_fd;
+	L->cs.wait_go = L->cs.ns & NS_USER;
+	read_throttle(L, &L->periods0, &L->throttled0, &L->have_stats_before);
 	fflush(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &L->t0);
 	pid = (pid_t)syscall(SYS_clone, clone_flags(L->cs.ns) | SIGCHLD, NULL, NULL, NULL, NULL);
@@ -449,20 +463,18 @@ static int start(struct launch *L, cg_err *e)
 	L->child = pid;
 	close(start_p[0]);
 	close(report_p[1]);
+	/* the child holds the lock now, until it has joined */
+	launch_unlock(L->cg.lock_fd);
+	L->cg.lock_fd = -1;
 	fcntl(L->report_r, F_SETFL, O_NONBLOCK);
-	if ((L->cs.ns & NS_USER) && map_user(pid, e) < 0)
+	if (launch_cg_set_pid(&L->cg, pid, e) < 0)
 		return -1;
-	diags_init(&d, L->p->path ? L->p->path : "");
-	if (launch_cg_enter(&L->cg, L->p, &L->layout, &L->po, L->o->ov.child, pid, &d, e) < 0) {
-		diags_print(&d, stderr);
-		return -1;
+	if (L->cs.wait_go) {
+		if (map_user(pid, e) < 0)
+			return -1;
+		if (write(L->start_w, "g", 1) != 1)
+			return cg_err_sys(e, "starting the command");
 	}
-	diags_print(&d, stderr);
-	read_throttle(L, &L->periods0, &L->throttled0, &L->have_stats_before);
-	if (write(L->start_w, "g", 1) != 1)
-		return cg_err_sys(e, "starting the command");
-	close(L->start_w);
-	L->start_w = -1;
 	return 0;
 }
 

@@ -158,7 +158,7 @@ static int set_dirs(struct launch_cg *c, const struct cg_layout *l, const struct
 		else if (asprintf(&c->group[i], "%s/%s", g, child) < 0)
 			c->group[i] = NULL;
 		if (!c->top[i] || !c->group[i] ||
-		    asprintf(&c->leaf[i], "%s/run-%d", c->group[i], (int)pid) < 0) {
+		    (pid && asprintf(&c->leaf[i], "%s/run-%d", c->group[i], (int)pid) < 0)) {
 			c->n = i + 1;
 			return cg_err_set(e, ENOMEM, "out of memory");
 		}
@@ -192,8 +192,8 @@ static int write_pid(const char *dir, const char *file, pid_t pid, cg_err *e)
 	return 0;
 }
 
-/* One attempt: plan, apply, mkdir leaves, join. ENOENT in e->errnum asks
- * for another attempt. */
+/* One attempt: plan, apply, and unless pid is 0, mkdir the leaves and join.
+ * ENOENT in e->errnum asks for another attempt. */
 static int enter_once(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
 		      const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
 		      cg_err *e)
@@ -220,6 +220,8 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 		c->created = true;
 		mark_created(c);
 	}
+	if (pid == 0)
+		return 0;
 	for (i = 0; i < c->n; i++) {
 		if (sys_mkdir(c->leaf[i], 0755) < 0 && errno != EEXIST)
 			return cg_err_sys(e, "creating the leaf %s", c->leaf[i]);
@@ -230,9 +232,9 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 	return 0;
 }
 
-int launch_cg_enter(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
-		    const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
-		    cg_err *e)
+static int enter(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
+		 const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
+		 cg_err *e)
 {
 	int tries;
 
@@ -246,9 +248,70 @@ int launch_cg_enter(struct launch_cg *c, const struct profile *p, const struct c
 		if (e->errnum != ENOENT || d->errors)
 			break;
 	}
+	return e->msg[0] ? -1 : 0;
+}
+
+int launch_cg_enter(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
+		    const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
+		    cg_err *e)
+{
+	int rc = enter(c, p, l, po, child, pid, d, e);
+
 	launch_unlock(c->lock_fd);
 	c->lock_fd = -1;
-	return e->msg[0] ? -1 : 0;
+	return rc;
+}
+
+int launch_cg_prepare(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
+		      const struct plan_opts *po, const char *child, struct diags *d, cg_err *e)
+{
+	if (enter(c, p, l, po, child, 0, d, e) < 0) {
+		launch_unlock(c->lock_fd);
+		c->lock_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int launch_cg_set_pid(struct launch_cg *c, pid_t pid, cg_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->leaf[i]);
+		if (asprintf(&c->leaf[i], "%s/run-%d", c->group[i], (int)pid) < 0) {
+			c->leaf[i] = NULL;
+			return cg_err_set(e, ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
+int launch_cg_join_self(const struct launch_cg *c, pid_t host_pid, char *why, size_t len)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/run-%d", c->group[i], (int)host_pid);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			snprintf(why, len, "creating the leaf %s: %s", path, strerror(errno));
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/run-%d/%s", c->group[i], (int)host_pid,
+			 c->v2[i] ? "cgroup.procs" : "tasks");
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			snprintf(why, len, "joining the leaf %s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
 }
 
 /* Reads the pids (or tids) listed in a cgroup file. Returns how many. */
@@ -408,14 +471,18 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 
 	if (c->n == 0)
 		return 0;
-	kill_leftovers(c, c->layout);
-	for (i = 0; i < c->n; i++) {
-		if (rmdir_wait(c->leaf[i]) < 0 && rc == 0)
-			rc = cg_err_sys(e, "removing the leaf %s", c->leaf[i]);
+	if (c->leaf[0]) {
+		kill_leftovers(c, c->layout);
+		for (i = 0; i < c->n; i++) {
+			if (rmdir_wait(c->leaf[i]) < 0 && rc == 0)
+				rc = cg_err_sys(e, "removing the leaf %s", c->leaf[i]);
+		}
 	}
 	if (!is_marked(c->top[0]) && !c->created)
 		return rc;
-	c->lock_fd = launch_lock(rc == 0 ? e : NULL);
+	/* a launch that failed before its child ran still holds the lock */
+	if (c->lock_fd < 0)
+		c->lock_fd = launch_lock(rc == 0 ? e : NULL);
 	if (c->lock_fd < 0)
 		return -1;
 	for (i = 0; i < c->n; i++)
@@ -493,6 +560,19 @@ int launch_cg_move(const struct launch_cg *c, pid_t pid, cg_err *e)
 	return cg_err_set(e, 0, "pid %d: some threads did not move into %s", (int)pid, c->leaf[0]);
 }
 
+/* Alive, and not a zombie that nobody reaps (a killed cgrun's init). */
+static bool pid_alive(int pid)
+{
+	char path[64], buf[512], *rp;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (sys_read_file(path, buf, sizeof(buf)) < 0 || !(rp = strrchr(buf, ')')))
+		return false;
+	return rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+}
+
 static int gc_dir(const char *dir, bool verbose, int *count)
 {
 	_cleanup_closedir_ DIR *d = opendir(dir);
@@ -512,6 +592,9 @@ static int gc_dir(const char *dir, bool verbose, int *count)
 
 			/* under the lock: a launch's leaf is empty between its
 			 * mkdir and its join */
+			/* a live launch's child may not have moved in yet */
+			if (pid_alive(atoi(de->d_name + 4)))
+				continue;
 			lfd = launch_lock(NULL);
 			removed = sys_rmdir(sub) == 0;
 			launch_unlock(lfd);

@@ -36,6 +36,7 @@ struct launch_cg {
 	bool v2[LAUNCH_MAX_HIER];          /* the hierarchy is the unified one */
 	unsigned ctrls[LAUNCH_MAX_HIER];   /* 1 << cg_ctrl held by each hierarchy */
 	const struct cg_layout *layout;    /* not owned */
+
 	bool created;                      /* this launch's apply created the group */
 	int lock_fd;
 };
@@ -49,12 +50,36 @@ const char *launch_cg_leaf(const struct launch_cg *c, enum cg_ctrl ctrl);
 const char *launch_cg_group(const struct launch_cg *c, enum cg_ctrl ctrl);
 
 /* Applies the profile, creates the leaf run-<pid> below the group (or below
- * `child`, a child group's path "a/b"), and moves pid into it in every
- * hierarchy. On ENOENT (the group removed under us by someone else) the whole
- * apply+mkdir is tried again. */
+ * `child`, a child group's path "a/b"), and moves pid into it (cgroup.procs)
+ * in every hierarchy: the way --pid moves a process. On ENOENT (the group
+ * removed under us by someone else) the whole apply+mkdir is tried again. */
 int launch_cg_enter(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
 		    const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
 		    cg_err *e);
+
+/* A launch: applies the profile (tried again on ENOENT as above) and
+ * returns with the lock held (c->lock_fd), so that the group stays until the
+ * launched child has made its leaf and moved into it itself
+ * (launch_cg_join_self), before it runs anything else. A child cloned with
+ * the lock's file descriptor shares the lock; it is free again when both
+ * have closed it.
+ *
+ * Why the child joins by itself rather than wait for cgrun to write its pid
+ * to cgroup.procs: a process that moves itself, one thread ("0" to v1
+ * `tasks`), skips the global cgroup_threadgroup_rwsem write lock, whose RCU
+ * grace period made each launch's first cgroup.procs write cost 12.7 ms
+ * against 1.1 ms on the test host (v1); and the child need not sleep on a
+ * pipe, which on a loaded host costs a scheduling delay. The guarantee is
+ * the same: nothing of the command runs before it is in its leaf in every
+ * hierarchy. */
+int launch_cg_prepare(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
+		      const struct plan_opts *po, const char *child, struct diags *d, cg_err *e);
+/* Names the leaves after the child's pid, for the end of the launch. */
+int launch_cg_set_pid(struct launch_cg *c, pid_t pid, cg_err *e);
+/* In the child: makes the leaf run-<host_pid> in every hierarchy and moves
+ * the calling process into it ("0" to v1 tasks, v2 cgroup.procs). Returns
+ * 0, or -1 with the reason in why. */
+int launch_cg_join_self(const struct launch_cg *c, pid_t host_pid, char *why, size_t len);
 
 /* Kills whatever is left in the leaf (v2 cgroup.kill; on v1 a kill loop,
  * then freeze, kill, thaw through the v1 freezer if processes keep forking),

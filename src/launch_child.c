@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -340,16 +341,56 @@ __attribute__((noreturn)) static void run_init(const struct child_spec *s)
 	}
 }
 
-void child_main(const struct child_spec *s)
+/* Waits for cgrun's go, or makes sure cgrun is still there. */
+static void wait_start(const struct child_spec *s)
 {
+	struct pollfd pf = { s->start_fd, POLLIN, 0 };
 	char go;
 
+	if (s->wait_go) {
+		ssize_t n;
+
+		do
+			n = read(s->start_fd, &go, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1 || go != 'g')
+			_exit(CGRUN_EXIT_FAIL);   /* cgrun gave up or died */
+	} else if (poll(&pf, 1, 0) != 0) {
+		_exit(CGRUN_EXIT_FAIL);           /* only a closed pipe is readable */
+	}
+	close(s->start_fd);
+}
+
+/* The pid the host sees: /proc is still the host's here. */
+static pid_t host_pid(const struct child_spec *s)
+{
+	char buf[32];
+	ssize_t n;
+
+	if (!(s->ns & NS_PID))
+		return getpid();
+	n = readlink("/proc/self", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		FAIL_SYS(s, "reading the host's pid from /proc/self");
+	buf[n] = '\0';
+	return (pid_t)atoi(buf);
+}
+
+void child_main(const struct child_spec *s)
+{
 	/* If cgrun dies from here on, so do we; if it died before this line,
 	 * the start pipe reads as closed. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (read(s->start_fd, &go, 1) != 1)
-		_exit(CGRUN_EXIT_FAIL);
-	close(s->start_fd);
+	wait_start(s);
+	/* into the leaves before anything else (see launch_cg.h) */
+	if (s->cg && s->cg->n) {
+		char why[512];
+
+		if (launch_cg_join_self(s->cg, host_pid(s), why, sizeof(why)) < 0)
+			child_fail(s, CHILD_SETUP, 0, "%s", why);
+	}
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	setup_namespaces(s);
 	if ((s->ns & NS_PID) && !s->no_init)
 		run_init(s);

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "launch_cg.h"
+
 enum child_stage {
 	CHILD_OK,
 	CHILD_SETUP,     /* a namespace, mount or user step failed: cgrun exits 125 */
@@ -43,7 +45,12 @@ struct child_spec {
 	unsigned ignored;            /* 1 << i: launch_forwarded_signals[i] was ignored
 				      * when cgrun started (nohup): ignored again for
 				      * the command */
-	int start_fd;                /* read end of the start pipe */
+	const struct launch_cg *cg;  /* the group(s) to make a leaf in and join */
+	int lock_fd;                 /* shared with cgrun: closed once joined */
+	bool wait_go;                /* wait for "g" on the start pipe (a user
+				      * namespace: cgrun writes its maps first) */
+	int start_fd;                /* read end of the start pipe; cgrun holds the
+				      * write end: closed means cgrun is gone */
 	int report_fd;               /* write end of the error pipe (O_CLOEXEC) */
 };
 
