@@ -171,11 +171,13 @@ static char *relative_to(const char *path, const char *root)
 
 static int parse_cgroup_line(const char *line, size_t len, struct cg_layout *out)
 {
-	_cleanup_free_ char *copy = strndup(line, len);
+	char copy[8192];
 	char *c1, *c2;
 
-	if (!copy)
-		return -1;
+	if (len >= sizeof(copy))
+		return 0;   /* no cgroup path is that long */
+	memcpy(copy, line, len);
+	copy[len] = '\0';
 	c1 = strchr(copy, ':');
 	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 	if (!c2)

@@ -256,7 +256,7 @@ int map_devs_add_io_max(struct map_devs *ds, const char *text)
 			for (int k = 0; k < MAP_NDEV; k++) {
 				size_t kl = strlen(keys[k]);
 
-				if (strncmp(s, keys[k], kl))
+				if (strncmp(s, keys[k], kl) != 0)
 					continue;
 				s += kl;
 				if (!strncmp(s, "max", 3)) {
@@ -542,7 +542,7 @@ int map_where(const struct profile *p, const struct cg_layout *l, const char *pa
 	memset(w, 0, sizeof(*w));
 	w->parent = parent;
 	check_names(&p->group, "name", d);
-	if (strcmp(parent, "self")) {
+	if (strcmp(parent, "self") != 0) {
 		const char *why = profile_parent_invalid(parent);
 
 		if (why)

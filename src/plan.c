@@ -421,7 +421,7 @@ static int check_cpusets(struct planner *P)
 /* Looks up every io device: numbers from "MAJ:MIN" or from the node. */
 static int check_devices(struct planner *P)
 {
-	P->devnums = calloc(P->n_nodes, sizeof(*P->devnums));
+	P->devnums = calloc(P->n_nodes, sizeof(struct map_dev *));
 	P->devlabels = calloc(P->n_nodes, sizeof(*P->devlabels));
 	if (!P->devnums || !P->devlabels)
 		return oom(P);
@@ -431,7 +431,7 @@ static int check_devices(struct planner *P)
 		if (!io->present || !io->n_devices)
 			continue;
 		P->devnums[i] = calloc(io->n_devices, sizeof(struct map_dev));
-		P->devlabels[i] = calloc(io->n_devices, sizeof(char *));
+		P->devlabels[i] = calloc(io->n_devices, sizeof(*P->devlabels[i]));
 		if (!P->devnums[i] || !P->devlabels[i])
 			return oom(P);
 		for (size_t k = 0; k < io->n_devices; k++) {
@@ -689,7 +689,7 @@ static const struct pval *cpu_quota_pval(const struct cpu_spec *cpu, const char 
 
 static int cpu_v1_relax(struct planner *P, size_t h, const struct node *n)
 {
-	struct cpu_pair cur, want = cpu_wanted(&n->g->cpu);
+	struct cpu_pair cur = { 0 }, want = cpu_wanted(&n->g->cpu);
 	char dir[4096], path[4096], old[64];
 	const char *key;
 	const struct pval *qv = cpu_quota_pval(&n->g->cpu, &key);
@@ -712,11 +712,11 @@ static int cpu_v1_relax(struct planner *P, size_t h, const struct node *n)
 static int cpu_v1(struct planner *P, size_t h, const struct node *n)
 {
 	const struct cpu_spec *cpu = &n->g->cpu;
-	struct cpu_pair cur, want = cpu_wanted(cpu);
+	struct cpu_pair cur = { 0 }, want = cpu_wanted(cpu);
 	char dir[4096], pp[4096], qp[4096], sp[4096], v[64], old[64];
 	const char *qkey;
 	const struct pval *qv = cpu_quota_pval(cpu, &qkey);
-	uint64_t shares, cur_shares;
+	uint64_t shares, cur_shares = 0;
 
 	node_dir(P, h, n, dir, sizeof(dir));
 	join(pp, sizeof(pp), dir, map_file(MK_CPU_PERIOD, false));

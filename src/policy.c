@@ -19,7 +19,7 @@
 #include "units.h"
 
 #define RETRIES 50
-#define RETRY_NS (10 * 1000 * 1000)   /* 10 ms: 0.5 s in all */
+#define RETRY_NS (10L * 1000 * 1000)   /* 10 ms: 0.5 s in all */
 
 static void nap(void)
 {
@@ -69,21 +69,15 @@ static void undo_one(const struct plan_op *op, const char *used, bool created, s
 	}
 }
 
-int policy_execute(const struct plan *pl, cg_err *e)
+/* Runs the ops in order; returns the index of the one that failed (errno
+ * set, *failed the file), or pl->n. Records what each did, for the undo. */
+static size_t run_ops(const struct plan *pl, bool *created, const char **used, const char **failed)
 {
-	_cleanup_free_ bool *created = calloc(pl->n + 1, sizeof(bool));
-	_cleanup_free_ const char **used = calloc(pl->n + 1, sizeof(char *));
-	struct undo_state u = { 0 };
-	const struct plan_op *op = NULL;
-	const char *path = NULL;
 	size_t i;
-	int err = 0;
 
-	if (!created || !used)
-		return cg_err_set(e, ENOMEM, "out of memory");
 	for (i = 0; i < pl->n; i++) {
-		op = &pl->ops[i];
-		path = op->path;
+		const struct plan_op *op = &pl->ops[i];
+
 		if (op->kind == PLAN_MKDIR) {
 			if (sys_mkdir(op->path, 0755) == 0)
 				created[i] = true;
@@ -91,12 +85,13 @@ int policy_execute(const struct plan *pl, cg_err *e)
 				break;
 			continue;
 		}
+		*failed = op->path;
 		if (sys_write_file(op->path, op->value) == 0) {
 			used[i] = op->path;
 			continue;
 		}
 		if (errno == ENOENT && op->alt_path) {
-			path = op->alt_path;
+			*failed = op->alt_path;
 			if (sys_write_file(op->alt_path, op->alt_value) == 0) {
 				used[i] = op->alt_path;
 				continue;
@@ -104,24 +99,28 @@ int policy_execute(const struct plan *pl, cg_err *e)
 		}
 		break;
 	}
-	if (i == pl->n)
-		return 0;
-	err = errno;
-	for (size_t j = i; j-- > 0;)
-		undo_one(&pl->ops[j], used[j], created[j], &u);
+	if (i < pl->n && pl->ops[i].kind == PLAN_MKDIR)
+		*failed = pl->ops[i].path;
+	return i;
+}
+
+/* The error of op failing with err at path. */
+static void explain(const struct plan_op *op, const char *path, int err, cg_err *e)
+{
+	const char *value = path == op->alt_path ? op->alt_value : op->value;
+	size_t len;
+
 	if (op->kind == PLAN_MKDIR)
 		cg_err_set(e, err, "%s: %s (creating the group)", path, strerror(err));
 	else if (op->key && op->line > 0)
 		cg_err_set(e, err, "%s: %s (writing \"%s\" for %s at line %d:%d)", path, strerror(err),
-			   path == op->alt_path ? op->alt_value : op->value, op->key, op->line, op->col);
+			   value, op->key, op->line, op->col);
 	else if (op->key)
-		cg_err_set(e, err, "%s: %s (writing \"%s\" for %s)", path, strerror(err),
-			   path == op->alt_path ? op->alt_value : op->value, op->key);
+		cg_err_set(e, err, "%s: %s (writing \"%s\" for %s)", path, strerror(err), value, op->key);
 	else
-		cg_err_set(e, err, "%s: %s (writing \"%s\")", path, strerror(err), op->value);
+		cg_err_set(e, err, "%s: %s (writing \"%s\")", path, strerror(err), value);
+	len = strlen(e->msg);
 	if (op->kind == PLAN_WRITE && strstr(path, "/cgroup.subtree_control")) {
-		size_t len = strlen(e->msg);
-
 		if (err == EBUSY)
 			snprintf(e->msg + len, sizeof(e->msg) - len,
 				 "; cgroup v2 enables no controller below a group that holds "
@@ -131,17 +130,41 @@ int policy_execute(const struct plan *pl, cg_err *e)
 				 "; the controller is not in that group's cgroup.controllers "
 				 "(not enabled or not delegated above it)");
 	}
-	if (u.failed) {
-		size_t len = strlen(e->msg);
+}
 
+int policy_execute(const struct plan *pl, cg_err *e)
+{
+	bool *created = calloc(pl->n + 1, sizeof(bool));
+	const char **used = calloc(pl->n + 1, sizeof(char *));
+	struct undo_state u = { 0 };
+	const char *path = NULL;
+	size_t i, len;
+	int err;
+
+	if (!created || !used) {
+		free(created);
+		free(used);
+		return cg_err_set(e, ENOMEM, "out of memory");
+	}
+	i = run_ops(pl, created, used, &path);
+	if (i == pl->n || !path) {
+		free(created);
+		free(used);
+		return 0;
+	}
+	err = errno;
+	for (size_t j = i; j-- > 0;)
+		undo_one(&pl->ops[j], used[j], created[j], &u);
+	explain(&pl->ops[i], path, err, e);
+	len = strlen(e->msg);
+	if (u.failed)
 		snprintf(e->msg + len, sizeof(e->msg) - len,
 			 "; undoing the apply failed in %d step%s, first %s: %s", u.failed,
 			 u.failed == 1 ? "" : "s", u.first_path, strerror(u.first_errno));
-	} else {
-		size_t len = strlen(e->msg);
-
+	else
 		snprintf(e->msg + len, sizeof(e->msg) - len, "; nothing was changed");
-	}
+	free(created);
+	free(used);
 	return -1;
 }
 
