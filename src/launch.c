@@ -445,7 +445,8 @@ static int start(struct launch *L, cg_err *e)
 	L->cs.cg = &L->cg;
 	L->cs.lock_fd = L->cg.lock_fd;
 	L->cs.wait_go = L->cs.ns & NS_USER;
-	read_throttle(L, &L->periods0, &L->throttled0, &L->have_stats_before);
+	if (L->o->stats)
+		read_throttle(L, &L->periods0, &L->throttled0, &L->have_stats_before);
 	fflush(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &L->t0);
 	pid = (pid_t)syscall(SYS_clone, clone_flags(L->cs.ns) | SIGCHLD, NULL, NULL, NULL, NULL);
@@ -605,6 +606,13 @@ static void collect(struct launch *L, struct launch_stats *s, const struct rusag
 	bool ok;
 
 	s->wall_s = since(&L->t0);
+	/* the OOM counter always; the rest only for --stats */
+	if (read_counter(mem, mem_v2 ? "memory.events" : "memory.oom_control", "oom_kill", &v) == 0) {
+		s->has_oom = true;
+		s->oom_kills = v;
+	}
+	if (!L->o->stats)
+		return;
 	if (!cg_layout_is_v2(&L->layout, CTRL_CPUACCT) && read_counter(acct, "cpuacct.usage", NULL, &v) == 0) {
 		s->has_cpu = true;
 		s->cpu_s = (double)v / 1e9;
@@ -626,10 +634,6 @@ static void collect(struct launch *L, struct launch_stats *s, const struct rusag
 	if (read_counter(mem, mem_v2 ? "memory.peak" : "memory.max_usage_in_bytes", NULL, &v) == 0) {
 		s->has_mem_peak = true;
 		s->mem_peak = v;
-	}
-	if (read_counter(mem, mem_v2 ? "memory.events" : "memory.oom_control", "oom_kill", &v) == 0) {
-		s->has_oom = true;
-		s->oom_kills = v;
 	}
 	if (read_counter(launch_cg_leaf(&L->cg, CTRL_PIDS), "pids.peak", NULL, &v) == 0) {
 		uint64_t max;

@@ -58,7 +58,7 @@ make_busybox_root() { # name
 	file -L "$bb" 2>/dev/null | grep -q 'statically linked' || [ -x "$bb" ] || skip "no busybox"
 	mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/root"
 	cp "$bb" "$r/bin/busybox"
-	for c in sh ls cat echo ps mount hostname id touch rm mkdir grep head wc sleep ip stat readlink pwd env; do
+	for c in sh ls cat echo ps mount hostname id touch rm mkdir grep head wc sleep ip stat readlink pwd env true false; do
 		ln -sf busybox "$r/bin/$c"
 	done
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$r/etc/passwd"
