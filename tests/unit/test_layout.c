@@ -193,6 +193,28 @@ static void test_standard(void **state)
 	assert_int_equal(cg_layout_standard(CG_MODE_HYBRID, "/y", &l, &e), -1);
 }
 
+/* A mount that shows a subtree (a container's bind mount): the caller's
+ * path in /proc/self/cgroup is taken relative to the mount's root; a whole
+ * mount of the same controller wins over the subtree. */
+static void test_bind_mount_root(void **state)
+{
+	const char *mi =
+		"30 25 0:26 /docker/abc /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+		"31 25 0:27 /docker/abc /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+		"32 25 0:27 / /mnt/allpids rw - cgroup cgroup rw,pids\n";
+	const char *pc = "3:cpu:/docker/abc/sub\n2:pids:/docker/abc\n";
+	struct cg_layout l;
+	cg_err e = { 0 };
+
+	(void)state;
+	assert_int_equal(cg_layout_parse(mi, pc, &l, &e), 0);
+	assert_string_equal(cg_layout_mount(&l, CTRL_CPU), "/sys/fs/cgroup/cpu");
+	assert_string_equal(cg_layout_self(&l, CTRL_CPU), "sub");
+	assert_string_equal(cg_layout_mount(&l, CTRL_PIDS), "/mnt/allpids");
+	assert_string_equal(cg_layout_self(&l, CTRL_PIDS), "docker/abc");
+	cg_layout_free(&l);
+}
+
 /* This host, read for real: whatever it is, it is consistent. */
 static void test_detect(void **state)
 {
@@ -213,7 +235,7 @@ int main(void)
 		cmocka_unit_test(test_hybrid),        cmocka_unit_test(test_hybrid_v1_wins),
 		cmocka_unit_test(test_v2),            cmocka_unit_test(test_v2_missing_controller),
 		cmocka_unit_test(test_garbage),       cmocka_unit_test(test_standard),
-		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_bind_mount_root), cmocka_unit_test(test_detect),
 	};
 
 	return cmocka_run_group_tests_name("layout", tests, NULL, NULL);
