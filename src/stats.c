@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "sys.h"
 
 #define HIER_MAX 8
 #define FD_CLOSED (-1)
@@ -65,7 +66,7 @@ static const struct file_def {
 	[F_CPU_PERIOD] = {CTRL_CPU, "cpu.cfs_period_us", NULL, V(PERIOD_US), 0, true},
 	[F_MEM] = {CTRL_MEMORY, "memory.usage_in_bytes", "memory.current", V(MEM), V(MEM), false},
 	[F_MEM_STAT] = {CTRL_MEMORY, "memory.stat", "memory.stat", V(MEM_INACTIVE_FILE) | V(SWAP),
-			V(MEM_INACTIVE_FILE), true},
+			V(MEM_INACTIVE_FILE), false},
 	[F_MEM_LIMIT] = {CTRL_MEMORY, "memory.limit_in_bytes", "memory.max", V(MEM_LIMIT),
 			 V(MEM_LIMIT), true},
 	[F_SWAP] = {CTRL_MEMORY, NULL, "memory.swap.current", 0, V(SWAP), false},
@@ -108,6 +109,10 @@ struct stats_collector {
 	uint64_t refreshes;
 	uint64_t t_prev_ns;
 	size_t fds_kept, fd_budget, fallback_reads;
+	/* Short of fds, the files read most often are kept open: file_rank
+	 * orders the wanted files, keep_per_group is how many of them fit. */
+	unsigned file_rank[F_COUNT];
+	unsigned keep_ranks;          /* ranks below this are all kept open */
 	char path[4096];
 	char buf[16384];
 };
@@ -167,9 +172,9 @@ static int path_cmp(const char *a, const char *b)
 	return (int)ca - (int)cb;
 }
 
-static int group_cmp(const void *a, const void *b)
+static int ptr_cmp(const void *a, const void *b)
 {
-	return path_cmp(((const struct stats_group *)a)->path, ((const struct stats_group *)b)->path);
+	return path_cmp((*(struct stats_group *const *)a)->path, (*(struct stats_group *const *)b)->path);
 }
 
 static void group_close(struct stats_collector *c, struct stats_group *g)
@@ -299,6 +304,31 @@ static int scan_dir(struct scan *s, char *abs, size_t len, size_t rel_off, size_
 	return 0;
 }
 
+/* Puts the groups in path order: through an array of pointers, since
+ * qsort would copy the big structures (and glibc's a whole second array,
+ * which is the peak of the resident memory at 10,000 groups). */
+static int sort_groups(struct scan *s)
+{
+	struct stats_group **p = malloc(s->n * sizeof(*p));
+	struct stats_group *out = malloc(s->n * sizeof(*out));
+
+	if (!p || !out) {
+		free(p);
+		free(out);
+		return -1;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		p[i] = &s->g[i];
+	qsort(p, s->n, sizeof(*p), ptr_cmp);
+	for (size_t i = 0; i < s->n; i++)
+		out[i] = *p[i];
+	free(p);
+	free(s->g);
+	s->g = out;
+	s->cap = s->n;
+	return 0;
+}
+
 /* Moves the state of groups that are still there (same directory) into the
  * new array, closes the others. */
 static void scan_adopt(struct stats_collector *c, struct scan *s)
@@ -366,7 +396,10 @@ static int scan(struct stats_collector *c, cg_err *e)
 			   *c->start ? c->start : "/");
 		goto fail;
 	}
-	qsort(s.g, s.n, sizeof(*s.g), group_cmp);
+	if (sort_groups(&s) < 0) {
+		cg_err_sys(e, "sorting the groups");
+		goto fail;
+	}
 	memset(s.hash, 0, s.hash_cap * sizeof(*s.hash));
 	for (size_t i = 0; i < s.n; i++)
 		hash_insert(s.hash, s.hash_cap, s.g[i].path, i);
@@ -414,6 +447,27 @@ static int file_path(struct stats_collector *c, const struct stats_group *g, int
 	return n > 0 && (size_t)n < sizeof(c->path) ? 0 : -1;
 }
 
+/* Opens a file of g in hierarchy h by the shortest path there is: from the
+ * group's own directory fd, from its parent's, or from the mount. */
+static int open_in(struct stats_collector *c, const struct stats_group *g, int h, const char *name)
+{
+	const struct stats_group *p = g->parent >= 0 ? &c->g[g->parent] : NULL;
+
+	if (g->dirfd[h] >= 0)
+		return openat(g->dirfd[h], name, O_RDONLY | O_CLOEXEC);
+	if (p && p->dirfd[h] >= 0) {
+		int n = snprintf(c->path, sizeof(c->path), "%s/%s", g->name, name);
+
+		if (n > 0 && (size_t)n < sizeof(c->path))
+			return openat(p->dirfd[h], c->path, O_RDONLY | O_CLOEXEC);
+	}
+	if (file_path(c, g, h, name) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return open(c->path, O_RDONLY | O_CLOEXEC);
+}
+
 /* Reads file f of group g into c->buf. Returns the length, or -1 with errno
  * (ENOENT: not there; ENODEV: the group went away). */
 static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum stats_file f, int h)
@@ -432,12 +486,7 @@ static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum 
 	if (*fd == FD_CLOSED) {
 		int nfd;
 
-		if (file_path(c, g, h, c->file_name[f]) < 0) {
-			*fd = FD_ABSENT;
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		nfd = open(c->path, O_RDONLY | O_CLOEXEC);
+		nfd = open_in(c, g, h, c->file_name[f]);
 		if (nfd < 0) {
 			if (errno == ENOENT || errno == ENODEV)
 				*fd = FD_ABSENT;
@@ -447,8 +496,8 @@ static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum 
 				c->fd_budget = c->fds_kept;
 			return -1;
 		}
-		if (c->fds_kept >= c->fd_budget) {
-			/* out of fds: read this one and give it back */
+		if (c->fds_kept >= c->fd_budget || c->file_rank[f] > c->keep_ranks) {
+			/* short of fds: read this one and give it back */
 			n = read(nfd, c->buf, sizeof(c->buf) - 1);
 			close(nfd);
 			c->fallback_reads++;
@@ -563,18 +612,32 @@ static uint32_t file_vals(const struct stats_collector *c, enum stats_file f)
 	return c->hier[h].v2 ? files[f].vals2 : files[f].vals1;
 }
 
-/* Should f be read now, or does its last value still hold? */
+static bool moved(const struct stats_group *g, enum stats_val v)
+{
+	return !(g->prev.have & g->cur.have & SV_BIT(v)) || g->prev.v[v] != g->cur.v[v];
+}
+
+/* Should f be read now, or does its last value still hold? Every file is
+ * read at least every slow_every refreshes (staggered over the groups);
+ * in between, only what can have changed. */
 static bool due(const struct stats_collector *c, const struct stats_group *g, size_t i,
 		enum stats_file f)
 {
 	const struct stats_group *p = g->parent >= 0 ? &c->g[g->parent] : NULL;
 	uint32_t vals = file_vals(c, f);
+	bool tick = (c->refreshes + i) % c->opts.slow_every == 0;
 
-	if (c->opts.no_skip || g->fresh || (g->cur.have & vals) != vals)
+	if (c->opts.no_skip || g->fresh || g->force || (g->cur.have & vals) != vals)
 		return true;
-	if (files[f].slow || (f == F_CPU_STAT && g->cur.v[SV_QUOTA_US] == STATS_UNLIMITED &&
-			      (g->cur.have & SV_BIT(SV_QUOTA_US))))
-		return (c->refreshes + i) % c->opts.slow_every == 0;
+	/* Without a quota the group is never throttled and its period does
+	 * not matter: read again once a quota shows up. */
+	if ((f == F_CPU_STAT || f == F_CPU_PERIOD) && !c->hier[c->file_hier[f]].v2 &&
+	    (g->cur.have & SV_BIT(SV_QUOTA_US)) && g->cur.v[SV_QUOTA_US] == STATS_UNLIMITED)
+		return false;
+	if (tick)
+		return true;
+	if (files[f].slow)
+		return false;
 	/* Hierarchical counters: a parent whose counter stood still has
 	 * children whose counters stood still. */
 	if (f == F_CPU_USAGE && p && !p->fresh && (p->cur.have & SV_BIT(SV_CPU_NS)) &&
@@ -584,6 +647,18 @@ static bool due(const struct stats_collector *c, const struct stats_group *g, si
 	    p->cur.v[SV_IO_RBYTES] == p->prev.v[SV_IO_RBYTES] &&
 	    p->cur.v[SV_IO_WBYTES] == p->prev.v[SV_IO_WBYTES])
 		return false;
+	/* The page cache split and OOM kills go with a change of usage (a
+	 * kill frees the victim's memory); new tasks with cpu time, mostly. */
+	if ((f == F_MEM_STAT || f == F_OOM) && (c->want_files & (1u << F_MEM)))
+		return moved(g, SV_MEM);
+	if (f == F_PROCS) {
+		if ((c->want_files & (1u << F_CPU_USAGE)) && c->file_hier[F_CPU_USAGE] >= 0 &&
+		    (g->hier & (1u << c->file_hier[F_CPU_USAGE])))
+			return moved(g, SV_CPU_NS);
+		if ((c->want_files & (1u << F_MEM)) && c->file_hier[F_MEM] >= 0 &&
+		    (g->hier & (1u << c->file_hier[F_MEM])))
+			return moved(g, SV_MEM);
+	}
 	return true;
 }
 
@@ -624,27 +699,39 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 		g->cur.have &= ~vals;
 		parse_file(c, (enum stats_file)f, c->hier[h].v2, &g->cur);
 	}
+	g->force = false;
 }
 
-/* Did a directory gain or lose subdirectories since the scan? */
+/* A directory fd for a group with subdirectories (few of those): its
+ * children are checked and, short of fds, opened through it. */
+static void open_dirfd(struct stats_collector *c, struct stats_group *g, size_t h)
+{
+	if (g->dirfd[h] != FD_CLOSED || c->fds_kept >= c->fd_budget ||
+	    file_path(c, g, (int)h, ".") < 0)
+		return;
+	g->dirfd[h] = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (g->dirfd[h] >= 0)
+		c->fds_kept++;
+	else
+		g->dirfd[h] = FD_CLOSED;
+}
+
+/* Did a directory gain or lose subdirectories since the scan? Its link
+ * count says: 2 + subdirectories on cgroupfs. */
 static void check_dirs(struct stats_collector *c, struct stats_group *g)
 {
+	const struct stats_group *p = g->parent >= 0 ? &c->g[g->parent] : NULL;
+
 	for (size_t h = 0; h < c->n_hier; h++) {
 		struct stat st;
 		int r;
 
 		if (!(g->hier & (1u << h)))
 			continue;
-		if (g->dirfd[h] == FD_CLOSED && c->fds_kept < c->fd_budget &&
-		    file_path(c, g, (int)h, ".") == 0) {
-			g->dirfd[h] = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (g->dirfd[h] >= 0)
-				c->fds_kept++;
-			else
-				g->dirfd[h] = FD_CLOSED;
-		}
 		if (g->dirfd[h] >= 0)
 			r = fstat(g->dirfd[h], &st);
+		else if (p && p->dirfd[h] >= 0)
+			r = fstatat(p->dirfd[h], g->name, &st, AT_SYMLINK_NOFOLLOW);
 		else
 			r = file_path(c, g, (int)h, ".") == 0 ? stat(c->path, &st) : -1;
 		if (r < 0 || st.st_nlink < 2 || st.st_nlink - 2 != g->nchild[h]) {
@@ -672,10 +759,52 @@ static uint32_t files_for(const struct stats_collector *c, uint32_t vals)
 	return want;
 }
 
+/* Files in the order they deserve a kept fd: read every refresh first. */
+static const enum stats_file keep_order[F_COUNT] = {
+	F_MEM,     F_CPU_USAGE, F_PROCS,  F_IO,     F_PIDS,     F_PSI_CPU,    F_PSI_MEM, F_PSI_IO,
+	F_OOM,     F_MEM_STAT,  F_SWAP,   F_CPU_STAT, F_CPU_QUOTA, F_MEM_LIMIT, F_PIDS_MAX,
+	F_CPU_PERIOD,
+};
+
 void stats_set_cols(struct stats_collector *c, uint32_t cols)
 {
+	unsigned r = 0;
+
 	c->opts.cols = cols;
 	c->want_files = files_for(c, stats_cols_vals(cols));
+	for (size_t k = 0; k < F_COUNT; k++)
+		c->file_rank[keep_order[k]] = c->want_files & (1u << keep_order[k]) ? r++ : F_COUNT;
+}
+
+/* After a scan: directory fds for the groups with subdirectories; then the
+ * files of the first ranks are kept open in every group as far as the fds
+ * go, the next rank in as many groups as are left, the rest read with
+ * open/read/close. */
+static void plan_fds(struct stats_collector *c)
+{
+	size_t need[F_COUNT] = {0}, dirs = 0, left;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct stats_group *g = &c->g[i];
+
+		for (size_t h = 0; h < c->n_hier; h++)
+			if (g->nchild[h]) {
+				open_dirfd(c, &c->g[i], h);
+				dirs++;
+			}
+		for (size_t f = 0; f < F_COUNT; f++) {
+			int h = f == F_PROCS ? procs_hier(c, g) : c->file_hier[f];
+
+			if (c->file_rank[f] < F_COUNT && h >= 0 && (g->hier & (1u << h)))
+				need[c->file_rank[f]]++;
+		}
+	}
+	left = c->fd_budget > dirs ? c->fd_budget - dirs : 0;
+	c->keep_ranks = 0;
+	while (c->keep_ranks < F_COUNT && need[c->keep_ranks] <= left) {
+		left -= need[c->keep_ranks];
+		c->keep_ranks++;
+	}
 }
 
 int stats_refresh(struct stats_collector *c, cg_err *e)
@@ -691,6 +820,7 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 	if (c->need_scan || !c->g) {
 		if (scan(c, e) < 0)
 			return -1;
+		plan_fds(c);
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		struct stats_group *g = &c->g[i];
@@ -731,13 +861,26 @@ static size_t add_hier(struct stats_collector *c, const char *mount, bool v2)
 	return c->n_hier++;
 }
 
+/* Kept-open files need fds: the soft limit goes up to the hard one, and a
+ * process allowed to (CAP_SYS_RESOURCE) raises the hard one to what the
+ * kernel allows (fs.nr_open); past the budget, files are read with
+ * open/read/close. */
 static void raise_fd_limit(struct stats_collector *c)
 {
 	struct rlimit rl;
+	char buf[32];
+	uint64_t nr_open = 0;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
 		c->fd_budget = 0;
 		return;
+	}
+	if (sys_read_file("/proc/sys/fs/nr_open", buf, sizeof(buf)) > 0 &&
+	    stats_parse_u64(buf, &nr_open) == 0 && nr_open > rl.rlim_max) {
+		struct rlimit more = {.rlim_cur = (rlim_t)nr_open, .rlim_max = (rlim_t)nr_open};
+
+		if (setrlimit(RLIMIT_NOFILE, &more) == 0)
+			rl = more;
 	}
 	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -763,9 +906,9 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 	c->layout = l;
 	c->opts = *o;
 	if (!c->opts.slow_every)
-		c->opts.slow_every = 5;
+		c->opts.slow_every = 10;
 	if (!c->opts.check_every)
-		c->opts.check_every = 2;
+		c->opts.check_every = 10;
 	c->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
 	c->start = strdup(o->start ? o->start + strspn(o->start, "/") : "");
 	if (!c->start)
@@ -835,6 +978,7 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 		stats_close(c);
 		return NULL;
 	}
+	plan_fds(c);
 	return c;
 oom:
 	cg_err_sys(e, "stats_open");
@@ -856,6 +1000,12 @@ void stats_close(struct stats_collector *c)
 		free(c->hier[h].mount);
 	free(c->start);
 	free(c);
+}
+
+void stats_touch(struct stats_collector *c, size_t i)
+{
+	if (i < c->n)
+		c->g[i].force = true;
 }
 
 size_t stats_count(const struct stats_collector *c)

@@ -146,6 +146,7 @@ struct stats_group {
 	unsigned depth;          /* 0 for the top */
 	bool fresh;              /* no previous sample: rates unknown */
 	bool vanished;           /* went away since the last scan */
+	bool force;              /* read every file at the next refresh */
 	unsigned oom_flash;      /* refreshes left to highlight a new OOM kill */
 	struct stats_row row;
 	/* collector's own */
@@ -160,8 +161,8 @@ struct stats_group {
 struct stats_opts {
 	const char *start;       /* subtree to show, relative ("" or NULL: all) */
 	uint32_t cols;           /* columns wanted (decides which files are read) */
-	unsigned slow_every;     /* limits and memory.stat every N refreshes (default 5) */
-	unsigned check_every;    /* look for new/removed groups every N (default 2) */
+	unsigned slow_every;     /* every file at least every N refreshes (default 10) */
+	unsigned check_every;    /* look for new/removed groups every N (default 10) */
 	bool no_skip;            /* read every file every refresh (benchmarks) */
 };
 
@@ -176,6 +177,8 @@ int stats_refresh(struct stats_collector *c, cg_err *e);
 /* Same, with the time of the refresh given (CLOCK_MONOTONIC ns; for tests). */
 int stats_refresh_at(struct stats_collector *c, uint64_t now_ns, cg_err *e);
 void stats_close(struct stats_collector *c);
+/* Reads every file of group i at the next refresh (after changing it). */
+void stats_touch(struct stats_collector *c, size_t i);
 /* Changes the columns (which files are read from the next refresh). */
 void stats_set_cols(struct stats_collector *c, uint32_t cols);
 

@@ -18,7 +18,7 @@ static void usage(FILE *out)
 	fputs("usage: cgtop [options] [GROUP]\n"
 	      "Shows every control group's cpu, memory, io, pids and pressure, live.\n"
 	      "\n"
-	      "  -d, --delay SECONDS    refresh interval (default 1; 0.1 .. 3600)\n"
+	      "  -d, --delay SECONDS    refresh interval (default 1; 0.01 .. 3600)\n"
 	      "  -n, --iterations N     stop after N refreshes\n"
 	      "      --depth N          show groups at most N levels below the top\n"
 	      "  -s, --sort FIELD       cpu, mem, io, pids, throttled, name, or any field\n"
@@ -31,6 +31,7 @@ static void usage(FILE *out)
 	      "      --json             one JSON object per refresh, one line each\n"
 	      "      --machine          CPU% as a share of the whole machine\n"
 	      "      --raw-mem          memory with page cache (as the kernel counts it)\n"
+	      "      --no-skip          read every file at every refresh (for measuring)\n"
 	      "  -h, --help             this text\n"
 	      "GROUP is a path relative to the cgroup mounts (\"/\" is the root);\n"
 	      "see cgtop(1) for the keys.\n",
@@ -65,7 +66,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 
 static int parse_args(struct cgtop *t, int argc, char **argv)
 {
-	enum { OPT_DEPTH = 256, OPT_JSON, OPT_FLAT, OPT_LIST, OPT_MACHINE, OPT_RAWMEM };
+	enum { OPT_DEPTH = 256, OPT_JSON, OPT_FLAT, OPT_LIST, OPT_MACHINE, OPT_RAWMEM, OPT_NOSKIP };
 	static const struct option longopts[] = {
 		{"delay", required_argument, NULL, 'd'},
 		{"iterations", required_argument, NULL, 'n'},
@@ -80,6 +81,7 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 		{"json", no_argument, NULL, OPT_JSON},
 		{"machine", no_argument, NULL, OPT_MACHINE},
 		{"raw-mem", no_argument, NULL, OPT_RAWMEM},
+		{"no-skip", no_argument, NULL, OPT_NOSKIP},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -90,8 +92,8 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "d:n:s:rp:f:bh", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'd':
-			if (parse_double(optarg, 0.1, 3600, &t->interval) < 0) {
-				fprintf(stderr, "cgtop: -d: '%s' is not a number of seconds from 0.1 to 3600\n", optarg);
+			if (parse_double(optarg, 0.01, 3600, &t->interval) < 0) {
+				fprintf(stderr, "cgtop: -d: '%s' is not a number of seconds from 0.01 to 3600\n", optarg);
 				return -1;
 			}
 			break;
@@ -152,6 +154,9 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 			break;
 		case OPT_RAWMEM:
 			t->mem_raw = true;
+			break;
+		case OPT_NOSKIP:
+			t->no_skip = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -299,6 +304,7 @@ int main(int argc, char **argv)
 	}
 	so.start = t.start;
 	so.cols = t.cols;
+	so.no_skip = t.no_skip;
 	t.c = stats_open(&t.layout, &so, &e);
 	if (!t.c) {
 		fprintf(stderr, "cgtop: %s\n", e.msg);

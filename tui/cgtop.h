@@ -21,6 +21,7 @@ struct cgtop {
 	int depth;                /* --depth; -1: all */
 	const char *start;        /* group path to start from / -p */
 	bool batch, json;
+	bool no_skip;             /* --no-skip: every file at every refresh */
 	uint32_t cols;
 
 	/* data */

@@ -1,0 +1,84 @@
+#!/bin/bash
+# cgtop's batch mode against systemd-cgtop, side by side in one run, at
+# 1,000 and 10,000 groups made below our own groups (cpu, cpuacct, memory,
+# and the systemd hierarchy that systemd-cgtop walks; the one tree on v2).
+# Prints cpu per refresh per group, share of a core at one refresh a
+# second, and peak RSS, with the ratios. Removes every group it made.
+. "$(dirname "$0")/../lib.sh"
+
+SIZES=${BENCH_CGTOP_SIZES:-1000 10000}
+K1=2
+K2=${BENCH_CGTOP_REFRESHES:-22}
+DELAY=0.05
+command -v systemd-cgtop >/dev/null || skip "systemd-cgtop (package systemd) is not installed"
+[ -x /usr/bin/time ] || skip "/usr/bin/time is not installed"
+
+# Our own group in each hierarchy, once per distinct directory.
+hier_dirs() {
+	local c
+	for c in cpu cpuacct memory name=systemd; do
+		[ -n "$(cg_mount "$c")" ] && self_dir "$c"
+	done | sort -u
+}
+
+made=()
+remove_made() {
+	local d
+	for d in "${made[@]}"; do
+		[ -d "$d" ] || continue
+		find "$d" -mindepth 1 -maxdepth 1 -type d -print0 | xargs -0 -r rmdir
+		rmdir "$d" || echo "  warning: could not remove $d" >&2
+	done
+	made=()
+}
+on_exit remove_made
+
+make_groups() { # n
+	local d base
+	for base in $(hier_dirs); do
+		d="$base/$UNIQ-bench"
+		mkdir "$d" || fail "mkdir $d"
+		made+=("$d")
+		(cd "$d" && seq -f "g%05g" 1 "$1" | xargs mkdir) || fail "making $1 groups in $d"
+	done
+}
+
+# cpu seconds (user+sys) and peak RSS (KiB) of one run: "cpu rss"
+measure() {
+	/usr/bin/time -f "%U %S %M" -o "$TMPD/time" "$@" >"$TMPD/out" 2>"$TMPD/err" ||
+		fail "'$*' failed: $(tail -3 "$TMPD/err")"
+	awk '{ printf "%.2f %d\n", $1 + $2, $3 }' "$TMPD/time"
+}
+
+# cpu per refresh (s) from runs of K1 and K2 refreshes (startup cancels
+# out), and the peak RSS of the longer run: "cpu rss"
+per_refresh() { # tool-args...
+	local a b rss
+	read -r a _ <<<"$(measure "$@" -n "$K1")"
+	read -r b rss <<<"$(measure "$@" -n "$K2")"
+	awk -v a="$a" -v b="$b" -v k="$((K2 - K1))" -v r="$rss" 'BEGIN { printf "%.6f %d\n", (b - a) / k, r }'
+}
+
+printf "%-8s %-14s %8s %12s %12s %10s\n" groups tool seen "us/group" "%core@1s" "RSS MiB"
+for n in $SIZES; do
+	make_groups "$n"
+	# groups each tool walks: cgtop the union of the hierarchies, systemd-cgtop
+	# the systemd (or unified) tree down to its default depth of 3
+	cg_seen=$("$CGTOP" --json -n 1 -d 0.1 | jq .groups_count)
+	sd_root=$(cg_mount name=systemd)
+	[ -n "$sd_root" ] || sd_root=$(cg_mount cpu)
+	sd_seen=$(find "$sd_root" -mindepth 0 -maxdepth 3 -type d | wc -l)
+
+	read -r cg cg_rss <<<"$(per_refresh "$CGTOP" -b -d "$DELAY")"
+	read -r sd sd_rss <<<"$(per_refresh systemd-cgtop -b -d "$DELAY")"
+	for row in "cgtop $cg $cg_seen $cg_rss" "systemd-cgtop $sd $sd_seen $sd_rss"; do
+		set -- $row
+		awk -v t="$1" -v s="$2" -v g="$3" -v r="$4" -v n="$n" 'BEGIN {
+			printf "%-8s %-14s %8d %12.2f %12.2f %10.1f\n", n, t, g, s * 1e6 / g, s * 100, r / 1024 }'
+	done
+	awk -v a="$cg" -v ga="$cg_seen" -v b="$sd" -v gb="$sd_seen" -v n="$n" 'BEGIN {
+		if (a > 0) printf "%-8s ratio: systemd-cgtop / cgtop per group = %.1fx\n", n, (b / gb) / (a / ga);
+		else printf "%-8s ratio: cgtop below the timer resolution\n", n }'
+	remove_made
+done
+echo "targets: <= 5 us/group, < 5 %core at 10000 groups, RSS < 16 MiB"
