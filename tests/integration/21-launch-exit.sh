@@ -48,3 +48,21 @@ P=$(make_profile r "name: $UNIQ-r" "parent: self" "namespaces: [mount]" "rootfs:
 expect_status 125 "$CGRUN" -p "$P" -- true
 assert_contains "$OUT" "rootfs $TMPD/no-such-root: No such file or directory" "missing rootfs named"
 assert_nothing_left "after cgrun's own failures"
+
+# docs/cgrun.1 documents every option that --help lists, and the reverse.
+help_opts=$("$CGRUN" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+man_opts=$(sed 's/\\-/-/g' "$TOP_DIR/docs/cgrun.1" | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+for o in $help_opts; do
+	echo "$man_opts" | grep -qx -- "$o" || fail "docs/cgrun.1 does not document $o"
+done
+ok "docs/cgrun.1 documents every option of --help"
+for o in $man_opts; do
+	[ "$o" = --init ] && continue   # docker run --init, named for comparison
+	echo "$help_opts" | grep -qx -- "$o" || fail "docs/cgrun.1 documents $o, which --help does not list"
+done
+ok "--help lists every option of docs/cgrun.1"
+for s in 125 126 127 128+; do
+	"$CGRUN" --help | grep -q -- "$s" || fail "--help does not give exit status $s"
+	grep -q -- "^$s\|^.RI 128+" "$TOP_DIR/docs/cgrun.1" || fail "docs/cgrun.1 does not give exit status $s"
+done
+ok "exit statuses in both"
