@@ -455,6 +455,17 @@ static int check_devices(struct planner *P)
 					diags_error(P->d, dv->path.line, dv->path.col, key,
 						    "%s: %s; name a block device like /dev/vda, or give "
 						    "\"MAJ:MIN\"", dv->path.s, strerror(errno));
+				continue;
+			}
+			if (!P->devlabels[i][k] && !P->blind) {
+				/* the kernel limits whole disks, not partitions */
+				char sys[96];
+
+				snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", m->major, m->minor);
+				if (P->rd->exists(P->rd->ctx, sys))
+					diags_error(P->d, dv->path.line, dv->path.col, key,
+						    "%s (%u:%u) is a partition; io limits apply to a whole "
+						    "disk: name the disk it is on", dv->path.s, m->major, m->minor);
 			}
 		}
 	}

@@ -602,6 +602,53 @@ static void test_host_checks(void **state)
 	fake_tree_free();
 }
 
+/* The fake host has one disk, 8:0, with a partition 8:1 (/dev/fake1). */
+static bool part_exists(void *ctx, const char *path)
+{
+	if (!strcmp(path, "/sys/dev/block/8:1/partition"))
+		return true;
+	return cg_reader_fs.exists(ctx, path);
+}
+
+static int part_blkdev(void *ctx, const char *path, unsigned *major, unsigned *minor)
+{
+	(void)ctx;
+	if (strcmp(path, "/dev/fake1")) {
+		errno = ENOENT;
+		return -1;
+	}
+	*major = 8;
+	*minor = 1;
+	return 0;
+}
+
+static void test_partition_refused(void **state)
+{
+	const struct cg_reader rd = { cg_reader_fs.read, part_exists, part_blkdev, cg_reader_fs.subdirs,
+				      NULL };
+	struct cg_layout l;
+	struct profile *p;
+	struct diags d;
+	char *t;
+
+	(void)state;
+	layout(false, &l);
+	p = prof("name: web\nio:\n  devices:\n    - {path: /dev/fake1, read_bps: 1M}\n"
+		 "    - {path: \"8:1\", write_bps: 1M}\n    - {path: /dev/nope, write_bps: 1M}\n"
+		 "    - {path: \"8:0\", write_bps: 1M}\n");
+	t = plan_for(p, &l, &rd, &d, -1);
+	assert_int_equal(d.errors, 3);
+	assert_string_equal(d.items[0].key, "io.devices[0].path");
+	assert_non_null(strstr(d.items[0].msg, "/dev/fake1 (8:1) is a partition"));
+	assert_string_equal(d.items[1].key, "io.devices[1].path");
+	assert_string_equal(d.items[2].key, "io.devices[2].path");
+	assert_non_null(strstr(d.items[2].msg, "/dev/nope: No such file or directory"));
+	free(t);
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
 /* --layout: nothing read; placeholders where a value would be read. */
 static void test_reader_empty(void **state)
 {
@@ -646,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_names_checked_first),
 		cmocka_unit_test(test_host_checks),
+		cmocka_unit_test(test_partition_refused),
 		cmocka_unit_test(test_reader_empty),
 	};
 
