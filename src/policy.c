@@ -344,12 +344,36 @@ static int procs(const char *dir, size_t *count, long *first)
 	return 0;
 }
 
-/* Moves every process of dir into to, again while new ones appear. */
-static int evacuate(const char *dir, const char *to, cg_err *e)
+/* Moves pid into `to`, or, where cgroup v2 refuses a process in a group
+ * that has controllers enabled for its children (EBUSY), into the nearest
+ * ancestor that takes it, up to the mount point. */
+static int move_pid(long pid, const char *to, const char *mount, bool v2)
 {
-	char dest[PATH_MAX], path[PATH_MAX], buf[65536];
+	char dest[PATH_MAX], v[24];
 
-	snprintf(dest, sizeof(dest), "%s/cgroup.procs", to);
+	snprintf(dest, sizeof(dest), "%s", to);
+	snprintf(v, sizeof(v), "%ld", pid);
+	for (;;) {
+		char procs[PATH_MAX + 16];
+		char *slash;
+
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", dest);
+		if (sys_write_file(procs, v) == 0 || errno == ESRCH)   /* ESRCH: it exited */
+			return 0;
+		if (!v2 || errno != EBUSY || strlen(dest) <= strlen(mount))
+			return -1;
+		slash = strrchr(dest, '/');
+		if (!slash)
+			return -1;
+		*slash = '\0';
+	}
+}
+
+/* Moves every process of dir into to, again while new ones appear. */
+static int evacuate(const char *dir, const struct map_hier *h, cg_err *e)
+{
+	char path[PATH_MAX], buf[65536];
+
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	for (int i = 0; i <= RETRIES; i++) {
 		ssize_t n = sys_read_file(path, buf, sizeof(buf));
@@ -360,15 +384,13 @@ static int evacuate(const char *dir, const char *to, cg_err *e)
 		for (char *s = buf; *s;) {
 			char *end;
 			long pid = strtol(s, &end, 10);
-			char v[24];
 
 			if (end == s)
 				break;
 			any = true;
-			snprintf(v, sizeof(v), "%ld", pid);
-			/* ESRCH: it exited meanwhile */
-			if (sys_write_file(dest, v) < 0 && errno != ESRCH)
-				return cg_err_sys(e, "%s: moving pid %ld out of %s", dest, pid, dir);
+			if (move_pid(pid, h->base, h->mount, h->v2) < 0)
+				return cg_err_sys(e, "%s/cgroup.procs: moving pid %ld out of %s", h->base,
+						  pid, dir);
 			s = end + strspn(end, "\n");
 		}
 		if (!any)
@@ -416,7 +438,7 @@ int policy_remove(const struct profile *p, const struct cg_layout *l, const stru
 		}
 	for (size_t h = 0; h < w.n; h++)
 		for (size_t i = 0; i < dl[h].n; i++) {
-			if (force && evacuate(dl[h].d[i], w.h[h].base, e) < 0)
+			if (force && evacuate(dl[h].d[i], &w.h[h], e) < 0)
 				goto out;
 			if (rmdir_retry(dl[h].d[i]) < 0) {
 				cg_err_sys(e, "%s: removing the group", dl[h].d[i]);

@@ -264,8 +264,16 @@ static int fake_write(const char *path, const char *value)
 	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(path, '/') - path), path);
 	if (fake_is(path, "cgroup.procs")) {
 		/* a process is in one group of a hierarchy at a time */
-		char top[4096], h[64];
+		char top[4096], h[64], sc[4200];
+		char *on;
 
+		/* v2: no processes in a group that enables controllers below it */
+		snprintf(sc, sizeof(sc), "%s/cgroup.subtree_control", dir);
+		on = fake_v2 && strcmp(dir, fake_root) ? fake_get(sc) : NULL;
+		if (on && *on && *on != '\n') {
+			errno = EBUSY;
+			return -1;
+		}
 		if (fake_v2)
 			snprintf(top, sizeof(top), "%s", fake_root);
 		else

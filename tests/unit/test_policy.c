@@ -286,6 +286,29 @@ static void test_remove(void **state)
 	fake_tree_free();
 }
 
+/* v2 refuses processes in a group that enables controllers for its
+ * children: --force then moves them to the nearest ancestor that takes them. */
+static void test_remove_force_v2(void **state)
+{
+	struct cg_layout l;
+	struct profile *p = prof("name: web\npids: {max: 5}\n");
+	struct plan_opts o;
+	cg_err e = { 0 };
+
+	(void)state;
+	layout(true, &l);
+	assert_int_equal(apply(p, &l, &e), 0);
+	assert_string_equal(fake_read("cgkit/cgroup.subtree_control"), "pids");
+	assert_int_equal(__wrap_sys_write_file(strcat(strcpy((char[4200]){ 0 }, fake_root), "/cgkit/web/cgroup.procs"), "42"), 0);
+	o = opts();
+	assert_int_equal(policy_remove(p, &l, &o, true, &e), 0);
+	assert_string_equal(fake_read("cgroup.procs"), "42");
+	assert_string_equal(fake_read("cgkit/cgroup.procs"), "");
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
 static void show(bool v2, const char *const *want)
 {
 	struct cg_layout l;
@@ -419,7 +442,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rollback_v1),  cmocka_unit_test(test_rollback_v2),
 		cmocka_unit_test(test_error_names_key), cmocka_unit_test(test_mkdir_eexist),
-		cmocka_unit_test(test_remove),       cmocka_unit_test(test_show_v1),
+		cmocka_unit_test(test_remove),       cmocka_unit_test(test_remove_force_v2),       cmocka_unit_test(test_show_v1),
 		cmocka_unit_test(test_show_v2),      cmocka_unit_test(test_v2_bfq_fallback),
 		cmocka_unit_test(test_group_dirs),
 	};
