@@ -49,6 +49,7 @@ enum stats_file {
 	F_COUNT
 };
 
+
 #define V(x) SV_BIT(SV_##x)
 #define CTRL_NONE CTRL_COUNT   /* any hierarchy (cgroup.procs) or unified (psi) */
 
@@ -80,6 +81,14 @@ static const struct file_def {
 	[F_PSI_CPU] = {CTRL_NONE, NULL, "cpu.pressure", 0, V(PSI_CPU), false},
 	[F_PSI_MEM] = {CTRL_NONE, NULL, "memory.pressure", 0, V(PSI_MEM), false},
 	[F_PSI_IO] = {CTRL_NONE, NULL, "io.pressure", 0, V(PSI_IO), false},
+};
+
+/* A group's open files and last two samples: apart from the group so that
+ * a scan moves a pointer, not the state (and memory does not double). */
+struct stats_state {
+	int fd[F_COUNT];
+	int dirfd[HIER_MAX];
+	struct stats_sample cur, prev;
 };
 
 struct hier {
@@ -136,7 +145,10 @@ static uint64_t path_hash(const char *s)
 	return h;
 }
 
-static long hash_find(uint32_t *tab, size_t cap, const struct stats_group *g, const char *path)
+/* The tables hold indexes into an array of structures whose first member
+ * is the path (groups, or scan entries). */
+static long hash_find_in(const uint32_t *tab, size_t cap, const void *base, size_t stride,
+			 const char *path)
 {
 	size_t mask = cap - 1;
 
@@ -145,9 +157,15 @@ static long hash_find(uint32_t *tab, size_t cap, const struct stats_group *g, co
 	for (size_t i = path_hash(path) & mask;; i = (i + 1) & mask) {
 		if (!tab[i])
 			return -1;
-		if (strcmp(g[tab[i] - 1].path, path) == 0)
+		if (strcmp(*(char *const *)((const char *)base + (tab[i] - 1) * stride), path) == 0)
 			return (long)tab[i] - 1;
 	}
+}
+
+static long hash_find(const uint32_t *tab, size_t cap, const struct stats_group *g,
+		      const char *path)
+{
+	return hash_find_in(tab, cap, g, sizeof(*g), path);
 }
 
 static void hash_insert(uint32_t *tab, size_t cap, const char *path, size_t idx)
@@ -172,45 +190,59 @@ static int path_cmp(const char *a, const char *b)
 	return (int)ca - (int)cb;
 }
 
-static int ptr_cmp(const void *a, const void *b)
-{
-	return path_cmp((*(struct stats_group *const *)a)->path, (*(struct stats_group *const *)b)->path);
-}
 
 static void group_close(struct stats_collector *c, struct stats_group *g)
 {
+	if (!g->st)
+		return;
 	for (size_t f = 0; f < F_COUNT; f++)
-		if (g->fd[f] >= 0) {
-			close(g->fd[f]);
+		if (g->st->fd[f] >= 0) {
+			close(g->st->fd[f]);
 			c->fds_kept--;
 		}
 	for (size_t h = 0; h < HIER_MAX; h++)
-		if (g->dirfd[h] >= 0) {
-			close(g->dirfd[h]);
+		if (g->st->dirfd[h] >= 0) {
+			close(g->st->dirfd[h]);
 			c->fds_kept--;
 		}
+	free(g->st);
+	g->st = NULL;
 }
 
-static void group_init(struct stats_group *g, char *path)
+static int group_init(struct stats_group *g, char *path)
 {
 	memset(g, 0, sizeof(*g));
 	g->path = path;
 	g->parent = -1;
 	g->fresh = true;
-	for (size_t f = 0; f < sizeof(g->fd) / sizeof(g->fd[0]); f++)
-		g->fd[f] = FD_CLOSED;
+	g->st = malloc(sizeof(*g->st));
+	if (!g->st)
+		return -1;
+	memset(&g->st->cur, 0, sizeof(g->st->cur));
+	memset(&g->st->prev, 0, sizeof(g->st->prev));
+	for (size_t f = 0; f < sizeof(g->st->fd) / sizeof(g->st->fd[0]); f++)
+		g->st->fd[f] = FD_CLOSED;
 	for (size_t h = 0; h < HIER_MAX; h++)
-		g->dirfd[h] = FD_CLOSED;
+		g->st->dirfd[h] = FD_CLOSED;
+	return 0;
 }
 
 /* ---- scanning ---- */
 
+/* What a walk finds of a directory, before it becomes a group: small, so
+ * that a scan of 10,000 groups costs little memory on top of the groups. */
+struct scan_ent {
+	char *path;
+	uint64_t ino;
+	uint32_t hier;
+	uint32_t nchild[HIER_MAX];
+};
+
 struct scan {
-	struct stats_group *g;
+	struct scan_ent *e;
 	size_t n, cap;
 	uint32_t *hash;
 	size_t hash_cap;
-	int err;
 };
 
 static int scan_grow_hash(struct scan *s)
@@ -221,46 +253,49 @@ static int scan_grow_hash(struct scan *s)
 	if (!tab)
 		return -1;
 	for (size_t i = 0; i < s->n; i++)
-		hash_insert(tab, cap, s->g[i].path, i);
+		hash_insert(tab, cap, s->e[i].path, i);
 	free(s->hash);
 	s->hash = tab;
 	s->hash_cap = cap;
 	return 0;
 }
 
-/* The group for rel, added when new. */
-static struct stats_group *scan_add(struct scan *s, const char *rel, size_t h, uint64_t ino)
+static long scan_find(const struct scan *s, const char *rel)
 {
-	long i = hash_find(s->hash, s->hash_cap, s->g, rel);
-	struct stats_group *g;
+	return hash_find_in(s->hash, s->hash_cap, s->e, sizeof(*s->e), rel);
+}
+
+/* The entry for rel, added when new. */
+static struct scan_ent *scan_add(struct scan *s, const char *rel, size_t h, uint64_t ino)
+{
+	long i = scan_find(s, rel);
+	struct scan_ent *e;
 
 	if (i < 0) {
-		char *copy;
-
 		if ((s->n + 1) * 2 > s->hash_cap && scan_grow_hash(s) < 0)
 			return NULL;
 		if (s->n == s->cap) {
 			size_t cap = s->cap ? s->cap * 2 : 256;
-			struct stats_group *ng = realloc(s->g, cap * sizeof(*ng));
+			struct scan_ent *ne = realloc(s->e, cap * sizeof(*ne));
 
-			if (!ng)
+			if (!ne)
 				return NULL;
-			s->g = ng;
+			s->e = ne;
 			s->cap = cap;
 		}
-		copy = strdup(rel);
-		if (!copy)
+		e = &s->e[s->n];
+		memset(e, 0, sizeof(*e));
+		e->path = strdup(rel);
+		if (!e->path)
 			return NULL;
-		g = &s->g[s->n];
-		group_init(g, copy);
-		g->ino = ino;
-		hash_insert(s->hash, s->hash_cap, copy, s->n);
+		e->ino = ino;
+		hash_insert(s->hash, s->hash_cap, e->path, s->n);
 		s->n++;
 	} else {
-		g = &s->g[i];
+		e = &s->e[i];
 	}
-	g->hier |= 1u << h;
-	return g;
+	e->hier |= 1u << h;
+	return e;
 }
 
 /* Walks the directory abs (whose relative path is abs + rel_off) in
@@ -270,12 +305,12 @@ static int scan_dir(struct scan *s, char *abs, size_t len, size_t rel_off, size_
 	_cleanup_closedir_ DIR *d = opendir(abs);
 	struct dirent *de;
 	uint32_t nchild = 0;
+	long self;
 
 	if (!d)
 		return errno == ENOENT || errno == ENODEV ? 0 : -1;  /* gone meanwhile */
 	while ((de = readdir(d))) {
 		size_t nl;
-		struct stats_group *g;
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
@@ -286,55 +321,38 @@ static int scan_dir(struct scan *s, char *abs, size_t len, size_t rel_off, size_
 		memcpy(abs + len + 1, de->d_name, nl + 1);
 		nchild++;
 		/* relative path: skip "mount/" (or "mount" for the top) */
-		g = scan_add(s, abs + rel_off + (abs[rel_off] == '/'), h, de->d_ino);
-		if (!g || scan_dir(s, abs, len + 1 + nl, rel_off, h) < 0) {
+		if (!scan_add(s, abs + rel_off + (abs[rel_off] == '/'), h, de->d_ino) ||
+		    scan_dir(s, abs, len + 1 + nl, rel_off, h) < 0) {
 			abs[len] = '\0';
 			return -1;
 		}
 		abs[len] = '\0';
 	}
-	/* the directory's own entry gets its child count */
-	{
-		const char *rel = abs + rel_off + (abs[rel_off] == '/');
-		long i = hash_find(s->hash, s->hash_cap, s->g, rel);
-
-		if (i >= 0)
-			s->g[i].nchild[h] = nchild;
-	}
+	self = scan_find(s, abs + rel_off + (abs[rel_off] == '/'));
+	if (self >= 0)
+		s->e[self].nchild[h] = nchild;
 	return 0;
 }
 
-/* Puts the groups in path order: through an array of pointers, since
- * qsort would copy the big structures (and glibc's a whole second array,
- * which is the peak of the resident memory at 10,000 groups). */
-static int sort_groups(struct scan *s)
+static int ent_cmp(const void *a, const void *b)
 {
-	struct stats_group **p = malloc(s->n * sizeof(*p));
-	struct stats_group *out = malloc(s->n * sizeof(*out));
+	return path_cmp(((const struct scan_ent *)a)->path, ((const struct scan_ent *)b)->path);
+}
 
-	if (!p || !out) {
-		free(p);
-		free(out);
-		return -1;
-	}
+static void scan_free(struct scan *s)
+{
 	for (size_t i = 0; i < s->n; i++)
-		p[i] = &s->g[i];
-	qsort(p, s->n, sizeof(*p), ptr_cmp);
-	for (size_t i = 0; i < s->n; i++)
-		out[i] = *p[i];
-	free(p);
-	free(s->g);
-	s->g = out;
-	s->cap = s->n;
-	return 0;
+		free(s->e[i].path);
+	free(s->e);
+	free(s->hash);
 }
 
 /* Moves the state of groups that are still there (same directory) into the
  * new array, closes the others. */
-static void scan_adopt(struct stats_collector *c, struct scan *s)
+static void scan_adopt(struct stats_collector *c, struct stats_group *ngs, size_t n)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		struct stats_group *ng = &s->g[i];
+	for (size_t i = 0; i < n; i++) {
+		struct stats_group *ng = &ngs[i];
 		long o = hash_find(c->hash, c->hash_cap, c->g, ng->path);
 
 		if (o < 0)
@@ -344,20 +362,18 @@ static void scan_adopt(struct stats_collector *c, struct scan *s)
 		if (og->ino != ng->ino || og->vanished) {
 			continue;   /* re-created: starts afresh; old fds closed below */
 		}
-		memcpy(ng->fd, og->fd, sizeof(ng->fd));
-		memcpy(ng->dirfd, og->dirfd, sizeof(ng->dirfd));
-		ng->cur = og->cur;
-		ng->prev = og->prev;
+		/* the files and samples go over to the new entry; the old one
+		 * takes the new entry's empty state, freed below */
+		struct stats_state *st = ng->st;
+
+		ng->st = og->st;
+		og->st = st;
 		ng->row = og->row;
 		ng->fresh = og->fresh;
 		ng->oom_flash = og->oom_flash;
 		for (size_t f = 0; f < F_COUNT; f++)
-			if (ng->fd[f] == FD_ABSENT || ng->fd[f] == FD_DENIED)
-				ng->fd[f] = FD_CLOSED;   /* a controller may have come */
-		for (size_t f = 0; f < sizeof(og->fd) / sizeof(og->fd[0]); f++)
-			og->fd[f] = FD_CLOSED;
-		for (size_t h = 0; h < HIER_MAX; h++)
-			og->dirfd[h] = FD_CLOSED;
+			if (ng->st->fd[f] == FD_ABSENT || ng->st->fd[f] == FD_DENIED)
+				ng->st->fd[f] = FD_CLOSED;   /* a controller may have come */
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		group_close(c, &c->g[i]);
@@ -370,6 +386,8 @@ static void scan_adopt(struct stats_collector *c, struct scan *s)
 static int scan(struct stats_collector *c, cg_err *e)
 {
 	struct scan s = {0};
+	struct stats_group *g;
+	uint32_t *hash;
 	bool found = false;
 
 	for (size_t h = 0; h < c->n_hier; h++) {
@@ -388,53 +406,65 @@ static int scan(struct stats_collector *c, cg_err *e)
 		if (!scan_add(&s, c->start, h, st.st_ino) ||
 		    scan_dir(&s, abs, (size_t)n, mlen, h) < 0) {
 			cg_err_sys(e, "listing the groups below %s", abs);
-			goto fail;
+			scan_free(&s);
+			return -1;
 		}
 	}
 	if (!found) {
-		cg_err_set(e, ENOENT, "no group \"%s\" in any cgroup hierarchy",
-			   *c->start ? c->start : "/");
-		goto fail;
+		scan_free(&s);
+		return cg_err_set(e, ENOENT, "no group \"%s\" in any cgroup hierarchy",
+				  *c->start ? c->start : "/");
 	}
-	if (sort_groups(&s) < 0) {
-		cg_err_sys(e, "sorting the groups");
-		goto fail;
+	/* path order: each parent right before its subtree */
+	qsort(s.e, s.n, sizeof(*s.e), ent_cmp);
+	g = calloc(s.n, sizeof(*g));
+	hash = calloc(s.hash_cap, sizeof(*hash));
+	if (!g || !hash) {
+		free(g);
+		free(hash);
+		scan_free(&s);
+		return cg_err_sys(e, "listing the groups");
 	}
-	memset(s.hash, 0, s.hash_cap * sizeof(*s.hash));
-	for (size_t i = 0; i < s.n; i++)
-		hash_insert(s.hash, s.hash_cap, s.g[i].path, i);
 	for (size_t i = 0; i < s.n; i++) {
-		struct stats_group *g = &s.g[i];
-		char *slash = strrchr(g->path, '/');
-
-		g->name = slash ? slash + 1 : *g->path ? g->path : "/";
-		if (i == 0) {
-			g->parent = -1;
-			g->depth = 0;
-			continue;
+		if (group_init(&g[i], steal_ptr(s.e[i].path)) < 0) {
+			for (size_t j = 0; j <= i; j++) {
+				free(g[j].st);
+				free(g[j].path);
+			}
+			free(g);
+			free(hash);
+			scan_free(&s);
+			return cg_err_sys(e, "listing the groups");
 		}
+		g[i].ino = s.e[i].ino;
+		g[i].hier = s.e[i].hier;
+		memcpy(g[i].nchild, s.e[i].nchild, sizeof(g[i].nchild));
+		hash_insert(hash, s.hash_cap, g[i].path, i);
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		char *slash = strrchr(g[i].path, '/');
+
+		g[i].name = slash ? slash + 1 : *g[i].path ? g[i].path : "/";
+		if (i == 0)
+			continue;   /* the top: parent -1, depth 0 */
 		if (slash) {
 			*slash = '\0';
-			g->parent = (int)hash_find(s.hash, s.hash_cap, s.g, g->path);
+			g[i].parent = (int)hash_find(hash, s.hash_cap, g, g[i].path);
 			*slash = '/';
 		} else {
-			g->parent = 0;
+			g[i].parent = 0;
 		}
-		g->depth = g->parent >= 0 ? s.g[g->parent].depth + 1 : 1;
+		g[i].depth = g[i].parent >= 0 ? g[g[i].parent].depth + 1 : 1;
 	}
-	scan_adopt(c, &s);
-	c->g = s.g;
+	scan_adopt(c, g, s.n);
+	c->g = g;
 	c->n = s.n;
-	c->hash = s.hash;
+	c->hash = hash;
 	c->hash_cap = s.hash_cap;
 	c->need_scan = false;
-	return 0;
-fail:
-	for (size_t i = 0; i < s.n; i++)
-		free(s.g[i].path);
-	free(s.g);
+	free(s.e);
 	free(s.hash);
-	return -1;
+	return 0;
 }
 
 /* ---- reading ---- */
@@ -453,13 +483,13 @@ static int open_in(struct stats_collector *c, const struct stats_group *g, int h
 {
 	const struct stats_group *p = g->parent >= 0 ? &c->g[g->parent] : NULL;
 
-	if (g->dirfd[h] >= 0)
-		return openat(g->dirfd[h], name, O_RDONLY | O_CLOEXEC);
-	if (p && p->dirfd[h] >= 0) {
+	if (g->st->dirfd[h] >= 0)
+		return openat(g->st->dirfd[h], name, O_RDONLY | O_CLOEXEC);
+	if (p && p->st->dirfd[h] >= 0) {
 		int n = snprintf(c->path, sizeof(c->path), "%s/%s", g->name, name);
 
 		if (n > 0 && (size_t)n < sizeof(c->path))
-			return openat(p->dirfd[h], c->path, O_RDONLY | O_CLOEXEC);
+			return openat(p->st->dirfd[h], c->path, O_RDONLY | O_CLOEXEC);
 	}
 	if (file_path(c, g, h, name) < 0) {
 		errno = ENAMETOOLONG;
@@ -472,7 +502,7 @@ static int open_in(struct stats_collector *c, const struct stats_group *g, int h
  * (ENOENT: not there; ENODEV: the group went away). */
 static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum stats_file f, int h)
 {
-	int *fd = &g->fd[f];
+	int *fd = &g->st->fd[f];
 	ssize_t n;
 
 	if (*fd == FD_ABSENT) {
@@ -614,7 +644,7 @@ static uint32_t file_vals(const struct stats_collector *c, enum stats_file f)
 
 static bool moved(const struct stats_group *g, enum stats_val v)
 {
-	return !(g->prev.have & g->cur.have & SV_BIT(v)) || g->prev.v[v] != g->cur.v[v];
+	return !(g->st->prev.have & g->st->cur.have & SV_BIT(v)) || g->st->prev.v[v] != g->st->cur.v[v];
 }
 
 /* Should f be read now, or does its last value still hold? Every file is
@@ -627,12 +657,12 @@ static bool due(const struct stats_collector *c, const struct stats_group *g, si
 	uint32_t vals = file_vals(c, f);
 	bool tick = (c->refreshes + i) % c->opts.slow_every == 0;
 
-	if (c->opts.no_skip || g->fresh || g->force || (g->cur.have & vals) != vals)
+	if (c->opts.no_skip || g->fresh || g->force || (g->st->cur.have & vals) != vals)
 		return true;
 	/* Without a quota the group is never throttled and its period does
 	 * not matter: read again once a quota shows up. */
 	if ((f == F_CPU_STAT || f == F_CPU_PERIOD) && !c->hier[c->file_hier[f]].v2 &&
-	    (g->cur.have & SV_BIT(SV_QUOTA_US)) && g->cur.v[SV_QUOTA_US] == STATS_UNLIMITED)
+	    (g->st->cur.have & SV_BIT(SV_QUOTA_US)) && g->st->cur.v[SV_QUOTA_US] == STATS_UNLIMITED)
 		return false;
 	if (tick)
 		return true;
@@ -640,12 +670,12 @@ static bool due(const struct stats_collector *c, const struct stats_group *g, si
 		return false;
 	/* Hierarchical counters: a parent whose counter stood still has
 	 * children whose counters stood still. */
-	if (f == F_CPU_USAGE && p && !p->fresh && (p->cur.have & SV_BIT(SV_CPU_NS)) &&
-	    p->cur.v[SV_CPU_NS] == p->prev.v[SV_CPU_NS])
+	if (f == F_CPU_USAGE && p && !p->fresh && (p->st->cur.have & SV_BIT(SV_CPU_NS)) &&
+	    p->st->cur.v[SV_CPU_NS] == p->st->prev.v[SV_CPU_NS])
 		return false;
-	if (f == F_IO && p && !p->fresh && (p->cur.have & SV_BIT(SV_IO_RBYTES)) &&
-	    p->cur.v[SV_IO_RBYTES] == p->prev.v[SV_IO_RBYTES] &&
-	    p->cur.v[SV_IO_WBYTES] == p->prev.v[SV_IO_WBYTES])
+	if (f == F_IO && p && !p->fresh && (p->st->cur.have & SV_BIT(SV_IO_RBYTES)) &&
+	    p->st->cur.v[SV_IO_RBYTES] == p->st->prev.v[SV_IO_RBYTES] &&
+	    p->st->cur.v[SV_IO_WBYTES] == p->st->prev.v[SV_IO_WBYTES])
 		return false;
 	/* The page cache split and OOM kills go with a change of usage (a
 	 * kill frees the victim's memory); new tasks with cpu time, mostly. */
@@ -673,7 +703,7 @@ static int procs_hier(const struct stats_collector *c, const struct stats_group 
 
 static void read_group(struct stats_collector *c, struct stats_group *g, size_t i)
 {
-	g->prev = g->cur;
+	g->st->prev = g->st->cur;
 	for (size_t f = 0; f < F_COUNT; f++) {
 		int h = f == F_PROCS ? procs_hier(c, g) : c->file_hier[f];
 		uint32_t vals;
@@ -682,13 +712,13 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 			continue;
 		vals = c->hier[h].v2 ? files[f].vals2 : files[f].vals1;
 		if (!(g->hier & (1u << h))) {
-			g->cur.have &= ~vals;
+			g->st->cur.have &= ~vals;
 			continue;
 		}
 		if (!due(c, g, i, (enum stats_file)f))
 			continue;
 		if (read_file(c, g, (enum stats_file)f, h) < 0) {
-			g->cur.have &= ~vals;
+			g->st->cur.have &= ~vals;
 			if (errno == ENODEV) {
 				g->vanished = true;
 				c->need_scan = true;
@@ -696,8 +726,8 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 			}
 			continue;
 		}
-		g->cur.have &= ~vals;
-		parse_file(c, (enum stats_file)f, c->hier[h].v2, &g->cur);
+		g->st->cur.have &= ~vals;
+		parse_file(c, (enum stats_file)f, c->hier[h].v2, &g->st->cur);
 	}
 	g->force = false;
 }
@@ -706,14 +736,14 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
  * children are checked and, short of fds, opened through it. */
 static void open_dirfd(struct stats_collector *c, struct stats_group *g, size_t h)
 {
-	if (g->dirfd[h] != FD_CLOSED || c->fds_kept >= c->fd_budget ||
+	if (g->st->dirfd[h] != FD_CLOSED || c->fds_kept >= c->fd_budget ||
 	    file_path(c, g, (int)h, ".") < 0)
 		return;
-	g->dirfd[h] = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (g->dirfd[h] >= 0)
+	g->st->dirfd[h] = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (g->st->dirfd[h] >= 0)
 		c->fds_kept++;
 	else
-		g->dirfd[h] = FD_CLOSED;
+		g->st->dirfd[h] = FD_CLOSED;
 }
 
 /* Did a directory gain or lose subdirectories since the scan? Its link
@@ -728,10 +758,10 @@ static void check_dirs(struct stats_collector *c, struct stats_group *g)
 
 		if (!(g->hier & (1u << h)))
 			continue;
-		if (g->dirfd[h] >= 0)
-			r = fstat(g->dirfd[h], &st);
-		else if (p && p->dirfd[h] >= 0)
-			r = fstatat(p->dirfd[h], g->name, &st, AT_SYMLINK_NOFOLLOW);
+		if (g->st->dirfd[h] >= 0)
+			r = fstat(g->st->dirfd[h], &st);
+		else if (p && p->st->dirfd[h] >= 0)
+			r = fstatat(p->st->dirfd[h], g->name, &st, AT_SYMLINK_NOFOLLOW);
 		else
 			r = file_path(c, g, (int)h, ".") == 0 ? stat(c->path, &st) : -1;
 		if (r < 0 || st.st_nlink < 2 || st.st_nlink - 2 != g->nchild[h]) {
@@ -832,9 +862,9 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 		read_group(c, g, i);
 		if (g->vanished)
 			continue;
-		stats_compute(g->fresh ? NULL : &g->prev, &g->cur, interval, c->ncpu, &g->row);
-		if (!g->fresh && (g->prev.have & g->cur.have & SV_BIT(SV_OOM_KILLS)) &&
-		    g->cur.v[SV_OOM_KILLS] > g->prev.v[SV_OOM_KILLS])
+		stats_compute(g->fresh ? NULL : &g->st->prev, &g->st->cur, interval, c->ncpu, &g->row);
+		if (!g->fresh && (g->st->prev.have & g->st->cur.have & SV_BIT(SV_OOM_KILLS)) &&
+		    g->st->cur.v[SV_OOM_KILLS] > g->st->prev.v[SV_OOM_KILLS])
 			g->oom_flash = flash < 3 ? 3 : flash;
 		else if (g->oom_flash)
 			g->oom_flash--;

@@ -152,11 +152,11 @@ struct stats_group {
 	/* collector's own */
 	uint32_t hier;           /* bit per hierarchy holding the group */
 	uint32_t nchild[8];      /* subdirectories seen, per hierarchy */
-	int dirfd[8];
-	int fd[24];
 	uint64_t ino;
-	struct stats_sample cur, prev;
+	struct stats_state *st;  /* open files and samples */
 };
+
+struct stats_state;
 
 struct stats_opts {
 	const char *start;       /* subtree to show, relative ("" or NULL: all) */
