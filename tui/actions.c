@@ -268,6 +268,7 @@ void action_edit_limit(struct cgtop *t)
 			say(t, "%s - nothing changed", e.msg);
 	} else {
 		say(t, "/%s: %s.max = %s", g->path, section[k], value);
+		stats_touch(t->c, (size_t)gi);   /* show the new limit at once */
 	}
 	profile_free(p);
 }

@@ -271,9 +271,8 @@ static void draw_procs(struct cgtop *t)
 
 	move(HEADER_LINES, 0);
 	attron(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
-	printw("%7s %-10s %1s %6s %7s  %-*s", "PID", "USER", "S", "CPU%", "RSS", COLS > 40 ? COLS - 40 : 1,
-	       "COMMAND   (processes of /");
-	printw("%s and below)", t->proc_group);
+	printw("%7s %-10s %1s %6s %7s  COMMAND   (%zu processes of /%.*s and below)", "PID", "USER", "S",
+	       "CPU%", "RSS", ps->n, COLS > 90 ? COLS - 90 : 1, t->proc_group);
 	printw("%*s", COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0, "");
 	attroff(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
 	for (int r = 0; r < rows; r++) {

@@ -41,7 +41,7 @@ start_cgtop() {
 	command -v tmux >/dev/null || skip "tmux is not installed"
 	on_exit "tmux kill-session -t '$SESSION' 2>/dev/null"
 	tmux new-session -d -s "$SESSION" -x 160 -y 50 \
-		"env TERM=xterm-256color ASAN_OPTIONS='${ASAN_OPTIONS:-}' $CGTOP $* 2>$TMPD/cgtop.err; echo \"cgtop exited \$?\" >$TMPD/cgtop.exit; sleep 30"
+		"env TERM=xterm-256color ASAN_OPTIONS='${ASAN_OPTIONS:-}' CGKIT_PROFILES='${CGKIT_PROFILES:-}' $CGTOP $* 2>$TMPD/cgtop.err; echo \"cgtop exited \$?\" >$TMPD/cgtop.exit; sleep 30"
 	wait_screen '^layout ' 50 || fail "cgtop did not draw its header: $(screen; cat "$TMPD/cgtop.err")"
 }
 
