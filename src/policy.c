@@ -429,10 +429,12 @@ int policy_remove(const struct profile *p, const struct cg_layout *l, const stru
 			if (count) {
 				cg_err_set(e, EBUSY,
 					   "group %s has %zu process%s in it (pid %ld%s); stop %s, or use "
-					   "--force to move %s to %s",
+					   "--force to move %s to %s%s",
 					   dl[h].d[i], count, count == 1 ? "" : "es", first,
 					   count > 1 ? ", ..." : "", count == 1 ? "it" : "them",
-					   count == 1 ? "it" : "them", w.h[h].base);
+					   count == 1 ? "it" : "them", w.h[h].base,
+					   w.h[h].v2 ? " (or the nearest group above it that may hold "
+						       "processes)" : "");
 				goto out;
 			}
 		}
