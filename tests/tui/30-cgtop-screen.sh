@@ -17,12 +17,11 @@ wait_until "[ -d '$(self_dir cpu)/$UNIQ-busy' ]" 50 || fail "cgrun made no group
 sleep 300 &
 sleeper=$!
 track_pid "$sleeper"
-for c in cpu cpuacct memory pids freezer; do
-	d="$(self_dir $c)/$UNIQ-frz"
+for base in $(own_dirs); do
+	d="$base/$UNIQ-frz"
 	mkdir "$d" || fail "mkdir $d"
 	echo "$sleeper" >"$d/cgroup.procs" || fail "moving $sleeper into $d"
 done
-frz_state="$(self_dir freezer)/$UNIQ-frz/freezer.state"
 # and one that the filter below must hide
 mkdir "$(self_dir cpu)/${UNIQ}_other" || fail "mkdir ${UNIQ}_other"
 
@@ -85,10 +84,10 @@ keys / BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSp
 keys T
 wait_until "[ \"\$(screen | grep -c '^/')\" = 1 ]" 30 || fail "filter to one group: $(screen)"
 keys Home f
-wait_until "grep -q FROZEN '$frz_state'" 30 || fail "f did not freeze: $(cat "$frz_state"); $(screen | tail -1)"
-ok "f froze the group ($(cat "$frz_state"))"
+wait_until "[ \"\$(frozen_state $UNIQ-frz)\" = FROZEN ]" 30 || fail "f did not freeze: $(frozen_state "$UNIQ-frz"); $(screen | tail -1)"
+ok "f froze the group ($(screen | tail -1 | tr -s ' '))"
 keys f
-wait_until "grep -q THAWED '$frz_state'" 30 || fail "f did not thaw: $(cat "$frz_state")"
+wait_until "[ \"\$(frozen_state $UNIQ-frz)\" = THAWED ]" 30 || fail "f did not thaw: $(frozen_state "$UNIQ-frz")"
 ok "f thawed it again"
 
 # signal: SIGTERM to every process of the group, after confirming
@@ -111,7 +110,6 @@ ok "k, SIGTERM, y ended the group's process"
 
 # change the pids limit of the busy group with e, through the policy engine
 busy_pids="$(self_dir pids)/$UNIQ-busy/pids.max"
-busy_quota="$(self_dir cpu)/$UNIQ-busy/cpu.cfs_quota_us"
 keys / BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace "$UNIQ-busy" Enter
 keys n
 wait_until "screen | grep -E '^/' | head -1 | grep -q -- '-busy '" 30 || fail "busy group not first: $(screen)"
@@ -127,8 +125,8 @@ wait_screen 'change which limit' 20 || fail "no limit menu"
 keys Enter
 wait_screen 'new cpu.max' 20 || fail "no prompt for cpu.max"
 keys BSpace BSpace BSpace BSpace BSpace BSpace 30% Enter
-wait_until "[ \"\$(cat '$busy_quota')\" = 30000 ]" 30 || fail "e did not set the cpu quota: $(cat "$busy_quota"); $(screen | tail -1)"
-ok "e set cpu.max to 30% (quota $(cat "$busy_quota"))"
+wait_until "[ \"\$(cpu_quota_of $UNIQ-busy)\" = 30000 ]" 30 || fail "e did not set the cpu quota: $(cpu_quota_of "$UNIQ-busy"); $(screen | tail -1)"
+ok "e set cpu.max to 30% (quota $(cpu_quota_of "$UNIQ-busy"))"
 # a bad value: said, and nothing changes
 keys Home e
 wait_screen 'change which limit' 20 || fail "no limit menu"
@@ -136,7 +134,7 @@ keys Enter
 wait_screen 'new cpu.max' 20 || fail "no prompt for cpu.max"
 keys BSpace BSpace BSpace BSpace BSpace BSpace lots Enter
 wait_screen 'nothing changed' 30 || fail "a bad value was not refused: $(screen | tail -1)"
-assert_eq 30000 "$(cat "$busy_quota")" "quota after a refused value"
+assert_eq 30000 "$(cpu_quota_of "$UNIQ-busy")" "quota after a refused value"
 
 # the busy group's processes get SIGTERM; cgrun removes the group while
 # cgtop shows it: the row goes, cgtop goes on

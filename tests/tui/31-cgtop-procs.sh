@@ -79,7 +79,7 @@ keys y
 wait_until "grep -q '$UNIQ-capped' /proc/$busy_pid/cgroup" 50 ||
 	fail "C did not move $busy_pid: $(grep -E 'cpu' /proc/$busy_pid/cgroup); $(screen | tail -1)"
 ok "C moved pid $busy_pid into $UNIQ-capped ($(screen | tail -1 | tr -s ' '))"
-assert_eq 10000 "$(cat "$(self_dir cpu)/$UNIQ-capped/cpu.cfs_quota_us")" "quota of the group made from the profile"
+assert_eq 10000 "$(cpu_quota_of "$UNIQ-capped")" "quota of the group made from the profile"
 
 keys Escape
 wait_screen '^GROUP' 20 || fail "Escape did not go back to the groups"

@@ -55,3 +55,34 @@ kill_group_procs() { # dir
 	done
 	sleep 0.3
 }
+
+# The cpu quota of a group in microseconds ("max" for none), v1 or v2.
+cpu_quota_of() { # group-name (below our own cpu group)
+	local d
+	d="$(self_dir cpu)/$1"
+	if [ -e "$d/cpu.cfs_quota_us" ]; then
+		cat "$d/cpu.cfs_quota_us"
+	else
+		cut -d' ' -f1 "$d/cpu.max"
+	fi
+}
+
+# Our own group directories in the hierarchies cgtop reads, each once (on
+# v2 they are all the same directory).
+own_dirs() {
+	local c
+	for c in cpu cpuacct memory pids freezer; do
+		[ -n "$(cg_mount "$c")" ] && self_dir "$c"
+	done | sort -u
+}
+
+# Whether the group is frozen: v1 freezer.state, else v2 cgroup.freeze.
+frozen_state() { # group-name
+	local f
+	f="$(self_dir freezer)/$1/freezer.state"
+	if [ -e "$f" ]; then
+		cat "$f"
+	else
+		[ "$(cat "$(self_dir cpu)/$1/cgroup.freeze")" = 1 ] && echo FROZEN || echo THAWED
+	fi
+}
