@@ -33,6 +33,7 @@ TUI_OBJ = $(patsubst tui/%.c,$(BUILD)/obj/tui/%.o,$(TUI_SRC))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HDRS = $(wildcard src/*.h) $(wildcard tui/*.h)
+TEST_HDRS = $(wildcard tests/unit/*.h)
 
 FUZZ_SECONDS ?= 60
 
@@ -61,7 +62,7 @@ $(BUILD)/cgtop: $(TUI_OBJ) $(BUILD)/libcgkit.a
 
 # A unit test may ask for system calls to be wrapped with a line
 #   /* WRAP: sys_write_file sys_mkdir */
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcgkit.a $(HDRS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcgkit.a $(HDRS) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcgkit.a \
 		$(foreach s,$(shell sed -n 's|^/\* WRAP: \(.*\) \*/$$|\1|p' $<),-Wl,--wrap=$(s)) \
