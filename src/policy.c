@@ -288,16 +288,28 @@ static void dirlist_free(struct dirlist *l)
 /* Appends dir's subdirectories, deepest first, then dir itself. */
 static int collect(const char *dir, struct dirlist *l, cg_err *e)
 {
-	_cleanup_closedir_ DIR *d = opendir(dir);
+	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
+	struct stat st;
 	char **n;
 
-	if (!d) {
+	if (stat(dir, &st) < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return cg_err_sys(e, "%s", dir);
 	}
-	while ((de = readdir(d))) {
+	/* A directory's link count is 2 + its subdirectories on cgroupfs (and
+	 * tmpfs): 2 means a leaf, and a stat is far cheaper than reading the
+	 * dozens of entries of a cgroup directory. Other counts: read it. */
+	if (st.st_nlink != 2) {
+		d = opendir(dir);
+		if (!d) {
+			if (errno == ENOENT)
+				return 0;
+			return cg_err_sys(e, "%s", dir);
+		}
+	}
+	while (d && (de = readdir(d))) {
 		_cleanup_free_ char *sub = NULL;
 
 		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
