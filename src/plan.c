@@ -59,6 +59,11 @@ struct planner {
 	/* per device of each node: its numbers, or a label when unknown */
 	struct map_dev **devnums;
 	char ***devlabels;
+	/* io_weight_knob's answer per hierarchy, found once: 0 = not yet */
+	struct {
+		bool known, alt, none;
+		enum map_knob k;
+	} iow[CTRL_COUNT + 1];
 };
 
 /* ---- readers ---- */
@@ -164,10 +169,20 @@ static bool mount_point(const struct planner *P, const char *dir)
 
 static bool dir_exists(const struct planner *P, const char *dir)
 {
+	const char *slash = strrchr(dir, '/');
+
 	if (planned_dir(P, dir))
 		return true;
 	if (P->blind)
 		return mount_point(P, dir);
+	/* below a directory this plan makes, nothing exists yet: no need to ask */
+	if (slash && slash > dir) {
+		char parent[4096];
+
+		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - dir), dir);
+		if (planned_dir(P, parent))
+			return false;
+	}
 	return P->rd->exists(P->rd->ctx, dir);
 }
 
@@ -474,7 +489,20 @@ static int check_devices(struct planner *P)
 
 /* Which file carries io weight in hierarchy h: the CFQ-style one or BFQ's.
  * *alt is set when only the kernel can tell (v2, nothing made yet). */
+static enum map_knob io_weight_probe(struct planner *P, size_t h, bool *alt, bool *none);
+
 static enum map_knob io_weight_knob(struct planner *P, size_t h, bool *alt, bool *none)
+{
+	if (!P->iow[h].known) {
+		P->iow[h].k = io_weight_probe(P, h, &P->iow[h].alt, &P->iow[h].none);
+		P->iow[h].known = true;
+	}
+	*alt = P->iow[h].alt;
+	*none = P->iow[h].none;
+	return P->iow[h].k;
+}
+
+static enum map_knob io_weight_probe(struct planner *P, size_t h, bool *alt, bool *none)
 {
 	bool v2 = P->w.h[h].v2;
 	const char *w = map_file(MK_IO_WEIGHT, v2), *b = map_file(MK_IO_BFQ_WEIGHT, v2);
