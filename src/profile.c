@@ -24,15 +24,16 @@
 #define PERIOD_MIN_US 1000
 #define PERIOD_MAX_US 1000000
 #define QUOTA_MIN_US 1000
-#define QUOTA_MAX_US ((1ULL << 44) - 1)   /* the kernel's max_cfs_runtime */
-#define PIDS_MAX_LIMIT 4194304           /* PID_MAX_LIMIT */
-#define CPU_ID_MAX 8191                  /* NR_CPUS at its largest */
-#define MEM_ID_MAX 1023                  /* MAX_NUMNODES */
+#define QUOTA_MAX_US ((1ULL << 44) - 1) /* the kernel's max_cfs_runtime */
+#define PIDS_MAX_LIMIT 4194304		/* PID_MAX_LIMIT */
+#define CPU_ID_MAX 8191			/* NR_CPUS at its largest */
+#define MEM_ID_MAX 1023			/* MAX_NUMNODES */
 #define DEV_MAJOR_MAX 4095
 #define DEV_MINOR_MAX 1048575
 #define HOSTNAME_MAX 64
 #define USER_NAME_MAX 32
 
+/* clang-format off */
 enum key_id {
 	/* keys of every group, top or child */
 	K_NAME, K_DESCRIPTION, K_CPU, K_MEMORY, K_IO, K_CPUSET, K_PIDS, K_CHILDREN,
@@ -54,13 +55,14 @@ static const char *const device_keys[] = { "path", "read_bps", "write_bps", "rea
 static const char *const cpuset_keys[] = { "cpus", "mems" };
 static const char *const pids_keys[] = { "max" };
 static const char *const ns_names[] = { "pid", "mount", "uts", "ipc", "net", "cgroup", "user" };
+/* clang-format on */
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 struct walker {
 	struct perrs *e;
 	const struct profile_opts *opts;
-	char key[160];          /* dotted key of where the walk stands */
+	char key[160]; /* dotted key of where the walk stands */
 	size_t klen;
 	bool oom;
 };
@@ -99,8 +101,7 @@ static size_t path_key(struct walker *w, const char *k)
 	return path_push(w, "%s%s", w->klen ? "." : "", k);
 }
 
-static void report(struct walker *w, bool warning, int line, int col, const char *fmt,
-		   va_list ap)
+static void report(struct walker *w, bool warning, int line, int col, const char *fmt, va_list ap)
 {
 	char msg[sizeof(((struct diag *)0)->msg)];
 
@@ -239,13 +240,12 @@ static int find_name(const char *s, const char *const *names, size_t n)
 }
 
 /* An unknown key, reported at the key with the nearest valid one or the list. */
-static void unknown_key(struct walker *w, const struct node *k, const char *const *names,
-			size_t n)
+static void unknown_key(struct walker *w, const struct node *k, const char *const *names, size_t n)
 {
 	const char *near;
 	char list[256];
 
-	if (!perrs_keeping(w->e)) {     /* past what is shown: count it only */
+	if (!perrs_keeping(w->e)) { /* past what is shown: count it only */
 		err_at(w, k, "unknown key");
 		return;
 	}
@@ -338,11 +338,12 @@ static bool zero_refused(struct walker *w, const struct node *v, const struct pv
 
 enum size_kind { SIZE_MEMORY, SIZE_RATE };
 
-static void val_size(struct walker *w, const struct node *k, const struct node *v,
-		     struct pval *pv, enum size_kind kind, bool zero_ok)
+static void val_size(struct walker *w, const struct node *k, const struct node *v, struct pval *pv,
+		     enum size_kind kind, bool zero_ok)
 {
-	const char *right = kind == SIZE_MEMORY ? "a size such as 512M, 1.5G or 25% (of RAM), or max"
-						: "a rate in bytes per second such as 10M, or max";
+	const char *right = kind == SIZE_MEMORY
+				    ? "a size such as 512M, 1.5G or 25% (of RAM), or max"
+				    : "a rate in bytes per second such as 10M, or max";
 	const char *s = want_scalar(w, v, right), *why;
 	uint64_t host = kind == SIZE_MEMORY ? w->opts->host_ram : 0;
 
@@ -360,8 +361,8 @@ static void val_size(struct walker *w, const struct node *k, const struct node *
 	zero_refused(w, v, pv, zero_ok, right);
 }
 
-static void val_count(struct walker *w, const struct node *k, const struct node *v,
-		      struct pval *pv, uint64_t lo, uint64_t hi, bool allow_max, const char *right)
+static void val_count(struct walker *w, const struct node *k, const struct node *v, struct pval *pv,
+		      uint64_t lo, uint64_t hi, bool allow_max, const char *right)
 {
 	const char *s = want_scalar(w, v, right), *why;
 
@@ -402,8 +403,8 @@ static void val_duration(struct walker *w, const struct node *k, const struct no
 	set_pos(pv, k, v);
 }
 
-static void val_str(struct walker *w, const struct node *k, const struct node *v,
-		    struct pstr *ps, const char *right)
+static void val_str(struct walker *w, const struct node *k, const struct node *v, struct pstr *ps,
+		    const char *right)
 {
 	const char *s = want_scalar(w, v, right);
 
@@ -519,11 +520,12 @@ const char *profile_parent_invalid(const char *parent)
 		memcpy(comp, p, len);
 		comp[len] = '\0';
 		if (profile_name_invalid(comp))
-			return comp[0] == '.'
-			? "a component of the parent starts with '.': give names of A-Z a-z 0-9 _ . - "
-			  "separated by '/', such as cgkit/tenants"
-			: "the parent may only hold names of A-Z a-z 0-9 _ . - separated by '/', such "
-			  "as cgkit/tenants, or be self";
+			return comp[0] == '.' ? "a component of the parent starts with '.': give "
+						"names of A-Z a-z 0-9 _ . - "
+						"separated by '/', such as cgkit/tenants"
+					      : "the parent may only hold names of A-Z a-z 0-9 _ . "
+						"- separated by '/', such "
+						"as cgkit/tenants, or be self";
 		p += len;
 		if (*p == '/')
 			p++;
@@ -552,18 +554,20 @@ static void val_cpu_amount(struct walker *w, const struct node *k, const struct 
 	zero_refused(w, v, pv, false, right);
 }
 
-static void val_quota(struct walker *w, const struct node *k, const struct node *v,
-		      struct pval *pv)
+static void val_quota(struct walker *w, const struct node *k, const struct node *v, struct pval *pv)
 {
 	val_duration(w, k, v, pv, true, "a quota per period such as 20ms, 20000 (us) or max");
 	if (!pv->set || pv->is_max)
 		return;
 	if (pv->v < QUOTA_MIN_US)
-		err_at(w, v, "a quota under 1ms: the kernel's smallest quota is 1ms; give at least "
+		err_at(w, v,
+		       "a quota under 1ms: the kernel's smallest quota is 1ms; give at least "
 		       "1ms (1000us), or max");
 	else if (pv->v > QUOTA_MAX_US)
-		err_at(w, v, "the quota is larger than the kernel takes (%llu us): write max for no "
-		       "limit", (unsigned long long)QUOTA_MAX_US);
+		err_at(w, v,
+		       "the quota is larger than the kernel takes (%llu us): write max for no "
+		       "limit",
+		       (unsigned long long)QUOTA_MAX_US);
 }
 
 static void val_period(struct walker *w, const struct node *k, const struct node *v,
@@ -575,8 +579,10 @@ static void val_period(struct walker *w, const struct node *k, const struct node
 	if (!pv->set || (pv->v >= PERIOD_MIN_US && pv->v <= PERIOD_MAX_US))
 		return;
 	unit_format_duration(pv->v, d, sizeof(d));
-	err_at(w, v, "a period of %s is out of range: give 1ms .. 1s (1000 .. 1000000 us), such "
-	       "as 100ms", d);
+	err_at(w, v,
+	       "a period of %s is out of range: give 1ms .. 1s (1000 .. 1000000 us), such "
+	       "as 100ms",
+	       d);
 }
 
 /* cpu.max becomes a quota per period: the kernel's bounds on quotas apply. */
@@ -594,7 +600,8 @@ static void check_cpu_cap(struct walker *w, const struct cpu_spec *c)
 	unit_format_duration(c->period.v, per, sizeof(per));
 	if (q < QUOTA_MIN_US)
 		err_pos(w, c->max.line, c->max.col,
-			"this cap gives a quota of %lluus per %s period, under the kernel's smallest "
+			"this cap gives a quota of %lluus per %s period, under the kernel's "
+			"smallest "
 			"quota of 1ms: give at least %llu%% of a cpu, or a longer cpu.period",
 			(unsigned long long)q, per,
 			(unsigned long long)((QUOTA_MIN_US * 100000000ULL / c->period.v + 999999) /
@@ -622,8 +629,10 @@ static void walk_cpu(struct walker *w, const struct node *m, struct cpu_spec *c)
 		old = path_key(w, k->s);
 		id = find_name(k->s, cpu_keys, N_OF(cpu_keys));
 		if ((id == 0 || id == 1) && first_cap)
-			err_at(w, k, "cpu.max and cpu.quota both set the cap (the other is at line %d, "
-			       "column %d): keep one of them", first_cap->line, first_cap->col);
+			err_at(w, k,
+			       "cpu.max and cpu.quota both set the cap (the other is at line %d, "
+			       "column %d): keep one of them",
+			       first_cap->line, first_cap->col);
 		else if (id == 0 || id == 1)
 			first_cap = k;
 		switch (id) {
@@ -689,13 +698,15 @@ static void walk_memory(struct walker *w, const struct node *m, struct memory_sp
 		unit_format_size(mem->max.v, mx, sizeof(mx));
 		err_pos(w, mem->high.line, mem->high.col,
 			"memory.high (%s) is above memory.max (%s): give at most %s, or drop "
-			"memory.high", h, mx, mx);
+			"memory.high",
+			h, mx, mx);
 		path_pop(w, old);
 	}
 	if (swap_key && !mem->max.set) {
 		size_t old = path_key(w, "swap");
 
-		err_at(w, swap_key, "memory.swap needs memory.max: swap is allowed on top of the "
+		err_at(w, swap_key,
+		       "memory.swap needs memory.max: swap is allowed on top of the "
 		       "memory limit; add memory.max (a size, or max)");
 		path_pop(w, old);
 	}
@@ -717,8 +728,10 @@ static void parse_device_path(struct walker *w, const struct node *k, const stru
 	if (s[0] >= '0' && s[0] <= '9' && sscanf(s, "%llu:%llu%n", &maj, &min, &end) == 2 &&
 	    !s[end] && strspn(s, "0123456789:") == strlen(s)) {
 		if (maj > DEV_MAJOR_MAX || min > DEV_MINOR_MAX) {
-			err_at(w, v, "\"%.40s\" is not a device number: the major is 0 .. %d and the "
-			       "minor 0 .. %d", s, DEV_MAJOR_MAX, DEV_MINOR_MAX);
+			err_at(w, v,
+			       "\"%.40s\" is not a device number: the major is 0 .. %d and the "
+			       "minor 0 .. %d",
+			       s, DEV_MAJOR_MAX, DEV_MINOR_MAX);
 			return;
 		}
 		dev->has_majmin = true;
@@ -726,8 +739,10 @@ static void parse_device_path(struct walker *w, const struct node *k, const stru
 		dev->minor = (unsigned)min;
 		return;
 	}
-	err_at(w, v, "\"%.40s\" is not a device: give the block device's path (/dev/vda) or its "
-	       "numbers MAJ:MIN (253:0)", s);
+	err_at(w, v,
+	       "\"%.40s\" is not a device: give the block device's path (/dev/vda) or its "
+	       "numbers MAJ:MIN (253:0)",
+	       s);
 }
 
 static void walk_device(struct walker *w, const struct node *m, struct io_device *dev)
@@ -736,8 +751,9 @@ static void walk_device(struct walker *w, const struct node *m, struct io_device
 
 	dev->line = m->line;
 	dev->col = m->col;
-	if (!want_map(w, m, "a device: a mapping with path and limits (read_bps, write_bps, "
-			    "read_iops, write_iops)"))
+	if (!want_map(w, m,
+		      "a device: a mapping with path and limits (read_bps, write_bps, "
+		      "read_iops, write_iops)"))
 		return;
 	for (size_t i = 0; i + 1 < m->n; i += 2) {
 		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
@@ -777,7 +793,8 @@ static void walk_device(struct walker *w, const struct node *m, struct io_device
 		path_pop(w, old);
 	} else if (!dev->read_bps.set && !dev->write_bps.set && !dev->read_iops.set &&
 		   !dev->write_iops.set) {
-		warn_at(w, m, "this device sets no limit: add read_bps, write_bps, read_iops or "
+		warn_at(w, m,
+			"this device sets no limit: add read_bps, write_bps, read_iops or "
 			"write_iops, or remove it");
 	}
 }
@@ -813,7 +830,8 @@ static void walk_devices(struct walker *w, const struct node *v, struct io_spec 
 		old = path_push(w, "[%zu].path", i);
 		err_pos(w, dev->path.line, dev->path.col,
 			"the device \"%.40s\" is already limited at line %d: give each device "
-			"one entry", dev->path.s, o->path.line);
+			"one entry",
+			dev->path.s, o->path.line);
 		path_pop(w, old);
 	}
 	free(first);
@@ -847,8 +865,8 @@ static void walk_io(struct walker *w, const struct node *m, struct io_spec *io)
 	}
 }
 
-static void val_list(struct walker *w, const struct node *k, const struct node *v,
-		     struct pstr *ps, unsigned max_id, const char *what)
+static void val_list(struct walker *w, const struct node *k, const struct node *v, struct pstr *ps,
+		     unsigned max_id, const char *what)
 {
 	const char *s = want_scalar(w, v, "a list of ids such as \"0-3,6\""), *why;
 	char *out;
@@ -927,7 +945,8 @@ static void walk_namespaces(struct walker *w, const struct node *v, struct profi
 	p->ns_line = v->line;
 	p->ns_col = v->col;
 	join_names(ns_names, N_OF(ns_names), list, sizeof(list));
-	if (!want_seq(w, v, "a list of namespaces such as [pid, mount, uts]") || v->kind != NODE_SEQ)
+	if (!want_seq(w, v, "a list of namespaces such as [pid, mount, uts]") ||
+	    v->kind != NODE_SEQ)
 		return;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct node *it = v->items[i];
@@ -941,13 +960,17 @@ static void walk_namespaces(struct walker *w, const struct node *v, struct profi
 				const char *near = nearest(s, ns_names, N_OF(ns_names));
 
 				if (near)
-					err_at(w, it, "unknown namespace \"%.40s\"; did you mean \"%s\"?",
+					err_at(w, it,
+					       "unknown namespace \"%.40s\"; did you mean \"%s\"?",
 					       s, near);
 				else
-					err_at(w, it, "unknown namespace \"%.40s\"; the namespaces are: %s",
+					err_at(w, it,
+					       "unknown namespace \"%.40s\"; the namespaces are: "
+					       "%s",
 					       s, list);
 			} else if (p->namespaces & (1u << id)) {
-				warn_at(w, it, "namespace \"%s\" is listed twice: once is enough", s);
+				warn_at(w, it, "namespace \"%s\" is listed twice: once is enough",
+					s);
 			} else {
 				p->namespaces |= 1u << id;
 			}
@@ -994,7 +1017,7 @@ static bool id_ok(const char *s, size_t len)
 			return false;
 		v = v * 10 + (unsigned)(s[i] - '0');
 	}
-	return v < 4294967295ULL;   /* (uid_t)-1 means "no change" */
+	return v < 4294967295ULL; /* (uid_t)-1 means "no change" */
 }
 
 static bool user_ok(const char *s)
@@ -1032,7 +1055,8 @@ static void walk_layers(struct walker *w, const struct node *v, struct profile *
 
 		val_abs_path(w, v->items[i], v->items[i], l, "a directory such as /srv/layers/app");
 		if (l->s && strpbrk(l->s, ":,"))
-			err_at(w, v->items[i], "overlayfs cannot take a layer path with ':' or ',': "
+			err_at(w, v->items[i],
+			       "overlayfs cannot take a layer path with ':' or ',': "
 			       "rename or link the directory");
 		path_pop(w, old);
 	}
@@ -1067,8 +1091,10 @@ static void walk_env(struct walker *w, const struct node *m, struct profile *p)
 			continue;
 		old = path_key(w, k->s);
 		if (!env_name_ok(k->s)) {
-			err_at(w, k, "\"%.40s\" is not a variable name: give letters, digits and _, "
-			       "not starting with a digit (LANG, MY_VAR)", k->s);
+			err_at(w, k,
+			       "\"%.40s\" is not a variable name: give letters, digits and _, "
+			       "not starting with a digit (LANG, MY_VAR)",
+			       k->s);
 		} else if (node_is_null(v)) {
 			err_at(w, v, "the value is missing: give one, or \"\" for an empty value");
 		} else if ((s = want_scalar(w, v, "a value (a string or number)"))) {
@@ -1118,7 +1144,8 @@ static void walk_children(struct walker *w, const struct node *v, struct group_s
 		old = path_push(w, "[%zu].name", i);
 		err_pos(w, c->name.line, c->name.col,
 			"\"%s\" is already the name of another child (line %d): give each child "
-			"its own name", c->name.s, o->name.line);
+			"its own name",
+			c->name.s, o->name.line);
 		path_pop(w, old);
 	}
 	free(first);
@@ -1127,10 +1154,12 @@ static void walk_children(struct walker *w, const struct node *v, struct group_s
 static void misplaced_key(struct walker *w, const struct node *k, int id)
 {
 	if (id == K_PARENT)
-		err_at(w, k, "misplaced key: parent belongs at the top of the profile; a child "
+		err_at(w, k,
+		       "misplaced key: parent belongs at the top of the profile; a child "
 		       "group lives inside its parent group");
 	else
-		err_at(w, k, "misplaced key: launch settings (namespaces, hostname, rootfs, layers, "
+		err_at(w, k,
+		       "misplaced key: launch settings (namespaces, hostname, rootfs, layers, "
 		       "user, workdir, env) belong at the top of the profile; a child takes only "
 		       "name, description, cpu, memory, io, cpuset, pids and children");
 }
@@ -1153,8 +1182,10 @@ static void walk_top_key(struct walker *w, int id, const struct node *k, const s
 	case K_HOSTNAME:
 		val_str(w, k, v, &p->hostname, "a host name such as web");
 		if (p->hostname.s && !hostname_ok(p->hostname.s))
-			err_at(w, v, "\"%.40s\" is not a host name: give 1 to 64 letters, digits, "
-			       "'-' and '.', such as web-1", p->hostname.s);
+			err_at(w, v,
+			       "\"%.40s\" is not a host name: give 1 to 64 letters, digits, "
+			       "'-' and '.', such as web-1",
+			       p->hostname.s);
 		break;
 	case K_ROOTFS:
 		val_abs_path(w, k, v, &p->rootfs, "a directory such as /srv/rootfs/alpine");
@@ -1165,8 +1196,10 @@ static void walk_top_key(struct walker *w, int id, const struct node *k, const s
 	case K_USER:
 		val_str(w, k, v, &p->user, "uid[:gid] such as 1000:1000, or a user name");
 		if (p->user.s && !user_ok(p->user.s))
-			err_at(w, v, "\"%.40s\" is not a user: give uid[:gid] (1000 or 1000:1000) or "
-			       "a user name (www-data, or www-data:www-data)", p->user.s);
+			err_at(w, v,
+			       "\"%.40s\" is not a user: give uid[:gid] (1000 or 1000:1000) or "
+			       "a user name (www-data, or www-data:www-data)",
+			       p->user.s);
 		break;
 	case K_WORKDIR:
 		val_abs_path(w, k, v, &p->workdir, "an absolute directory such as /srv/app");
@@ -1268,7 +1301,8 @@ static void walk_group(struct walker *w, const struct node *m, struct group_spec
 	if (!has_name) {
 		size_t old = path_key(w, "name");
 
-		err_at(w, m, "the name is missing: %s needs name: NAME (1 to 64 of A-Z a-z 0-9 _ . -)",
+		err_at(w, m,
+		       "the name is missing: %s needs name: NAME (1 to 64 of A-Z a-z 0-9 _ . -)",
 		       top ? "a profile" : "each child group");
 		path_pop(w, old);
 	}
@@ -1322,13 +1356,14 @@ static int cmp_place(const void *a, const void *b)
 		return (*x)->line < (*y)->line ? -1 : 1;
 	if ((*x)->col != (*y)->col)
 		return (*x)->col < (*y)->col ? -1 : 1;
-	return *x < *y ? -1 : *x > *y;   /* the order they were found */
+	return *x < *y ? -1 : *x > *y; /* the order they were found */
 }
 
 /* Hands the collected diagnostics to `d` in the order of the file. */
 static void perrs_flush(struct perrs *e, struct diags *d)
 {
-	const struct diag **order = malloc((e->n ? e->n : 1) * sizeof(struct diag *)); // NOLINT(bugprone-sizeof-expression)
+	const struct diag **order = malloc(
+		(e->n ? e->n : 1) * sizeof(struct diag *)); // NOLINT(bugprone-sizeof-expression)
 
 	if (!order) {
 		for (size_t i = 0; i < e->n; i++)
@@ -1337,10 +1372,11 @@ static void perrs_flush(struct perrs *e, struct diags *d)
 	} else {
 		for (size_t i = 0; i < e->n; i++)
 			order[i] = &e->v[i];
-		qsort(order, e->n, sizeof(struct diag *), cmp_place); // NOLINT(bugprone-sizeof-expression)
+		qsort(order, e->n, sizeof(struct diag *),
+		      cmp_place); // NOLINT(bugprone-sizeof-expression)
 		for (size_t i = 0; i < e->n; i++)
-			diags_add(d, order[i]->warning, order[i]->line, order[i]->col, order[i]->key,
-				  "%s", order[i]->msg);
+			diags_add(d, order[i]->warning, order[i]->line, order[i]->col,
+				  order[i]->key, "%s", order[i]->msg);
 		free(order);
 	}
 	d->errors += e->dropped_errors;
@@ -1351,8 +1387,8 @@ struct profile *profile_parse(const char *buf, size_t len, const char *path,
 			      const struct profile_opts *opts, struct diags *d)
 {
 	static const struct profile_opts no_opts;
-	struct perrs e = { 0 };
-	struct walker w = { .e = &e, .opts = opts ? opts : &no_opts };
+	struct perrs e = {0};
+	struct walker w = {.e = &e, .opts = opts ? opts : &no_opts};
 	struct profile *p = NULL;
 	struct ptree t;
 
@@ -1379,8 +1415,7 @@ struct profile *profile_parse(const char *buf, size_t len, const char *path,
 	return p;
 }
 
-struct profile *profile_load(const char *path, const struct profile_opts *opts,
-			     struct diags *d)
+struct profile *profile_load(const char *path, const struct profile_opts *opts, struct diags *d)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
@@ -1396,8 +1431,10 @@ struct profile *profile_load(const char *path, const struct profile_opts *opts,
 		return NULL;
 	}
 	if (S_ISREG(st.st_mode) && st.st_size > (off_t)PROFILE_MAX_BYTES) {
-		diags_error(d, 0, 0, "", "the file is over 1 MiB (%lld bytes): a profile is a few "
-			    "hundred bytes; is this the right file?", (long long)st.st_size);
+		diags_error(d, 0, 0, "",
+			    "the file is over 1 MiB (%lld bytes): a profile is a few "
+			    "hundred bytes; is this the right file?",
+			    (long long)st.st_size);
 		return NULL;
 	}
 	/* Read one byte past the limit, to refuse a longer pipe or device too. */
@@ -1419,7 +1456,8 @@ struct profile *profile_load(const char *path, const struct profile_opts *opts,
 			break;
 		len += (size_t)n;
 		if (len > (size_t)PROFILE_MAX_BYTES) {
-			diags_error(d, 0, 0, "", "the file is over 1 MiB: a profile is a few hundred "
+			diags_error(d, 0, 0, "",
+				    "the file is over 1 MiB: a profile is a few hundred "
 				    "bytes; is this the right file?");
 			return NULL;
 		}
@@ -1445,8 +1483,7 @@ uint64_t profile_cpu_quota_us(const struct cpu_spec *cpu)
 	return UINT64_MAX;
 }
 
-int profile_find_child(const struct profile *p, const char *path,
-		       const struct group_spec **out)
+int profile_find_child(const struct profile *p, const char *path, const struct group_spec **out)
 {
 	const struct group_spec *g = &p->group;
 

@@ -34,8 +34,8 @@ int perrs_errors(const struct perrs *e)
 	return n;
 }
 
-void perrs_add(struct perrs *e, bool warning, int line, int col, const char *key,
-	       const char *fmt, ...)
+void perrs_add(struct perrs *e, bool warning, int line, int col, const char *key, const char *fmt,
+	       ...)
 {
 	struct diag *it;
 	va_list ap;
@@ -49,7 +49,7 @@ void perrs_add(struct perrs *e, bool warning, int line, int col, const char *key
 			e->cap = cap > PERRS_KEEP ? PERRS_KEEP : cap;
 		}
 	}
-	if (e->n == e->cap) {   /* kept enough, or out of memory: count only */
+	if (e->n == e->cap) { /* kept enough, or out of memory: count only */
 		if (warning)
 			e->dropped_warnings++;
 		else
@@ -224,13 +224,15 @@ static bool check_text(const char *buf, size_t len, struct perrs *e)
 		n = utf8_seq(p, end, &c);
 		if (!n) {
 			perrs_add(e, false, line, col, "",
-				  "not UTF-8: byte 0x%02X is not valid UTF-8 here; save the file as UTF-8",
+				  "not UTF-8: byte 0x%02X is not valid UTF-8 here; save the file "
+				  "as UTF-8",
 				  *p);
 			return false;
 		}
 		if (!yaml_printable(c) || (c == 0xFEFF && !(line == 1 && col == 1))) {
 			perrs_add(e, false, line, col, "",
-				  "control character U+%04X is not allowed in YAML: remove it, or write it "
+				  "control character U+%04X is not allowed in YAML: remove it, or "
+				  "write it "
 				  "as an escape in a double-quoted string (\"\\x%02X\")",
 				  (unsigned)c, (unsigned)c & 0xFF);
 			return false;
@@ -266,7 +268,7 @@ struct anchor {
 
 struct frame {
 	struct node *node;
-	size_t base;            /* first of its items on the item stack */
+	size_t base; /* first of its items on the item stack */
 };
 
 struct builder {
@@ -274,14 +276,14 @@ struct builder {
 	struct perrs *e;
 	struct frame frames[PROFILE_MAX_DEPTH + 1];
 	int depth;
-	struct node **stack;    /* items of the open collections */
+	struct node **stack; /* items of the open collections */
 	size_t n_stack, cap_stack;
 	struct anchor **buckets;
 	size_t n_buckets, n_anchors;
-	size_t expanded;        /* nodes that aliases stand for, so far */
+	size_t expanded; /* nodes that aliases stand for, so far */
 	struct node *root;
-	bool failed;            /* refused: no tree, stop reading events */
-	bool bad;               /* errors found, tree not to be checked further */
+	bool failed; /* refused: no tree, stop reading events */
+	bool bad;    /* errors found, tree not to be checked further */
 };
 
 static bool out_of_memory(struct builder *b)
@@ -292,8 +294,7 @@ static bool out_of_memory(struct builder *b)
 }
 
 /* The dotted key of where the builder stands, with `key` appended. */
-static void builder_path(const struct builder *b, int upto, const char *key, char *out,
-			 size_t len)
+static void builder_path(const struct builder *b, int upto, const char *key, char *out, size_t len)
 {
 	size_t pos = 0;
 
@@ -345,12 +346,13 @@ static bool anchor_set(struct builder *b, const char *name, struct node *n)
 	char *copy;
 
 	if (a) {
-		a->node = n;    /* YAML: the latest definition wins */
+		a->node = n; /* YAML: the latest definition wins */
 		return true;
 	}
 	if (b->n_anchors >= b->n_buckets) {
 		size_t nb = b->n_buckets ? b->n_buckets * 2 : 64;
-		struct anchor **v = calloc(nb, sizeof(struct anchor *)); // NOLINT(bugprone-sizeof-expression)
+		struct anchor **v =
+			calloc(nb, sizeof(struct anchor *)); // NOLINT(bugprone-sizeof-expression)
 
 		if (!v)
 			return out_of_memory(b);
@@ -406,7 +408,9 @@ static void attach(struct builder *b, struct node *n)
 	}
 	if (!b->stack || b->n_stack == b->cap_stack) {
 		size_t cap = b->cap_stack ? b->cap_stack * 2 : 256;
-		struct node **v = realloc(b->stack, cap * sizeof(struct node *)); // NOLINT(bugprone-sizeof-expression)
+		struct node **v =
+			realloc(b->stack,
+				cap * sizeof(struct node *)); // NOLINT(bugprone-sizeof-expression)
 
 		if (!v) {
 			out_of_memory(b);
@@ -459,8 +463,10 @@ static void on_start(struct builder *b, const yaml_event_t *ev, enum node_kind k
 
 		builder_path(b, b->depth, NULL, key, sizeof(key));
 		perrs_add(b->e, false, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
-			  key, "nesting deeper than %d levels: a profile needs only a few; "
-			  "close the brackets or reduce the indentation", PROFILE_MAX_DEPTH);
+			  key,
+			  "nesting deeper than %d levels: a profile needs only a few; "
+			  "close the brackets or reduce the indentation",
+			  PROFILE_MAX_DEPTH);
 		b->failed = true;
 		return;
 	}
@@ -523,16 +529,17 @@ static void find_duplicates(struct builder *b, struct node *map)
 		key[0] = '\0';
 		if (perrs_keeping(b->e))
 			builder_path(b, b->depth, k->s, key, sizeof(key));
-		perrs_add(b->e, false, k->line, k->col, key,
-			  "duplicate key: \"%s\" is already set at line %d, column %d; keep only one",
-			  k->s, first->line, first->col);
+		perrs_add(
+			b->e, false, k->line, k->col, key,
+			"duplicate key: \"%s\" is already set at line %d, column %d; keep only one",
+			k->s, first->line, first->col);
 		*(struct node **)v[2 * i + 1] = NULL;
 		b->bad = true;
 	}
 	free(v);
 	/* mark after the loop: the sort compares the keys themselves */
 	for (size_t i = 0; i < pairs; i++) {
-		static struct node dup = { .kind = NODE_DUP_KEY };
+		static struct node dup = {.kind = NODE_DUP_KEY};
 
 		if (!map->items[2 * i])
 			map->items[2 * i] = &dup;
@@ -545,20 +552,23 @@ static void on_end(struct builder *b)
 	struct node *n;
 	size_t count;
 
-	if (!b->depth)  /* libyaml balances its events; this keeps us safe if not */
+	if (!b->depth) /* libyaml balances its events; this keeps us safe if not */
 		return;
 	f = &b->frames[b->depth - 1];
 	n = f->node;
 	count = b->n_stack - f->base;
 
 	n->n = count;
-	n->items = arena_alloc(b->arena, (count ? count : 1) * sizeof(struct node *)); // NOLINT(bugprone-sizeof-expression)
+	n->items = arena_alloc(b->arena,
+			       (count ? count : 1) *
+				       sizeof(struct node *)); // NOLINT(bugprone-sizeof-expression)
 	if (!n->items) {
 		out_of_memory(b);
 		return;
 	}
-	if (count && b->stack)  /* the item stack is NULL until the first item */
-		memcpy(n->items, b->stack + f->base, count * sizeof(struct node *)); // NOLINT(bugprone-sizeof-expression)
+	if (count && b->stack) /* the item stack is NULL until the first item */
+		memcpy(n->items, b->stack + f->base,
+		       count * sizeof(struct node *)); // NOLINT(bugprone-sizeof-expression)
 	for (size_t i = 0; i < count; i++) {
 		const struct node *c = n->items[i];
 
@@ -593,7 +603,8 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 	if (!a->node->complete) {
 		perrs_add(b->e, false, line, col, key,
 			  "alias *%s stands inside the node it refers to: a recursive alias cannot "
-			  "be expanded; copy the values instead", name);
+			  "be expanded; copy the values instead",
+			  name);
 		b->failed = true;
 		return;
 	}
@@ -601,15 +612,16 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 	if (b->expanded > PROFILE_MAX_ALIAS_NODES) {
 		perrs_add(b->e, false, line, col, key,
 			  "alias expansion over %d nodes: aliases here would stand for more than "
-			  "%d values; use fewer aliases", PROFILE_MAX_ALIAS_NODES,
-			  PROFILE_MAX_ALIAS_NODES);
+			  "%d values; use fewer aliases",
+			  PROFILE_MAX_ALIAS_NODES, PROFILE_MAX_ALIAS_NODES);
 		b->failed = true;
 		return;
 	}
 	if ((size_t)b->depth + a->node->height > PROFILE_MAX_DEPTH) {
 		perrs_add(b->e, false, line, col, key,
 			  "nesting deeper than %d levels through alias *%s: a profile needs only a "
-			  "few levels", PROFILE_MAX_DEPTH, name);
+			  "few levels",
+			  PROFILE_MAX_DEPTH, name);
 		b->failed = true;
 		return;
 	}
@@ -653,9 +665,11 @@ static void yaml_problem(struct builder *b, const yaml_parser_t *ps, const char 
 			  "and that each key is followed by \": \"",
 			  problem, ps->context, (int)ps->context_mark.line + 1);
 	else
-		perrs_add(b->e, false, line, col, key,
-			  "not valid YAML: %s: check the indentation, the quoting and that each key "
-			  "is followed by \": \"", problem);
+		perrs_add(
+			b->e, false, line, col, key,
+			"not valid YAML: %s: check the indentation, the quoting and that each key "
+			"is followed by \": \"",
+			problem);
 	b->failed = true;
 }
 
@@ -727,13 +741,14 @@ static void read_events(struct builder *b, const char *buf, size_t len)
 
 void ptree_build(struct ptree *t, const char *buf, size_t len, struct perrs *e)
 {
-	struct builder b = { .e = e };
+	struct builder b = {.e = e};
 
 	memset(t, 0, sizeof(*t));
 	if (len > (size_t)PROFILE_MAX_BYTES) {
 		perrs_add(e, false, 0, 0, "",
 			  "the file is over 1 MiB (%zu bytes): a profile is a few hundred bytes; "
-			  "is this the right file?", len);
+			  "is this the right file?",
+			  len);
 		return;
 	}
 	if (!len) {

@@ -16,14 +16,14 @@ enum node_kind { NODE_SCALAR, NODE_SEQ, NODE_MAP, NODE_DUP_KEY };
 
 struct node {
 	enum node_kind kind;
-	bool plain;             /* scalar written without quotes */
-	bool complete;          /* collection: its end was seen (for aliases) */
-	int line, col;          /* from 1; col in characters */
-	uint32_t height;        /* levels of nesting at and below this node */
-	size_t weight;          /* nodes at and below, aliases expanded */
-	const char *s;          /* scalar: NUL-terminated, no NUL inside */
+	bool plain;	 /* scalar written without quotes */
+	bool complete;	 /* collection: its end was seen (for aliases) */
+	int line, col;	 /* from 1; col in characters */
+	uint32_t height; /* levels of nesting at and below this node */
+	size_t weight;	 /* nodes at and below, aliases expanded */
+	const char *s;	 /* scalar: NUL-terminated, no NUL inside */
 	size_t len;
-	struct node **items;    /* seq: n items; map: n/2 pairs key, value */
+	struct node **items; /* seq: n items; map: n/2 pairs key, value */
 	size_t n;
 };
 
@@ -31,12 +31,12 @@ struct node {
 struct perrs {
 	struct diag *v;
 	size_t n, cap;
-	int dropped_errors, dropped_warnings;   /* past PERRS_KEEP */
+	int dropped_errors, dropped_warnings; /* past PERRS_KEEP */
 };
 #define PERRS_KEEP 1024
 
-void perrs_add(struct perrs *e, bool warning, int line, int col, const char *key,
-	       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void perrs_add(struct perrs *e, bool warning, int line, int col, const char *key, const char *fmt,
+	       ...) __attribute__((format(printf, 6, 7)));
 bool perrs_keeping(const struct perrs *e);
 int perrs_errors(const struct perrs *e);
 void perrs_free(struct perrs *e);
@@ -45,7 +45,7 @@ struct arena;
 
 struct ptree {
 	struct arena *arena;
-	struct node *root;      /* NULL when the input was refused */
+	struct node *root; /* NULL when the input was refused */
 };
 
 /* Builds the tree. On a refusal, root is NULL and the reasons are in e. */

@@ -18,7 +18,7 @@ struct dec {
 	uint64_t ip, frac;
 	int fdigits;
 	bool point;
-	bool all_zero;      /* every digit was 0: "0", "0.00" */
+	bool all_zero; /* every digit was 0: "0", "0.00" */
 };
 
 static bool is_digit(char c)
@@ -131,11 +131,11 @@ struct suffix {
 };
 
 static const struct suffix size_suffixes[] = {
-	{ "K", 1ULL << 10 }, { "Ki", 1ULL << 10 }, { "KiB", 1ULL << 10 }, { "KB", 1ULL << 10 },
-	{ "k", 1ULL << 10 }, { "ki", 1ULL << 10 }, { "kiB", 1ULL << 10 }, { "kB", 1ULL << 10 },
-	{ "M", 1ULL << 20 }, { "Mi", 1ULL << 20 }, { "MiB", 1ULL << 20 }, { "MB", 1ULL << 20 },
-	{ "G", 1ULL << 30 }, { "Gi", 1ULL << 30 }, { "GiB", 1ULL << 30 }, { "GB", 1ULL << 30 },
-	{ "T", 1ULL << 40 }, { "Ti", 1ULL << 40 }, { "TiB", 1ULL << 40 }, { "TB", 1ULL << 40 },
+	{"K", 1ULL << 10}, {"Ki", 1ULL << 10}, {"KiB", 1ULL << 10}, {"KB", 1ULL << 10},
+	{"k", 1ULL << 10}, {"ki", 1ULL << 10}, {"kiB", 1ULL << 10}, {"kB", 1ULL << 10},
+	{"M", 1ULL << 20}, {"Mi", 1ULL << 20}, {"MiB", 1ULL << 20}, {"MB", 1ULL << 20},
+	{"G", 1ULL << 30}, {"Gi", 1ULL << 30}, {"GiB", 1ULL << 30}, {"GB", 1ULL << 30},
+	{"T", 1ULL << 40}, {"Ti", 1ULL << 40}, {"TiB", 1ULL << 40}, {"TB", 1ULL << 40},
 };
 
 #define SIZE_EXAMPLE "a size such as 512M, 1.5G, 64K or 536870912 (bytes)"
@@ -197,7 +197,8 @@ int unit_parse_size(const char *s, uint64_t host_ram, bool allow_max, uint64_t *
 	else if (!strcmp(p, "B") || !strcmp(p, "b"))
 		*why = "write bytes as a plain number (512), or use K, M, G or T";
 	else
-		*why = "unknown unit: use K, M, G or T (base 1024; Ki, KiB, KB and k mean the same), e.g. 512M";
+		*why = "unknown unit: use K, M, G or T (base 1024; Ki, KiB, KB and k mean the "
+		       "same), e.g. 512M";
 	return -1;
 }
 
@@ -205,7 +206,7 @@ int unit_parse_size(const char *s, uint64_t host_ram, bool allow_max, uint64_t *
 
 int unit_parse_duration(const char *s, uint64_t *out_us, const char **why)
 {
-	static const struct suffix sfx[] = { { "us", 1 }, { "ms", 1000 }, { "s", 1000000 } };
+	static const struct suffix sfx[] = {{"us", 1}, {"ms", 1000}, {"s", 1000000}};
 	const char *p = s;
 	struct dec d;
 	const char *r;
@@ -220,7 +221,8 @@ int unit_parse_duration(const char *s, uint64_t *out_us, const char **why)
 	}
 	if (!*p) {
 		if (d.point) {
-			*why = "a number without a unit is whole microseconds: write 1500, or 1.5ms";
+			*why = "a number without a unit is whole microseconds: write 1500, or "
+			       "1.5ms";
 			return -1;
 		}
 		*out_us = d.ip;
@@ -330,8 +332,7 @@ static const char *list_id(const char **pp, unsigned max_id, unsigned *out)
 	return NULL;
 }
 
-int unit_parse_list(const char *s, unsigned max_id, char *out, size_t outlen,
-		    const char **why)
+int unit_parse_list(const char *s, unsigned max_id, char *out, size_t outlen, const char **why)
 {
 	static __thread char msg[128];
 	struct range *r = NULL;
@@ -368,8 +369,9 @@ int unit_parse_list(const char *s, unsigned max_id, char *out, size_t outlen,
 				goto fail;
 			}
 		} else if (*p) {
-			*why = *p == ' ' ? "no spaces in a list: write 0-3,6"
-					 : "expected ids and ranges like 0-3,6 (digits, '-' and ',')";
+			*why = *p == ' '
+				       ? "no spaces in a list: write 0-3,6"
+				       : "expected ids and ranges like 0-3,6 (digits, '-' and ',')";
 			goto fail;
 		}
 		if (n == cap) {
@@ -399,7 +401,8 @@ int unit_parse_list(const char *s, unsigned max_id, char *out, size_t outlen,
 		if (m.lo == m.hi)
 			w = snprintf(out + pos, outlen - pos, "%s%u", pos ? "," : "", m.lo);
 		else
-			w = snprintf(out + pos, outlen - pos, "%s%u-%u", pos ? "," : "", m.lo, m.hi);
+			w = snprintf(out + pos, outlen - pos, "%s%u-%u", pos ? "," : "", m.lo,
+				     m.hi);
 		if (w < 0 || (size_t)w >= outlen - pos) {
 			*why = "the list is too long";
 			goto fail;
@@ -410,8 +413,9 @@ int unit_parse_list(const char *s, unsigned max_id, char *out, size_t outlen,
 	return 0;
 bad_id:
 	if (!*why) {
-		snprintf(msg, sizeof(msg), is_digit(*p) ? "an id above %u: ids go from 0 to %u"
-							: "expected ids and ranges like 0-3,6 (ids 0 to %u)",
+		snprintf(msg, sizeof(msg),
+			 is_digit(*p) ? "an id above %u: ids go from 0 to %u"
+				      : "expected ids and ranges like 0-3,6 (ids 0 to %u)",
 			 max_id, max_id);
 		*why = msg;
 	}
@@ -439,7 +443,8 @@ void unit_format_size(uint64_t bytes, char *out, size_t outlen)
 			return;
 		}
 		if (bytes % (u / 2) == 0 && bytes / u < 1000000) {
-			snprintf(out, outlen, "%llu.5%c", (unsigned long long)(bytes / u), units[i]);
+			snprintf(out, outlen, "%llu.5%c", (unsigned long long)(bytes / u),
+				 units[i]);
 			return;
 		}
 		break;

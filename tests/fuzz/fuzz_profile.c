@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
-	const struct profile_opts opts = { .host_ram = 8ULL << 30 };
+	const struct profile_opts opts = {.host_ram = 8ULL << 30};
 	struct diags d;
 	struct profile *p;
 

@@ -27,7 +27,7 @@ static void top_path(char *out, size_t len, const char *rel)
 /* Feeds every file of the directory; returns how many. */
 static int replay_dir(const char *rel)
 {
-	const struct profile_opts opts = { .host_ram = 8ULL << 30 };
+	const struct profile_opts opts = {.host_ram = 8ULL << 30};
 	char dir[4096];
 	struct dirent *de;
 	int count = 0;

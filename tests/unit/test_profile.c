@@ -16,7 +16,7 @@
 #include "profile.h"
 
 static struct diags D;
-static const struct profile_opts OPTS = { .host_ram = 8ULL << 30 };
+static const struct profile_opts OPTS = {.host_ram = 8ULL << 30};
 
 static struct profile *parse_n(const char *yaml, size_t len)
 {
@@ -46,15 +46,15 @@ static bool has_all(const char *msg, const char *const *needles)
 
 /* The profile is refused with an error at LINE:COL for KEY, whose message
  * holds every needle. */
-#define expect_error(yaml, line, col, key, ...)                                          \
-	expect_diag_(yaml, strlen(yaml), false, line, col, key,                          \
-		     (const char *const[]){ __VA_ARGS__, NULL }, __FILE__, __LINE__)
-#define expect_error_n(yaml, len, line, col, key, ...)                                   \
-	expect_diag_(yaml, len, false, line, col, key,                                   \
-		     (const char *const[]){ __VA_ARGS__, NULL }, __FILE__, __LINE__)
-#define expect_warning(yaml, line, col, key, ...)                                        \
-	expect_diag_(yaml, strlen(yaml), true, line, col, key,                           \
-		     (const char *const[]){ __VA_ARGS__, NULL }, __FILE__, __LINE__)
+#define expect_error(yaml, line, col, key, ...)                                                    \
+	expect_diag_(yaml, strlen(yaml), false, line, col, key,                                    \
+		     (const char *const[]){__VA_ARGS__, NULL}, __FILE__, __LINE__)
+#define expect_error_n(yaml, len, line, col, key, ...)                                             \
+	expect_diag_(yaml, len, false, line, col, key, (const char *const[]){__VA_ARGS__, NULL},   \
+		     __FILE__, __LINE__)
+#define expect_warning(yaml, line, col, key, ...)                                                  \
+	expect_diag_(yaml, strlen(yaml), true, line, col, key,                                     \
+		     (const char *const[]){__VA_ARGS__, NULL}, __FILE__, __LINE__)
 
 static void expect_diag_(const char *yaml, size_t len, bool warning, int line, int col,
 			 const char *key, const char *const *needles, const char *file, int at)
@@ -114,8 +114,8 @@ static void test_not_utf8(void **state)
 {
 	(void)state;
 	/* the bad byte 0xFF is the 10th character of line 2, after two 2-byte é */
-	expect_error("name: x\ndesc: \"\xc3\xa9\xc3\xa9\xff\"\n", 2, 10, "", "not UTF-8",
-		     "0xFF", "save the file as UTF-8");
+	expect_error("name: x\ndesc: \"\xc3\xa9\xc3\xa9\xff\"\n", 2, 10, "", "not UTF-8", "0xFF",
+		     "save the file as UTF-8");
 	/* a truncated sequence at the very end */
 	expect_error("name: x\xc3", 1, 8, "", "not UTF-8");
 	/* an overlong encoding of '/' */
@@ -248,7 +248,8 @@ static void test_nesting_deeper_than_64(void **state)
 		size_t pos = 0;
 
 		for (int i = 0; i < 70; i++)
-			pos += (size_t)snprintf(buf + pos, sizeof(buf) - pos, "%*sk%d:\n", i, "", i);
+			pos += (size_t)snprintf(buf + pos, sizeof(buf) - pos, "%*sk%d:\n", i, "",
+						i);
 		assert_null(parse_s(buf));
 		assert_int_equal(D.errors, 1);
 		assert_int_equal(D.items[0].line, 65);
@@ -275,18 +276,17 @@ static void test_nesting_of_64_is_not_refused_for_depth(void **state)
 static void test_alias_expansion_over_10000(void **state)
 {
 	/* billion laughs: each level is nine of the one before */
-	static const char laughs[] =
-		"name: x\n"
-		"a0: &a0 [lol]\n"
-		"a1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]\n"
-		"a2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]\n"
-		"a3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]\n"
-		"a4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3]\n"
-		"a5: &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]\n"
-		"a6: &a6 [*a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5]\n"
-		"a7: &a7 [*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6]\n"
-		"a8: &a8 [*a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7]\n"
-		"a9: &a9 [*a8, *a8, *a8, *a8, *a8, *a8, *a8, *a8, *a8]\n";
+	static const char laughs[] = "name: x\n"
+				     "a0: &a0 [lol]\n"
+				     "a1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]\n"
+				     "a2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]\n"
+				     "a3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]\n"
+				     "a4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3]\n"
+				     "a5: &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]\n"
+				     "a6: &a6 [*a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5]\n"
+				     "a7: &a7 [*a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6, *a6]\n"
+				     "a8: &a8 [*a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7, *a7]\n"
+				     "a9: &a9 [*a8, *a8, *a8, *a8, *a8, *a8, *a8, *a8, *a8]\n";
 	struct timespec t0;
 	double took;
 
@@ -303,12 +303,11 @@ static void test_alias_expansion_over_10000(void **state)
 
 static void test_aliases_within_limit_work(void **state)
 {
-	static const char y[] =
-		"name: x\n"
-		"cpu: &small {max: 20%, weight: 50}\n"
-		"children:\n"
-		"  - {name: a, cpu: *small}\n"
-		"  - {name: b, cpu: *small}\n";
+	static const char y[] = "name: x\n"
+				"cpu: &small {max: 20%, weight: 50}\n"
+				"children:\n"
+				"  - {name: a, cpu: *small}\n"
+				"  - {name: b, cpu: *small}\n";
 	struct profile *p;
 
 	(void)state;
@@ -323,7 +322,8 @@ static void test_aliases_within_limit_work(void **state)
 static void test_alias_unknown_and_recursive(void **state)
 {
 	(void)state;
-	expect_error("name: x\ncpu: *nope\n", 2, 6, "cpu", "unknown alias *nope", "define the anchor");
+	expect_error("name: x\ncpu: *nope\n", 2, 6, "cpu", "unknown alias *nope",
+		     "define the anchor");
 	expect_error("name: x\nz: &r [1, *r]\n", 2, 11, "z[1]", "recursive alias");
 }
 
@@ -347,7 +347,8 @@ static void test_alias_depth_counts(void **state)
 		buf[pos++] = ']';
 	buf[pos++] = '\n';
 	buf[pos] = '\0';
-	expect_error(buf, 3, 44, "b[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]"
+	expect_error(buf, 3, 44,
+		     "b[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]"
 		     "[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]",
 		     "nesting deeper than 64 levels through alias *d");
 }
@@ -373,8 +374,9 @@ static void test_unknown_key_lists_valid(void **state)
 		     "the keys here are: max, quota, period, weight");
 	expect_error("name: x\npids: {limit: 5}\n", 2, 8, "pids.limit", "the keys here are: max");
 	/* a child lists the child's keys */
-	expect_error("name: x\nchildren:\n  - name: a\n    zzzzzz: 1\n", 4, 5, "children[0].zzzzzz",
-		     "the keys here are: name, description, cpu, memory, io, cpuset, pids, children");
+	expect_error(
+		"name: x\nchildren:\n  - name: a\n    zzzzzz: 1\n", 4, 5, "children[0].zzzzzz",
+		"the keys here are: name, description, cpu, memory, io, cpuset, pids, children");
 }
 
 static void test_duplicate_key(void **state)
@@ -412,29 +414,29 @@ static void test_wrong_type(void **state)
 	/* a scalar where a list belongs */
 	expect_error("name: x\nnamespaces: pid\n", 2, 13, "namespaces",
 		     "expected a list of namespaces such as [pid, mount, uts]");
-	expect_error("name: x\nchildren: {name: a}\n", 2, 11, "children", "expected a list of groups");
+	expect_error("name: x\nchildren: {name: a}\n", 2, 11, "children",
+		     "expected a list of groups");
 	expect_error("name: x\nchildren:\n  - web\n", 3, 5, "children[0]",
 		     "expected a group: a mapping");
 	expect_error("name: x\nio: {devices: {path: /dev/vda}}\n", 2, 15, "io.devices",
 		     "expected a list of devices");
 	expect_error("name: x\nenv: [A=1]\n", 2, 6, "env", "expected a mapping of NAME: value");
-	expect_error("name: x\nenv: {A: [1]}\n", 2, 10, "env.A", "expected a value", "found a list");
+	expect_error("name: x\nenv: {A: [1]}\n", 2, 10, "env.A", "expected a value",
+		     "found a list");
 	/* the document itself must be a mapping */
 	expect_error("- name: x\n", 1, 1, "", "expected a profile: a mapping");
 	/* a value that is missing */
-	expect_error("name: x\ncpu:\n  max:\n", 3, 7, "cpu.max", "the value is missing",
-		     "20%");
+	expect_error("name: x\ncpu:\n  max:\n", 3, 7, "cpu.max", "the value is missing", "20%");
 }
 
 static void test_misplaced_key(void **state)
 {
 	(void)state;
 	expect_error("name: x\nchildren:\n  - name: a\n    hostname: h\n", 4, 5,
-		     "children[0].hostname", "misplaced key",
-		     "belong at the top of the profile");
+		     "children[0].hostname", "misplaced key", "belong at the top of the profile");
 	expect_error("name: x\nchildren:\n  - name: a\n    children:\n      - name: b\n"
-		     "        namespaces: [pid]\n", 6, 9, "children[0].children[0].namespaces",
-		     "misplaced key");
+		     "        namespaces: [pid]\n",
+		     6, 9, "children[0].children[0].namespaces", "misplaced key");
 	expect_error("name: x\nchildren:\n  - {name: a, parent: self}\n", 3, 15,
 		     "children[0].parent", "misplaced key", "parent belongs at the top");
 	expect_error("name: x\nchildren:\n  - {name: a, env: {A: 1}}\n", 3, 15, "children[0].env",
@@ -459,15 +461,15 @@ static void test_out_of_range(void **state)
 		     "io.devices[0].read_iops", "out of range", "1000, or max");
 	expect_error("name: x\ncpuset: {cpus: \"0-9000\"}\n", 2, 16, "cpuset.cpus",
 		     "is not a list of cpus", "0 to 8191");
-	expect_error("name: x\nio:\n  devices:\n    - {path: \"9999:0\", read_bps: 1M}\n", 4,
-		     14, "io.devices[0].path", "not a device number", "0 .. 4095");
+	expect_error("name: x\nio:\n  devices:\n    - {path: \"9999:0\", read_bps: 1M}\n", 4, 14,
+		     "io.devices[0].path", "not a device number", "0 .. 4095");
 }
 
 static void test_wrong_unit_for_key(void **state)
 {
 	(void)state;
-	expect_error("name: x\ncpu: {period: 20%}\n", 2, 15, "cpu.period", "\"20%\" is not a duration",
-		     "us, ms or s");
+	expect_error("name: x\ncpu: {period: 20%}\n", 2, 15, "cpu.period",
+		     "\"20%\" is not a duration", "us, ms or s");
 	expect_error("name: x\nmemory: {max: 20m}\n", 2, 15, "memory.max", "\"20m\" is not a size",
 		     "upper case", "512M");
 	expect_error("name: x\nio:\n  devices:\n    - {path: /dev/vda, read_bps: 10%}\n", 4, 34,
@@ -492,10 +494,11 @@ static void test_wrong_unit_for_key(void **state)
 static void test_cpu_max_with_quota(void **state)
 {
 	(void)state;
-	expect_error("name: x\ncpu:\n  max: 20%\n  period: 50ms\n  quota: 20ms\n", 5, 3, "cpu.quota",
-		     "cpu.max and cpu.quota both set the cap", "line 3, column 3", "keep one");
-	expect_error("name: x\ncpu: {quota: 20ms, max: 1}\n", 2, 20, "cpu.max",
-		     "both set the cap", "keep one");
+	expect_error("name: x\ncpu:\n  max: 20%\n  period: 50ms\n  quota: 20ms\n", 5, 3,
+		     "cpu.quota", "cpu.max and cpu.quota both set the cap", "line 3, column 3",
+		     "keep one");
+	expect_error("name: x\ncpu: {quota: 20ms, max: 1}\n", 2, 20, "cpu.max", "both set the cap",
+		     "keep one");
 }
 
 static void test_memory_high_above_max(void **state)
@@ -542,8 +545,8 @@ static void test_period_outside_1ms_1s(void **state)
 static void test_rounds_to_zero(void **state)
 {
 	(void)state;
-	expect_error("name: x\nmemory: {max: 0.0001K}\n", 2, 15, "memory.max",
-		     "rounds down to 0", "512M");
+	expect_error("name: x\nmemory: {max: 0.0001K}\n", 2, 15, "memory.max", "rounds down to 0",
+		     "512M");
 	expect_error("name: x\nmemory: {max: 0}\n", 2, 15, "memory.max", "0 is not allowed");
 	expect_error("name: x\nmemory: {max: 1G, high: 0.0000000001%}\n", 2, 25, "memory.high",
 		     "not allowed");
@@ -623,8 +626,8 @@ static void test_hostname_without_uts(void **state)
 static void test_rootfs_layers_without_mount(void **state)
 {
 	(void)state;
-	expect_error("name: x\nrootfs: /srv/root\n", 2, 1, "rootfs", "rootfs needs the mount namespace",
-		     "add mount to namespaces");
+	expect_error("name: x\nrootfs: /srv/root\n", 2, 1, "rootfs",
+		     "rootfs needs the mount namespace", "add mount to namespaces");
 	expect_error("name: x\nnamespaces: [pid]\nlayers: [/srv/a]\n", 3, 1, "layers",
 		     "layers need the mount namespace", "add mount");
 	expect_error("name: x\nnamespaces: [mount]\nrootfs: srv/root\n", 3, 9, "rootfs",
@@ -652,7 +655,8 @@ static void test_user_workdir_env(void **state)
 	expect_error("name: x\nuser: \"1000:\"\n", 2, 7, "user", "not a user", "1000:1000");
 	expect_error("name: x\nuser: \"a b\"\n", 2, 7, "user", "not a user");
 	expect_error("name: x\nuser: 4294967295\n", 2, 7, "user", "not a user");
-	expect_error("name: x\nworkdir: tmp\n", 2, 10, "workdir", "not an absolute path", "/srv/app");
+	expect_error("name: x\nworkdir: tmp\n", 2, 10, "workdir", "not an absolute path",
+		     "/srv/app");
 	expect_error("name: x\nenv: {1A: x}\n", 2, 7, "env.1A", "not a variable name", "LANG");
 	expect_error("name: x\nenv: {A-B: x}\n", 2, 7, "env.A-B", "not a variable name");
 	expect_error("name: x\nenv:\n  A:\n", 3, 5, "env.A", "the value is missing", "\"\"");
@@ -675,8 +679,8 @@ static void test_io_devices(void **state)
 	expect_error("name: x\nio:\n  devices:\n    - {path: vda, read_bps: 1M}\n", 4, 14,
 		     "io.devices[0].path", "not a device", "/dev/vda", "253:0");
 	expect_error("name: x\nio:\n  devices:\n    - {path: /dev/vda, read_bps: 1M}\n"
-		     "    - {path: /dev/vda, write_bps: 1M}\n", 5, 14, "io.devices[1].path",
-		     "already limited at line 4");
+		     "    - {path: /dev/vda, write_bps: 1M}\n",
+		     5, 14, "io.devices[1].path", "already limited at line 4");
 	expect_warning("name: x\nio:\n  devices:\n    - path: /dev/vda\n", 4, 7, "io.devices[0]",
 		       "sets no limit");
 }
@@ -685,16 +689,15 @@ static void test_io_devices(void **state)
 
 static void test_all_errors_in_one_run(void **state)
 {
-	static const char y[] =
-		"name: x\n"
-		"cpu:\n"
-		"  mx: 20%\n"          /* unknown key */
-		"  weight: 0\n"        /* out of range */
-		"memory:\n"
-		"  max: 1G\n"
-		"  high: 2G\n"         /* above max */
-		"namespaces: [pid]\n"
-		"hostname: h\n";       /* needs uts */
+	static const char y[] = "name: x\n"
+				"cpu:\n"
+				"  mx: 20%\n"	/* unknown key */
+				"  weight: 0\n" /* out of range */
+				"memory:\n"
+				"  max: 1G\n"
+				"  high: 2G\n" /* above max */
+				"namespaces: [pid]\n"
+				"hostname: h\n"; /* needs uts */
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -717,7 +720,8 @@ static void test_all_errors_in_one_run(void **state)
 		"t.yaml:3:3: error: cpu.mx: unknown key \"mx\"; did you mean \"max\"?\n"
 		"t.yaml:4:11: error: cpu.weight: 0 is out of range: give a weight from 1 to 10000 "
 		"(default 100)\n"
-		"t.yaml:7:9: error: memory.high: memory.high (2G) is above memory.max (1G): give at "
+		"t.yaml:7:9: error: memory.high: memory.high (2G) is above memory.max (1G): give "
+		"at "
 		"most 1G, or drop memory.high\n"
 		"t.yaml:9:1: error: hostname: hostname needs the uts namespace: add uts to "
 		"namespaces\n");
@@ -820,8 +824,8 @@ static void test_many_siblings_fast(void **state)
 
 	pos = (size_t)snprintf(y, cap, "name: x\nio:\n  devices:\n");
 	for (i = 0; pos + 60 < cap; i++)
-		pos += (size_t)snprintf(y + pos, cap - pos, "    - {path: \"%d:0\", read_bps: 1M}\n",
-					i % 4096);
+		pos += (size_t)snprintf(y + pos, cap - pos,
+					"    - {path: \"%d:0\", read_bps: 1M}\n", i % 4096);
 	assert_null(parse_n(y, pos));
 	assert_true(D.errors > 1000);
 	assert_non_null(strstr(D.items[0].msg, "already limited at line 4"));

@@ -17,7 +17,7 @@
 
 #define GiB (1024ULL * 1024 * 1024)
 
-static const struct profile_opts OPTS = { .host_ram = 8 * GiB };
+static const struct profile_opts OPTS = {.host_ram = 8 * GiB};
 static struct diags D;
 
 /* The checkout's top directory, from where this file was compiled. */
@@ -103,12 +103,12 @@ static void test_full_profile_values(void **state)
 	assert_int_equal(dev->write_bps.v, 1ULL << 20);
 
 	assert_true(g->cpuset.present);
-	assert_string_equal(g->cpuset.cpus.s, "0-3,6");   /* normalised */
+	assert_string_equal(g->cpuset.cpus.s, "0-3,6"); /* normalised */
 	assert_string_equal(g->cpuset.mems.s, "0");
 	assert_int_equal(g->pids.max.v, 128);
 
-	assert_int_equal(p->namespaces, NS_PID | NS_MOUNT | NS_UTS | NS_IPC | NS_NET | NS_CGROUP |
-						NS_USER);
+	assert_int_equal(p->namespaces,
+			 NS_PID | NS_MOUNT | NS_UTS | NS_IPC | NS_NET | NS_CGROUP | NS_USER);
 	assert_int_equal(p->ns_line, 30);
 	assert_string_equal(p->hostname.s, "web-1");
 	assert_string_equal(p->rootfs.s, "/srv/rootfs/alpine");
@@ -136,7 +136,7 @@ static void test_full_profile_values(void **state)
 	assert_true(c->children[0].pids.max.is_max);
 	c = &g->children[1];
 	assert_string_equal(c->name.s, "cache");
-	assert_int_equal(c->memory.max.v, 2 * GiB);      /* 25% of 8G */
+	assert_int_equal(c->memory.max.v, 2 * GiB); /* 25% of 8G */
 	assert_string_equal(c->cpuset.cpus.s, "1");
 	assert_int_equal(c->line, 45);
 	assert_int_equal(c->col, 5);
@@ -150,7 +150,7 @@ static void test_minimal_profile_defaults(void **state)
 	(void)state;
 	assert_string_equal(p->group.name.s, "minimal");
 	assert_null(p->group.description.s);
-	assert_string_equal(p->parent.s, "cgkit");      /* the default */
+	assert_string_equal(p->parent.s, "cgkit"); /* the default */
 	assert_int_equal(p->parent.line, 0);
 	assert_false(p->parent_self);
 	assert_false(p->group.cpu.present);
@@ -258,7 +258,8 @@ static void test_columns_count_characters(void **state)
 	assert_int_equal(D.items[0].line, 2);
 	assert_int_equal(D.items[0].col, 20);
 	/* a 4-byte character counts one too */
-	p = parse_s("description: \"\xf0\x9f\x98\x80\"\nname: x\ncpu: {max: 1}\nz: [\"\xf0\x9f\x98\x80\", q]\n");
+	p = parse_s("description: \"\xf0\x9f\x98\x80\"\nname: x\ncpu: {max: 1}\nz: "
+		    "[\"\xf0\x9f\x98\x80\", q]\n");
 	assert_null(p);
 	assert_int_equal(D.items[0].line, 4);
 	assert_int_equal(D.items[0].col, 1);

@@ -148,7 +148,7 @@ static void test_duration(void **state)
 	assert_int_equal(dur_ok("1s"), 1000000);
 	assert_int_equal(dur_ok("250us"), 250);
 	assert_int_equal(dur_ok("1.5ms"), 1500);
-	assert_int_equal(dur_ok("0.0005ms"), 0);   /* 0.5us rounds down */
+	assert_int_equal(dur_ok("0.0005ms"), 0); /* 0.5us rounds down */
 	assert_int_equal(dur_ok("0"), 0);
 	assert_non_null(strstr(dur_bad("1.5"), "whole microseconds"));
 	assert_non_null(strstr(dur_bad("20%"), "us, ms or s"));
@@ -191,7 +191,7 @@ static void test_cpu_amount(void **state)
 	assert_int_equal(cpu_ok("200m"), 200000);
 	assert_int_equal(cpu_ok("250m"), 250000);
 	assert_int_equal(cpu_ok("0.5m"), 500);
-	assert_int_equal(cpu_ok("0.0000001"), 0);  /* rounds down; the profile refuses 0 */
+	assert_int_equal(cpu_ok("0.0000001"), 0); /* rounds down; the profile refuses 0 */
 	assert_true(cpu_ok("max") == UNIT_MAX);
 	assert_non_null(strstr(cpu_bad("20 %"), "unknown unit"));
 	assert_non_null(strstr(cpu_bad("2c"), "200m"));
@@ -300,9 +300,9 @@ static void test_format(void **state)
 /* What the formatter writes, the parser reads back to the same value. */
 static void test_format_round_trip(void **state)
 {
-	const uint64_t sizes[] = { 0, 1, 1023, 1024, 1536, 64 * MiB, GiB + GiB / 2, 3 * TiB,
-				   123456789 };
-	const uint64_t durs[] = { 0, 1, 999, 1000, 1500, 100000, 1000000, 2500000 };
+	const uint64_t sizes[] = {0,	   1,	     1023, 1024, 1536, 64 * MiB, GiB + GiB / 2,
+				  3 * TiB, 123456789};
+	const uint64_t durs[] = {0, 1, 999, 1000, 1500, 100000, 1000000, 2500000};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
