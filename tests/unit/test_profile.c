@@ -202,7 +202,7 @@ static void test_over_1mib(void **state)
 	free(big);
 }
 
-static void test_load_missing_file(void **state)
+static void test_load_unreadable(void **state)
 {
 	struct profile *p;
 
@@ -212,6 +212,17 @@ static void test_load_missing_file(void **state)
 	assert_null(p);
 	assert_int_equal(D.errors, 1);
 	assert_non_null(strstr(D.items[0].msg, "No such file"));
+
+	diags_init(&D, "/tmp");
+	assert_null(profile_load("/tmp", &OPTS, &D));
+	assert_int_equal(D.errors, 1);
+	assert_non_null(strstr(D.items[0].msg, "give a profile file"));
+
+	/* an endless device is cut at 1 MiB, not read to the end */
+	diags_init(&D, "/dev/zero");
+	assert_null(profile_load("/dev/zero", &OPTS, &D));
+	assert_int_equal(D.errors, 1);
+	assert_non_null(strstr(D.items[0].msg, "over 1 MiB"));
 }
 
 /* ---- nesting and aliases ---- */
@@ -844,7 +855,7 @@ int main(void)
 		cmocka_unit_test(test_more_than_one_document),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_over_1mib),
-		cmocka_unit_test(test_load_missing_file),
+		cmocka_unit_test(test_load_unreadable),
 		cmocka_unit_test(test_nesting_deeper_than_64),
 		cmocka_unit_test(test_nesting_of_64_is_not_refused_for_depth),
 		cmocka_unit_test(test_alias_expansion_over_10000),
