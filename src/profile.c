@@ -375,7 +375,15 @@ static void val_count(struct walker *w, const struct node *k, const struct node 
 		return;
 	}
 	if (unit_parse_uint(s, &pv->v, &why) < 0) {
-		err_at(w, v, "\"%.40s\" is not a whole number: %s; give %s", s, why, right);
+		/* the reason without its generic advice: `right` says it better */
+		const char *cut = strstr(why, ": give ");
+		int n = cut ? (int)(cut - why) : (int)strlen(why);
+
+		if (!strncmp(why, "not a", 5))
+			err_at(w, v, "\"%.40s\" is not a whole number: give %s", s, right);
+		else
+			err_at(w, v, "\"%.40s\" is not a whole number (%.*s): give %s", s, n, why,
+			       right);
 		return;
 	}
 	set_pos(pv, k, v);

@@ -489,6 +489,10 @@ static void test_wrong_unit_for_key(void **state)
 		     "200m (millicores) or max");
 	expect_error("name: x\ncpu: {weight: 1.5}\n", 2, 15, "cpu.weight", "not a whole number",
 		     "from 1 to 10000");
+	expect_error("name: x\ncpu: {weight: max}\n", 2, 15, "cpu.weight",
+		     "\"max\" is not a whole number: give a weight from 1 to 10000");
+	expect_error("name: x\npids: {max: -1}\n", 2, 13, "pids.max",
+		     "(negative values are not allowed): give a number of processes");
 	expect_error("name: x\ncpu: {max: -1}\n", 2, 12, "cpu.max", "negative");
 	expect_error("name: x\nmemory: {max: 1e9}\n", 2, 15, "memory.max", "exponents");
 	expect_error("name: x\nmemory: {max: \" 5M\"}\n", 2, 15, "memory.max", "spaces");
