@@ -14,8 +14,8 @@ bool diags_full(const struct diags *d)
 	return d->n >= DIAG_MAX;
 }
 
-void diags_add(struct diags *d, bool warning, int line, int col, const char *key,
-	       const char *fmt, ...)
+void diags_add(struct diags *d, bool warning, int line, int col, const char *key, const char *fmt,
+	       ...)
 {
 	struct diag *it;
 	va_list ap;
@@ -34,6 +34,20 @@ void diags_add(struct diags *d, bool warning, int line, int col, const char *key
 	va_start(ap, fmt);
 	vsnprintf(it->msg, sizeof(it->msg), fmt, ap);
 	va_end(ap);
+}
+
+/* "3 more errors and 1 more warning not shown" */
+static void print_more(FILE *out, const char *path, int errors, int warnings)
+{
+	if (errors > 0 && warnings > 0)
+		fprintf(out, "%s: %d more error%s and %d more warning%s not shown\n", path, errors,
+			errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+	else if (errors > 0)
+		fprintf(out, "%s: %d more error%s not shown\n", path, errors,
+			errors == 1 ? "" : "s");
+	else if (warnings > 0)
+		fprintf(out, "%s: %d more warning%s not shown\n", path, warnings,
+			warnings == 1 ? "" : "s");
 }
 
 void diags_print(const struct diags *d, FILE *out)
@@ -57,7 +71,5 @@ void diags_print(const struct diags *d, FILE *out)
 			fprintf(out, "%s: ", it->key);
 		fprintf(out, "%s\n", it->msg);
 	}
-	if (d->errors > shown_err || d->warnings > shown_warn)
-		fprintf(out, "%s: %d more errors and %d more warnings not shown\n", path,
-			d->errors - shown_err, d->warnings - shown_warn);
+	print_more(out, path, d->errors - shown_err, d->warnings - shown_warn);
 }

@@ -755,7 +755,7 @@ static void parse_device_path(struct walker *w, const struct node *k, const stru
 
 static void walk_device(struct walker *w, const struct node *m, struct io_device *dev)
 {
-	bool has_path = false;
+	bool has_path = false, has_limit = false;
 
 	dev->line = m->line;
 	dev->col = m->col;
@@ -766,11 +766,14 @@ static void walk_device(struct walker *w, const struct node *m, struct io_device
 	for (size_t i = 0; i + 1 < m->n; i += 2) {
 		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
 		size_t old;
+		int id;
 
 		if (!k)
 			continue;
 		old = path_key(w, k->s);
-		switch (find_name(k->s, device_keys, N_OF(device_keys))) {
+		id = find_name(k->s, device_keys, N_OF(device_keys));
+		has_limit |= id > 0;
+		switch (id) {
 		case 0:
 			has_path = true;
 			parse_device_path(w, k, v, dev);
@@ -799,8 +802,7 @@ static void walk_device(struct walker *w, const struct node *m, struct io_device
 
 		err_at(w, m, "the device has no path: add path: /dev/vda (or MAJ:MIN)");
 		path_pop(w, old);
-	} else if (!dev->read_bps.set && !dev->write_bps.set && !dev->read_iops.set &&
-		   !dev->write_iops.set) {
+	} else if (!has_limit) {
 		warn_at(w, m,
 			"this device sets no limit: add read_bps, write_bps, read_iops or "
 			"write_iops, or remove it");

@@ -698,6 +698,10 @@ static void test_io_devices(void **state)
 		     5, 14, "io.devices[1].path", "already limited at line 4");
 	expect_warning("name: x\nio:\n  devices:\n    - path: /dev/vda\n", 4, 7, "io.devices[0]",
 		       "sets no limit");
+	/* a limit that is wrong is an error, not "no limit" */
+	assert_null(parse_s("name: x\nio:\n  devices:\n    - {path: /dev/vda, read_bps: 1x}\n"));
+	assert_int_equal(D.errors, 1);
+	assert_int_equal(D.warnings, 0);
 }
 
 /* ---- all errors in one run ---- */
@@ -765,7 +769,39 @@ static void test_errors_capped_at_20(void **state)
 	f = open_memstream(&out, &len);
 	diags_print(&D, f);
 	fclose(f);
-	assert_non_null(strstr(out, "t.yaml: 5 more errors and 0 more warnings not shown\n"));
+	assert_non_null(strstr(out, "t.yaml: 5 more errors not shown\n"));
+	free(out);
+}
+
+static void test_diags_more_line(void **state)
+{
+	struct diags d;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	diags_init(&d, "p.yaml");
+	for (int i = 0; i < 22; i++)
+		diags_error(&d, i + 1, 1, "k", "bad %d", i);
+	diags_warn(&d, 30, 1, "", "careful");
+	assert_int_equal(d.n, DIAG_MAX);
+	assert_int_equal(d.errors, 22);
+	assert_int_equal(d.warnings, 1);
+	f = open_memstream(&out, &len);
+	diags_print(&d, f);
+	fclose(f);
+	assert_non_null(strstr(out, "p.yaml:1:1: error: k: bad 0\n"));
+	assert_non_null(strstr(out, "p.yaml: 2 more errors and 1 more warning not shown\n"));
+	free(out);
+
+	/* no place, no key */
+	diags_init(&d, "p.yaml");
+	diags_error(&d, 0, 0, "", "cannot read");
+	f = open_memstream(&out, &len);
+	diags_print(&d, f);
+	fclose(f);
+	assert_string_equal(out, "p.yaml: error: cannot read\n");
 	free(out);
 }
 
@@ -890,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_io_devices),
 		cmocka_unit_test(test_all_errors_in_one_run),
 		cmocka_unit_test(test_errors_capped_at_20),
+		cmocka_unit_test(test_diags_more_line),
 		cmocka_unit_test(test_warnings_do_not_fail),
 		cmocka_unit_test(test_junk_refused_fast),
 		cmocka_unit_test(test_many_siblings_fast),
