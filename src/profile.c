@@ -249,6 +249,12 @@ static void unknown_key(struct walker *w, const struct node *k, const char *cons
 		err_at(w, k, "unknown key");
 		return;
 	}
+	if (!strcmp(k->s, "<<")) {
+		err_at(w, k,
+		       "merge keys (<<) are not supported: alias a whole section instead "
+		       "(cpu: *small), or write the keys out");
+		return;
+	}
 	near = nearest(k->s, names, n);
 	if (near) {
 		err_at(w, k, "unknown key \"%.60s\"; did you mean \"%s\"?", k->s, near);
