@@ -198,6 +198,31 @@ static size_t edit_distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
+/* The one name that `s` abbreviates ("rbps" for "read_bps": same first
+ * letter, every letter in order), or NULL when none or several do. */
+static const char *abbreviation_of(const char *s, const char *const *names, size_t n)
+{
+	const char *found = NULL;
+
+	if (strlen(s) < 3)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *a = s, *b = names[i];
+
+		if (*a != *b)
+			continue;
+		for (; *a && *b; b++)
+			if (*a == *b)
+				a++;
+		if (*a)
+			continue;
+		if (found)
+			return NULL;
+		found = names[i];
+	}
+	return found;
+}
+
 /* The nearest of `names` to `s`, or NULL when none is near enough to be a
  * likely typo. */
 static const char *nearest(const char *s, const char *const *names, size_t n)
@@ -214,7 +239,7 @@ static const char *nearest(const char *s, const char *const *names, size_t n)
 		}
 	}
 	if (!best || bd > 2 || bd >= strlen(best) || bd > (strlen(s) + 1) / 2)
-		return NULL;
+		return abbreviation_of(s, names, n);
 	return best;
 }
 

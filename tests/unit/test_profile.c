@@ -376,6 +376,10 @@ static void test_unknown_key_nearest(void **state)
 	expect_error("name: x\nio:\n  devices:\n    - path: /dev/vda\n      read_bsp: 1M\n", 5, 7,
 		     "io.devices[0].read_bsp", "did you mean \"read_bps\"?");
 	expect_error("Name: x\n", 1, 1, "Name", "did you mean \"name\"?");
+	/* an abbreviation of exactly one key */
+	expect_error("name: x\nio: {devices: [{path: /dev/vda, rbps: 1M}]}\n", 2, 33,
+		     "io.devices[0].rbps", "did you mean \"read_bps\"?");
+	expect_error("name: x\nnmspcs: [pid]\n", 2, 1, "nmspcs", "did you mean \"namespaces\"?");
 	expect_error("name: x\nbase: &b {max: 1}\ncpu:\n  <<: *b\n", 4, 3, "cpu.<<",
 		     "merge keys (<<) are not supported", "alias a whole section");
 }
