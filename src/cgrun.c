@@ -217,6 +217,16 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "cgrun: unexpected argument '%s' with this verb\n", argv[optind]);
 		return -1;
 	}
+	if (c->lo.tree && c->verb != VERB_PID) {
+		fprintf(stderr, "cgrun: --tree goes with --pid only\n");
+		return -1;
+	}
+	if (c->verb != VERB_RUN && (c->lo.n_env || c->lo.user || c->lo.workdir || c->lo.no_init ||
+				    c->lo.keep_upper || c->lo.stats)) {
+		fprintf(stderr, "cgrun: --env, --user, --workdir, --no-init, --keep-upper and --stats "
+				"go with launching a command only\n");
+		return -1;
+	}
 	if ((c->layout || c->cgroup_root) && c->verb != VERB_PLAN) {
 		fprintf(stderr, "cgrun: --layout and --cgroup-root go with --plan only\n");
 		return -1;

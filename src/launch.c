@@ -258,6 +258,8 @@ static int prepare_root(struct launch *L, cg_err *e)
 
 	if (p->rootfs.s && absolute("rootfs", p->rootfs.s, &L->rootfs, e) < 0)
 		return -1;
+	if (!p->n_layers && L->o->keep_upper)
+		return cg_err_set(e, 0, "--keep-upper: the profile has no layers to keep an upper layer of");
 	if (!p->n_layers) {
 		L->root = L->rootfs ? strdup(L->rootfs) : NULL;
 		L->cs.root = L->root;
