@@ -49,3 +49,22 @@ for ns in "[]" "[pid, mount, uts]"; do
 	wait_screen '^rc=3' "$ns: back in the outer shell; cgrun exits with the shell's status"
 	assert_nothing_left "$ns: after the interactive shell"
 done
+
+# Without a pid namespace, Ctrl-Z on a plain command stops it and cgrun, as
+# a shell's job; fg continues both; Ctrl-C then ends it.
+P=$(make_profile z "name: $UNIQ-z" "parent: self" "pids: {max: 50}")
+send "clear" Enter; sleep 0.2; tmux clear-history -t "$S"
+send "$CGRUN -p $P -- sleep 100" Enter; sleep 0.6
+send C-z
+wait_screen 'Stopped +.*cgrun' "Ctrl-Z stops cgrun's job"
+leaf=$(ls -d "$(group_dir pids z)"/run-* 2>/dev/null | head -1)
+[ -n "$leaf" ] || fail "no leaf while stopped"
+st=$(awk '{ print $3 }' "/proc/$(head -1 "$leaf/cgroup.procs")/stat")
+assert_eq T "$st" "the command is stopped too"
+send "fg" Enter; sleep 0.6
+st=$(awk '{ print $3 }' "/proc/$(head -1 "$leaf/cgroup.procs")/stat")
+assert_eq S "$st" "fg continues the command"
+send C-c; sleep 0.3
+send "echo rc=\$?" Enter
+wait_screen '^rc=130' "Ctrl-C ends it: 130"
+assert_nothing_left "after the stopped job"
