@@ -800,10 +800,21 @@ void stats_set_cols(struct stats_collector *c, uint32_t cols)
 {
 	unsigned r = 0;
 
+	uint32_t vals = 0;
+
 	c->opts.cols = cols;
 	c->want_files = files_for(c, stats_cols_vals(cols));
 	for (size_t k = 0; k < F_COUNT; k++)
 		c->file_rank[keep_order[k]] = c->want_files & (1u << keep_order[k]) ? r++ : F_COUNT;
+	/* Values no longer read must not come back stale when their column
+	 * does: forget them, they are read afresh then. */
+	for (size_t f = 0; f < F_COUNT; f++)
+		if (c->want_files & (1u << f))
+			vals |= files[f].vals1 | files[f].vals2;
+	for (size_t i = 0; i < c->n; i++) {
+		c->g[i].st->cur.have &= vals;
+		c->g[i].st->prev.have &= vals;
+	}
 }
 
 /* After a scan: directory fds for the groups with subdirectories; then the

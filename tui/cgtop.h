@@ -23,6 +23,7 @@ struct cgtop {
 	bool batch, json;
 	bool no_skip;             /* --no-skip: every file at every refresh */
 	uint32_t cols;
+	uint32_t read_cols;       /* columns the collector reads (those that fit) */
 
 	/* data */
 	struct cg_layout layout;

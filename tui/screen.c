@@ -142,7 +142,14 @@ static void draw_groups(struct cgtop *t)
 	struct stats_frame f = cgtop_frame(t);
 	int path_w, rows = LINES - HEADER_LINES - 2;
 	uint32_t cols = fit_cols(t->cols, COLS, &path_w);
+	uint32_t read = cols | (t->view.sort < COL_COUNT ? COL_BIT(t->view.sort) : 0);
 	char buf[32], name[4200], shown[4200];
+
+	/* only what is on screen (and the sort key) is read */
+	if (read != t->read_cols) {
+		stats_set_cols(t->c, read);
+		t->read_cols = read;
+	}
 
 	follow_selection(t);
 	if (rows < 1)
