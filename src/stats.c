@@ -54,33 +54,33 @@ enum stats_file {
 #define CTRL_NONE CTRL_COUNT   /* any hierarchy (cgroup.procs) or unified (psi) */
 
 static const struct file_def {
-	enum cg_ctrl ctrl;
 	const char *v1, *v2;
+	enum cg_ctrl ctrl;
 	uint32_t vals1, vals2;  /* values it gives on v1, on v2 */
 	bool slow;              /* changes rarely: read every slow_every refreshes */
 } files[F_COUNT] = {
-	[F_CPU_USAGE] = {CTRL_CPUACCT, "cpuacct.usage", "cpu.stat", V(CPU_NS),
+	[F_CPU_USAGE] = {"cpuacct.usage", "cpu.stat", CTRL_CPUACCT, V(CPU_NS),
 			 V(CPU_NS) | V(PERIODS) | V(THROTTLED), false},
-	[F_CPU_STAT] = {CTRL_CPU, "cpu.stat", NULL, V(PERIODS) | V(THROTTLED), 0, false},
-	[F_CPU_QUOTA] = {CTRL_CPU, "cpu.cfs_quota_us", "cpu.max", V(QUOTA_US),
+	[F_CPU_STAT] = {"cpu.stat", NULL, CTRL_CPU, V(PERIODS) | V(THROTTLED), 0, false},
+	[F_CPU_QUOTA] = {"cpu.cfs_quota_us", "cpu.max", CTRL_CPU, V(QUOTA_US),
 			 V(QUOTA_US) | V(PERIOD_US), true},
-	[F_CPU_PERIOD] = {CTRL_CPU, "cpu.cfs_period_us", NULL, V(PERIOD_US), 0, true},
-	[F_MEM] = {CTRL_MEMORY, "memory.usage_in_bytes", "memory.current", V(MEM), V(MEM), false},
-	[F_MEM_STAT] = {CTRL_MEMORY, "memory.stat", "memory.stat", V(MEM_INACTIVE_FILE) | V(SWAP),
+	[F_CPU_PERIOD] = {"cpu.cfs_period_us", NULL, CTRL_CPU, V(PERIOD_US), 0, true},
+	[F_MEM] = {"memory.usage_in_bytes", "memory.current", CTRL_MEMORY, V(MEM), V(MEM), false},
+	[F_MEM_STAT] = {"memory.stat", "memory.stat", CTRL_MEMORY, V(MEM_INACTIVE_FILE) | V(SWAP),
 			V(MEM_INACTIVE_FILE), false},
-	[F_MEM_LIMIT] = {CTRL_MEMORY, "memory.limit_in_bytes", "memory.max", V(MEM_LIMIT),
+	[F_MEM_LIMIT] = {"memory.limit_in_bytes", "memory.max", CTRL_MEMORY, V(MEM_LIMIT),
 			 V(MEM_LIMIT), true},
-	[F_SWAP] = {CTRL_MEMORY, NULL, "memory.swap.current", 0, V(SWAP), false},
-	[F_OOM] = {CTRL_MEMORY, "memory.oom_control", "memory.events", V(OOM_KILLS),
+	[F_SWAP] = {NULL, "memory.swap.current", CTRL_MEMORY, 0, V(SWAP), false},
+	[F_OOM] = {"memory.oom_control", "memory.events", CTRL_MEMORY, V(OOM_KILLS),
 		   V(OOM_KILLS), false},
-	[F_IO] = {CTRL_IO, "blkio.throttle.io_service_bytes_recursive", "io.stat",
+	[F_IO] = {"blkio.throttle.io_service_bytes_recursive", "io.stat", CTRL_IO,
 		  V(IO_RBYTES) | V(IO_WBYTES), V(IO_RBYTES) | V(IO_WBYTES), false},
-	[F_PIDS] = {CTRL_PIDS, "pids.current", "pids.current", V(PIDS), V(PIDS), false},
-	[F_PIDS_MAX] = {CTRL_PIDS, "pids.max", "pids.max", V(PIDS_MAX), V(PIDS_MAX), true},
-	[F_PROCS] = {CTRL_NONE, "cgroup.procs", "cgroup.procs", V(TASKS), V(TASKS), false},
-	[F_PSI_CPU] = {CTRL_NONE, NULL, "cpu.pressure", 0, V(PSI_CPU), false},
-	[F_PSI_MEM] = {CTRL_NONE, NULL, "memory.pressure", 0, V(PSI_MEM), false},
-	[F_PSI_IO] = {CTRL_NONE, NULL, "io.pressure", 0, V(PSI_IO), false},
+	[F_PIDS] = {"pids.current", "pids.current", CTRL_PIDS, V(PIDS), V(PIDS), false},
+	[F_PIDS_MAX] = {"pids.max", "pids.max", CTRL_PIDS, V(PIDS_MAX), V(PIDS_MAX), true},
+	[F_PROCS] = {"cgroup.procs", "cgroup.procs", CTRL_NONE, V(TASKS), V(TASKS), false},
+	[F_PSI_CPU] = {NULL, "cpu.pressure", CTRL_NONE, 0, V(PSI_CPU), false},
+	[F_PSI_MEM] = {NULL, "memory.pressure", CTRL_NONE, 0, V(PSI_MEM), false},
+	[F_PSI_IO] = {NULL, "io.pressure", CTRL_NONE, 0, V(PSI_IO), false},
 };
 
 /* A group's open files and last two samples: apart from the group so that
@@ -294,6 +294,8 @@ static struct scan_ent *scan_add(struct scan *s, const char *rel, size_t h, uint
 	} else {
 		e = &s->e[i];
 	}
+	if (!e)
+		return NULL;
 	e->hier |= 1u << h;
 	return e;
 }
@@ -825,6 +827,9 @@ static void plan_fds(struct stats_collector *c)
 {
 	size_t need[F_COUNT] = {0}, dirs = 0, left;
 
+	if (!c->g)
+		return;
+
 	for (size_t i = 0; i < c->n; i++) {
 		const struct stats_group *g = &c->g[i];
 
@@ -863,7 +868,7 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 			return -1;
 		plan_fds(c);
 	}
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; c->g && i < c->n; i++) {
 		struct stats_group *g = &c->g[i];
 
 		if (g->vanished)
@@ -928,7 +933,7 @@ static void raise_fd_limit(struct stats_collector *c)
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	c->fd_budget = rl.rlim_cur > FD_RESERVE * 2 ? (size_t)rl.rlim_cur - FD_RESERVE : 0;
+	c->fd_budget = rl.rlim_cur > (rlim_t)FD_RESERVE * 2 ? (size_t)rl.rlim_cur - FD_RESERVE : 0;
 }
 
 struct stats_collector *stats_open(const struct cg_layout *l, const struct stats_opts *o,

@@ -139,11 +139,11 @@ void stats_print_text(const struct stats_frame *f, FILE *out)
 			line[len++] = ' ';
 			while ((int)bl < w--)
 				line[len++] = ' ';
-			memcpy(line + len, buf, bl);
+			memcpy(line + len, buf, bl + 1);
 			len += bl;
 		}
 		if (g->oom_flash) {
-			memcpy(line + len, "  OOM!", 6);
+			memcpy(line + len, "  OOM!", 7);
 			len += 6;
 		}
 		line[len++] = '\n';

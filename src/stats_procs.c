@@ -163,7 +163,7 @@ static int read_proc(int pid, struct stats_proc *p)
 int stats_procs_read(struct stats_procs *ps, char (*dirs)[4096], size_t ndirs, bool recursive,
 		     cg_err *e)
 {
-	_cleanup_free_ int *pids = NULL;
+	int *pids = NULL;
 	long np = stats_group_pids(dirs, ndirs, recursive, &pids, e);
 	struct stats_proc *out;
 	struct timespec ts;
@@ -177,9 +177,11 @@ int stats_procs_read(struct stats_procs *ps, char (*dirs)[4096], size_t ndirs, b
 	t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	dt = ps->t_prev_ns && t > ps->t_prev_ns ? t - ps->t_prev_ns : 0;
 	out = calloc(np ? (size_t)np : 1, sizeof(*out));
-	if (!out)
+	if (!out) {
+		free(pids);
 		return cg_err_sys(e, "reading processes");
-	for (long i = 0; i < np; i++) {
+	}
+	for (long i = 0; pids && i < np; i++) {
 		struct stats_proc *p = &out[n];
 
 		if (read_proc(pids[i], p) < 0)
@@ -192,6 +194,7 @@ int stats_procs_read(struct stats_procs *ps, char (*dirs)[4096], size_t ndirs, b
 			}
 		n++;
 	}
+	free(pids);
 	free(ps->p);
 	ps->p = out;
 	ps->n = n;
