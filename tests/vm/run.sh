@@ -58,7 +58,7 @@ fi
 append="console=ttyS0 panic=-1 cgkit.mode=$mode"
 [ "$mode" = v2 ] && append+=" cgroup_no_v1=all"
 [ "${VM_DEBUG:-0}" = 1 ] || append+=" quiet loglevel=1"
-append+=" cgkit.term=${TERM:-}"
+append+=" cgkit.term=${TERM:-}${VM_APPEND:+ $VM_APPEND}"
 append+=" cgkit.rw=$(IFS=,; echo "${shares[*]}") cgkit.cmd=$b64"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cgkit-vm-run.XXXXXX")
@@ -68,7 +68,7 @@ trap 'rm -rf "$work"' EXIT
 truncate -s 256M "$work/disk.img"
 
 qemu=(qemu-system-x86_64
-	-accel tcg,thread=multi -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1024}"
+	-accel "tcg,thread=${VM_TCG_THREAD:-multi}" -cpu "${VM_CPU:-max}" -smp "${VM_SMP:-2}" -m "${VM_MEM:-1024}"
 	-nodefaults -no-user-config -nographic -no-reboot
 	-bios /usr/share/qemu/qboot.rom
 	-serial stdio
