@@ -35,13 +35,14 @@ wait_screen() { # regex tenths
 
 keys() { tmux send-keys -t "$SESSION" "$@"; }
 
-# Starts cgtop (args) in a detached 160x50 tmux session of our own.
+# Starts cgtop (args) in a detached 160x50 tmux session of our own (as
+# another user when CGTOP_AS is e.g. "runuser -u nobody --").
 start_cgtop() {
 	SESSION="$UNIQ-tmux"
 	command -v tmux >/dev/null || skip "tmux is not installed"
 	on_exit "tmux kill-session -t '$SESSION' 2>/dev/null"
 	tmux new-session -d -s "$SESSION" -x 160 -y 50 \
-		"env TERM=xterm-256color ASAN_OPTIONS='${ASAN_OPTIONS:-}' CGKIT_PROFILES='${CGKIT_PROFILES:-}' $CGTOP $* 2>$TMPD/cgtop.err; echo \"cgtop exited \$?\" >$TMPD/cgtop.exit; sleep 30"
+		"${CGTOP_AS:-} env TERM=xterm-256color ASAN_OPTIONS='${ASAN_OPTIONS:-}' CGKIT_PROFILES='${CGKIT_PROFILES:-}' $CGTOP $* 2>$TMPD/cgtop.err; echo \"cgtop exited \$?\" >$TMPD/cgtop.exit; sleep 30"
 	wait_screen '^layout ' 50 || fail "cgtop did not draw its header: $(screen; cat "$TMPD/cgtop.err")"
 }
 
