@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "launch.h"
+#include "launch_cg.h"
 #include "layout.h"
 #include "plan.h"
 #include "policy.h"
@@ -308,6 +309,8 @@ static int run_engine_verb(struct cli *c)
 	}
 	case VERB_APPLY:
 		rc = policy_apply(p, &l, &po, &d, &e);
+		if (rc == 0)
+			launch_cg_unmark(p, &l, &po);
 		break;
 	case VERB_REMOVE:
 		rc = policy_remove(p, &l, &po, c->lo.force, &e);

@@ -170,15 +170,17 @@ static int set_dirs(struct launch_cg *c, const struct cg_layout *l, const struct
 	return 0;
 }
 
-static void mark_created(const struct launch_cg *c)
+static void mark_created(struct launch_cg *c)
 {
 	size_t i;
 
-	/* best effort: where the kernel has no xattrs on cgroupfs, the group
-	 * is only removed by the launch that created it */
+	/* where the kernel has no xattrs on cgroupfs, the group is only
+	 * removed by the launch that created it */
+	c->unmarkable = false;
 	for (i = 0; i < c->n; i++)
-		(void)setxattr(c->top[i], LAUNCH_MARK_XATTR, LAUNCH_MARK_VALUE,
-			       strlen(LAUNCH_MARK_VALUE), 0);
+		if (setxattr(c->top[i], LAUNCH_MARK_XATTR, LAUNCH_MARK_VALUE,
+			     strlen(LAUNCH_MARK_VALUE), 0) < 0)
+			c->unmarkable = true;
 }
 
 static int write_pid(const char *dir, const char *file, pid_t pid, cg_err *e)
@@ -478,7 +480,7 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 				rc = cg_err_sys(e, "removing the leaf %s", c->leaf[i]);
 		}
 	}
-	if (!is_marked(c->top[0]) && !c->created)
+	if (!is_marked(c->top[0]) && !(c->created && c->unmarkable))
 		return rc;
 	/* a launch that failed before its child ran still holds the lock */
 	if (c->lock_fd < 0)
@@ -672,4 +674,19 @@ int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg
 			return cg_err_sys(e, "%s", dir);
 	}
 	return count;
+}
+
+void launch_cg_unmark(const struct profile *p, const struct cg_layout *l,
+		      const struct plan_opts *po)
+{
+	struct plan pl = { 0 };
+	struct diags d;
+	cg_err e = { 0 };
+	size_t i;
+
+	diags_init(&d, p->path ? p->path : "");
+	if (plan_build(p, l, po, &cg_reader_fs, &pl, &d, &e) == 0)
+		for (i = 0; i < pl.n_group_dirs; i++)
+			(void)removexattr(pl.group_dirs[i], LAUNCH_MARK_XATTR);
+	plan_free(&pl);
 }

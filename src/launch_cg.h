@@ -38,6 +38,7 @@ struct launch_cg {
 	const struct cg_layout *layout;    /* not owned */
 
 	bool created;                      /* this launch's apply created the group */
+	bool unmarkable;                   /* ... and could not mark it (no xattrs) */
 	int lock_fd;
 };
 
@@ -101,6 +102,11 @@ int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg
 /* The same for one group, given its directory in each hierarchy: its empty
  * run-* leaves, then the group itself when it is marked and unused. */
 int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose);
+
+/* After `cgrun --apply`: the group is the user's now, not a launch's; its
+ * mark goes, so that no launch or --gc removes it. */
+void launch_cg_unmark(const struct profile *p, const struct cg_layout *l,
+		      const struct plan_opts *po);
 
 /* Takes and drops the lock serialising group creation and removal. */
 int launch_lock(cg_err *e);

@@ -64,3 +64,14 @@ ok "--gc keeps a group in use"
 wait $cg
 "$CGRUN" --remove -p "$Q" >/dev/null
 assert_nothing_left "after the --gc checks"
+
+# --apply while a launch runs makes the group the user's: the launch's end
+# leaves it.
+"$CGRUN" -p "$P" -- sleep 1 &
+cg=$!; track_pid $cg; sleep 0.3
+"$CGRUN" --apply -p "$P" >/dev/null || fail "--apply during a launch"
+wait $cg
+[ -d "$(group_dir pids a)" ] || fail "the launch removed a group applied meanwhile"
+ok "a group applied during a launch stays after it"
+"$CGRUN" --remove -p "$P" >/dev/null
+assert_nothing_left "after --remove"
