@@ -181,6 +181,52 @@ static void current_limit(struct cgtop *t, const struct stats_group *g, int whic
 	}
 }
 
+/* One number from a file of the group, or -1. */
+static long long group_number(struct cgtop *t, size_t gi, enum cg_ctrl ctrl, const char *file)
+{
+	char dir[4096], path[4200], buf[64];
+	char *end;
+	long long v;
+
+	if (stats_group_dir(t->c, gi, ctrl, dir, sizeof(dir)) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (sys_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	v = strtoll(buf, &end, 10);
+	return end == buf ? -1 : v;
+}
+
+/* A profile section sets every knob it holds (the others to the kernel's
+ * defaults): the knobs of the section that are set now go in too, so that
+ * changing cpu.max keeps the weight and memory.max keeps memory.high. */
+static const char *kept_knobs(struct cgtop *t, size_t gi, int which)
+{
+	static char out[128];
+	bool v2 = t->layout.mode == CG_MODE_V2;
+	long long v;
+
+	out[0] = '\0';
+	if (which == 0) {
+		v = group_number(t, gi, CTRL_CPU, v2 ? "cpu.weight" : "cpu.shares");
+		if (v > 0 && v != (v2 ? 100 : 1024)) {
+			long long w = v2 ? v : (v * 100 + 512) / 1024;
+
+			if (w < 1)
+				w = 1;
+			if (w > 10000)
+				w = 10000;
+			snprintf(out, sizeof(out), "  weight: %lld\n", w);
+		}
+	} else if (which == 1) {
+		v = group_number(t, gi, CTRL_MEMORY, v2 ? "memory.high" : "memory.soft_limit_in_bytes");
+		/* "max" reads as -1 here; v1's no-limit is a huge number */
+		if (v > 0 && v < (1LL << 62))
+			snprintf(out, sizeof(out), "  high: %lld\n", v);
+	}
+	return out;
+}
+
 void action_edit_limit(struct cgtop *t)
 {
 	static const char *const which_items[] = {"cpu.max (e.g. 20%, 1.5, 250m, max)",
@@ -226,8 +272,8 @@ void action_edit_limit(struct cgtop *t)
 		else
 			parent[0] = '\0';
 	}
-	snprintf(yaml, sizeof(yaml), "name: \"%s\"\nparent: self\n%s:\n  max: \"%s\"\n", name,
-		 section[k], value);
+	snprintf(yaml, sizeof(yaml), "name: \"%s\"\nparent: self\n%s:\n  max: \"%s\"\n%s", name,
+		 section[k], value, kept_knobs(t, (size_t)gi, k));
 	diags_init(&d, "(cgtop e)");
 	p = profile_parse(yaml, strlen(yaml), "(cgtop e)", &po, &d);
 	if (!p) {

@@ -127,6 +127,7 @@ wait_screen 'new cpu.max' 20 || fail "no prompt for cpu.max"
 keys BSpace BSpace BSpace BSpace BSpace BSpace 30% Enter
 wait_until "[ \"\$(cpu_quota_of $UNIQ-busy)\" = 30000 ]" 30 || fail "e did not set the cpu quota: $(cpu_quota_of "$UNIQ-busy"); $(screen | tail -1)"
 ok "e set cpu.max to 30% (quota $(cpu_quota_of "$UNIQ-busy"))"
+assert_eq 200 "$(cpu_weight_of "$UNIQ-busy")" "cpu weight kept when e changes cpu.max"
 # a bad value: said, and nothing changes
 keys Home e
 wait_screen 'change which limit' 20 || fail "no limit menu"

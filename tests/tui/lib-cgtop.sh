@@ -5,7 +5,7 @@
 # $(...): on_exit and track_pid must run in the test's own shell.)
 start_busy_loop() {
 	local prof
-	prof=$(make_profile busy "name: $UNIQ-busy" "parent: self" "cpu:" "  max: 20%" "pids:" "  max: 50")
+	prof=$(make_profile busy "name: $UNIQ-busy" "parent: self" "cpu:" "  max: 20%" "  weight: 200" "pids:" "  max: 50")
 	"$CGRUN" -p "$prof" -- sh -c 'while :; do :; done' >"$TMPD/busy.log" 2>&1 &
 	local pid=$!
 	track_pid "$pid"
@@ -85,5 +85,16 @@ frozen_state() { # group-name
 		cat "$f"
 	else
 		[ "$(cat "$(self_dir cpu)/$1/cgroup.freeze")" = 1 ] && echo FROZEN || echo THAWED
+	fi
+}
+
+# The cpu weight of a group in profile terms (v1 cpu.shares * 100 / 1024).
+cpu_weight_of() { # group-name
+	local d
+	d="$(self_dir cpu)/$1"
+	if [ -e "$d/cpu.shares" ]; then
+		echo $(( $(cat "$d/cpu.shares") * 100 / 1024 ))
+	else
+		cat "$d/cpu.weight"
 	fi
 }
