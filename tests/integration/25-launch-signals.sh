@@ -72,3 +72,14 @@ ok "--no-init: stopped about 1 s after TERM (${ms} ms from start)"
 # a pid 1 that handles TERM exits by itself
 expect_status 0 "$CGRUN" -p "$P" --no-init -- sh -c 'trap "exit 0" TERM; kill -TERM $$; sleep 5'
 assert_nothing_left "after the signal launches"
+
+# Without a pid namespace, what the command leaves running is killed at exit.
+P=$(make_profile d "name: $UNIQ-d" "parent: self" "pids: {max: 60}")
+expect_status 0 "$CGRUN" -p "$P" -- sh -c "sleep 60 & echo \$! > $TMPD/daemon"
+d=$(cat "$TMPD/daemon"); track_pid "$d"
+for i in $(seq 40); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$d" 2>/dev/null && fail "the command's background process $d survived cgrun's exit"
+ok "a background process left in the leaf is killed at exit"
+# ... also one that keeps forking (killed rounds, then frozen and killed)
+expect_status 0 "$CGRUN" -p "$P" -- sh -c '(while :; do sleep 0.01 & done) >/dev/null 2>&1 & sleep 0.3; exit 0'
+assert_nothing_left "after a forking leftover"
