@@ -908,6 +908,10 @@ int launch_gc(const struct launch_opts *o)
 	}
 	if (!parent)
 		parent = "cgkit";
+	if (strcmp(parent, "self") && profile_parent_invalid(parent)) {
+		cg_err_set(&e, 0, "--parent: '%s': %s", parent, profile_parent_invalid(parent));
+		goto out;
+	}
 	if (cg_layout_detect(&l, &e) < 0)
 		goto out;
 	n = launch_cg_gc(&l, parent, true, &e);

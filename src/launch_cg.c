@@ -125,7 +125,7 @@ static bool dir_exists(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static bool is_marked(const char *dir)
+static bool has_mark(const char *dir, const char *value)
 {
 	char v[16];
 	ssize_t n = getxattr(dir, LAUNCH_MARK_XATTR, v, sizeof(v) - 1);
@@ -133,7 +133,55 @@ static bool is_marked(const char *dir)
 	if (n < 0)
 		return false;
 	v[n] = '\0';
-	return !strcmp(v, LAUNCH_MARK_VALUE);
+	return !strcmp(v, value);
+}
+
+/* The ancestors of the group that do not exist yet, deepest first: the
+ * apply creates them (`parent: cgkit/tenants`), and they are marked so that
+ * they go again, with a plain rmdir, once empty. */
+static size_t missing_ancestors(const char *top, char **out, size_t max)
+{
+	_cleanup_free_ char *p = strdup(top);
+	size_t n = 0;
+	char *slash;
+
+	while (p && n < max && (slash = strrchr(p, '/')) && slash != p) {
+		*slash = '\0';
+		if (dir_exists(p))
+			break;
+		out[n++] = strdup(p);
+	}
+	return n;
+}
+
+static void mark_ancestors(char **dirs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (dirs[i])
+			(void)setxattr(dirs[i], LAUNCH_MARK_XATTR, LAUNCH_MARK_ANCESTOR,
+				       strlen(LAUNCH_MARK_ANCESTOR), 0);
+		free(dirs[i]);
+	}
+}
+
+/* Removes the marked empty ancestors above dir, nearest first. */
+static bool is_marked(const char *dir)
+{
+	return has_mark(dir, LAUNCH_MARK_VALUE);
+}
+
+static void remove_ancestors(const char *dir)
+{
+	_cleanup_free_ char *p = strdup(dir);
+	char *slash;
+
+	while (p && (slash = strrchr(p, '/')) && slash != p) {
+		*slash = '\0';
+		if (!has_mark(p, LAUNCH_MARK_ANCESTOR) || sys_rmdir(p) < 0)
+			break;
+	}
 }
 
 /* Fills top/group/leaf from the plan's group directories. */
@@ -201,6 +249,8 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 		      cg_err *e)
 {
 	struct plan pl = { 0 };
+	char *anc[LAUNCH_MAX_HIER][16];
+	size_t n_anc[LAUNCH_MAX_HIER] = { 0 };
 	bool existed;
 	size_t i;
 	int rc;
@@ -214,10 +264,18 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 		return -1;
 	}
 	existed = c->n == 0 || dir_exists(c->top[0]);
+	for (i = 0; !existed && i < c->n; i++)
+		n_anc[i] = missing_ancestors(c->top[i], anc[i], 16);
 	rc = policy_execute(&pl, e);
 	plan_free(&pl);
-	if (rc < 0)
+	for (i = 0; !existed && i < c->n; i++)
+		mark_ancestors(anc[i], rc < 0 ? 0 : n_anc[i]);
+	if (rc < 0) {
+		for (i = 0; !existed && i < c->n; i++)
+			for (size_t k = 0; k < n_anc[i]; k++)
+				free(anc[i][k]);
 		return -1;
+	}
 	if (!existed) {
 		c->created = true;
 		mark_created(c);
@@ -493,9 +551,14 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 		return -1;
 	for (i = 0; i < c->n; i++)
 		busy = busy || has_run_leaf(c->top[i]);
-	for (i = 0; i < c->n && !busy; i++)
-		if (rmdir_tree(c->top[i], NULL) < 0 && errno != EBUSY && rc == 0)
-			rc = cg_err_sys(e, "removing the group %s", c->top[i]);
+	for (i = 0; i < c->n && !busy; i++) {
+		if (rmdir_tree(c->top[i], NULL) < 0) {
+			if (errno != EBUSY && rc == 0)
+				rc = cg_err_sys(e, "removing the group %s", c->top[i]);
+			continue;
+		}
+		remove_ancestors(c->top[i]);
+	}
 	launch_unlock(c->lock_fd);
 	c->lock_fd = -1;
 	return rc;
@@ -612,6 +675,16 @@ static int gc_dir(const char *dir, bool verbose, int *count)
 			continue;
 		}
 		gc_dir(sub, verbose, count);
+		if (has_mark(sub, LAUNCH_MARK_ANCESTOR)) {
+			lfd = launch_lock(NULL);
+			if (sys_rmdir(sub) == 0) {
+				(*count)++;
+				if (verbose)
+					printf("removed %s\n", sub);
+			}
+			launch_unlock(lfd);
+			continue;
+		}
 		if (!is_marked(sub))
 			continue;
 		lfd = launch_lock(NULL);
@@ -676,6 +749,18 @@ int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg
 		}
 		if (gc_dir(dir, verbose, &count) < 0)
 			return cg_err_sys(e, "%s", dir);
+		/* the parent itself, when a launch made it and it is empty now */
+		if (has_mark(dir, LAUNCH_MARK_ANCESTOR)) {
+			int lfd = launch_lock(NULL);
+
+			if (sys_rmdir(dir) == 0) {
+				count++;
+				if (verbose)
+					printf("removed %s\n", dir);
+				remove_ancestors(dir);
+			}
+			launch_unlock(lfd);
+		}
 	}
 	return count;
 }

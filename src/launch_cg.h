@@ -24,6 +24,7 @@
 
 #define LAUNCH_MARK_XATTR "user.cgkit"
 #define LAUNCH_MARK_VALUE "launch"
+#define LAUNCH_MARK_ANCESTOR "ancestor"   /* a parent a launch had to create */
 #define LAUNCH_LOCK_DIR "/run/cgkit"
 #define LAUNCH_LOCK_FILE LAUNCH_LOCK_DIR "/groups.lock"
 #define LAUNCH_MAX_HIER (CTRL_COUNT + 1)

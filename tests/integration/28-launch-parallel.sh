@@ -75,3 +75,26 @@ wait $cg
 ok "a group applied during a launch stays after it"
 "$CGRUN" --remove -p "$P" >/dev/null
 assert_nothing_left "after --remove"
+
+# Parents that a launch had to create go with the group once empty; --gc
+# removes them after a killed cgrun. (A relative parent is below the root of
+# each hierarchy: done only where this test's own pids group is the root.)
+if [ "$(self_dir pids)" = "$(cg_mount pids)" ]; then
+	expect_status 0 "$CGRUN" --parent "$UNIQ-anc/sub" --pids 10 -- true
+	[ -d "$(cg_mount pids)/$UNIQ-anc" ] && fail "the parents a launch made were left behind"
+	ok "the parents a launch made are removed with its group"
+	"$CGRUN" --parent "$UNIQ-anc/sub" --pids 10 -- sleep 30 &
+	cg=$!; track_pid $cg; sleep 0.3
+	kill -KILL $cg; wait $cg 2>/dev/null; sleep 0.2
+	[ -d "$(cg_mount pids)/$UNIQ-anc/sub/sleep" ] || fail "setup: the killed launch's group"
+	expect_status 0 "$CGRUN" --gc --parent "$UNIQ-anc"
+	[ -d "$(cg_mount pids)/$UNIQ-anc" ] && fail "--gc left the parents a launch made: $OUT"
+	ok "--gc removes them after a killed cgrun"
+	# ... but not a parent that was there before
+	mkdir "$(cg_mount pids)/$UNIQ-mine"
+	expect_status 0 "$CGRUN" --parent "$UNIQ-mine" --pids 10 -- true
+	[ -d "$(cg_mount pids)/$UNIQ-mine" ] || fail "a launch removed a parent it did not make"
+	ok "a parent that was there before stays"
+	rmdir "$(cg_mount pids)/$UNIQ-mine"
+fi
+assert_nothing_left "after the parent checks"
