@@ -236,15 +236,27 @@ static void rm_tree(const char *dir)
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int absolute(const char *what, const char *in, char **out, cg_err *e)
+/* The absolute path of an existing directory. `at` is where the profile
+ * names it (NULL for the command line), for the message. */
+static int absolute(const struct profile *p, const struct pstr *at, const char *what,
+		    const char *in, char **out, cg_err *e)
 {
+	char where[512] = "";
+	struct stat st;
+
+	if (at && at->line)
+		snprintf(where, sizeof(where), "%s:%d:%d: error: ", p->path ? p->path : "",
+			 at->line, at->col);
 	*out = realpath(in, NULL);
-	if (!*out)
-		return cg_err_sys(e, "%s %s", what, in);
-	if (strpbrk(*out, ":,")) {
-		return cg_err_set(e, 0, "%s %s: an overlay layer's path cannot hold ':' or ','", what,
-				  *out);
-	}
+	if (!*out || stat(*out, &st) < 0)
+		return cg_err_set(e, errno, "%s%s: %s: %s; give an existing directory", where, what,
+				  in, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cg_err_set(e, ENOTDIR, "%s%s: %s is not a directory; give a directory", where,
+				  what, in);
+	if (strpbrk(*out, ":,"))
+		return cg_err_set(e, 0, "%s%s: %s: an overlay layer's path cannot hold ':' or ','",
+				  where, what, *out);
 	return 0;
 }
 
@@ -256,7 +268,7 @@ static int prepare_root(struct launch *L, cg_err *e)
 	const char *tmp = getenv("TMPDIR");
 	size_t i;
 
-	if (p->rootfs.s && absolute("rootfs", p->rootfs.s, &L->rootfs, e) < 0)
+	if (p->rootfs.s && absolute(p, &p->rootfs, "rootfs", p->rootfs.s, &L->rootfs, e) < 0)
 		return -1;
 	if (!p->n_layers && L->o->keep_upper)
 		return cg_err_set(e, 0, "--keep-upper: the profile has no layers to keep an upper layer of");
@@ -269,9 +281,13 @@ static int prepare_root(struct launch *L, cg_err *e)
 	L->layers = calloc(p->n_layers + 1, sizeof(char *));
 	if (!L->layers)
 		return cg_err_set(e, ENOMEM, "out of memory");
-	for (i = 0; i < p->n_layers; i++)
-		if (absolute("layer", p->layers[i].s, &L->layers[i], e) < 0)
+	for (i = 0; i < p->n_layers; i++) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "layers[%zu]", i);
+		if (absolute(p, &p->layers[i], what, p->layers[i].s, &L->layers[i], e) < 0)
 			return -1;
+	}
 	if (asprintf(&L->tmpdir, "%s/cgrun-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0 ||
 	    !mkdtemp(L->tmpdir)) {
 		free(L->tmpdir);
@@ -286,7 +302,7 @@ static int prepare_root(struct launch *L, cg_err *e)
 
 		if (mkdir(ku, 0755) < 0 && errno != EEXIST)
 			return cg_err_sys(e, "--keep-upper %s", ku);
-		if (absolute("--keep-upper", ku, (char **)&L->cs.upper, e) < 0)
+		if (absolute(p, NULL, "--keep-upper", ku, (char **)&L->cs.upper, e) < 0)
 			return -1;
 		if (asprintf(&L->workdir_tmp, "%s.work-XXXXXX", L->cs.upper) < 0 ||
 		    !mkdtemp(L->workdir_tmp)) {

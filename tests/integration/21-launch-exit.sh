@@ -46,7 +46,7 @@ expect_status 125 "$CGRUN" --parent self --pids 10
 assert_contains "$OUT" "no command to run" "no command"
 P=$(make_profile r "name: $UNIQ-r" "parent: self" "namespaces: [mount]" "rootfs: $TMPD/no-such-root")
 expect_status 125 "$CGRUN" -p "$P" -- true
-assert_contains "$OUT" "rootfs $TMPD/no-such-root: No such file or directory" "missing rootfs named"
+assert_contains "$OUT" "r.yaml:4:9: error: rootfs: $TMPD/no-such-root: No such file or directory; give an existing directory" "missing rootfs: file:line:column, what is right"
 assert_nothing_left "after cgrun's own failures"
 
 # docs/cgrun.1 documents every option that --help lists, and the reverse.
