@@ -6,7 +6,8 @@ set -eu
 PKGS="make gcc clang pkg-config libyaml-dev libncurses-dev libcmocka-dev
 cgroup-tools tmux qemu-system-x86 linux-image-amd64 busybox-static
 hyperfine runc bubblewrap systemd util-linux iproute2 procps psmisc
-libclang-rt-14-dev valgrind cppcheck clang-tidy"
+libclang-rt-14-dev valgrind cppcheck clang-tidy man-db groff-base
+python3"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -1,0 +1,32 @@
+#!/bin/bash
+# The docs tell the truth: every option that --help lists is in the man page,
+# and every option the man page documents is in --help and accepted.
+. "$(dirname "$0")/../lib.sh"
+
+opts_help() { "$1" --help 2>&1 | grep -oE '(^|[ ,])--[a-z][a-z0-9-]*' | tr -d ' ,' | sort -u; }
+# long options in a man page's option headings (.TP / .B lines, \- escapes)
+opts_man() { sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p;/^\.SH VERBS/,/^\.SH [^V]/p' "$1" | sed 's/\\-/-/g' |
+	grep -E '^\.(B|BR|BI|IP|TP)|^--' | grep -oE '(^|[ ,"])--[a-z][a-z0-9-]*' | tr -d ' ,"' | sort -u; }
+
+for tool in cgrun cgtop; do
+	man=$TOP_DIR/docs/$tool.1
+	[ -f "$man" ] || fail "docs/$tool.1 missing"
+	help=$(opts_help "$BUILD/$tool")
+	[ -n "$help" ] || fail "$tool --help lists no options"
+	doc=$(opts_man "$man")
+	[ -n "$doc" ] || fail "docs/$tool.1 documents no options (section OPTIONS)"
+	missing=$(comm -23 <(echo "$help") <(echo "$doc") | tr '\n' ' ')
+	assert_eq "" "$missing" "$tool options in --help but not in docs/$tool.1"
+	extra=$(comm -13 <(echo "$help") <(echo "$doc") | tr '\n' ' ')
+	assert_eq "" "$extra" "$tool options in docs/$tool.1 but not in --help"
+	# the man page is well-formed groff
+	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$man" 2>&1 >/dev/null | head -3)
+	assert_eq "" "$w" "docs/$tool.1 renders without warnings"
+done
+w=$(LC_ALL=C.UTF-8 man --warnings -l "$TOP_DIR/docs/cgprofile.5" 2>&1 >/dev/null | head -3)
+assert_eq "" "$w" "docs/cgprofile.5 renders without warnings"
+# README names only commands and docs that exist
+for f in $(grep -oE 'docs/[a-z.0-9]+' "$TOP_DIR/README.md" | sort -u); do
+	[ -f "$TOP_DIR/$f" ] || fail "README names $f, which does not exist"
+done
+ok "README's docs exist"
