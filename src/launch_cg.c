@@ -71,20 +71,25 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+const char *launch_lock_dir = LAUNCH_LOCK_DIR;
+
 int launch_lock(cg_err *e)
 {
-	int fd = open(LAUNCH_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	char path[4096];
+	int fd;
 
+	snprintf(path, sizeof(path), "%s/groups.lock", launch_lock_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == ENOENT) {
-		if (mkdir(LAUNCH_LOCK_DIR, 0755) < 0 && errno != EEXIST)
-			return cg_err_sys(e, "creating %s", LAUNCH_LOCK_DIR);
-		fd = open(LAUNCH_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (mkdir(launch_lock_dir, 0755) < 0 && errno != EEXIST)
+			return cg_err_sys(e, "creating %s", launch_lock_dir);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	}
 	if (fd < 0)
-		return cg_err_sys(e, "opening the lock %s", LAUNCH_LOCK_FILE);
+		return cg_err_sys(e, "opening the lock %s", path);
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
-			cg_err_sys(e, "locking %s", LAUNCH_LOCK_FILE);
+			cg_err_sys(e, "locking %s", path);
 			close(fd);
 			return -1;
 		}
@@ -356,7 +361,7 @@ int launch_cg_join_self(const struct launch_cg *c, pid_t host_pid, char *why, si
 		int fd;
 
 		snprintf(path, sizeof(path), "%s/run-%d", c->group[i], (int)host_pid);
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		if (sys_mkdir(path, 0755) < 0 && errno != EEXIST) {
 			snprintf(why, len, "creating the leaf %s: %s", path, strerror(errno));
 			return -1;
 		}

@@ -27,6 +27,8 @@
 #define LAUNCH_MARK_ANCESTOR "ancestor"   /* a parent a launch had to create */
 #define LAUNCH_LOCK_DIR "/run/cgkit"
 #define LAUNCH_LOCK_FILE LAUNCH_LOCK_DIR "/groups.lock"
+/* Where the lock is: LAUNCH_LOCK_DIR; unit tests point it elsewhere. */
+extern const char *launch_lock_dir;
 #define LAUNCH_MAX_HIER (CTRL_COUNT + 1)
 
 struct launch_cg {
