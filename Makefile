@@ -38,7 +38,7 @@ TEST_HDRS = $(wildcard tests/unit/*.h)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid \
-	asan demo bench fuzz fuzz-run clean lint format
+	asan valgrind demo bench fuzz fuzz-run clean lint format
 
 all: $(BUILD)/cgrun $(BUILD)/cgtop
 
@@ -90,6 +90,11 @@ check: deps
 
 asan:
 	@$(MAKE) --no-print-directory check-host SANITIZE=1
+
+# The unit tests under valgrind's memcheck: leaks and bad reads fail them.
+valgrind: $(UNIT_BIN)
+	@VALGRIND="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" \
+		sh tests/run-unit.sh $(UNIT_BIN)
 
 check-v2: all
 	@BUILD=$(abspath $(BUILD)) sh tests/vm/check.sh v2
