@@ -118,6 +118,7 @@ struct stats_collector {
 	uint64_t refreshes;
 	uint64_t t_prev_ns;
 	size_t fds_kept, fd_budget, fallback_reads;
+	size_t live;                  /* groups not vanished at the last refresh */
 	/* Short of fds, the files read most often are kept open: file_rank
 	 * orders the wanted files, keep_per_group is how many of them fit. */
 	unsigned file_rank[F_COUNT];
@@ -372,6 +373,7 @@ static void scan_adopt(struct stats_collector *c, struct stats_group *ngs, size_
 		og->st = st;
 		ng->row = og->row;
 		ng->fresh = og->fresh;
+		ng->late = og->late;
 		ng->oom_flash = og->oom_flash;
 		for (size_t f = 0; f < F_COUNT; f++)
 			if (ng->st->fd[f] == FD_ABSENT || ng->st->fd[f] == FD_DENIED)
@@ -441,6 +443,8 @@ static int scan(struct stats_collector *c, cg_err *e)
 		g[i].ino = s.e[i].ino;
 		g[i].hier = s.e[i].hier;
 		memcpy(g[i].nchild, s.e[i].nchild, sizeof(g[i].nchild));
+		for (size_t h = 0; h < HIER_MAX; h++)
+			g[i].has_children |= g[i].nchild[h] != 0;
 		hash_insert(hash, s.hash_cap, g[i].path, i);
 	}
 	for (size_t i = 0; i < s.n; i++) {
@@ -458,6 +462,9 @@ static int scan(struct stats_collector *c, cg_err *e)
 		}
 		g[i].depth = g[i].parent >= 0 ? g[g[i].parent].depth + 1 : 1;
 	}
+	/* groups that come after the first scan were made meanwhile */
+	for (size_t i = 0; c->g && i < s.n; i++)
+		g[i].late = true;
 	scan_adopt(c, g, s.n);
 	c->g = g;
 	c->n = s.n;
@@ -873,19 +880,29 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 
 		if (g->vanished)
 			continue;
-		if (!c->opts.no_skip && (c->refreshes + i) % c->opts.check_every == 0)
+		/* Groups with subdirectories (few) are checked at every refresh,
+		 * leaves every check_every: new groups mostly come below
+		 * groups that already have some. */
+		if (!c->opts.no_skip &&
+		    (g->has_children || (c->refreshes + i) % c->opts.check_every == 0))
 			check_dirs(c, g);
 		read_group(c, g, i);
 		if (g->vanished)
 			continue;
 		stats_compute(g->fresh ? NULL : &g->st->prev, &g->st->cur, interval, c->ncpu, &g->row);
-		if (!g->fresh && (g->st->prev.have & g->st->cur.have & SV_BIT(SV_OOM_KILLS)) &&
-		    g->st->cur.v[SV_OOM_KILLS] > g->st->prev.v[SV_OOM_KILLS])
+		/* a new kill; or, in a group made since the last scan, any kill */
+		if ((!g->fresh && (g->st->prev.have & g->st->cur.have & SV_BIT(SV_OOM_KILLS)) &&
+		     g->st->cur.v[SV_OOM_KILLS] > g->st->prev.v[SV_OOM_KILLS]) ||
+		    (g->fresh && g->late && (g->st->cur.have & SV_BIT(SV_OOM_KILLS)) &&
+		     g->st->cur.v[SV_OOM_KILLS] > 0))
 			g->oom_flash = flash < 3 ? 3 : flash;
 		else if (g->oom_flash)
 			g->oom_flash--;
 		g->fresh = false;
 	}
+	c->live = 0;
+	for (size_t i = 0; i < c->n; i++)
+		c->live += !c->g[i].vanished;
 	c->t_prev_ns = t;
 	c->refreshes++;
 	return 0;
@@ -954,7 +971,7 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 	if (!c->opts.slow_every)
 		c->opts.slow_every = 10;
 	if (!c->opts.check_every)
-		c->opts.check_every = 10;
+		c->opts.check_every = 3;
 	c->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
 	c->start = strdup(o->start ? o->start + strspn(o->start, "/") : "");
 	if (!c->start)
@@ -1057,6 +1074,11 @@ void stats_touch(struct stats_collector *c, size_t i)
 size_t stats_count(const struct stats_collector *c)
 {
 	return c->n;
+}
+
+size_t stats_live_count(const struct stats_collector *c)
+{
+	return c->live;
 }
 
 const struct stats_group *stats_group_at(const struct stats_collector *c, size_t i)

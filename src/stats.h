@@ -147,10 +147,12 @@ struct stats_group {
 	bool fresh;              /* no previous sample: rates unknown */
 	bool vanished;           /* went away since the last scan */
 	bool force;              /* read every file at the next refresh */
+	bool late;               /* appeared after cgtop started */
 	unsigned oom_flash;      /* refreshes left to highlight a new OOM kill */
 	struct stats_row row;
 	/* collector's own */
 	uint32_t hier;           /* bit per hierarchy holding the group */
+	bool has_children;       /* in some hierarchy */
 	uint32_t nchild[8];      /* subdirectories seen, per hierarchy */
 	uint64_t ino;
 	struct stats_state *st;  /* open files and samples */
@@ -162,7 +164,7 @@ struct stats_opts {
 	const char *start;       /* subtree to show, relative ("" or NULL: all) */
 	uint32_t cols;           /* columns wanted (decides which files are read) */
 	unsigned slow_every;     /* every file at least every N refreshes (default 10) */
-	unsigned check_every;    /* look for new/removed groups every N (default 10) */
+	unsigned check_every;    /* look for new/removed groups every N (default 3) */
 	bool no_skip;            /* read every file every refresh (benchmarks) */
 };
 
@@ -183,6 +185,9 @@ void stats_touch(struct stats_collector *c, size_t i);
 void stats_set_cols(struct stats_collector *c, uint32_t cols);
 
 size_t stats_count(const struct stats_collector *c);
+/* Groups that were there at the last refresh (stats_count() may still hold
+ * some that vanished, until the next scan drops them). */
+size_t stats_live_count(const struct stats_collector *c);
 const struct stats_group *stats_group_at(const struct stats_collector *c, size_t i);
 /* Index of the group with this relative path, or -1. */
 long stats_find(const struct stats_collector *c, const char *path);

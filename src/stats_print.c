@@ -79,7 +79,7 @@ static void print_header(const struct stats_frame *f, FILE *out)
 	fprintf(out, "cgtop  cpu %s%% of %u  mem %s/%s  load %.2f %.2f %.2f  layout %s  groups %zu  "
 		     "interval %.1fs  refresh %.1fms\n",
 		isnan(h->cpu_pct) ? "-" : "", h->ncpu, used, total, h->load[0], h->load[1],
-		h->load[2], f->layout, stats_count(f->c), f->interval_s, f->refresh_ms);
+		h->load[2], f->layout, stats_live_count(f->c), f->interval_s, f->refresh_ms);
 }
 
 void stats_print_text(const struct stats_frame *f, FILE *out)
@@ -97,7 +97,7 @@ void stats_print_text(const struct stats_frame *f, FILE *out)
 			"cgtop  cpu %.1f%% of %u  mem %s/%s  load %.2f %.2f %.2f  layout %s  "
 			"groups %zu  interval %.1fs  refresh %.1fms\n",
 			h->cpu_pct, h->ncpu, used, total, h->load[0], h->load[1], h->load[2],
-			f->layout, stats_count(f->c), f->interval_s, f->refresh_ms);
+			f->layout, stats_live_count(f->c), f->interval_s, f->refresh_ms);
 	} else {
 		print_header(f, out);
 	}
@@ -187,7 +187,7 @@ void stats_print_json(const struct stats_frame *f, FILE *out)
 	char path[4200];
 
 	fprintf(out, "{\"layout\":\"%s\",\"interval_s\":%.3f,\"refresh_ms\":%.3f,\"groups_count\":%zu,",
-		f->layout, f->interval_s, f->refresh_ms, stats_count(f->c));
+		f->layout, f->interval_s, f->refresh_ms, stats_live_count(f->c));
 	fputs("\"host\":{\"cpu_pct\":", out);
 	json_number(out, h->cpu_pct, false);
 	fprintf(out, ",\"ncpu\":%u,\"mem_used_bytes\":%llu,\"mem_total_bytes\":%llu,\"load1\":%.2f,"

@@ -100,7 +100,7 @@ static void draw_header(struct cgtop *t)
 	move(1, 0);
 	clrtoeol();
 	printw("layout %s  groups %zu  interval %.1fs  refresh %.1fms%s%s%s%s%s",
-	       cg_mode_name(t->layout.mode), stats_count(t->c), t->interval, t->refresh_ms,
+	       cg_mode_name(t->layout.mode), stats_live_count(t->c), t->interval, t->refresh_ms,
 	       t->paused ? "  PAUSED" : "", t->view.tree ? "  tree" : "  flat",
 	       t->filter[0] ? "  filter: " : "", t->filter, t->machine_pct ? "  cpu%: machine" : "");
 	if (t->mem_raw)

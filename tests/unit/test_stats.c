@@ -434,6 +434,33 @@ static void test_v2_everything(void **state)
 	stats_close(c);
 }
 
+static void test_v2_oom_flash_old_and_late_groups(void **state)
+{
+	struct fake *f = *state;
+	struct stats_collector *c;
+
+	/* kills from before cgtop started are counted, not highlighted */
+	put(f, "app/web/memory.events", "oom 3\noom_kill 3\n");
+	c = open_all(f);
+	refresh(c, SEC);
+	refresh(c, 2 * SEC);
+	assert_float_equal(grp(c, "app/web")->row.f[COL_OOM], 3, 0);
+	assert_int_equal(grp(c, "app/web")->oom_flash, 0);
+	/* a group made while cgtop runs, killed before it was first read:
+	 * the kill is new to the user */
+	mk(f, "app/late");
+	put(f, "app/late/memory.events", "oom 1\noom_kill 1\n");
+	refresh(c, 3 * SEC);
+	refresh(c, 4 * SEC);
+	assert_non_null(grp(c, "app/late"));
+	assert_true(grp(c, "app/late")->oom_flash > 0);
+	/* the highlight wears off */
+	for (uint64_t t = 5; t < 30; t++)
+		refresh(c, t * SEC);
+	assert_int_equal(grp(c, "app/late")->oom_flash, 0);
+	stats_close(c);
+}
+
 static void test_v2_subtree_and_missing_start(void **state)
 {
 	struct fake *f = *state;
@@ -461,6 +488,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v1_vanished_and_recreated, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_out_of_fds_falls_back, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_everything, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_oom_flash_old_and_late_groups, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_subtree_and_missing_start, setup_v2, teardown),
 	};
 
