@@ -168,15 +168,15 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case OPT_IOW: c->lo.ov.io_weight = optarg; break;
 		case 'g': c->lo.ov.child = optarg; break;
 		case OPT_ENV: {
-			const char **n = realloc(c->lo.env, (c->lo.n_env + 1) * sizeof(*n));
+			const char **n;
 
-			if (!n) {
-				fprintf(stderr, "cgrun: out of memory\n");
-				return -1;
-			}
 			if (!strchr(optarg, '=') || optarg[0] == '=') {
 				fprintf(stderr, "cgrun: --env: '%s' is not NAME=VALUE\n", optarg);
-				free(n);
+				return -1;
+			}
+			n = realloc(c->lo.env, (c->lo.n_env + 1) * sizeof(*n));
+			if (!n) {
+				fprintf(stderr, "cgrun: out of memory\n");
 				return -1;
 			}
 			c->lo.env = n;

@@ -680,10 +680,8 @@ static void launch_free(struct launch *L)
 	cg_layout_free(&L->layout);
 	if (L->p)
 		profile_free(L->p);
-	if (!L->o || !L->o->keep_upper)
-		rm_tree(L->tmpdir);
-	else if (L->tmpdir)
-		rm_tree(L->tmpdir);
+	/* the upper is in tmpdir unless --keep-upper put it elsewhere */
+	rm_tree(L->tmpdir);
 	rm_tree(L->workdir_tmp);
 	free(L->tmpdir);
 	free(L->workdir_tmp);
@@ -778,10 +776,16 @@ static int descendants(pid_t root, pid_t **out, size_t *n)
 		    sscanf(rp + 1, " %*c %d", &ppid) != 1)
 			continue;
 		if (np == cap) {
+			pid_t *np1, *np2;
+
 			cap = cap ? cap * 2 : 256;
-			pids = realloc(pids, cap * sizeof(pid_t));
-			ppids = realloc(ppids, cap * sizeof(pid_t));
-			if (!pids || !ppids) {
+			np1 = realloc(pids, cap * sizeof(pid_t));
+			if (np1)
+				pids = np1;
+			np2 = realloc(ppids, cap * sizeof(pid_t));
+			if (np2)
+				ppids = np2;
+			if (!np1 || !np2) {
 				free(pids);
 				free(ppids);
 				return -1;
@@ -924,7 +928,7 @@ int launch_gc(const struct launch_opts *o)
 	}
 	if (!parent)
 		parent = "cgkit";
-	if (strcmp(parent, "self") && profile_parent_invalid(parent)) {
+	if (strcmp(parent, "self") != 0 && profile_parent_invalid(parent)) {
 		cg_err_set(&e, 0, "--parent: '%s': %s", parent, profile_parent_invalid(parent));
 		goto out;
 	}

@@ -404,7 +404,7 @@ static void freeze_kill(const char *leaf, const struct cg_layout *l)
 	const char *fmnt = cg_layout_mount(l, CTRL_FREEZER);
 	const char *fself = cg_layout_self(l, CTRL_FREEZER);
 	_cleanup_free_ char *dir = NULL;
-	_cleanup_free_ pid_t *ids = malloc(MAX_IDS * sizeof(pid_t));
+	_cleanup_free_ pid_t *ids = malloc(MAX_IDS * sizeof(pid_t));   /* cppcheck-suppress memleak */
 	char st[4096];
 	size_t n, i;
 	int round;
@@ -729,7 +729,7 @@ int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose)
 
 int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg_err *e)
 {
-	const char *seen[CTRL_COUNT];
+	const char *seen[CTRL_COUNT] = { 0 };
 	size_t n_seen = 0, k;
 	int count = 0, ct;
 

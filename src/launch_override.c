@@ -123,7 +123,7 @@ int launch_apply_overrides(struct profile *p, const struct launch_overrides *ov,
 		if (set_str(&p->group.name, ov->name, e) < 0)
 			return -1;
 	}
-	if (ov->parent && strcmp(ov->parent, "self") && (why = profile_parent_invalid(ov->parent)))
+	if (ov->parent && strcmp(ov->parent, "self") != 0 && (why = profile_parent_invalid(ov->parent)))
 		return cg_err_set(e, 0, "--parent: '%s': %s", ov->parent, why);
 	if (ov->cpu && override_cpu(p, ov->cpu, e) < 0)
 		return -1;

@@ -81,10 +81,8 @@ int launch_user_resolve(const char *spec, const char *passwd, const char *group,
 	if (colon) {
 		const char *gs = colon + 1;
 
-		if (parse_id(gs, strlen(gs), &g))
-			have_g = true;
-		else if (*gs && group && lookup(group, gs, strlen(gs), &g, NULL))
-			have_g = true;
+		have_g = parse_id(gs, strlen(gs), &g) ||
+			 (*gs && group && lookup(group, gs, strlen(gs), &g, NULL));
 		if (!have_g) {
 			snprintf(why, whylen, "no group '%s' in the group file; give a number or an existing group",
 				 gs);
