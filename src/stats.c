@@ -971,7 +971,7 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 	if (!c->opts.slow_every)
 		c->opts.slow_every = 10;
 	if (!c->opts.check_every)
-		c->opts.check_every = 3;
+		c->opts.check_every = 4;
 	c->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
 	c->start = strdup(o->start ? o->start + strspn(o->start, "/") : "");
 	if (!c->start)

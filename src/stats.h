@@ -164,7 +164,7 @@ struct stats_opts {
 	const char *start;       /* subtree to show, relative ("" or NULL: all) */
 	uint32_t cols;           /* columns wanted (decides which files are read) */
 	unsigned slow_every;     /* every file at least every N refreshes (default 10) */
-	unsigned check_every;    /* look for new/removed groups every N (default 3) */
+	unsigned check_every;    /* look for new/removed groups every N (default 4) */
 	bool no_skip;            /* read every file every refresh (benchmarks) */
 };
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -295,6 +296,10 @@ int main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
+	/* The group arrays are rebuilt at each scan: big blocks from mmap go
+	 * back to the system when freed, and the heap does not grow with
+	 * every scan (glibc would raise the threshold after the first free). */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	if (parse_args(&t, argc, argv) < 0)
 		return 2;
 	t.view.max_depth = t.depth;
