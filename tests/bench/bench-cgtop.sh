@@ -75,7 +75,13 @@ for n in $SIZES; do
 
 	read -r cg cg_rss <<<"$(per_refresh "$CGTOP" -b -d "$DELAY")"
 	read -r sd sd_rss <<<"$(per_refresh systemd-cgtop -b -d "$DELAY")"
-	for row in "cgtop $cg $cg_seen $cg_rss" "systemd-cgtop $sd $sd_seen $sd_rss"; do
+	# cgtop on the subtree of the cpu hierarchy alone: exactly n+1 groups
+	sub="/${UNIQ}-bench"
+	[ -n "$(self_dir cpu | sed "s|^$(cg_mount cpu)||")" ] && sub="$(self_dir cpu | sed "s|^$(cg_mount cpu)||")/$UNIQ-bench"
+	sub_seen=$("$CGTOP" --json -n 1 -d 0.1 -p "$sub" | jq .groups_count)
+	read -r cs cs_rss <<<"$(per_refresh "$CGTOP" -b -d "$DELAY" -p "$sub")"
+	for row in "cgtop $cg $cg_seen $cg_rss" "cgtop-p-subtree $cs $sub_seen $cs_rss" \
+		"systemd-cgtop $sd $sd_seen $sd_rss"; do
 		set -- $row
 		awk -v t="$1" -v s="$2" -v g="$3" -v r="$4" -v n="$n" 'BEGIN {
 			printf "%-8s %-14s %8d %10.2f %10.2f %8.2f %9.1f\n", n, t, g, s * 1e6 / g, s * 100,
