@@ -19,8 +19,11 @@ for ns in "[]" "[pid, mount]"; do
 	for s in $SIGS; do kill -"$s" $cg; sleep 0.15; done
 	wait $cg
 	assert_eq 0 $? "namespaces $ns: the workload handled them all and exited 0"
-	got=$(grep -o 'got-[A-Z0-9]*' "$TMPD/out" | tr '\n' ' ')
-	assert_eq "got-INT got-TERM got-HUP got-QUIT got-USR1 got-USR2 got-WINCH got-CONT " "$got" "namespaces $ns: every signal forwarded, in order"
+	# (a shell runs the traps of signals that arrived together in signal
+	# number order: compare the sets)
+	got=$(grep -o 'got-[A-Z0-9]*' "$TMPD/out" | sort | tr '\n' ' ')
+	want=$(for s in $SIGS; do echo "got-$s"; done | sort | tr '\n' ' ')
+	assert_eq "$want" "$got" "namespaces $ns: every signal forwarded"
 
 	# A workload with no handler dies of the forwarded signal: 128+N.
 	for s in INT TERM HUP; do
