@@ -22,6 +22,8 @@ case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 export BUILD
 [ -x "$BUILD/cgrun" ] || { echo "check-$mode: $BUILD/cgrun not built (make all BUILD=...)" >&2; exit 1; }
 
+# the suites grow; under emulation on a busy machine they take minutes
+export VM_TIMEOUT=${VM_TIMEOUT:-2400}
 times=$(mktemp)
 trap 'rm -f "$times"' EXIT
 echo "check-$mode: booting a $mode guest (qemu, software emulation)"
