@@ -76,21 +76,20 @@ assert_contains "$OUT" "$UNIQ-no-such-group" "a missing group is named"
 
 # an OOM kill while cgtop runs: counted, and the row stands out
 oomprof=$(make_profile oom "name: $UNIQ-oom" "parent: self" "memory:" "  max: 32M")
-"$CGTOP" --json -n 8 -d 0.5 >"$TMPD/oom.json" 2>"$TMPD/oom.err" &
+"$CGTOP" --json -n 120 -d 0.5 >"$TMPD/oom.json" 2>"$TMPD/oom.err" &
 cgtop_pid=$!
 track_pid "$cgtop_pid"
 sleep 1
-"$CGRUN" -p "$oomprof" -- sh -c 'sleep 1; head -c 400M /dev/zero | tail; sleep 4' >"$TMPD/oom.log" 2>&1 &
+"$CGRUN" -p "$oomprof" -- sh -c 'sleep 1; head -c 400M /dev/zero | tail; sleep 30' >"$TMPD/oom.log" 2>&1 &
 oom_pid=$!
 track_pid "$oom_pid"
 on_exit "kill_group_procs '$(self_dir memory)/$UNIQ-oom'"
-wait "$cgtop_pid" || fail "cgtop --json failed during the OOM: $(cat "$TMPD/oom.err")"
-kills=$(jq -r --arg p "/$UNIQ-oom" '.groups[] | select(.path | contains($p)) | .oom_kills // 0' "$TMPD/oom.json" | sort -n | tail -1)
-[ "${kills:-0}" -ge 1 ] || fail "no OOM kill counted for $UNIQ-oom: $(jq -c '[.groups_count, [.groups[] | select(.path | contains("oom")) | [.path, .oom_kills]]]' "$TMPD/oom.json"); $(cat "$TMPD/oom.log")"
-recent=$(jq -r --arg p "/$UNIQ-oom" '.groups[] | select(.path | contains($p)) | select(.oom_recent) | .path' "$TMPD/oom.json" | head -1)
-[ -n "$recent" ] || fail "the OOM kill did not mark the row"
-ok "OOM kill counted ($kills) and marked on $recent"
-wait "$oom_pid" 2>/dev/null
+oom_rows() { jq -c --arg p "/$UNIQ-oom" '.groups[] | select(.path | contains($p))' "$TMPD/oom.json" 2>/dev/null; }
+wait_until "oom_rows | jq -c 'select(.oom_kills >= 1 and .oom_recent) | [.path, .oom_kills]' >'$TMPD/oom.row' && [ -s '$TMPD/oom.row' ]" 400 ||
+	fail "no OOM kill counted and marked for $UNIQ-oom: $(oom_rows | jq -c '[.path, .oom_kills, .oom_recent]' | sort | uniq -c); $(cat "$TMPD/oom.log" "$TMPD/oom.err")"
+ok "OOM kill counted and marked: $(head -1 "$TMPD/oom.row")"
+kill "$cgtop_pid" "$oom_pid" 2>/dev/null
+wait "$cgtop_pid" "$oom_pid" 2>/dev/null
 
 # without a terminal cgtop prints frames as -b does
 OUT=$("$CGTOP" -n 1 -d 0.3 </dev/null | head -1)
