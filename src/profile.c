@@ -1184,7 +1184,7 @@ static void walk_children(struct walker *w, const struct node *v, struct group_s
 			continue;
 		old = path_push(w, "[%zu].name", i);
 		err_pos(w, c->name.line, c->name.col,
-			"\"%s\" is already the name of another child (line %d): give each child "
+			"\"%.64s\" is already the name of another child (line %d): give each child "
 			"its own name",
 			c->name.s, o->name.line);
 		path_pop(w, old);

@@ -531,7 +531,7 @@ static void find_duplicates(struct builder *b, struct node *map)
 			builder_path(b, b->depth, k->s, key, sizeof(key));
 		perrs_add(
 			b->e, false, k->line, k->col, key,
-			"duplicate key: \"%s\" is already set at line %d, column %d; keep only one",
+			"duplicate key: \"%.60s\" is already set at line %d, column %d; keep only one",
 			k->s, first->line, first->col);
 		*(struct node **)v[2 * i + 1] = NULL;
 		b->bad = true;
