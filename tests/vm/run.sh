@@ -70,9 +70,9 @@ trap 'rm -rf "$work"' EXIT
 truncate -s 256M "$work/disk.img"
 
 # thread=single: both vCPUs on one host thread. On our loaded 2-core hosts it
-# ran the v2 suites in 254 s where thread=multi took 499 s (exec-heavy work
-# pays for cross-thread TLB syncs), and the timing-sensitive tests (signal
-# order, a launch started 0.3 s earlier) then passed. Guest time still
+# ran the v2 suites in 254 s where thread=multi took 499 s, and the
+# timing-sensitive tests (signal order, a launch started 0.3 s earlier) then
+# passed. Guest time still
 # counts two CPUs, so a 150% cap binds as on two cores.
 qemu=(qemu-system-x86_64
 	-accel "tcg,thread=${VM_TCG_THREAD:-single}" -cpu "${VM_CPU:-max}" -smp "${VM_SMP:-2}" -m "${VM_MEM:-1024}"
