@@ -650,8 +650,16 @@ static void collect(struct launch *L, struct launch_stats *s, const struct rusag
 		s->throttled = t1 - L->throttled0;
 	}
 	if (read_counter(mem, mem_v2 ? "memory.peak" : "memory.max_usage_in_bytes", NULL, &v) == 0) {
+		uint64_t max;
+
 		s->has_mem_peak = true;
 		s->mem_peak = v;
+		/* a charge refused by the group's limit is counted in the leaf's
+		 * watermark for a moment, as with pids below */
+		if (read_counter(launch_cg_group(&L->cg, CTRL_MEMORY),
+				 mem_v2 ? "memory.max" : "memory.limit_in_bytes", NULL, &max) == 0 &&
+		    max < v)
+			s->mem_peak = max;
 	}
 	if (read_counter(launch_cg_leaf(&L->cg, CTRL_PIDS), "pids.peak", NULL, &v) == 0) {
 		uint64_t max;

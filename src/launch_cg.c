@@ -247,6 +247,40 @@ static int write_pid(const char *dir, const char *file, pid_t pid, cg_err *e)
 	return 0;
 }
 
+/* v2: a leaf has a controller's files (memory.events, memory.peak,
+ * pids.peak, cpu.stat's throttling) only when its group enables the
+ * controller for its children. The group's limits cap the leaves either way;
+ * this is for the per-launch accounting and OOM report. Best effort: a group
+ * that holds processes itself cannot enable them (then the counters are
+ * missing and --stats says unknown). */
+static void enable_for_leaves(const char *group)
+{
+	char path[4096], avail[512], on[512], add[600] = "";
+	char *save = NULL, *tok;
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", group);
+	if (sys_read_file(path, avail, sizeof(avail)) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", group);
+	if (sys_read_file(path, on, sizeof(on)) < 0)
+		return;
+	for (tok = strtok_r(avail, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		char padded[64];
+		char onp[520];
+
+		snprintf(padded, sizeof(padded), " %s ", tok);
+		snprintf(onp, sizeof(onp), " %s ", on);
+		for (char *q = onp; *q; q++)
+			if (*q == '\n')
+				*q = ' ';
+		if (strstr(onp, padded))
+			continue;
+		snprintf(add + strlen(add), sizeof(add) - strlen(add), "%s+%s", *add ? " " : "", tok);
+	}
+	if (*add)
+		(void)sys_write_file(path, add);
+}
+
 /* One attempt: plan, apply, and unless pid is 0, mkdir the leaves and join.
  * ENOENT in e->errnum asks for another attempt. */
 static int enter_once(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
@@ -285,6 +319,9 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 		c->created = true;
 		mark_created(c);
 	}
+	for (i = 0; i < c->n; i++)
+		if (c->v2[i])
+			enable_for_leaves(c->group[i]);
 	if (pid == 0)
 		return 0;
 	for (i = 0; i < c->n; i++) {
