@@ -74,6 +74,7 @@ truncate -s 256M "$work/disk.img"
 # timing-sensitive tests (signal order, a launch started 0.3 s earlier) then
 # passed. Guest time still counts two CPUs: two busy loops under a 150% cap
 # used 149% of wall time, as with thread=multi.
+# shellcheck disable=SC2054 # commas inside qemu's option values
 qemu=(qemu-system-x86_64
 	-accel "tcg,thread=${VM_TCG_THREAD:-single}" -cpu "${VM_CPU:-max}" -smp "${VM_SMP:-2}" -m "${VM_MEM:-1024}"
 	-nodefaults -no-user-config -nographic -no-reboot
@@ -103,6 +104,7 @@ boot=""
 # The guest's console comes here; /init's first line marks the end of the boot.
 # timeout runs qemu in a process group of its own, out of reach of ^C: an
 # interrupted run.sh stops the guest itself.
+# shellcheck disable=SC2317 # called by the trap
 stop() {
 	kill -TERM "$(cat "$work/qemu.pid" 2>/dev/null)" 2>/dev/null
 	echo "vm: interrupted, guest stopped" >&2

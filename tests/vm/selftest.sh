@@ -60,17 +60,19 @@ kill -KILL "$busy"
 wait "$busy" 2>/dev/null
 pct10=$(((u1 - u0) * 1000 / (t1 - t0))) # tenths of a percent
 echo "  cpu cap 20%: busy loop used $((pct10 / 10)).$((pct10 % 10))% of $(((t1 - t0) / 1000)) ms wall time"
-[ "$pct10" -ge 150 ] && [ "$pct10" -le 250 ] || fail "CPU cap not held: $((pct10 / 10)).$((pct10 % 10))% (want 15-25%)"
+if [ "$pct10" -lt 150 ] || [ "$pct10" -gt 250 ]; then
+	fail "CPU cap not held: $((pct10 / 10)).$((pct10 % 10))% (want 15-25%)"
+fi
 ok "cpu cap holds the busy loop near 20%"
 
 # --- memory limit OOM-kills --------------------------------------------------
 if [ "$want" = v2 ]; then
 	mem=/sys/fs/cgroup/$UNIQ-mem
-	mkdir "$mem" && echo 16M >"$mem/memory.max" || fail "memory.max on $mem"
+	{ mkdir "$mem" && echo 16M >"$mem/memory.max"; } || fail "memory.max on $mem"
 	ooms() { awk '$1 == "oom_kill" { print $2 }' "$mem/memory.events"; }
 else
 	mem=/sys/fs/cgroup/memory/$UNIQ-mem
-	mkdir "$mem" && echo 16M >"$mem/memory.limit_in_bytes" || fail "memory.limit_in_bytes on $mem"
+	{ mkdir "$mem" && echo 16M >"$mem/memory.limit_in_bytes"; } || fail "memory.limit_in_bytes on $mem"
 	ooms() { awk '$1 == "oom_kill" { print $2 }' "$mem/memory.oom_control"; }
 fi
 # bash holds 64 MiB in a variable: over the limit, the kernel kills it
@@ -81,6 +83,7 @@ assert_eq 137 "$rc" "exit status of a 64 MiB allocation under a 16 MiB limit (SI
 ok "memory limit OOM-kills ($(ooms) oom_kill)"
 
 # --- namespaces and overlayfs ---------------------------------------------
+# shellcheck disable=SC2016 # expanded by the inner shell
 out=$(unshare --pid --fork --mount --uts --net --user --map-root-user \
 	bash -c 'hostname inner && echo "$(hostname) $$ $(id -u) $(ls /sys/class/net | tr "\n" " ")"' 2>&1)
 assert_eq "inner 1 0 lo " "$out" "unshare --pid --fork --mount --uts --net --user: hostname, pid, uid, interfaces"
@@ -103,7 +106,7 @@ dev=$(io_blockdev) || fail "io_blockdev found no block device"
 [ -b "${dev#* }" ] || fail "io_blockdev gave '$dev', not a block device"
 ok "io_blockdev: $dev"
 probe=$TOP_DIR/tests/vm/.selftest-$UNIQ
-echo "$want" >"$probe" && [ "$(cat "$probe")" = "$want" ] && rm "$probe" || fail "the project tree is not writable"
+{ echo "$want" >"$probe" && [ "$(cat "$probe")" = "$want" ] && rm "$probe"; } || fail "the project tree is not writable"
 ok "project tree writable ($TOP_DIR)"
 
 # (lib.sh removes the $UNIQ groups on exit)
