@@ -109,12 +109,13 @@ bench: all $(BUILD)/bench_apply
 	@BUILD=$(abspath $(BUILD)) sh tests/bench/run.sh
 
 FUZZ_BIN = build-fuzz/fuzz_profile
-$(FUZZ_BIN): tests/fuzz/fuzz_profile.c $(LIB_SRC) $(HDRS)
+FUZZ_SRC = $(wildcard src/profile*.c) src/units.c src/diag.c src/err.c
+$(FUZZ_BIN): tests/fuzz/fuzz_profile.c $(FUZZ_SRC) $(HDRS)
 	@mkdir -p build-fuzz
 	clang -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g -Isrc \
 		$(shell pkg-config --cflags $(PKGS)) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ tests/fuzz/fuzz_profile.c $(LIB_SRC) $(LDLIBS_CORE)
+		-o $@ tests/fuzz/fuzz_profile.c $(FUZZ_SRC) $(LDLIBS_CORE)
 
 fuzz: $(FUZZ_BIN)
 
