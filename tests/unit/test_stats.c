@@ -354,6 +354,10 @@ static void test_v1_out_of_fds_falls_back(void **state)
 		put(f, rel, "%d\n", 4096 * i);
 	}
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	/* valgrind keeps fds of its own at the top of the range and refuses a
+	 * lower hard limit (make valgrind sets VALGRIND) */
+	if (getenv("VALGRIND"))
+		skip();
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
 	c = open_all(f);
 	refresh(c, SEC);
