@@ -20,6 +20,15 @@
 TOL=1.5
 LOOP='while :; do :; done'
 
+# In the emulated test guest (tests/vm, qemu TCG) the clocks drift apart:
+# there an uncapped loop reads 175% of one cpu against `sleep`, and the
+# period timer runs 1.7 times as fast, so no share of wall-clock time means
+# anything. There the cap is checked in the group's own time base instead:
+# the CPU time used is at most the quota times the periods that passed
+# (plus 1.5 points of tolerance), and the share is printed, not asserted.
+EMULATED=false
+[ -d /run/cgkit-vm ] && EMULATED=true
+
 # Runs the launch in the background, measures the group's share over 5 s
 # (three times at most), checks it, stops the launch.
 check_share() { # suffix want what cgrun-args...
@@ -28,6 +37,20 @@ check_share() { # suffix want what cgrun-args...
 	"$CGRUN" "$@" &
 	cg=$!; track_pid $cg
 	sleep 1   # let it start and reach its steady state
+	if $EMULATED; then
+		local u0 u1 per
+		th0=$(cpu_throttle "$sfx"); u0=$(cpu_usage_us "$sfx")
+		sleep 5
+		th1=$(cpu_throttle "$sfx"); u1=$(cpu_usage_us "$sfx")
+		kill -TERM $cg; wait $cg 2>/dev/null
+		per=$(echo "$th0 $th1" | awk -v u=$((u1 - u0)) '{ p = $3 - $1; printf "%.2f", p ? u / (p * 1000) : 0 }')
+		echo "    $what (emulated guest): ${per}% of one cpu per period over $(echo "$th0 $th1" | awk '{ print $3 - $1 }') periods"
+		awk -v s="$per" -v w="$want" -v t="$TOL" 'BEGIN { exit !(s <= w + t) }' ||
+			fail "$what: ${per}% of each period is above the cap ${want} + ${TOL}"
+		ok "$what: the cap holds in the group's own periods (${per}%)"
+		echo "  NOT VERIFIED: $what: the share of wall-clock time (emulated clocks)"
+		return
+	fi
 	for try in 1 2 3; do
 		th0=$(cpu_throttle "$sfx")
 		share=$(measure_share "$sfx" 5)
