@@ -460,6 +460,7 @@ static int start(struct launch *L, cg_err *e)
 		close(report_p[1]);
 		return -1;
 	}
+	L->cg.flat = L->p->group.n_children == 0;
 	L->cs.cg = &L->cg;
 	L->cs.lock_fd = L->cg.lock_fd;
 	L->cs.wait_go = L->cs.ns & NS_USER;

@@ -591,9 +591,17 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 		c->lock_fd = launch_lock(rc == 0 ? e : NULL);
 	if (c->lock_fd < 0)
 		return -1;
-	for (i = 0; i < c->n; i++)
+	/* a group with no children of its own: rmdir says EBUSY while any
+	 * launch's leaf is in it, no need to look */
+	for (i = 0; i < c->n && c->flat && !busy; i++) {
+		if (sys_rmdir(c->top[i]) == 0 || errno == ENOENT)
+			remove_ancestors(c->top[i]);
+		else
+			busy = true;
+	}
+	for (i = 0; i < c->n && !c->flat; i++)
 		busy = busy || has_run_leaf(c->top[i]);
-	for (i = 0; i < c->n && !busy; i++) {
+	for (i = 0; i < c->n && !busy && !c->flat; i++) {
 		if (rmdir_tree(c->top[i], NULL) < 0) {
 			if (errno != EBUSY && rc == 0)
 				rc = cg_err_sys(e, "removing the group %s", c->top[i]);

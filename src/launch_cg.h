@@ -42,6 +42,7 @@ struct launch_cg {
 
 	bool created;                      /* this launch's apply created the group */
 	bool unmarkable;                   /* ... and could not mark it (no xattrs) */
+	bool flat;                         /* the profile's group has no children */
 	int lock_fd;
 };
 
