@@ -584,7 +584,11 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 				rc = cg_err_sys(e, "removing the leaf %s", c->leaf[i]);
 		}
 	}
-	if (!is_marked(c->top[0]) && !(c->created && c->unmarkable))
+	/* (any hierarchy: another launch may have removed the group from some
+	 * hierarchies and met this launch's last leaf in the others) */
+	for (i = 0; i < c->n && !is_marked(c->top[i]); i++)
+		;
+	if (i == c->n && !(c->created && c->unmarkable))
 		return rc;
 	/* a launch that failed before its child ran still holds the lock */
 	if (c->lock_fd < 0)
@@ -594,6 +598,8 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 	/* a group with no children of its own: rmdir says EBUSY while any
 	 * launch's leaf is in it, no need to look */
 	for (i = 0; i < c->n && c->flat && !busy; i++) {
+		if (!is_marked(c->top[i]) && !(c->created && c->unmarkable))
+			continue;
 		if (sys_rmdir(c->top[i]) == 0 || errno == ENOENT)
 			remove_ancestors(c->top[i]);
 		else
