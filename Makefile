@@ -126,6 +126,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr -D_GNU_SOURCE -Isrc src tui
 	clang-tidy --quiet $(LIB_SRC) src/cgrun.c -- $(ALL_CFLAGS)
+	clang-tidy --quiet $(TUI_SRC) -- $(ALL_CFLAGS) $(TUI_CFLAGS) -Itui
 
 format:
 	clang-format -i src/*.c src/*.h tui/*.c tests/unit/*.c

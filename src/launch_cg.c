@@ -441,12 +441,12 @@ static void freeze_kill(const char *leaf, const struct cg_layout *l)
 	const char *fmnt = cg_layout_mount(l, CTRL_FREEZER);
 	const char *fself = cg_layout_self(l, CTRL_FREEZER);
 	_cleanup_free_ char *dir = NULL;
-	_cleanup_free_ pid_t *ids = malloc(MAX_IDS * sizeof(pid_t));   /* cppcheck-suppress memleak */
+	static pid_t ids[MAX_IDS];   /* once per launch, at its end: no need for the heap */
 	char st[4096];
 	size_t n, i;
 	int round;
 
-	if (!fmnt || !ids || cg_layout_is_v2(l, CTRL_FREEZER) ||
+	if (!fmnt || cg_layout_is_v2(l, CTRL_FREEZER) ||
 	    asprintf(&dir, "%s%s%s/cgrun-kill-%d", fmnt, *fself ? "/" : "", fself, (int)getpid()) < 0)
 		return;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)

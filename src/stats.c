@@ -901,7 +901,7 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 		g->fresh = false;
 	}
 	c->live = 0;
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; c->g && i < c->n; i++)
 		c->live += !c->g[i].vanished;
 	c->t_prev_ns = t;
 	c->refreshes++;
