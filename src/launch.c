@@ -436,6 +436,14 @@ static int start(struct launch *L, cg_err *e)
 			signal(launch_forwarded_signals[i], SIG_DFL);
 		}
 	}
+	/* a reader that goes away (cgrun ... | head) must not kill cgrun before
+	 * it has cleaned up: cgrun ignores SIGPIPE, the command gets it back */
+	{
+		struct sigaction old;
+
+		L->cs.pipe_ignored = sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_IGN;
+		signal(SIGPIPE, SIG_IGN);
+	}
 	signal_set(&set);
 	sigaddset(&set, SIGTTOU);
 	sigaddset(&set, SIGTTIN);

@@ -281,6 +281,7 @@ __attribute__((noreturn)) static void exec_workload(const struct child_spec *s)
 	for (size_t i = 0; i < launch_n_forwarded_signals; i++)
 		if (s->ignored & (1u << i))
 			signal(launch_forwarded_signals[i], SIG_IGN);
+	signal(SIGPIPE, s->pipe_ignored ? SIG_IGN : SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	environ = s->env;

@@ -45,6 +45,7 @@ struct child_spec {
 	unsigned ignored;            /* 1 << i: launch_forwarded_signals[i] was ignored
 				      * when cgrun started (nohup): ignored again for
 				      * the command */
+	bool pipe_ignored;           /* SIGPIPE was ignored when cgrun started */
 	const struct launch_cg *cg;  /* the group(s) to make a leaf in and join */
 	int lock_fd;                 /* shared with cgrun: closed once joined */
 	bool wait_go;                /* wait for "g" on the start pipe (a user

@@ -66,3 +66,14 @@ for s in 125 126 127 128+; do
 	grep -q -- "^$s\|^.RI 128+" "$TOP_DIR/docs/cgrun.1" || fail "docs/cgrun.1 does not give exit status $s"
 done
 ok "exit statuses in both"
+
+# A reader that goes away (cgrun ... | head) does not kill cgrun before it
+# cleans up, and the command still gets SIGPIPE's default action.
+P=$(make_profile pipe "name: $UNIQ-pipe" "parent: self" "pids: {max: 50}" "namespaces: [pid]")
+first=$( ("$CGRUN" --stats -p "$P" -- sh -c 'echo one; sleep 0.5' 2>&1; echo "cgrun-rc=$?" >"$TMPD/rc") | head -1)
+assert_eq one "$first" "the reader saw the first line and left"
+assert_eq "cgrun-rc=0" "$(cat "$TMPD/rc")" "cgrun outlived the closed pipe and returned the command's status"
+assert_nothing_left "after writing its stats into a closed pipe"
+"$CGRUN" -p "$P" -- yes | head -1 >/dev/null
+assert_eq 141 "${PIPESTATUS[0]}" "the command still dies of SIGPIPE (128+13)"
+assert_nothing_left "after the command died of SIGPIPE"
