@@ -22,7 +22,7 @@ echo
 echo "== cgrun -p $P --stats -- sh -c 'while :; do :; done'"
 $CGRUN -p $P --stats -- sh -c 'echo "  in the workload: hostname $(hostname), pid $$"; while :; do :; done' &
 cgrun_pid=$!
-trap 'kill -TERM $cgrun_pid 2>/dev/null; wait $cgrun_pid 2>/dev/null' EXIT INT TERM
+trap 'kill -TERM $cgrun_pid 2>/dev/null; wait $cgrun_pid 2>/dev/null' EXIT INT TERM HUP PIPE
 sleep 1
 
 # the demo group, relative to the cpu hierarchy (v1) or the unified tree (v2)
@@ -44,7 +44,7 @@ echo "== stopping the workload (SIGTERM to cgrun, forwarded to the loop)"
 kill -TERM $cgrun_pid
 rc=0
 wait $cgrun_pid || rc=$?
-trap - EXIT INT TERM
+trap - EXIT INT TERM HUP PIPE
 echo "cgrun exited $rc (128+15: the loop died of SIGTERM)"
 left=$(find /sys/fs/cgroup -maxdepth 6 -type d -path "*$group" 2>/dev/null | head -3)
 if [ -z "$left" ]; then
