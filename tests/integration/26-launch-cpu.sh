@@ -24,7 +24,7 @@ LOOP='while :; do :; done'
 # there an uncapped loop reads 175% of one cpu against `sleep`, and the
 # period timer runs 1.7 times as fast, so no share of wall-clock time means
 # anything. There the cap is checked in the group's own time base instead:
-# the CPU time used is at most the quota times the periods that passed
+# the CPU time used is at most the quota times the periods the window spans
 # (plus 1.5 points of tolerance), and the share is printed, not asserted.
 EMULATED=false
 [ -d /run/cgkit-vm ] && EMULATED=true
@@ -43,8 +43,11 @@ check_share() { # suffix want what cgrun-args...
 		sleep 5
 		th1=$(cpu_throttle "$sfx"); u1=$(cpu_usage_us "$sfx")
 		kill -TERM $cg; wait $cg 2>/dev/null
-		per=$(echo "$th0 $th1" | awk -v u=$((u1 - u0)) '{ p = $3 - $1; printf "%.2f", p ? u / (p * 1000) : 0 }')
-		echo "    $what (emulated guest): ${per}% of one cpu per period over $(echo "$th0 $th1" | awk '{ print $3 - $1 }') periods"
+		# a window that sees p period boundaries spans p + 1 periods (two of
+		# them partial), and the cap allows a quota in each: the bound is the
+		# quota over p + 1 periods (100 ms each here), not p
+		per=$(echo "$th0 $th1" | awk -v u=$((u1 - u0)) '{ p = $3 - $1; printf "%.2f", p ? u / ((p + 1) * 1000) : 0 }')
+		echo "    $what (emulated guest): ${per}% of one cpu per period over $(echo "$th0 $th1" | awk '{ print $3 - $1 }') (+1) periods"
 		awk -v s="$per" -v w="$want" -v t="$TOL" 'BEGIN { exit !(s <= w + t) }' ||
 			fail "$what: ${per}% of each period is above the cap ${want} + ${TOL}"
 		ok "$what: the cap holds in the group's own periods (${per}%)"
