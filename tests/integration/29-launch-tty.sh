@@ -20,7 +20,7 @@ wait_screen() { # regex what
 		screen | grep -qE "$1" && { ok "$2"; return 0; }
 		sleep 0.1
 	done
-	screen | tail -15 >&2
+	screen | grep -v "^$" | tail -15 >&2
 	fail "$2: '$1' not on the screen"
 }
 
@@ -40,7 +40,10 @@ for ns in "[]" "[pid, mount, uts]"; do
 	send "fg" Enter; sleep 0.5
 	send C-z
 	wait_screen 'Stopped +sleep 101' "$ns: Ctrl-Z stops the foreground job"
-	send "kill %1; wait" Enter
+	# a stopped job survives SIGTERM until continued, and bash's `wait` returns
+	# for a stopped job at once: kill it and wait until bash has reaped it,
+	# or `exit` below only says "There are stopped jobs"
+	send "kill -KILL %1; while [ -n \"\$(jobs -p)\" ]; do sleep 0.1; jobs >/dev/null; done" Enter
 	send "echo inner-\$\$" Enter
 	wait_screen '^inner-[0-9]+' "$ns: the shell is still there"
 	send "exit 3" Enter
