@@ -10,40 +10,10 @@
 #include <cmocka.h>
 
 #include "fakecg.h"
+#include "fake_profile.h"
 #include "plan.h"
 #include "policy.h"
 #include "profile.h"
-
-static struct profile *prof(const char *yaml)
-{
-	struct profile_opts o = { .host_ram = 8ULL << 30 };
-	struct diags d;
-	struct profile *p;
-
-	diags_init(&d, "t.yaml");
-	p = profile_parse(yaml, strlen(yaml), "t.yaml", &o, &d);
-	if (!p)
-		diags_print(&d, stderr);
-	assert_non_null(p);
-	return p;
-}
-
-static struct plan_opts opts(void)
-{
-	static char c[4200], m[4200];
-
-	snprintf(c, sizeof(c), "%s/online/cpus", fake_root);
-	snprintf(m, sizeof(m), "%s/online/mems", fake_root);
-	return (struct plan_opts){ .cpus_online = c, .mems_online = m };
-}
-
-static void layout(bool v2, struct cg_layout *l)
-{
-	cg_err e = { 0 };
-
-	fake_tree(v2);
-	assert_int_equal(cg_layout_standard(v2 ? CG_MODE_V2 : CG_MODE_V1, fake_root, l, &e), 0);
-}
 
 static int apply(struct profile *p, struct cg_layout *l, cg_err *e)
 {
