@@ -382,9 +382,12 @@ void map_list_union(struct map_list *a, const struct map_list *b)
 
 int map_list_first_outside(const struct map_list *a, const struct map_list *of)
 {
-	for (unsigned i = 0; i < MAP_LIST_IDS; i++)
-		if (list_has(a, i) && !list_has(of, i))
-			return (int)i;
+	for (size_t i = 0; i < MAP_LIST_IDS / 64; i++) {
+		uint64_t out = a->w[i] & ~of->w[i];
+
+		if (out)
+			return (int)(i * 64 + (size_t)__builtin_ctzll(out));
+	}
 	return -1;
 }
 

@@ -56,6 +56,12 @@ struct planner {
 	size_t n_nodes;
 	struct shadow *sh;
 	size_t n_sh;
+	/* directories asked about, and the answer: each is asked once */
+	struct {
+		char *dir;
+		bool there;
+	} *seen;
+	size_t n_seen;
 	/* per device of each node: its numbers, or a label when unknown */
 	struct map_dev **devnums;
 	char ***devlabels;
@@ -167,7 +173,29 @@ static bool mount_point(const struct planner *P, const char *dir)
 	return false;
 }
 
-static bool dir_exists(const struct planner *P, const char *dir)
+/* Does dir exist? The reader is asked once per directory: the io probe and
+ * the mkdir decisions ask about the same group directories. */
+static bool ask_dir(struct planner *P, const char *dir)
+{
+	bool there;
+	void *n;
+
+	for (size_t i = 0; i < P->n_seen; i++)
+		if (!strcmp(P->seen[i].dir, dir))
+			return P->seen[i].there;
+	there = P->rd->exists(P->rd->ctx, dir);
+	n = realloc(P->seen, (P->n_seen + 1) * sizeof(*P->seen));
+	if (n) {
+		P->seen = n;
+		P->seen[P->n_seen].dir = strdup(dir);
+		P->seen[P->n_seen].there = there;
+		if (P->seen[P->n_seen].dir)
+			P->n_seen++;
+	}
+	return there;
+}
+
+static bool dir_exists(struct planner *P, const char *dir)
 {
 	const char *slash = strrchr(dir, '/');
 
@@ -183,7 +211,7 @@ static bool dir_exists(const struct planner *P, const char *dir)
 		if (planned_dir(P, parent))
 			return false;
 	}
-	return P->rd->exists(P->rd->ctx, dir);
+	return ask_dir(P, dir);
 }
 
 /* Is the directory holding path one this plan makes? */
@@ -515,6 +543,10 @@ static enum map_knob io_weight_probe(struct planner *P, size_t h, bool *alt, boo
 	 * group has no weight file) */
 	snprintf(dir, sizeof(dir), "%s/%s", P->w.h[h].base, P->nodes[0].rel);
 	while (strlen(dir) > strlen(P->w.h[h].mount)) {
+		if (!ask_dir(P, dir)) {   /* not made yet: no files to look at */
+			*strrchr(dir, '/') = '\0';
+			continue;
+		}
 		join(path, sizeof(path), dir, w);
 		if (P->rd->exists(P->rd->ctx, path))
 			return MK_IO_WEIGHT;
@@ -541,11 +573,15 @@ static enum map_knob io_weight_probe(struct planner *P, size_t h, bool *alt, boo
 static int host_checks(struct planner *P)
 {
 	int im = hier(P, CTRL_MEMORY), ii = hier(P, CTRL_IO);
+	bool want_swap = false;
 
 	if (check_cpusets(P) < 0 || check_devices(P) < 0)
 		return -1;
-	/* v1 swap needs swap accounting (memory.memsw.*) */
-	if (im >= 0 && !P->w.h[im].v2 && !P->blind) {
+	/* v1 swap needs swap accounting (memory.memsw.*); ask only when a
+	 * group sets swap */
+	for (size_t i = 0; i < P->n_nodes && im >= 0; i++)
+		want_swap = want_swap || P->nodes[i].g->memory.swap.set;
+	if (want_swap && !P->w.h[im].v2 && !P->blind) {
 		char path[4096];
 
 		join(path, sizeof(path), P->w.h[im].mount, map_file(MK_MEM_SWAP, false));
@@ -645,14 +681,18 @@ static int plan_dirs(struct planner *P, size_t h)
 	size_t ml = strlen(mh->mount);
 	char dir[4096];
 
-	/* the ancestors, from the mount point down to the parent */
+	/* the ancestors, from the mount point down to the parent; when the
+	 * parent is there (the caller's own group always is), so are they */
+	bool there = strlen(mh->base) == ml ||
+		     (!P->blind && (!strcmp(P->w.parent, "self") || ask_dir(P, mh->base)));
+
 	if (mh->v2 && subtree_enable(P, mh->mount, mh->ctrls) < 0)
 		return -1;
 	for (const char *s = mh->base + ml; *s;) {
 		const char *e = strchrnul(s + 1, '/');
 
 		snprintf(dir, sizeof(dir), "%.*s", (int)(e - mh->base), mh->base);
-		if (!dir_exists(P, dir) && plan_mkdir(P, dir) < 0)
+		if (!there && !dir_exists(P, dir) && plan_mkdir(P, dir) < 0)
 			return -1;
 		if (mh->v2 && subtree_enable(P, dir, mh->ctrls) < 0)
 			return -1;
@@ -1441,6 +1481,9 @@ static void planner_free(struct planner *P)
 		free(P->sh[i].value);
 	}
 	free(P->sh);
+	for (size_t i = 0; i < P->n_seen; i++)
+		free(P->seen[i].dir);
+	free(P->seen);
 	for (size_t i = 0; P->devnums && i < P->n_nodes; i++) {
 		free(P->devnums[i]);
 		for (size_t k = 0; P->devlabels[i] && k < P->nodes[i].g->io.n_devices; k++)

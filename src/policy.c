@@ -412,15 +412,116 @@ static int evacuate(const char *dir, const struct map_hier *h, cg_err *e)
 	return cg_err_set(e, EBUSY, "%s: processes keep appearing; could not empty it", dir);
 }
 
+/* Is path dir itself, or a file directly in it? */
+static bool in_dir(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (!path[n] || (path[n] == '/' && !strchr(path + n + 1, '/')));
+}
+
+/* Makes again the group directories gone[] that a refused remove had
+ * already taken away, with the values the profile gives them (the ops of a
+ * fresh plan that fall in those directories). */
+static int remake(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		  char *const *gone, size_t n, cg_err *e)
+{
+	struct plan pl = { 0 };
+	struct diags d;
+	size_t k = 0;
+	int rc;
+
+	diags_init(&d, p->path);
+	if (plan_build(p, l, o, &cg_reader_fs, &pl, &d, e) < 0)
+		return -1;
+	for (size_t i = 0; i < pl.n; i++) {
+		bool keep = false;
+
+		for (size_t j = 0; j < n && !keep; j++)
+			keep = in_dir(pl.ops[i].path, gone[j]) &&
+			       (pl.ops[i].kind == PLAN_WRITE || !strcmp(pl.ops[i].path, gone[j]));
+		if (keep) {
+			struct plan_op t = pl.ops[k];
+
+			pl.ops[k++] = pl.ops[i];
+			pl.ops[i] = t;
+		}
+	}
+	/* run only the first k; plan_free frees them all */
+	{
+		size_t all = pl.n;
+
+		pl.n = k;
+		rc = policy_execute(&pl, e);
+		pl.n = all;
+	}
+	plan_free(&pl);
+	return rc;
+}
+
+/* The common case in one rmdir per hierarchy: the group is a leaf with no
+ * process in it. rmdir is the kernel's own check (EBUSY for a process or a
+ * child), so nothing is read first. Returns 1 when every hierarchy's group
+ * is gone, 0 when one refused (the ones removed before it are made again),
+ * -1 when that failed too. */
+static int remove_fast(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		       const struct map_where *w, size_t *remade, cg_err *e)
+{
+	char *gone[CTRL_COUNT];
+	size_t n = 0;
+	int rc = 1;
+
+	for (size_t h = 0; h < w->n && rc == 1; h++) {
+		char *top;
+
+		if (asprintf(&top, "%s/%s", w->h[h].base, p->group.name.s) < 0) {
+			rc = -1;
+			cg_err_set(e, ENOMEM, "out of memory");
+			break;
+		}
+		if (sys_rmdir(top) == 0) {
+			gone[n++] = top;
+			continue;
+		}
+		if (errno != ENOENT)
+			rc = 0;
+		free(top);
+	}
+	if (rc == 0 && n > 0 && remake(p, l, o, gone, n, e) < 0) {
+		size_t len = strlen(e->msg);
+
+		snprintf(e->msg + len, sizeof(e->msg) - len,
+			 "; a remove refused in one hierarchy had already removed %s, and making it "
+			 "again failed",
+			 gone[0]);
+		rc = -1;
+	}
+	if (rc == 0)
+		*remade = n;
+	for (size_t i = 0; i < n; i++)
+		free(gone[i]);
+	return rc;
+}
+
 int policy_remove(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		  bool force, cg_err *e)
 {
 	struct map_where w;
 	struct dirlist dl[CTRL_COUNT] = { 0 };
+	size_t remade = 0;
 	int rc = -1;
 
 	if (where(p, l, o, &w, e) < 0)
 		return -1;
+	if (!force) {
+		int fast = remove_fast(p, l, o, &w, &remade, e);
+
+		if (fast != 0) {
+			map_where_free(&w);
+			return fast > 0 ? 0 : -1;
+		}
+	}
+	/* children, processes, or a group still going away: look closely */
 	for (size_t h = 0; h < w.n; h++) {
 		char top[PATH_MAX];
 
@@ -447,6 +548,15 @@ int policy_remove(const struct profile *p, const struct cg_layout *l, const stru
 					   count == 1 ? "it" : "them", w.h[h].base,
 					   w.h[h].v2 ? " (or the nearest group above it that may hold "
 						       "processes)" : "");
+				if (remade) {
+					size_t len = strlen(e->msg);
+
+					snprintf(e->msg + len, sizeof(e->msg) - len,
+						 "; it had already been removed in %zu other "
+						 "hierarch%s and was made again there with the "
+						 "profile's values (their usage counters start from zero)",
+						 remade, remade == 1 ? "y" : "ies");
+				}
 				goto out;
 			}
 		}

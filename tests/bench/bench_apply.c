@@ -110,9 +110,9 @@ static void ctrl_path(const struct cg_layout *l, const char *dir, char *out, siz
 /* cgcreate -g ... ; cgset -r f=v ... per directory ; cgdelete -g ... */
 static void cgtools_cycle(const struct cg_layout *l, const struct plan *pl)
 {
-	char *create[64] = { "/usr/bin/cgcreate" }, *del[64] = { "/usr/bin/cgdelete" };
+	char *create[64] = { "/usr/bin/cgcreate" }, *del[4] = { "/usr/bin/cgdelete" };
 	char bufs[64][512];
-	int nc = 1, nd = 1, nb = 0;
+	int nc = 1, nb = 0;
 
 	for (size_t i = 0; i < pl->n; i++) {
 		if (pl->ops[i].kind != PLAN_MKDIR)
@@ -152,14 +152,29 @@ static void cgtools_cycle(const struct cg_layout *l, const struct plan *pl)
 		set[ns] = NULL;
 		run(set);
 	}
+	/* One cgdelete per group: libcgroup 2.0.2's cgdelete, given several
+	 * -g (or "a,b:/path"), removes only the first and still exits 0. */
 	for (size_t i = pl->n; i-- > 0;) {
 		if (pl->ops[i].kind != PLAN_MKDIR)
 			continue;
-		del[nd++] = "-g";
-		del[nd++] = bufs[--nb];
+		del[1] = "-g";
+		del[2] = bufs[--nb];
+		del[3] = NULL;
+		run(del);
 	}
-	del[nd] = NULL;
-	run(del);
+}
+
+/* Every cycle must end where it started, or the next one measures mkdir on
+ * a directory that is already there. */
+static void assert_gone(const struct plan *pl, const char *who)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < pl->n; i++)
+		if (pl->ops[i].kind == PLAN_MKDIR && stat(pl->ops[i].path, &st) == 0) {
+			fprintf(stderr, "bench: %s left %s behind\n", who, pl->ops[i].path);
+			exit(1);
+		}
 }
 
 int main(int argc, char **argv)
@@ -173,6 +188,7 @@ int main(int argc, char **argv)
 	struct profile *p;
 	int n;
 	double *t[4];
+	static const char *const way[4] = { "cgkit library", "floor", "cgrun", "libcgroup tools" };
 
 	if (argc != 4) {
 		fprintf(stderr, "usage: bench_apply PROFILE ITERATIONS CGRUN\n");
@@ -189,26 +205,40 @@ int main(int argc, char **argv)
 	}
 	for (int k = 0; k < 4; k++)
 		t[k] = calloc(n, sizeof(double));
+	/* The four ways run in a new random order each round: whichever runs
+	 * right after the libcgroup processes meets the kernel still tearing
+	 * their groups down, and that must not always be the same one. */
+	srand(1);
 	for (int i = 0; i < n; i++) {
-		double a = now_us();
-		char *ap[] = { argv[3], "--apply", "-p", argv[1], NULL };
-		char *rm[] = { argv[3], "--remove", "-p", argv[1], NULL };
+		int order[4] = { 0, 1, 2, 3 };
 
-		if (policy_apply(p, &l, &opts, &d, &e) < 0 || policy_remove(p, &l, &opts, false, &e) < 0) {
-			fprintf(stderr, "bench: %s\n", e.msg);
-			return 1;
+		for (int j = 3; j > 0; j--) {
+			int r = rand() % (j + 1), x = order[j];
+
+			order[j] = order[r];
+			order[r] = x;
 		}
-		t[0][i] = now_us() - a;
-		a = now_us();
-		floor_cycle(&pl);
-		t[1][i] = now_us() - a;
-		a = now_us();
-		run(ap);
-		run(rm);
-		t[2][i] = now_us() - a;
-		a = now_us();
-		cgtools_cycle(&l, &pl);
-		t[3][i] = now_us() - a;
+		for (int j = 0; j < 4; j++) {
+			int k = order[j];
+			char *ap[] = { argv[3], "--apply", "-p", argv[1], NULL };
+			char *rm[] = { argv[3], "--remove", "-p", argv[1], NULL };
+			double a = now_us();
+
+			if (k == 0 && (policy_apply(p, &l, &opts, &d, &e) < 0 ||
+				       policy_remove(p, &l, &opts, false, &e) < 0)) {
+				fprintf(stderr, "bench: %s\n", e.msg);
+				return 1;
+			} else if (k == 1) {
+				floor_cycle(&pl);
+			} else if (k == 2) {
+				run(ap);
+				run(rm);
+			} else if (k == 3) {
+				cgtools_cycle(&l, &pl);
+			}
+			t[k][i] = now_us() - a;
+			assert_gone(&pl, way[k]);
+		}
 	}
 	double m[4];
 

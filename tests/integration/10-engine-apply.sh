@@ -131,3 +131,28 @@ left=$(test_group_dirs)
 assert_eq "" "$left" "groups left after remove"
 # removing what is not there is not an error
 expect_status 0 "$CGRUN" --remove -p "$P"
+
+# v1: a process in the group in one hierarchy only (moved there by hand).
+# remove tries rmdir hierarchy by hierarchy; when the last one refuses, the
+# groups it had already removed must be back, with the profile's values.
+if [ "$mode" != v2 ]; then
+	expect_status 0 "$CGRUN" --apply -p "$P"
+	sleep 300 &
+	spid=$!
+	track_pid $spid
+	echo $spid >"$(self_dir pids)/$G/cgroup.procs"
+	expect_status 125 "$CGRUN" --remove -p "$P"
+	assert_contains "$OUT" "made again" "remove says it made the groups again"
+	for c in cpu cpuacct memory cpuset pids; do
+		[ -d "$(self_dir $c)/$G" ] || fail "refused remove left $c/$G removed"
+	done
+	check_cgget "$(self_dir cpu)/$G" cpu.cfs_quota_us 50000 cpu
+	check_cgget "$(self_dir memory)/$G" memory.limit_in_bytes 536870912 memory
+	check_file "$(self_dir cpuset)/$G" cpuset.cpus 0
+	check_file "$(self_dir pids)/$G" pids.max 128
+	ok "a remove refused in one hierarchy leaves every group with its values"
+	kill $spid
+	wait $spid 2>/dev/null
+	expect_status 0 "$CGRUN" --remove -p "$P"
+	assert_eq "" "$(test_group_dirs)" "groups left after the second remove"
+fi
