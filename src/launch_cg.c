@@ -123,11 +123,14 @@ static unsigned ctrls_of(const struct cg_layout *l, const char *dir, bool *v2)
 	return m;
 }
 
-static bool dir_exists(const char *p)
+/* Does the plan make dir? Then it was not there when the plan was made (the
+ * launch lock keeps other launches from making it meanwhile). */
+static bool planned(const struct plan *pl, const char *dir)
 {
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	for (size_t i = 0; i < pl->n; i++)
+		if (pl->ops[i].kind == PLAN_MKDIR && !strcmp(pl->ops[i].path, dir))
+			return true;
+	return false;
 }
 
 static bool has_mark(const char *dir, const char *value)
@@ -144,7 +147,7 @@ static bool has_mark(const char *dir, const char *value)
 /* The ancestors of the group that do not exist yet, deepest first: the
  * apply creates them (`parent: cgkit/tenants`), and they are marked so that
  * they go again, with a plain rmdir, once empty. */
-static size_t missing_ancestors(const char *top, char **out, size_t max)
+static size_t missing_ancestors(const struct plan *pl, const char *top, char **out, size_t max)
 {
 	_cleanup_free_ char *p = strdup(top);
 	size_t n = 0;
@@ -152,7 +155,7 @@ static size_t missing_ancestors(const char *top, char **out, size_t max)
 
 	while (p && n < max && (slash = strrchr(p, '/')) && slash != p) {
 		*slash = '\0';
-		if (dir_exists(p))
+		if (!planned(pl, p))
 			break;
 		out[n++] = strdup(p);
 	}
@@ -302,9 +305,13 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 		plan_free(&pl);
 		return -1;
 	}
-	existed = c->n == 0 || dir_exists(c->top[0]);
-	for (i = 0; !existed && i < c->n; i++)
-		n_anc[i] = missing_ancestors(c->top[i], anc[i], 16);
+	existed = c->n == 0 || !planned(&pl, c->top[0]);
+	/* the caller's own group and those above it are there, and never
+	 * made by a launch */
+	c->parent_self = !strcmp(po && po->parent ? po->parent
+				  : p->parent_self ? "self" : "", "self");
+	for (i = 0; !existed && !c->parent_self && i < c->n; i++)
+		n_anc[i] = missing_ancestors(&pl, c->top[i], anc[i], 16);
 	rc = policy_execute(&pl, e);
 	plan_free(&pl);
 	for (i = 0; !existed && i < c->n; i++)
@@ -600,10 +607,12 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 	for (i = 0; i < c->n && c->flat && !busy; i++) {
 		if (!is_marked(c->top[i]) && !(c->created && c->unmarkable))
 			continue;
-		if (sys_rmdir(c->top[i]) == 0 || errno == ENOENT)
-			remove_ancestors(c->top[i]);
-		else
+		if (sys_rmdir(c->top[i]) == 0 || errno == ENOENT) {
+			if (!c->parent_self)
+				remove_ancestors(c->top[i]);
+		} else {
 			busy = true;
+		}
 	}
 	for (i = 0; i < c->n && !c->flat; i++)
 		busy = busy || has_run_leaf(c->top[i]);
@@ -613,7 +622,8 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 				rc = cg_err_sys(e, "removing the group %s", c->top[i]);
 			continue;
 		}
-		remove_ancestors(c->top[i]);
+		if (!c->parent_self)
+			remove_ancestors(c->top[i]);
 	}
 	launch_unlock(c->lock_fd);
 	c->lock_fd = -1;

@@ -43,6 +43,7 @@ struct launch_cg {
 	bool created;                      /* this launch's apply created the group */
 	bool unmarkable;                   /* ... and could not mark it (no xattrs) */
 	bool flat;                         /* the profile's group has no children */
+	bool parent_self;                  /* the group is below the caller's own */
 	int lock_fd;
 };
 
