@@ -287,9 +287,10 @@ static void enable_for_leaves(const char *group)
 /* One attempt: plan, apply, and unless pid is 0, mkdir the leaves and join.
  * ENOENT in e->errnum asks for another attempt. */
 static int enter_once(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
-		      const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
-		      cg_err *e)
+		      const struct plan_opts *po, const char *child, pid_t pid, bool *guess,
+		      struct diags *d, cg_err *e)
 {
+	struct plan_opts o = po ? *po : (struct plan_opts){ 0 };
 	struct plan pl = { 0 };
 	char *anc[LAUNCH_MAX_HIER][16];
 	size_t n_anc[LAUNCH_MAX_HIER] = { 0 };
@@ -298,7 +299,8 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 	int rc;
 
 	c->layout = l;
-	rc = plan_build(p, l, po, &cg_reader_fs, &pl, d, e);
+	o.guess_missing = *guess;
+	rc = plan_build(p, l, &o, &cg_reader_fs, &pl, d, e);
 	if (rc == 0)
 		rc = set_dirs(c, l, &pl, child, pid, e);
 	if (rc < 0) {
@@ -313,6 +315,8 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 	for (i = 0; !existed && !c->parent_self && i < c->n; i++)
 		n_anc[i] = missing_ancestors(&pl, c->top[i], anc[i], 16);
 	rc = policy_execute(&pl, e);
+	if (rc < 0 && policy_guess_failed(&pl, e))
+		*guess = false;   /* the group is there after all: plan again */
 	plan_free(&pl);
 	for (i = 0; !existed && i < c->n; i++)
 		mark_ancestors(anc[i], rc < 0 ? 0 : n_anc[i]);
@@ -345,17 +349,22 @@ static int enter(struct launch_cg *c, const struct profile *p, const struct cg_l
 		 const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
 		 cg_err *e)
 {
-	int tries;
+	int tries, n = d->n, warnings = d->warnings;
+	bool guess = true;
 
 	c->lock_fd = launch_lock(e);
 	if (c->lock_fd < 0)
 		return -1;
 	for (tries = 0; tries < ENTER_TRIES; tries++) {
+		bool guessed = guess;
+
 		cg_err_clear(e);
-		if (enter_once(c, p, l, po, child, pid, d, e) == 0)
+		if (enter_once(c, p, l, po, child, pid, &guess, d, e) == 0)
 			break;
-		if (e->errnum != ENOENT || d->errors)
+		if (d->errors || (e->errnum != ENOENT && guess == guessed))
 			break;
+		d->n = n;   /* planning again says the same warnings again */
+		d->warnings = warnings;
 	}
 	return e->msg[0] ? -1 : 0;
 }

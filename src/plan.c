@@ -56,6 +56,9 @@ struct planner {
 	size_t n_nodes;
 	struct shadow *sh;
 	size_t n_sh;
+	/* guess_missing: 1 when the group is missing in the first hierarchy
+	 * (so taken as missing in the others), -1 when it is there, 0 unknown */
+	int guess;
 	/* directories asked about, and the answer: each is asked once */
 	struct {
 		char *dir;
@@ -175,6 +178,25 @@ static bool mount_point(const struct planner *P, const char *dir)
 
 /* Does dir exist? The reader is asked once per directory: the io probe and
  * the mkdir decisions ask about the same group directories. */
+static bool ask_dir(struct planner *P, const char *dir);
+
+/* The group's own directory in a hierarchy after the first, while the guess
+ * (plan_opts.guess_missing) says it is missing everywhere? */
+static bool guessed_missing(struct planner *P, const char *dir)
+{
+	const struct plan *pl = P->pl;
+
+	if (!P->o || !P->o->guess_missing || P->blind || pl->n_group_dirs < 2)
+		return false;
+	for (size_t h = 1; h < pl->n_group_dirs; h++)
+		if (!strcmp(dir, pl->group_dirs[h])) {
+			if (!P->guess)
+				P->guess = ask_dir(P, pl->group_dirs[0]) ? -1 : 1;
+			return P->guess > 0;
+		}
+	return false;
+}
+
 static bool ask_dir(struct planner *P, const char *dir)
 {
 	bool there;
@@ -183,7 +205,7 @@ static bool ask_dir(struct planner *P, const char *dir)
 	for (size_t i = 0; i < P->n_seen; i++)
 		if (!strcmp(P->seen[i].dir, dir))
 			return P->seen[i].there;
-	there = P->rd->exists(P->rd->ctx, dir);
+	there = !guessed_missing(P, dir) && P->rd->exists(P->rd->ctx, dir);
 	n = realloc(P->seen, (P->n_seen + 1) * sizeof(*P->seen));
 	if (n) {
 		P->seen = n;
@@ -195,22 +217,26 @@ static bool ask_dir(struct planner *P, const char *dir)
 	return there;
 }
 
-static bool dir_exists(struct planner *P, const char *dir)
+static bool parent_planned(const struct planner *P, const char *dir)
 {
 	const char *slash = strrchr(dir, '/');
+	char parent[4096];
 
+	if (!slash || slash == dir)
+		return false;
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - dir), dir);
+	return planned_dir(P, parent);
+}
+
+static bool dir_exists(struct planner *P, const char *dir)
+{
 	if (planned_dir(P, dir))
 		return true;
 	if (P->blind)
 		return mount_point(P, dir);
 	/* below a directory this plan makes, nothing exists yet: no need to ask */
-	if (slash && slash > dir) {
-		char parent[4096];
-
-		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - dir), dir);
-		if (planned_dir(P, parent))
-			return false;
-	}
+	if (parent_planned(P, dir))
+		return false;
 	return ask_dir(P, dir);
 }
 
@@ -289,7 +315,13 @@ static struct plan_op *add_op(struct planner *P, enum plan_op_kind kind, const c
 
 static int plan_mkdir(struct planner *P, const char *dir)
 {
-	return add_op(P, PLAN_MKDIR, dir) ? 0 : oom(P);
+	struct plan_op *op = add_op(P, PLAN_MKDIR, dir);
+
+	if (!op)
+		return oom(P);
+	/* (below a directory the plan makes, it is known to be missing) */
+	op->guessed = !parent_planned(P, dir) && guessed_missing(P, dir);
+	return 0;
 }
 
 /* Plans a write. old: what undoes it (NULL in a new directory); key is
@@ -1509,10 +1541,6 @@ int plan_build(const struct profile *p, const struct cg_layout *l, const struct 
 		return -1;
 	if (add_nodes(&P, &p->group, p->group.name.s, "", -1) < 0)
 		goto out;
-	if (host_checks(&P) < 0)
-		goto out;
-	if (d->errors > errors)
-		goto out;
 	for (size_t h = 0; h < P.w.n; h++) {
 		char dir[4096];
 
@@ -1524,6 +1552,10 @@ int plan_build(const struct profile *p, const struct cg_layout *l, const struct 
 		}
 		out->n_group_dirs = h + 1;
 	}
+	if (host_checks(&P) < 0)
+		goto out;
+	if (d->errors > errors)
+		goto out;
 	rc = plan_all(&P);
 out:
 	planner_free(&P);

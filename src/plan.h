@@ -29,6 +29,9 @@ struct plan_op {
 	char *alt_path, *alt_value;
 	int line, col;      /* the profile value behind this write, or 0 */
 	char *key;          /* the profile key ("cpu.max", "children[0].pids.max"), or NULL */
+	/* PLAN_MKDIR: planned on plan_opts.guess_missing's guess, not asked:
+	 * EEXIST from it means the guess was wrong (see policy_execute). */
+	bool guessed;
 };
 
 struct plan {
@@ -65,6 +68,11 @@ struct plan_opts {
 	/* Host files for the online checks; NULL: /sys/devices/system/cpu/online
 	 * and /sys/devices/system/node/online (read through the cg_reader). */
 	const char *cpus_online, *mems_online;
+	/* When the group's directory is missing in the first hierarchy, take it
+	 * as missing in the others without asking (a stat each saved on every
+	 * new group). Only for a plan that is carried out at once, by a caller
+	 * that plans again without the guess when a guessed mkdir meets EEXIST. */
+	bool guess_missing;
 };
 
 /* Builds the plan. Host checks (cpu/mem online, device is a block device,

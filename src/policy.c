@@ -81,7 +81,9 @@ static size_t run_ops(const struct plan *pl, bool *created, const char **used, c
 		if (op->kind == PLAN_MKDIR) {
 			if (sys_mkdir(op->path, 0755) == 0)
 				created[i] = true;
-			else if (errno != EEXIST)   /* EEXIST: another cgrun made it just now */
+			/* EEXIST: another cgrun made it just now; unless the plan
+			 * only guessed it was missing: then it is wrong */
+			else if (errno != EEXIST || op->guessed)
 				break;
 			continue;
 		}
@@ -168,14 +170,40 @@ int policy_execute(const struct plan *pl, cg_err *e)
 	return -1;
 }
 
+bool policy_guess_failed(const struct plan *pl, const cg_err *e)
+{
+	if (e->errnum != EEXIST)
+		return false;
+	for (size_t i = 0; i < pl->n; i++)
+		if (pl->ops[i].guessed)
+			return true;
+	return false;
+}
+
 int policy_apply(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		 struct diags *d, cg_err *e)
 {
+	struct plan_opts guess = o ? *o : (struct plan_opts){ 0 };
+	int n = d->n, errors = d->errors, warnings = d->warnings;
 	struct plan pl = { 0 };
-	int rc = plan_build(p, l, o, &cg_reader_fs, &pl, d, e);
+	int rc;
 
+	/* a new group is missing everywhere: plan it on one stat, and plan
+	 * again, asking about every directory, if that was wrong */
+	guess.guess_missing = true;
+	rc = plan_build(p, l, &guess, &cg_reader_fs, &pl, d, e);
 	if (rc == 0)
 		rc = policy_execute(&pl, e);
+	if (rc < 0 && policy_guess_failed(&pl, e)) {
+		plan_free(&pl);
+		d->n = n;   /* the second plan says the same again */
+		d->errors = errors;
+		d->warnings = warnings;
+		cg_err_clear(e);
+		rc = plan_build(p, l, o, &cg_reader_fs, &pl, d, e);
+		if (rc == 0)
+			rc = policy_execute(&pl, e);
+	}
 	plan_free(&pl);
 	return rc;
 }

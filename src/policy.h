@@ -17,6 +17,11 @@
  * with the failing file and the kernel's reason in e. */
 int policy_execute(const struct plan *pl, cg_err *e);
 
+/* Did executing pl fail (e) because a mkdir it only guessed was needed
+ * (plan_opts.guess_missing) met a directory that is there? Plan again
+ * without the guess. */
+bool policy_guess_failed(const struct plan *pl, const cg_err *e);
+
 /* Plans and executes: the whole of `cgrun --apply`. */
 int policy_apply(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		 struct diags *d, cg_err *e);

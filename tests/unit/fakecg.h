@@ -386,15 +386,25 @@ int __wrap_sys_mkdir(const char *path, mode_t mode)
 	return 0;
 }
 
-/* cgroupfs removes a group with its files, not with its subgroups. */
+/* cgroupfs removes a group with its files, not with its subgroups or while
+ * a process is in it (EBUSY). */
 int __wrap_sys_rmdir(const char *path);
 int __wrap_sys_rmdir(const char *path)
 {
 	DIR *d = opendir(path);
 	struct dirent *de;
+	char procs[4200];
+	char *held;
 
 	if (!d)
 		return -1;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+	held = fake_get(procs);   /* static: not freed */
+	if (held && *held) {
+		closedir(d);
+		errno = EBUSY;
+		return -1;
+	}
 	while ((de = readdir(d)))
 		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
 			closedir(d);

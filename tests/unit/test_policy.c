@@ -256,6 +256,91 @@ static void test_remove(void **state)
 	fake_tree_free();
 }
 
+/* A process moved by hand into one hierarchy's group only: the first
+ * hierarchies' rmdirs succeed before the kernel refuses the last. Those
+ * groups come back with the profile's values, and the error says so. */
+static void test_remove_refused_late(void **state)
+{
+	struct cg_layout l;
+	struct profile *p = prof("name: web\ncpu: {max: 10%}\nmemory: {max: 64M}\npids: {max: 5}\n");
+	struct plan_opts o;
+	cg_err e = { 0 };
+	char dir[4200], *before, *after;
+
+	(void)state;
+	layout(false, &l);
+	assert_int_equal(apply(p, &l, &e), 0);
+	snprintf(dir, sizeof(dir), "%s/pids/cgkit/web", fake_root);
+	fake_put(dir, "cgroup.procs", "77\n");
+	before = fake_snapshot();
+	o = opts();
+	assert_int_equal(policy_remove(p, &l, &o, false, &e), -1);
+	assert_non_null(strstr(e.msg, "pids/cgkit/web has 1 process in it (pid 77)"));
+	assert_non_null(strstr(e.msg, "removed in 3 other hierarchies and was made again"));
+	after = fake_snapshot();
+	assert_string_equal(before, after);
+	assert_string_equal(fake_read("cpu/cgkit/web/cpu.cfs_quota_us"), "10000");
+	free(before);
+	free(after);
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+/* policy_apply plans a new group on one stat (plan_opts.guess_missing):
+ * missing in the first hierarchy, so missing in the others. When another
+ * hierarchy has it after all, the guessed mkdir meets EEXIST, nothing is
+ * left changed, and the apply plans again and converges that group. */
+static void test_guess_missing_wrong(void **state)
+{
+	struct cg_layout l;
+	struct profile *a = prof("name: web\npids: {max: 3}\n");
+	struct profile *b = prof("name: web\ncpu: {max: 10%}\npids: {max: 5}\n");
+	struct plan_opts o;
+	struct plan pl;
+	struct diags d;
+	cg_err e = { 0 };
+	bool guessed = false;
+	char *before, *after;
+
+	(void)state;
+	layout(false, &l);
+	assert_int_equal(apply(a, &l, &e), 0);   /* pids/cgkit/web only */
+	o = opts();
+	o.guess_missing = true;
+	diags_init(&d, "t.yaml");
+	assert_int_equal(plan_build(b, &l, &o, &cg_reader_fs, &pl, &d, &e), 0);
+	for (size_t i = 0; i < pl.n; i++)
+		if (pl.ops[i].guessed) {
+			/* cpuacct/cgkit is missing too: its web is known, not guessed */
+			assert_non_null(strstr(pl.ops[i].path, "/pids/cgkit/web"));
+			guessed = true;
+		}
+	assert_true(guessed);
+	before = fake_snapshot();
+	assert_int_equal(policy_execute(&pl, &e), -1);
+	assert_true(policy_guess_failed(&pl, &e));
+	after = fake_snapshot();
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	plan_free(&pl);
+	/* the apply itself gets it right */
+	assert_int_equal(apply(b, &l, &e), 0);
+	assert_string_equal(fake_read("pids/cgkit/web/pids.max"), "5");
+	assert_string_equal(fake_read("cpu/cgkit/web/cpu.cfs_quota_us"), "10000");
+	assert_int_equal(plan_size(b, &l), 0);
+	/* and with the group everywhere there is nothing to guess */
+	diags_init(&d, "t.yaml");
+	assert_int_equal(plan_build(b, &l, &o, &cg_reader_fs, &pl, &d, &e), 0);
+	assert_int_equal(pl.n, 0);
+	plan_free(&pl);
+	profile_free(a);
+	profile_free(b);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
 /* v2 refuses processes in a group that enables controllers for its
  * children: --force then moves them to the nearest ancestor that takes them. */
 static void test_remove_force_v2(void **state)
@@ -415,6 +500,8 @@ int main(void)
 		cmocka_unit_test(test_remove),       cmocka_unit_test(test_remove_force_v2),       cmocka_unit_test(test_show_v1),
 		cmocka_unit_test(test_show_v2),      cmocka_unit_test(test_v2_bfq_fallback),
 		cmocka_unit_test(test_group_dirs),
+		cmocka_unit_test(test_remove_refused_late),
+		cmocka_unit_test(test_guess_missing_wrong),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
