@@ -471,7 +471,6 @@ static int start(struct launch *L, cg_err *e)
 	L->cg.flat = L->p->group.n_children == 0;
 	L->cs.cg = &L->cg;
 	L->cs.lock_fd = L->cg.lock_fd;
-	L->cs.wait_go = L->cs.ns & NS_USER;
 	if (L->o->stats)
 		read_throttle(L, &L->periods0, &L->throttled0, &L->have_stats_before);
 	fflush(NULL);
@@ -491,18 +490,18 @@ static int start(struct launch *L, cg_err *e)
 	L->child = pid;
 	close(start_p[0]);
 	close(report_p[1]);
+	fcntl(L->report_r, F_SETFL, O_NONBLOCK);
+	/* the leaves, while the child sets up what needs no cgroup (see
+	 * launch_cg.h); it joins them itself once told to go */
+	if (launch_cg_set_pid(&L->cg, pid, e) < 0 || launch_cg_make_leaves(&L->cg, e) < 0)
+		return -1;
+	if ((L->cs.ns & NS_USER) && map_user(pid, e) < 0)
+		return -1;
+	if (write(L->start_w, "g", 1) != 1)
+		return cg_err_sys(e, "starting the command");
 	/* the child holds the lock now, until it has joined */
 	launch_unlock(L->cg.lock_fd);
 	L->cg.lock_fd = -1;
-	fcntl(L->report_r, F_SETFL, O_NONBLOCK);
-	if (launch_cg_set_pid(&L->cg, pid, e) < 0)
-		return -1;
-	if (L->cs.wait_go) {
-		if (map_user(pid, e) < 0)
-			return -1;
-		if (write(L->start_w, "g", 1) != 1)
-			return cg_err_sys(e, "starting the command");
-	}
 	return 0;
 }
 

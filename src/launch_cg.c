@@ -405,6 +405,14 @@ int launch_cg_set_pid(struct launch_cg *c, pid_t pid, cg_err *e)
 	return 0;
 }
 
+int launch_cg_make_leaves(const struct launch_cg *c, cg_err *e)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (sys_mkdir(c->leaf[i], 0755) < 0 && errno != EEXIST)
+			return cg_err_sys(e, "creating the leaf %s", c->leaf[i]);
+	return 0;
+}
+
 int launch_cg_join_self(const struct launch_cg *c, pid_t host_pid, char *why, size_t len)
 {
 	char path[4096];
@@ -413,11 +421,6 @@ int launch_cg_join_self(const struct launch_cg *c, pid_t host_pid, char *why, si
 	for (i = 0; i < c->n; i++) {
 		int fd;
 
-		snprintf(path, sizeof(path), "%s/run-%d", c->group[i], (int)host_pid);
-		if (sys_mkdir(path, 0755) < 0 && errno != EEXIST) {
-			snprintf(why, len, "creating the leaf %s: %s", path, strerror(errno));
-			return -1;
-		}
 		snprintf(path, sizeof(path), "%s/run-%d/%s", c->group[i], (int)host_pid,
 			 c->v2[i] ? "cgroup.procs" : "tasks");
 		fd = open(path, O_WRONLY | O_CLOEXEC);

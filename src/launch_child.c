@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -224,23 +223,31 @@ static void enter_root(const struct child_spec *s)
 		FAIL_SYS(s, "rootfs: chdir /");
 }
 
+/* What needs neither the leaves nor the host's paths, done while cgrun
+ * makes the leaves: the hostname, lo, and / made private. */
+static void setup_early(const struct child_spec *s)
+{
+	if ((s->ns & NS_MOUNT) && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		FAIL_SYS(s, "mount namespace: making / private");
+	if ((s->ns & NS_UTS) && s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		FAIL_SYS(s, "uts namespace: hostname %s", s->hostname);
+	if (s->ns & NS_NET)
+		loopback_up(s);
+}
+
+/* The rest, once in the leaves: the cgroup namespace (the leaf becomes its
+ * root), then the root or a fresh /proc. */
 static void setup_namespaces(const struct child_spec *s)
 {
 	if ((s->ns & NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		FAIL_SYS(s, "cgroup namespace");
 	if (s->ns & NS_MOUNT) {
-		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-			FAIL_SYS(s, "mount namespace: making / private");
 		if (s->root)
 			enter_root(s);
 		else if ((s->ns & NS_PID) &&
 			 mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 			FAIL_SYS(s, "mount namespace: mounting a fresh /proc");
 	}
-	if ((s->ns & NS_UTS) && s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
-		FAIL_SYS(s, "uts namespace: hostname %s", s->hostname);
-	if (s->ns & NS_NET)
-		loopback_up(s);
 }
 
 /* Puts the workload into its own process group in the terminal's
@@ -342,23 +349,18 @@ __attribute__((noreturn)) static void run_init(const struct child_spec *s)
 	}
 }
 
-/* Waits for cgrun's go, or makes sure cgrun is still there. */
+/* Waits for cgrun's go: the leaves are made (and a user namespace's maps
+ * written). A closed pipe means cgrun gave up or died. */
 static void wait_start(const struct child_spec *s)
 {
-	struct pollfd pf = { s->start_fd, POLLIN, 0 };
 	char go;
+	ssize_t n;
 
-	if (s->wait_go) {
-		ssize_t n;
-
-		do
-			n = read(s->start_fd, &go, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 1 || go != 'g')
-			_exit(CGRUN_EXIT_FAIL);   /* cgrun gave up or died */
-	} else if (poll(&pf, 1, 0) != 0) {
-		_exit(CGRUN_EXIT_FAIL);           /* only a closed pipe is readable */
-	}
+	do
+		n = read(s->start_fd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1 || go != 'g')
+		_exit(CGRUN_EXIT_FAIL);
 	close(s->start_fd);
 }
 
@@ -379,15 +381,23 @@ static pid_t host_pid(const struct child_spec *s)
 
 void child_main(const struct child_spec *s)
 {
+	pid_t hp;
+
 	/* If cgrun dies from here on, so do we; if it died before this line,
 	 * the start pipe reads as closed. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* in a user namespace, nothing before cgrun has written the maps */
+	if (!(s->ns & NS_USER))
+		setup_early(s);
+	hp = host_pid(s);
 	wait_start(s);
-	/* into the leaves before anything else (see launch_cg.h) */
+	if (s->ns & NS_USER)
+		setup_early(s);
+	/* into the leaves before anything of the command (see launch_cg.h) */
 	if (s->cg && s->cg->n) {
 		char why[512];
 
-		if (launch_cg_join_self(s->cg, host_pid(s), why, sizeof(why)) < 0)
+		if (launch_cg_join_self(s->cg, hp, why, sizeof(why)) < 0)
 			child_fail(s, CHILD_SETUP, 0, "%s", why);
 	}
 	if (s->lock_fd >= 0)

@@ -46,12 +46,12 @@ struct child_spec {
 				      * when cgrun started (nohup): ignored again for
 				      * the command */
 	bool pipe_ignored;           /* SIGPIPE was ignored when cgrun started */
-	const struct launch_cg *cg;  /* the group(s) to make a leaf in and join */
+	const struct launch_cg *cg;  /* the group(s) whose leaf to join */
 	int lock_fd;                 /* shared with cgrun: closed once joined */
-	bool wait_go;                /* wait for "g" on the start pipe (a user
-				      * namespace: cgrun writes its maps first) */
-	int start_fd;                /* read end of the start pipe; cgrun holds the
-				      * write end: closed means cgrun is gone */
+	int start_fd;                /* read end of the start pipe: cgrun writes "g"
+				      * once the leaves are made (and a user
+				      * namespace's maps written); closed means
+				      * cgrun gave up or is gone */
 	int report_fd;               /* write end of the error pipe (O_CLOEXEC) */
 };
 
