@@ -56,6 +56,8 @@ struct launch {
 	char **env;
 	char *root, *rootfs, **layers;
 	pid_t child;
+	bool reaped;       /* child waited for; not yet when init said the command ended */
+	int done;          /* init's CHILD_DONE: the command's exit code + 1, or 0 */
 	int start_w, report_r, sfd;
 	bool have_stats_before;
 	uint64_t periods0, throttled0;
@@ -515,7 +517,9 @@ static void read_report(struct launch *L, struct child_report *r)
 		ssize_t n = read(L->report_r, &tmp, sizeof(tmp));
 
 		if (n == (ssize_t)sizeof(tmp)) {
-			if (r->stage == CHILD_OK)
+			if (tmp.stage == CHILD_DONE)
+				L->done = tmp.errnum + 1;
+			else if (r->stage == CHILD_OK)
 				*r = tmp;
 			continue;
 		}
@@ -567,6 +571,10 @@ static int supervise(struct launch *L, struct child_report *r)
 			break;
 		if (L->report_r >= 0 && pf[1].revents)
 			read_report(L, r);
+		/* the tiny init reports the command's end before it goes itself:
+		 * the leaves can be emptied and removed while it does */
+		if (L->done && r->stage == CHILD_OK)
+			return (L->done - 1) << 8;
 		while (read(L->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			int sig = (int)si.ssi_signo;
 
@@ -596,6 +604,7 @@ static int supervise(struct launch *L, struct child_report *r)
 					continue;
 				}
 				if (w == L->child) {
+					L->reaped = true;
 					read_report(L, r);
 					return st;
 				}
@@ -604,6 +613,7 @@ static int supervise(struct launch *L, struct child_report *r)
 		}
 	}
 	waitpid(L->child, &st, 0);
+	L->reaped = true;
 	return st;
 }
 
@@ -622,7 +632,17 @@ static uint64_t memory_limit(const struct launch *L)
 	return g->memory.max.set ? g->memory.max.v : 0;
 }
 
-static void collect(struct launch *L, struct launch_stats *s, const struct rusage *ru)
+/* CPU time from what the children used, where no group counter said. */
+static void collect_rusage(struct launch_stats *s, const struct rusage *ru)
+{
+	if (s->has_cpu)
+		return;
+	s->has_cpu = true;
+	s->cpu_s = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
+		   (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+}
+
+static void collect(struct launch *L, struct launch_stats *s)
 {
 	const char *mem = launch_cg_leaf(&L->cg, CTRL_MEMORY);
 	const char *acct = launch_cg_leaf(&L->cg, CTRL_CPUACCT);
@@ -646,10 +666,6 @@ static void collect(struct launch *L, struct launch_stats *s, const struct rusag
 		   read_counter(cpu, "cpu.stat", "usage_usec", &v) == 0) {
 		s->has_cpu = true;
 		s->cpu_s = (double)v / 1e6;
-	} else if (ru) {
-		s->has_cpu = true;
-		s->cpu_s = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
-			   (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
 	}
 	read_throttle(L, &p1, &t1, &ok);
 	if (ok && L->have_stats_before) {
@@ -745,9 +761,8 @@ int launch_run(const struct launch_opts *o)
 		return CGRUN_EXIT_FAIL;
 	}
 	st = supervise(&L, &r);
-	getrusage(RUSAGE_CHILDREN, &ru);
 	restore_terminal(&L);
-	collect(&L, &s, &ru);
+	collect(&L, &s);
 	code = launch_exit_code(st);
 	if (r.stage == CHILD_SETUP) {
 		fprintf(stderr, "cgrun: %s\n", r.msg);
@@ -761,11 +776,16 @@ int launch_run(const struct launch_opts *o)
 		launch_oom_message(msg, sizeof(msg), L.gname, memory_limit(&L));
 		fprintf(stderr, "%s\n", msg);
 	}
-	if (o->stats)
-		launch_stats_print(&s, stderr);
 	cg_err_clear(&e);
 	if (launch_cg_leave(&L.cg, &e) < 0)
 		fprintf(stderr, "cgrun: warning: %s\n", e.msg);
+	if (!L.reaped)
+		waitpid(L.child, NULL, 0);
+	if (o->stats) {
+		getrusage(RUSAGE_CHILDREN, &ru);
+		collect_rusage(&s, &ru);
+		launch_stats_print(&s, stderr);
+	}
 	launch_free(&L);
 	return code;
 }

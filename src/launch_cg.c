@@ -413,26 +413,46 @@ int launch_cg_make_leaves(const struct launch_cg *c, cg_err *e)
 	return 0;
 }
 
-int launch_cg_join_self(const struct launch_cg *c, pid_t host_pid, char *why, size_t len)
+int launch_cg_open_leaves(const struct launch_cg *c, pid_t host_pid, int *fds, char *why, size_t len)
 {
 	char path[4096];
-	size_t i;
 
-	for (i = 0; i < c->n; i++) {
-		int fd;
-
+	for (size_t i = 0; i < c->n; i++) {
 		snprintf(path, sizeof(path), "%s/run-%d/%s", c->group[i], (int)host_pid,
 			 c->v2[i] ? "cgroup.procs" : "tasks");
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, "0", 1) != 1) {
-			snprintf(why, len, "joining the leaf %s: %s", path, strerror(errno));
-			if (fd >= 0)
-				close(fd);
+		fds[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			snprintf(why, len, "opening the leaf %s: %s", path, strerror(errno));
+			while (i-- > 0)
+				close(fds[i]);
 			return -1;
 		}
-		close(fd);
 	}
 	return 0;
+}
+
+int launch_cg_join_fds(const struct launch_cg *c, int *fds, char *why, size_t len)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (rc == 0 && write(fds[i], "0", 1) != 1) {
+			snprintf(why, len, "joining the leaf %s: %s", c->leaf[i] ? c->leaf[i] : c->group[i],
+				 strerror(errno));
+			rc = -1;
+		}
+		close(fds[i]);
+	}
+	return rc;
+}
+
+int launch_cg_join_self(const struct launch_cg *c, pid_t host_pid, char *why, size_t len)
+{
+	int fds[LAUNCH_MAX_HIER];
+
+	if (launch_cg_open_leaves(c, host_pid, fds, why, len) < 0)
+		return -1;
+	return launch_cg_join_fds(c, fds, why, len);
 }
 
 /* Reads the pids (or tids) listed in a cgroup file. Returns how many. */

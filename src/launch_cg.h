@@ -90,6 +90,12 @@ int launch_cg_make_leaves(const struct launch_cg *c, cg_err *e);
  * into the leaf run-<host_pid> of every hierarchy ("0" to v1 tasks, v2
  * cgroup.procs). Returns 0, or -1 with the reason in why. */
 int launch_cg_join_self(const struct launch_cg *c, pid_t host_pid, char *why, size_t len);
+/* The same in two steps, for the tiny init of a pid namespace, which stays
+ * out of the leaves itself: it opens the leaves' files (fds: one per
+ * hierarchy) while the host's /sys/fs/cgroup is in view, and the command it
+ * forks moves itself in through them, then closes them. */
+int launch_cg_open_leaves(const struct launch_cg *c, pid_t host_pid, int *fds, char *why, size_t len);
+int launch_cg_join_fds(const struct launch_cg *c, int *fds, char *why, size_t len);
 
 /* Kills whatever is left in the leaf (v2 cgroup.kill; on v1 a kill loop,
  * then freeze, kill, thaw through the v1 freezer if processes keep forking),

@@ -235,12 +235,24 @@ static void setup_early(const struct child_spec *s)
 		loopback_up(s);
 }
 
-/* The rest, once in the leaves: the cgroup namespace (the leaf becomes its
- * root), then the root or a fresh /proc. */
-static void setup_namespaces(const struct child_spec *s)
+/* Into the leaves through fds opened by launch_cg_open_leaves (closed
+ * here, and the launch lock with them once this process is in), then the
+ * cgroup namespace: the leaf becomes its root. */
+static void join(const struct child_spec *s, int *fds)
 {
+	char why[512];
+
+	if (s->cg && s->cg->n && launch_cg_join_fds(s->cg, fds, why, sizeof(why)) < 0)
+		child_fail(s, CHILD_SETUP, 0, "%s", why);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	if ((s->ns & NS_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		FAIL_SYS(s, "cgroup namespace");
+}
+
+/* The rest, with the leaves' files open: the root or a fresh /proc. */
+static void setup_namespaces(const struct child_spec *s)
+{
 	if (s->ns & NS_MOUNT) {
 		if (s->root)
 			enter_root(s);
@@ -310,7 +322,7 @@ static int status_code(int st)
 /* pid 1 of the new pid namespace: reaps every process that ends up as its
  * child, passes every signal it gets on to the workload, and exits with the
  * workload's status (128+N for a signal: pid 1 cannot die of one itself). */
-__attribute__((noreturn)) static void run_init(const struct child_spec *s)
+__attribute__((noreturn)) static void run_init(const struct child_spec *s, int *fds)
 {
 	struct signalfd_siginfo si;
 	sigset_t all;
@@ -327,9 +339,15 @@ __attribute__((noreturn)) static void run_init(const struct child_spec *s)
 		FAIL_SYS(s, "init: fork");
 	if (w == 0) {
 		close(sfd);
+		join(s, fds);
 		exec_workload(s);
 	}
-	close(s->report_fd);
+	/* init itself stays out of the leaves: when the command ends, cgrun
+	 * can empty and remove them while init and its namespaces go away */
+	for (size_t i = 0; s->cg && i < s->cg->n; i++)
+		close(fds[i]);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	prctl(PR_SET_NAME, "cgrun-init");
 	for (;;) {
 		ssize_t n = read(sfd, &si, sizeof(si));
@@ -341,8 +359,15 @@ __attribute__((noreturn)) static void run_init(const struct child_spec *s)
 			int st;
 
 			while ((p = waitpid(-1, &st, WNOHANG)) > 0)
-				if (p == w)
-					_exit(status_code(st));
+				if (p == w) {
+					struct child_report r = { .stage = CHILD_DONE,
+								  .errnum = status_code(st) };
+
+					/* tell cgrun first: it need not wait for
+					 * this process and the namespace to end */
+					(void)!write(s->report_fd, &r, sizeof(r));
+					_exit(r.errnum);
+				}
 			continue;
 		}
 		kill(w, (int)si.ssi_signo);
@@ -381,6 +406,7 @@ static pid_t host_pid(const struct child_spec *s)
 
 void child_main(const struct child_spec *s)
 {
+	int fds[LAUNCH_MAX_HIER];
 	pid_t hp;
 
 	/* If cgrun dies from here on, so do we; if it died before this line,
@@ -393,17 +419,20 @@ void child_main(const struct child_spec *s)
 	wait_start(s);
 	if (s->ns & NS_USER)
 		setup_early(s);
-	/* into the leaves before anything of the command (see launch_cg.h) */
+	/* the leaves' files, while the host's cgroup mounts are in view */
 	if (s->cg && s->cg->n) {
 		char why[512];
 
-		if (launch_cg_join_self(s->cg, hp, why, sizeof(why)) < 0)
+		if (launch_cg_open_leaves(s->cg, hp, fds, why, sizeof(why)) < 0)
 			child_fail(s, CHILD_SETUP, 0, "%s", why);
 	}
-	if (s->lock_fd >= 0)
-		close(s->lock_fd);
+	/* the tiny init: the command joins the leaves once it is forked */
+	if ((s->ns & NS_PID) && !s->no_init) {
+		setup_namespaces(s);
+		run_init(s, fds);
+	}
+	/* into the leaves before anything of the command (see launch_cg.h) */
+	join(s, fds);
 	setup_namespaces(s);
-	if ((s->ns & NS_PID) && !s->no_init)
-		run_init(s);
 	exec_workload(s);
 }

@@ -17,6 +17,8 @@ enum child_stage {
 	CHILD_OK,
 	CHILD_SETUP,     /* a namespace, mount or user step failed: cgrun exits 125 */
 	CHILD_EXEC,      /* execve failed: 126 or 127 from errnum */
+	CHILD_DONE,      /* the tiny init: the command ended, errnum is cgrun's exit
+			  * code for it; init and its namespace end right after */
 };
 
 struct child_report {
