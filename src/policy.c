@@ -487,8 +487,8 @@ static int remake(const struct profile *p, const struct cg_layout *l, const stru
 	return rc;
 }
 
-/* The common case in one rmdir per hierarchy: the group is a leaf with no
- * process in it. rmdir is the kernel's own check (EBUSY for a process or a
+/* The common case in one rmdir per hierarchy: a profile without children,
+ * the group a leaf with no process in it. rmdir is the kernel's own check (EBUSY for a process or a
  * child), so nothing is read first. Returns 1 when every hierarchy's group
  * is gone, 0 when one refused (the ones removed before it are made again),
  * -1 when that failed too. */
@@ -541,7 +541,9 @@ int policy_remove(const struct profile *p, const struct cg_layout *l, const stru
 
 	if (where(p, l, o, &w, e) < 0)
 		return -1;
-	if (!force) {
+	/* a profile with children has directories below the group: the
+	 * careful path removes them first */
+	if (!force && p->group.n_children == 0) {
 		int fast = remove_fast(p, l, o, &w, &remade, e);
 
 		if (fast != 0) {
