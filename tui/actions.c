@@ -19,6 +19,7 @@
 
 #include "cleanup.h"
 #include "diag.h"
+#include "mapping.h"
 #include "plan.h"
 #include "policy.h"
 #include "profile.h"
@@ -197,13 +198,29 @@ static long long group_number(struct cgtop *t, size_t gi, enum cg_ctrl ctrl, con
 	return end == buf ? -1 : v;
 }
 
+/* v2 cpu.max's period ("QUOTA PERIOD"), or -1. */
+static long long v2_period(struct cgtop *t, size_t gi)
+{
+	char dir[4096], path[4200], buf[64];
+	long long period;
+
+	if (stats_group_dir(t->c, gi, CTRL_CPU, dir, sizeof(dir)) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/cpu.max", dir);
+	if (sys_read_file(path, buf, sizeof(buf)) <= 0 || sscanf(buf, "%*s %lld", &period) != 1)
+		return -1;
+	return period;
+}
+
 /* A profile section sets every knob it holds (the others to the kernel's
  * defaults): the knobs of the section that are set now go in too, so that
- * changing cpu.max keeps the weight and memory.max keeps memory.high. */
+ * changing cpu.max keeps the weight and the period, and memory.max keeps
+ * memory.high and the swap allowed on top of it. */
 static const char *kept_knobs(struct cgtop *t, size_t gi, int which)
 {
-	static char out[128];
+	static char out[256];
 	bool v2 = t->layout.mode == CG_MODE_V2;
+	size_t o = 0;
 	long long v;
 
 	out[0] = '\0';
@@ -216,15 +233,67 @@ static const char *kept_knobs(struct cgtop *t, size_t gi, int which)
 				w = 1;
 			if (w > 10000)
 				w = 10000;
-			snprintf(out, sizeof(out), "  weight: %lld\n", w);
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "  weight: %lld\n", w);
 		}
+		v = v2 ? v2_period(t, gi) : group_number(t, gi, CTRL_CPU, "cpu.cfs_period_us");
+		if (v > 0 && v != 100000)
+			snprintf(out + o, sizeof(out) - o, "  period: %lldus\n", v);
 	} else if (which == 1) {
 		v = group_number(t, gi, CTRL_MEMORY, v2 ? "memory.high" : "memory.soft_limit_in_bytes");
 		/* "max" reads as -1 here; v1's no-limit is a huge number */
 		if (v > 0 && v < (1LL << 62))
-			snprintf(out, sizeof(out), "  high: %lld\n", v);
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "  high: %lld\n", v);
+		if (v2) {
+			v = group_number(t, gi, CTRL_MEMORY, "memory.swap.max");
+		} else {
+			long long memsw = group_number(t, gi, CTRL_MEMORY, "memory.memsw.limit_in_bytes");
+			long long limit = group_number(t, gi, CTRL_MEMORY, "memory.limit_in_bytes");
+
+			/* v1 swap is memsw above the limit; both unlimited: none */
+			v = memsw > 0 && memsw < (1LL << 62) && limit >= 0 && memsw >= limit ? memsw - limit : -1;
+		}
+		if (v >= 0 && v < (1LL << 62))
+			snprintf(out + o, sizeof(out) - o, "  swap: %lld\n", v);
 	}
 	return out;
+}
+
+/* e changes a limit; it makes no group. Every hierarchy that section k maps
+ * to (the engine's own mapping: cpu brings cpuacct on v1) must hold row gi's
+ * group; on a host where a controller's own groups sit elsewhere (memory
+ * below a service's group, say) that controller's group is another row.
+ * Says so and returns false when one does not. */
+static bool row_holds(struct cgtop *t, size_t gi, int k)
+{
+	static const char *const probe[] = { "name: x\ncpu: {max: max}\n", "name: x\nmemory: {max: max}\n",
+					     "name: x\npids: {max: max}\n" };
+	const struct stats_group *g = stats_group_at(t->c, gi);
+	struct profile_opts po = { .host_ram = t->host.mem_total };
+	struct map_where w;
+	struct diags d;
+	struct profile *p;
+	cg_err e = { 0 };
+	char dir[4096];
+	bool ok = true;
+
+	diags_init(&d, "(cgtop e)");
+	p = profile_parse(probe[k], strlen(probe[k]), "(cgtop e)", &po, &d);
+	if (!p)
+		return true;   /* cannot tell: the apply will say */
+	if (map_where(p, &t->layout, "self", &w, &d, &e) == 0) {
+		for (int c = 0; c < CTRL_COUNT && ok; c++) {
+			if (!(w.ctrls & (1u << c)) ||
+			    stats_group_dir(t->c, gi, (enum cg_ctrl)c, dir, sizeof(dir)) == 0)
+				continue;
+			say(t, "/%s has no %s group here (pick the row of its %s group); nothing changed",
+			    g->path, cg_ctrl_name((enum cg_ctrl)c, cg_layout_is_v2(&t->layout, (enum cg_ctrl)c)),
+			    cg_ctrl_name((enum cg_ctrl)c, cg_layout_is_v2(&t->layout, (enum cg_ctrl)c)));
+			ok = false;
+		}
+		map_where_free(&w);
+	}
+	profile_free(p);
+	return ok;
 }
 
 void action_edit_limit(struct cgtop *t)
@@ -252,7 +321,7 @@ void action_edit_limit(struct cgtop *t)
 		return;
 	}
 	k = screen_menu(t, "change which limit?", which_items, 3);
-	if (k < 0)
+	if (k < 0 || !row_holds(t, (size_t)gi, k))
 		return;
 	current_limit(t, g, k, value, sizeof(value));
 	snprintf(q, sizeof(q), "new %s for /%.60s: ", k == 0 ? "cpu.max" : k == 1 ? "memory.max" : "pids.max",

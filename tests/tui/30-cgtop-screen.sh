@@ -125,9 +125,34 @@ wait_screen 'change which limit' 20 || fail "no limit menu"
 keys Enter
 wait_screen 'new cpu.max' 20 || fail "no prompt for cpu.max"
 keys BSpace BSpace BSpace BSpace BSpace BSpace 30% Enter
-wait_until "[ \"\$(cpu_quota_of $UNIQ-busy)\" = 30000 ]" 30 || fail "e did not set the cpu quota: $(cpu_quota_of "$UNIQ-busy"); $(screen | tail -1)"
+# (the profile's period is 50ms: 30% of it is a 15ms quota)
+wait_until "[ \"\$(cpu_quota_of $UNIQ-busy)\" = 15000 ]" 30 || fail "e did not set the cpu quota: $(cpu_quota_of "$UNIQ-busy"); $(screen | tail -1)"
 ok "e set cpu.max to 30% (quota $(cpu_quota_of "$UNIQ-busy"))"
 assert_eq 200 "$(cpu_weight_of "$UNIQ-busy")" "cpu weight kept when e changes cpu.max"
+assert_eq 50000 "$(cpu_period_of "$UNIQ-busy")" "cpu period kept when e changes cpu.max"
+# memory.max through e keeps the swap allowed on top of it. Where this
+# process's memory group is elsewhere than its cpu group (this host: memory
+# below a service's group), the row has no memory group, and e must say so
+# rather than make one.
+assert_eq 67108864 "$(swap_of "$UNIQ-busy")" "swap of the busy group before e"
+keys Home e
+wait_screen 'change which limit' 20 || fail "no limit menu"
+keys Down Enter
+mrel=$(self_dir memory); mrel=${mrel#"$(cg_mount memory)"}
+crel=$(self_dir cpu); crel=${crel#"$(cg_mount cpu)"}
+if [ "$mrel" = "$crel" ]; then
+	wait_screen 'new memory.max' 20 || fail "no prompt for memory.max"
+	keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 300M Enter
+	wait_until "[ \"\$(mem_max_of $UNIQ-busy)\" = 314572800 ]" 30 || fail "e did not set memory.max: $(mem_max_of "$UNIQ-busy"); $(screen | tail -1)"
+	ok "e set memory.max to 300M"
+	assert_eq 67108864 "$(swap_of "$UNIQ-busy")" "swap kept when e changes memory.max"
+else
+	wait_screen 'has no memory group' 20 || fail "e on a row with no memory group: $(screen | tail -1)"
+	ok "e on a row with no memory group says so ($(screen | tail -1 | sed 's/  */ /g'))"
+	assert_eq 268435456 "$(mem_max_of "$UNIQ-busy")" "memory.max unchanged"
+	[ -d "$(cg_mount memory)$crel/$UNIQ-busy" ] && fail "e made a memory group at $(cg_mount memory)$crel"
+	ok "e made no memory group"
+fi
 # a bad value: said, and nothing changes
 keys Home e
 wait_screen 'change which limit' 20 || fail "no limit menu"
@@ -135,7 +160,7 @@ keys Enter
 wait_screen 'new cpu.max' 20 || fail "no prompt for cpu.max"
 keys BSpace BSpace BSpace BSpace BSpace BSpace lots Enter
 wait_screen 'nothing changed' 30 || fail "a bad value was not refused: $(screen | tail -1)"
-assert_eq 30000 "$(cpu_quota_of "$UNIQ-busy")" "quota after a refused value"
+assert_eq 15000 "$(cpu_quota_of "$UNIQ-busy")" "quota after a refused value"
 
 # the busy group's processes get SIGTERM; cgrun removes the group while
 # cgtop shows it: the row goes, cgtop goes on

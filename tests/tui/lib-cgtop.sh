@@ -5,7 +5,8 @@
 # $(...): on_exit and track_pid must run in the test's own shell.)
 start_busy_loop() {
 	local prof
-	prof=$(make_profile busy "name: $UNIQ-busy" "parent: self" "cpu:" "  max: 20%" "  weight: 200" "pids:" "  max: 50")
+	prof=$(make_profile busy "name: $UNIQ-busy" "parent: self" "cpu:" "  max: 20%" "  period: 50ms" "  weight: 200" \
+		"memory:" "  max: 256M" "  swap: 64M" "pids:" "  max: 50")
 	"$CGRUN" -p "$prof" -- sh -c 'while :; do :; done' >"$TMPD/busy.log" 2>&1 &
 	local pid=$!
 	track_pid "$pid"
@@ -89,6 +90,32 @@ frozen_state() { # group-name
 }
 
 # The cpu weight of a group in profile terms (v1 cpu.shares * 100 / 1024).
+cpu_period_of() { # group-name
+	local d
+	d="$(self_dir cpu)/$1"
+	if [ -e "$d/cpu.cfs_period_us" ]; then
+		cat "$d/cpu.cfs_period_us"
+	else
+		cut -d' ' -f2 "$d/cpu.max"
+	fi
+}
+
+# memory.max in bytes, and the swap allowed on top of it (v1: memsw - limit)
+mem_max_of() { # group-name
+	local d
+	d="$(self_dir memory)/$1"
+	if [ -e "$d/memory.limit_in_bytes" ]; then cat "$d/memory.limit_in_bytes"; else cat "$d/memory.max"; fi
+}
+swap_of() { # group-name
+	local d
+	d="$(self_dir memory)/$1"
+	if [ -e "$d/memory.memsw.limit_in_bytes" ]; then
+		echo $(( $(cat "$d/memory.memsw.limit_in_bytes") - $(cat "$d/memory.limit_in_bytes") ))
+	else
+		cat "$d/memory.swap.max"
+	fi
+}
+
 cpu_weight_of() { # group-name
 	local d
 	d="$(self_dir cpu)/$1"
