@@ -15,10 +15,12 @@ for tool in cgrun cgtop; do
 	[ -n "$help" ] || fail "$tool --help lists no options"
 	doc=$(opts_man "$man")
 	[ -n "$doc" ] || fail "docs/$tool.1 documents no options (section OPTIONS)"
-	missing=$(comm -23 <(echo "$help") <(echo "$doc") | tr '\n' ' ')
-	assert_eq "" "$missing" "$tool options in --help but not in docs/$tool.1"
-	extra=$(comm -13 <(echo "$help") <(echo "$doc") | tr '\n' ' ')
-	assert_eq "" "$extra" "$tool options in docs/$tool.1 but not in --help"
+	# (files, not <(...): a failing comm must fail the test, not compare nothing)
+	echo "$help" >"$TMPD/help" && echo "$doc" >"$TMPD/doc" || fail "writing $TMPD"
+	missing=$(comm -23 "$TMPD/help" "$TMPD/doc") || fail "comm failed"
+	assert_eq "" "$(echo $missing)" "$tool options in --help but not in docs/$tool.1"
+	extra=$(comm -13 "$TMPD/help" "$TMPD/doc") || fail "comm failed"
+	assert_eq "" "$(echo $extra)" "$tool options in docs/$tool.1 but not in --help"
 	# the man page is well-formed groff
 	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$man" 2>&1 >/dev/null | head -3)
 	assert_eq "" "$w" "docs/$tool.1 renders without warnings"
