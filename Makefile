@@ -1,6 +1,7 @@
 # cgkit: build, tests, benchmarks. See README.md.
 #   make            build build/cgrun and build/cgtop
-#   make check      install deps, build, run every test suite (host, then v2 guests)
+#   make check      install deps, build, run every test suite (host, then the v2,
+#                   hybrid and mixed guests)
 #   make asan       the same suites under ASan/UBSan (also: make check SANITIZE=1)
 #   make demo       show the main job working
 #   make bench      benchmarks against the peer tools, side by side
@@ -42,7 +43,7 @@ TEST_HDRS = $(wildcard tests/unit/*.h)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid \
+.PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid check-mixed \
 	asan valgrind demo bench fuzz fuzz-run clean lint format
 
 all: $(BUILD)/cgrun $(BUILD)/cgtop
@@ -92,6 +93,7 @@ check: deps
 	@$(MAKE) --no-print-directory fuzz-run
 	@$(MAKE) --no-print-directory check-v2
 	@$(MAKE) --no-print-directory check-hybrid
+	@$(MAKE) --no-print-directory check-mixed
 
 asan:
 	@$(MAKE) --no-print-directory check-host SANITIZE=1
@@ -106,6 +108,9 @@ check-v2: all
 
 check-hybrid: all
 	@BUILD=$(abspath $(BUILD)) sh tests/vm/check.sh hybrid
+
+check-mixed: all
+	@BUILD=$(abspath $(BUILD)) sh tests/vm/check.sh mixed
 
 demo: all
 	@BUILD=$(abspath $(BUILD)) sh contrib/demo.sh

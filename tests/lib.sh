@@ -77,12 +77,27 @@ cg_mount() {
 self_dir() {
 	local c=$1 mnt rel
 	mnt=$(cg_mount "$c")
-	if grep -q " - cgroup2 " /proc/self/mountinfo && [ "$mnt" = "$(awk '$0 ~ / - cgroup2 / {print $5}' /proc/self/mountinfo | head -1)" ]; then
+	if cg_on_v2 "$c"; then
 		rel=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
 	else
 		rel=$(awk -F: -v c="$c" '{ n=split($2, o, ","); for (i=1;i<=n;i++) if (o[i]==c) print $3 }' /proc/self/cgroup | head -1)
 	fi
 	echo "$mnt${rel%/}"
+}
+
+# Is controller $1 on the cgroup2 mount (v2, or a hybrid host's unified tree)?
+cg_on_v2() {
+	[ "$(cg_mode)" = v2 ] || [ "$(cg_mount "$1")" = "$(awk '$0 ~ / - cgroup2 / { print $5 }' /proc/self/mountinfo | head -1)" ]
+}
+
+# The group of controller $2 in a /proc/PID/cgroup text on stdin, relative to
+# its mount, as the kernel shows it (the "0::" line for a cgroup2 controller).
+cgroup_of() { # < /proc/PID/cgroup; ctrl
+	if cg_on_v2 "$1"; then
+		awk -F: '$1 == "0" { print $3 }'
+	else
+		awk -F: -v c="$1" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) print $3 }'
+	fi
 }
 
 # Every cgroup directory this run created (names start with $UNIQ), deepest first.

@@ -14,11 +14,7 @@ pid=$(echo "$OUT" | sed -n "s|.*/$UNIQ-a/run-\([0-9]*\)$|\1|p" | head -1)
 for c in cpu cpuacct memory pids; do
 	rel=$(self_dir "$c"); mnt=$(cg_mount "$c"); rel=${rel#"$mnt"}
 	want="$rel/$UNIQ-a/run-$pid"
-	if [ "$(cg_mode)" = v2 ]; then
-		line=$(echo "$OUT" | awk -F: '$1 == "0" { print $3 }')
-	else
-		line=$(echo "$OUT" | awk -F: -v c="$c" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) print $3 }')
-	fi
+	line=$(echo "$OUT" | cgroup_of "$c")
 	assert_eq "$want" "$line" "first instruction already in the leaf ($c)"
 done
 assert_nothing_left "after a launch"
@@ -49,9 +45,9 @@ ok "its leaf is gone"
 assert_nothing_left "after --remove"
 
 # No profile: the group is named after the command; overrides set limits.
-OUT=$("$CGRUN" --parent self --cpu 20% --memory 64M --pids 30 -- sh -c '
+OUT=$(PM=$(cg_mount pids) "$CGRUN" --parent self --cpu 20% --memory 64M --pids 30 -- sh -c '
 	cat /proc/self/cgroup; d=$(awk -F: "\$2 == \"pids\" || \$1 == \"0\" { print \$3 }" /proc/self/cgroup | head -1)
-	echo "pids.max=$(cat /sys/fs/cgroup/pids$d/../pids.max 2>/dev/null || cat /sys/fs/cgroup$d/../pids.max)"')
+	echo "pids.max=$(cat "$PM$d/../pids.max")"')
 assert_contains "$OUT" "/sh/run-" "group named after the command (sh)"
 assert_contains "$OUT" "pids.max=30" "--pids 30 written to the group"
 ls -d "$(self_dir cpu)/sh" >/dev/null 2>&1 && fail "group 'sh' left behind"

@@ -24,8 +24,7 @@ time.sleep(60)'
 threads_in() { # pid ctrl
 	local t
 	for t in /proc/"$1"/task/*; do
-		if [ "$(cg_mode)" = v2 ]; then awk -F: '$1 == "0" { print $3 }' "$t/cgroup"
-		else awk -F: -v c="$2" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) print $3 }' "$t/cgroup"; fi
+		cgroup_of "$2" <"$t/cgroup"
 	done | sort | uniq -c | sed 's/^ *//'
 }
 

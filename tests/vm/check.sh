@@ -13,7 +13,8 @@ mode=${1:-}
 case $mode in
 v2) flag=--v2 ;;
 hybrid) flag=--hybrid ;;
-*) echo "usage: BUILD=DIR $0 v2|hybrid" >&2; exit 2 ;;
+mixed) flag=--mixed ;;
+*) echo "usage: BUILD=DIR $0 v2|hybrid|mixed" >&2; exit 2 ;;
 esac
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$VM_DIR/../.." && pwd)

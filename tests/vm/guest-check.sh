@@ -4,7 +4,7 @@
 # all with the host's BUILD. Exits 0 only when every one passed.
 # The tests run in the root cgroup of every hierarchy (the guest's /init puts
 # them there); see tests/vm/init.
-mode=${1:?usage: guest-check.sh v2|hybrid}
+mode=${1:?usage: guest-check.sh v2|hybrid|mixed}
 cd "$(dirname "$0")/../.." || exit 1
 failed=""
 echo "--- selftest ($mode guest)"

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Runs one command in a throw-away guest whose cgroups are pure v2 (default)
-# or hybrid (--hybrid: v1 controllers plus a cgroup2 mount, as on our hosts),
-# streams its output and exits with its status.
+# or hybrid (--hybrid: v1 controllers plus a cgroup2 mount, as on our hosts;
+# --mixed: the same with pids on the cgroup2 mount), streams its output and
+# exits with its status.
 #
-#   tests/vm/run.sh [--hybrid] [--share DIR]... -- COMMAND [ARG]...
+#   tests/vm/run.sh [--hybrid|--mixed] [--share DIR]... -- COMMAND [ARG]...
 #
 # The guest sees the host's / read-only (writes go to a tmpfs overlay and are
 # lost) and, read-write, the project tree, $BUILD when it lies elsewhere and
@@ -21,13 +22,14 @@ set -uo pipefail
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$VM_DIR/../.." && pwd)
 
-usage() { echo "usage: $0 [--hybrid] [--share DIR]... -- COMMAND [ARG]..." >&2; exit 2; }
+usage() { echo "usage: $0 [--hybrid|--mixed] [--share DIR]... -- COMMAND [ARG]..." >&2; exit 2; }
 
 mode=v2
 shares=("$TOP")
 while [ $# -gt 0 ]; do
 	case $1 in
 	--hybrid) mode=hybrid ;;
+	--mixed) mode=mixed ;;
 	--v2) mode=v2 ;;
 	--share) [ $# -ge 2 ] || usage; shares+=("$(cd "$2" && pwd)") || exit 2; shift ;;
 	--) shift; break ;;

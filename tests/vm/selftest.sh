@@ -1,18 +1,20 @@
 #!/bin/bash
 # Checks, inside the test guest, that the guest is what the suites rely on:
-#   tests/vm/run.sh [--hybrid] -- bash tests/vm/selftest.sh v2|hybrid
+#   tests/vm/run.sh [--hybrid|--mixed] -- bash tests/vm/selftest.sh v2|hybrid|mixed
 # the cgroup layout asked for, a CPU cap that holds, a memory limit that
 # OOM-kills, namespaces (user too) and overlayfs, no network but lo, a block
 # device for io limits and a read-write project tree. Refuses to run outside
 # the guest: it would create groups at the root of the host's hierarchies.
-want=${1:?usage: selftest.sh v2|hybrid}
+want=${1:?usage: selftest.sh v2|hybrid|mixed}
 . "$(dirname "$0")/../lib.sh"
 
-case $(hostname) in cgkit-v2 | cgkit-hybrid) ;; *) skip "not in the test guest (tests/vm/run.sh)" ;; esac
+case $(hostname) in cgkit-v2 | cgkit-hybrid | cgkit-mixed) ;; *) skip "not in the test guest (tests/vm/run.sh)" ;; esac
 
 # --- layout --------------------------------------------------------------
 fsmagic() { stat -f -c %t "$1"; }
-assert_eq "$want" "$(cg_mode)" "cgroup layout (lib.sh cg_mode)"
+layout=$want
+[ "$want" = mixed ] && layout=hybrid   # to cgkit and lib.sh, mixed is hybrid
+assert_eq "$layout" "$(cg_mode)" "cgroup layout (lib.sh cg_mode)"
 if [ "$want" = v2 ]; then
 	assert_eq 63677270 "$(fsmagic /sys/fs/cgroup)" "statfs magic of /sys/fs/cgroup (cgroup2)"
 	assert_eq "" "$(awk '$0 ~ / - cgroup / { print $5 }' /proc/self/mountinfo)" "no cgroup v1 mount"
@@ -21,14 +23,21 @@ if [ "$want" = v2 ]; then
 	assert_eq "0::/" "$(cat /proc/self/cgroup)" "the tests run in the root group"
 else
 	assert_eq 1021994 "$(fsmagic /sys/fs/cgroup)" "statfs magic of /sys/fs/cgroup (tmpfs)"
-	for c in cpu cpuacct cpuset memory devices freezer blkio pids; do
+	v1="cpu cpuacct cpuset memory devices freezer blkio pids"
+	[ "$want" = mixed ] && v1="cpu cpuacct cpuset memory devices freezer blkio"
+	for c in $v1; do
 		[ "$(fsmagic /sys/fs/cgroup/$c)" = 27e0eb ] || fail "/sys/fs/cgroup/$c is not a cgroup v1 mount"
 		[ "$(cg_mount $c)" = /sys/fs/cgroup/$c ] || fail "cg_mount $c gives '$(cg_mount $c)'"
 	done
-	ok "v1 hierarchies cpu cpuacct cpuset memory devices freezer blkio pids (cpu and cpuacct apart)"
+	ok "v1 hierarchies $v1 (cpu and cpuacct apart)"
 	assert_eq 63677270 "$(fsmagic /sys/fs/cgroup/unified)" "statfs magic of /sys/fs/cgroup/unified (cgroup2)"
 	assert_contains "$(cat /sys/fs/cgroup/unified/cgroup.controllers)" hugetlb "hugetlb left on the cgroup2 mount"
 	assert_not_contains "$(cat /sys/fs/cgroup/unified/cgroup.controllers)" memory "memory not on the cgroup2 mount"
+	if [ "$want" = mixed ]; then
+		[ ! -e /sys/fs/cgroup/pids ] || fail "pids has a v1 mount in the mixed guest"
+		assert_eq /sys/fs/cgroup/unified "$(cg_mount pids)" "cg_mount pids: the cgroup2 mount"
+		assert_contains "$(cat /sys/fs/cgroup/unified/cgroup.subtree_control)" pids "pids enabled below the cgroup2 root"
+	fi
 fi
 
 # --- a CPU cap of 20% ----------------------------------------------------
