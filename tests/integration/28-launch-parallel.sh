@@ -35,7 +35,8 @@ assert_nothing_left "after staggered launches"
 
 # The group stays while one launch still uses it.
 "$CGRUN" -p "$P" -- sleep 3 &
-cg=$!; track_pid $cg; sleep 0.3
+cg=$!; track_pid $cg
+wait_launched "$(group_dir pids a)" || fail "the first launch did not start"
 expect_status 0 "$CGRUN" -p "$P" -- true
 [ -d "$(group_dir cpu a)" ] || fail "the group was removed while another launch used it"
 ok "a launch ending leaves the group to the launch still running"
@@ -44,7 +45,8 @@ assert_nothing_left "after the last launch"
 
 # --gc: a killed cgrun's leaf and group go; an applied (unmarked) group stays.
 "$CGRUN" -p "$P" -- sleep 30 &
-cg=$!; track_pid $cg; sleep 0.3
+cg=$!; track_pid $cg
+wait_launched "$(group_dir pids a)" || fail "setup: the launch did not start"
 kill -KILL $cg; wait $cg 2>/dev/null; sleep 0.2
 [ -d "$(group_dir cpu a)" ] || fail "setup: expected the killed launch's group"
 expect_status 0 "$CGRUN" --gc -p "$P"
@@ -57,7 +59,8 @@ expect_status 0 "$CGRUN" --gc -p "$Q"
 ok "--gc keeps a group it did not create"
 # ... nor one in use
 "$CGRUN" -p "$P" -- sleep 3 &
-cg=$!; track_pid $cg; sleep 0.3
+cg=$!; track_pid $cg
+wait_launched "$(group_dir pids a)" || fail "setup: the launch did not start"
 expect_status 0 "$CGRUN" --gc -p "$P"
 [ -d "$(group_dir pids a)" ] || fail "--gc removed a group in use"
 ok "--gc keeps a group in use"
@@ -68,7 +71,8 @@ assert_nothing_left "after the --gc checks"
 # --apply while a launch runs makes the group the user's: the launch's end
 # leaves it.
 "$CGRUN" -p "$P" -- sleep 1 &
-cg=$!; track_pid $cg; sleep 0.3
+cg=$!; track_pid $cg
+wait_launched "$(group_dir pids a)" || fail "setup: the launch did not start"
 "$CGRUN" --apply -p "$P" >/dev/null || fail "--apply during a launch"
 wait $cg
 [ -d "$(group_dir pids a)" ] || fail "the launch removed a group applied meanwhile"
@@ -84,7 +88,8 @@ if [ "$(self_dir pids)" = "$(cg_mount pids)" ]; then
 	[ -d "$(cg_mount pids)/$UNIQ-anc" ] && fail "the parents a launch made were left behind"
 	ok "the parents a launch made are removed with its group"
 	"$CGRUN" --parent "$UNIQ-anc/sub" --pids 10 -- sleep 30 &
-	cg=$!; track_pid $cg; sleep 0.3
+	cg=$!; track_pid $cg
+	wait_launched "$(cg_mount pids)/$UNIQ-anc/sub/sleep" || fail "setup: the launch did not start"
 	kill -KILL $cg; wait $cg 2>/dev/null; sleep 0.2
 	[ -d "$(cg_mount pids)/$UNIQ-anc/sub/sleep" ] || fail "setup: the killed launch's group"
 	expect_status 0 "$CGRUN" --gc --parent "$UNIQ-anc"

@@ -7,6 +7,17 @@ group_dir() { # ctrl suffix
 	echo "$(self_dir "$1")/$UNIQ-$2"
 }
 
+# Waits until a launch is in group directory $1: a run-* leaf there holds a
+# process (10 s at most). A fixed sleep is not enough in the emulated guests.
+wait_launched() { # group-dir
+	local i
+	for i in $(seq 200); do
+		cat "$1"/run-*/cgroup.procs 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # CPU time in microseconds that a group has used, from its own accounting:
 # cpuacct.usage on v1, cpu.stat usage_usec on v2.
 cpu_usage_us() { # suffix
