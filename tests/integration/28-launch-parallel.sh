@@ -34,7 +34,7 @@ assert_eq 0 "$bad" "staggered launches, failures"
 assert_nothing_left "after staggered launches"
 
 # The group stays while one launch still uses it.
-"$CGRUN" -p "$P" -- sleep 3 &
+"$CGRUN" -p "$P" -- sleep 5 &
 cg=$!; track_pid $cg
 wait_launched "$(group_dir pids a)" || fail "the first launch did not start"
 expect_status 0 "$CGRUN" -p "$P" -- true
@@ -58,7 +58,7 @@ expect_status 0 "$CGRUN" --gc -p "$Q"
 [ -d "$(group_dir pids b)" ] || fail "--gc removed a group made by --apply"
 ok "--gc keeps a group it did not create"
 # ... nor one in use
-"$CGRUN" -p "$P" -- sleep 3 &
+"$CGRUN" -p "$P" -- sleep 5 &
 cg=$!; track_pid $cg
 wait_launched "$(group_dir pids a)" || fail "setup: the launch did not start"
 expect_status 0 "$CGRUN" --gc -p "$P"
@@ -70,7 +70,7 @@ assert_nothing_left "after the --gc checks"
 
 # --apply while a launch runs makes the group the user's: the launch's end
 # leaves it.
-"$CGRUN" -p "$P" -- sleep 1 &
+"$CGRUN" -p "$P" -- sleep 3 &
 cg=$!; track_pid $cg
 wait_launched "$(group_dir pids a)" || fail "setup: the launch did not start"
 "$CGRUN" --apply -p "$P" >/dev/null || fail "--apply during a launch"

@@ -10,9 +10,13 @@ group_dir() { # ctrl suffix
 # Waits until a launch is in group directory $1: a run-* leaf there holds a
 # process (10 s at most). A fixed sleep is not enough in the emulated guests.
 wait_launched() { # group-dir
-	local i
+	local i f pid
 	for i in $(seq 200); do
-		cat "$1"/run-*/cgroup.procs 2>/dev/null | grep -q . && return 0
+		# builtins only: under emulation a process per poll is slow enough
+		# to miss a short launch
+		for f in "$1"/run-*/cgroup.procs; do
+			{ read -r pid <"$f"; } 2>/dev/null && [ -n "$pid" ] && return 0
+		done
 		sleep 0.05
 	done
 	return 1
