@@ -1,13 +1,14 @@
 /* The launcher: `cgrun -p FILE -- CMD`, `cgrun --pid`, `cgrun --gc`.
  *
- * A launch: load the profile and apply the command-line overrides; clone the
- * child into the namespaces it asks for, where it waits on the start pipe;
- * apply the profile, create the leaf <group>/run-<PID> and write the child's
- * pid into it in every hierarchy; let the child go (it sets up its root and
- * executes the command, with the tiny init as pid 1 of a pid namespace);
- * pass signals on (a signalfd + poll loop: signals are data, not handlers);
- * when it ends, read the OOM counters and statistics of the leaf, empty and
- * remove the leaf, and the group when it is no longer used. */
+ * A launch: load the profile and apply the command-line overrides; apply the
+ * profile under the launch lock; clone the child into the namespaces it asks
+ * for; create the leaf <group>/run-<PID> in every hierarchy while the child
+ * sets up what needs no cgroup, then let it go (the command moves itself
+ * into the leaf before it executes, with the tiny init as pid 1 of a pid
+ * namespace, outside the leaf); pass signals on (a signalfd + poll loop:
+ * signals are data, not handlers); when the command ends (the init says so
+ * first), read the OOM counters and statistics of the leaf, empty and remove
+ * the leaf, and the group when it is no longer used, then reap the child. */
 #include "launch.h"
 
 #include <errno.h>

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mapping.h"
 #include "policy.h"
 #include "sys.h"
 
@@ -310,8 +311,7 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 	existed = c->n == 0 || !planned(&pl, c->top[0]);
 	/* the caller's own group and those above it are there, and never
 	 * made by a launch */
-	c->parent_self = !strcmp(po && po->parent ? po->parent
-				  : p->parent_self ? "self" : "", "self");
+	c->parent_self = !strcmp(map_parent(p, po ? po->parent : NULL), "self");
 	for (i = 0; !existed && !c->parent_self && i < c->n; i++)
 		n_anc[i] = missing_ancestors(&pl, c->top[i], anc[i], 16);
 	rc = policy_execute(&pl, e);
@@ -437,22 +437,13 @@ int launch_cg_join_fds(const struct launch_cg *c, int *fds, char *why, size_t le
 
 	for (size_t i = 0; i < c->n; i++) {
 		if (rc == 0 && write(fds[i], "0", 1) != 1) {
-			snprintf(why, len, "joining the leaf %s: %s", c->leaf[i] ? c->leaf[i] : c->group[i],
+			snprintf(why, len, "moving into the leaf below %s: %s", c->group[i],
 				 strerror(errno));
 			rc = -1;
 		}
 		close(fds[i]);
 	}
 	return rc;
-}
-
-int launch_cg_join_self(const struct launch_cg *c, pid_t host_pid, char *why, size_t len)
-{
-	int fds[LAUNCH_MAX_HIER];
-
-	if (launch_cg_open_leaves(c, host_pid, fds, why, len) < 0)
-		return -1;
-	return launch_cg_join_fds(c, fds, why, len);
 }
 
 /* Reads the pids (or tids) listed in a cgroup file. Returns how many. */

@@ -65,19 +65,18 @@ int launch_cg_enter(struct launch_cg *c, const struct profile *p, const struct c
 
 /* A launch: applies the profile (tried again on ENOENT as above) and
  * returns with the lock held (c->lock_fd), so that the group stays until the
- * launched child has made its leaf and moved into it itself
- * (launch_cg_join_self), before it runs anything else. A child cloned with
- * the lock's file descriptor shares the lock; it is free again when both
- * have closed it.
+ * command has moved into its leaf. A child cloned with the lock's file
+ * descriptor shares the lock; it is free again when all have closed it.
  *
  * cgrun makes the leaves (launch_cg_make_leaves) while the child sets up
- * what needs no cgroup; the child then moves itself in. Why the child joins
- * by itself rather than have cgrun write its pid to cgroup.procs: a process that moves itself, one thread ("0" to v1
- * `tasks`), skips the global cgroup_threadgroup_rwsem write lock, whose RCU
- * grace period made each launch's first cgroup.procs write cost 12.7 ms
- * against 1.1 ms on the test host (v1). The guarantee is
- * the same: nothing of the command runs before it is in its leaf in every
- * hierarchy. */
+ * what needs no cgroup; the command then moves itself in
+ * (launch_cg_open_leaves, launch_cg_join_fds). Why it moves itself rather
+ * than have cgrun write its pid to cgroup.procs: a process that moves
+ * itself, one thread ("0" to v1 `tasks`), skips the global
+ * cgroup_threadgroup_rwsem write lock, whose RCU grace period made each
+ * launch's first cgroup.procs write cost 12.7 ms against 1.1 ms on the test
+ * host (v1). Either way nothing of the command runs before it is in its leaf
+ * in every hierarchy. */
 int launch_cg_prepare(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
 		      const struct plan_opts *po, const char *child, struct diags *d, cg_err *e);
 /* Names the leaves after the child's pid, for the end of the launch. */
@@ -86,15 +85,14 @@ int launch_cg_set_pid(struct launch_cg *c, pid_t pid, cg_err *e);
  * hierarchy (an existing one is fine), while the child sets up what needs
  * no cgroup path (hostname, lo); a mkdir per hierarchy costs 20 to 50 us. */
 int launch_cg_make_leaves(const struct launch_cg *c, cg_err *e);
-/* In the child, once cgrun has made the leaves: moves the calling process
- * into the leaf run-<host_pid> of every hierarchy ("0" to v1 tasks, v2
- * cgroup.procs). Returns 0, or -1 with the reason in why. */
-int launch_cg_join_self(const struct launch_cg *c, pid_t host_pid, char *why, size_t len);
-/* The same in two steps, for the tiny init of a pid namespace, which stays
- * out of the leaves itself: it opens the leaves' files (fds: one per
- * hierarchy) while the host's /sys/fs/cgroup is in view, and the command it
- * forks moves itself in through them, then closes them. */
+/* In the child, once cgrun has made the leaves: opens the file of the leaf
+ * run-<host_pid> in every hierarchy that moves a process in (v1 tasks, v2
+ * cgroup.procs; fds: one per hierarchy), while the host's /sys/fs/cgroup is
+ * still in view. Returns 0, or -1 with the reason in why. */
 int launch_cg_open_leaves(const struct launch_cg *c, pid_t host_pid, int *fds, char *why, size_t len);
+/* Moves the calling process in through those files ("0") and closes them:
+ * the command itself (the tiny init of a pid namespace opens them and stays
+ * out). Returns 0, or -1 with the reason in why. */
 int launch_cg_join_fds(const struct launch_cg *c, int *fds, char *why, size_t len);
 
 /* Kills whatever is left in the leaf (v2 cgroup.kill; on v1 a kill loop,

@@ -1,8 +1,9 @@
 /* The child side of a launch: what runs between clone() and execve(). It
- * waits on the start pipe until cgrun has put it into its leaf in every
- * hierarchy, then sets up the namespaces and root filesystem that the profile
- * asks for, starts the tiny init when it is pid 1 of a new pid namespace, and
- * executes the command. Failures travel back to cgrun over the error pipe as
+ * sets up the hostname and lo while cgrun makes its leaves, waits on the
+ * start pipe for them, opens them, sets up the root filesystem the profile
+ * asks for, and executes the command once it has moved into its leaf in
+ * every hierarchy; in a new pid namespace a tiny init (outside the leaf) does
+ * this and forks the command, which moves itself in. Failures travel back to cgrun over the error pipe as
  * one struct child_report (smaller than PIPE_BUF, so written atomically). */
 #ifndef CGKIT_LAUNCH_CHILD_H
 #define CGKIT_LAUNCH_CHILD_H

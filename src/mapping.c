@@ -533,14 +533,19 @@ static int add_hier(struct map_where *w, const struct cg_layout *l, enum cg_ctrl
 	return 0;
 }
 
+const char *map_parent(const struct profile *p, const char *parent_override)
+{
+	return parent_override ? parent_override
+	       : p->parent_self ? "self"
+	       : p->parent.s    ? p->parent.s
+				: "cgkit";
+}
+
 int map_where(const struct profile *p, const struct cg_layout *l, const char *parent_override,
 	      struct map_where *w, struct diags *d, cg_err *e)
 {
 	int errors = d->errors;
-	const char *parent = parent_override ? parent_override
-			     : p->parent_self     ? "self"
-			     : p->parent.s        ? p->parent.s
-						  : "cgkit";
+	const char *parent = map_parent(p, parent_override);
 
 	memset(w, 0, sizeof(*w));
 	w->parent = parent;

@@ -488,8 +488,8 @@ static int remake(const struct profile *p, const struct cg_layout *l, const stru
 }
 
 /* The common case in one rmdir per hierarchy: a profile without children,
- * the group a leaf with no process in it. rmdir is the kernel's own check (EBUSY for a process or a
- * child), so nothing is read first. Returns 1 when every hierarchy's group
+ * the group a leaf with no process in it. rmdir is the kernel's own check
+ * (EBUSY for a process or a child), so nothing is read first. Returns 1 when every hierarchy's group
  * is gone, 0 when one refused (the ones removed before it are made again),
  * -1 when that failed too. */
 static int remove_fast(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,

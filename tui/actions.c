@@ -219,7 +219,8 @@ static long long v2_period(struct cgtop *t, size_t gi)
 static const char *kept_knobs(struct cgtop *t, size_t gi, int which)
 {
 	static char out[256];
-	bool v2 = t->layout.mode == CG_MODE_V2;
+	/* per controller: a hybrid host may have one on its cgroup2 mount */
+	bool v2 = cg_layout_is_v2(&t->layout, which == 0 ? CTRL_CPU : CTRL_MEMORY);
 	size_t o = 0;
 	long long v;
 
@@ -285,9 +286,11 @@ static bool row_holds(struct cgtop *t, size_t gi, int k)
 			if (!(w.ctrls & (1u << c)) ||
 			    stats_group_dir(t->c, gi, (enum cg_ctrl)c, dir, sizeof(dir)) == 0)
 				continue;
+			const char *name = cg_ctrl_name((enum cg_ctrl)c,
+							cg_layout_is_v2(&t->layout, (enum cg_ctrl)c));
+
 			say(t, "/%s has no %s group here (pick the row of its %s group); nothing changed",
-			    g->path, cg_ctrl_name((enum cg_ctrl)c, cg_layout_is_v2(&t->layout, (enum cg_ctrl)c)),
-			    cg_ctrl_name((enum cg_ctrl)c, cg_layout_is_v2(&t->layout, (enum cg_ctrl)c)));
+			    g->path, name, name);
 			ok = false;
 		}
 		map_where_free(&w);
@@ -364,8 +367,9 @@ void action_edit_limit(struct cgtop *t)
 
 		if (stats_group_dir(t->c, (size_t)gi, ctrl, dir, sizeof(dir)) == 0) {
 			snprintf(file, sizeof(file), "%s/%s", dir,
-				 k == 0 ? (t->layout.mode == CG_MODE_V2 ? "cpu.max" : "cpu.cfs_quota_us")
-				 : k == 1 ? (t->layout.mode == CG_MODE_V2 ? "memory.max" : "memory.limit_in_bytes")
+				 k == 0 ? (cg_layout_is_v2(&t->layout, CTRL_CPU) ? "cpu.max" : "cpu.cfs_quota_us")
+				 : k == 1 ? (cg_layout_is_v2(&t->layout, CTRL_MEMORY) ? "memory.max"
+									       : "memory.limit_in_bytes")
 					  : "pids.max");
 			if (access(file, W_OK) < 0) {
 				say(t, "changing %s needs rights you lack (%s); nothing changed", file,

@@ -58,16 +58,15 @@ kill_group_procs() { # dir
 	sleep 0.3
 }
 
-# The cpu quota of a group in microseconds ("max" for none), v1 or v2.
-cpu_quota_of() { # group-name (below our own cpu group)
+# The cpu quota and period of a group in microseconds (quota "max" for
+# none): v1 cpu.cfs_quota_us / cpu.cfs_period_us, v2 the fields of cpu.max.
+cpu_max_part() { # group-name v1-file v2-field
 	local d
 	d="$(self_dir cpu)/$1"
-	if [ -e "$d/cpu.cfs_quota_us" ]; then
-		cat "$d/cpu.cfs_quota_us"
-	else
-		cut -d' ' -f1 "$d/cpu.max"
-	fi
+	if [ -e "$d/$2" ]; then cat "$d/$2"; else cut -d' ' -f"$3" "$d/cpu.max"; fi
 }
+cpu_quota_of() { cpu_max_part "$1" cpu.cfs_quota_us 1; }   # group-name (below our own cpu group)
+cpu_period_of() { cpu_max_part "$1" cpu.cfs_period_us 2; }
 
 # Our own group directories in the hierarchies cgtop reads, each once (on
 # v2 they are all the same directory).
@@ -89,17 +88,6 @@ frozen_state() { # group-name
 	fi
 }
 
-# The cpu weight of a group in profile terms (v1 cpu.shares * 100 / 1024).
-cpu_period_of() { # group-name
-	local d
-	d="$(self_dir cpu)/$1"
-	if [ -e "$d/cpu.cfs_period_us" ]; then
-		cat "$d/cpu.cfs_period_us"
-	else
-		cut -d' ' -f2 "$d/cpu.max"
-	fi
-}
-
 # memory.max in bytes, and the swap allowed on top of it (v1: memsw - limit)
 mem_max_of() { # group-name
 	local d
@@ -116,6 +104,7 @@ swap_of() { # group-name
 	fi
 }
 
+# The cpu weight of a group in profile terms (v1 cpu.shares * 100 / 1024).
 cpu_weight_of() { # group-name
 	local d
 	d="$(self_dir cpu)/$1"

@@ -94,8 +94,13 @@ static void launch(struct launch_cg *c, const struct profile *p, const struct pl
 		__wrap_sys_mkdir(leaf, 0755);
 		fake_put(leaf, "tasks", "");
 	}
-	if (launch_cg_join_self(c, pid, why, sizeof(why)) < 0)
-		fail_msg("join: %s", why);
+	{
+		int fds[LAUNCH_MAX_HIER];
+
+		if (launch_cg_open_leaves(c, pid, fds, why, sizeof(why)) < 0 ||
+		    launch_cg_join_fds(c, fds, why, sizeof(why)) < 0)
+			fail_msg("join: %s", why);
+	}
 	launch_unlock(c->lock_fd);
 	c->lock_fd = -1;
 	assert_int_equal(launch_cg_set_pid(c, pid, &e), 0);
