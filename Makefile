@@ -1,6 +1,7 @@
 # cgkit: build, tests, benchmarks. See README.md.
 #   make            build build/cgrun and build/cgtop
-#   make check      install deps, build, run every test suite (host, then the v2,
+#   make check      install deps, build, run every test suite (host, lint, the
+#                   host suites under ASan/UBSan, the fuzzer, then the v2,
 #                   hybrid and mixed guests)
 #   make asan       the same suites under ASan/UBSan (also: make check SANITIZE=1)
 #   make demo       show the main job working
@@ -26,11 +27,20 @@ PKGS = yaml-0.1
 TUIPKGS = ncursesw
 WARN = -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) \
-	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc
-LDLIBS_CORE = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS_TUI = $(shell pkg-config --libs $(TUIPKGS) 2>/dev/null) -lm
-TUI_CFLAGS = $(shell pkg-config --cflags $(TUIPKGS) 2>/dev/null)
+LDFLAGS ?=
+# pkg-config is asked once, when a build needs it (so that `make deps` runs on
+# a machine without the -dev packages); a package it cannot find stops the
+# build with pkg-config's own message and the way to install it.
+pkgconf = $(shell pkg-config $(1) $(2) 2>&1 || echo PKGCONFIG-FAILED)
+pkgcheck = $(if $(findstring PKGCONFIG-FAILED,$(1)),$(error pkg-config $(2): $(subst PKGCONFIG-FAILED,,$(1)); run 'make deps' (as root) to install the build packages),$(1))
+YAML_CFLAGS = $(call pkgcheck,$(call pkgconf,--cflags,$(PKGS)),$(PKGS))
+LDLIBS_CORE = $(call pkgcheck,$(call pkgconf,--libs,$(PKGS)),$(PKGS))
+LDLIBS_TUI = $(call pkgcheck,$(call pkgconf,--libs,$(TUIPKGS)),$(TUIPKGS)) -lm
+TUI_CFLAGS = $(call pkgcheck,$(call pkgconf,--cflags,$(TUIPKGS)),$(TUIPKGS))
+CMOCKA_LIBS = $(call pkgcheck,$(call pkgconf,--libs,cmocka),cmocka)
+BASE_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(YAML_CFLAGS) -Isrc
+# -MMD -MP: each object depends on exactly the headers it includes.
+ALL_CFLAGS = $(BASE_CFLAGS) -MMD -MP
 
 LIB_SRC = $(filter-out src/cgrun.c,$(wildcard src/*.c))
 LIB_OBJ = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
@@ -48,11 +58,11 @@ FUZZ_SECONDS ?= 60
 
 all: $(BUILD)/cgrun $(BUILD)/cgtop
 
-$(BUILD)/obj/%.o: src/%.c $(HDRS)
+$(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/tui/%.o: tui/%.c $(HDRS)
+$(BUILD)/obj/tui/%.o: tui/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TUI_CFLAGS) -Itui -c -o $@ $<
 
@@ -61,18 +71,18 @@ $(BUILD)/libcgkit.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/cgrun: $(BUILD)/obj/cgrun.o $(BUILD)/libcgkit.a
-	$(CC) $(ALL_CFLAGS) $(CGRUN_LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
+	$(CC) $(ALL_CFLAGS) $(CGRUN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
 
 $(BUILD)/cgtop: $(TUI_OBJ) $(BUILD)/libcgkit.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDLIBS_TUI)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDLIBS_TUI)
 
 # A unit test may ask for system calls to be wrapped with a line
 #   /* WRAP: sys_write_file sys_mkdir */
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcgkit.a $(HDRS) $(TEST_HDRS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcgkit.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcgkit.a \
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcgkit.a \
 		$(foreach s,$(shell sed -n 's|^/\* WRAP: \(.*\) \*/$$|\1|p' $<),-Wl,--wrap=$(s)) \
-		$(shell pkg-config --libs cmocka) $(LDLIBS_CORE)
+		$(CMOCKA_LIBS) $(LDLIBS_CORE)
 
 deps:
 	@sh contrib/install-deps.sh
@@ -90,6 +100,8 @@ check-host: all unit integration tui-tests
 
 check: deps
 	@$(MAKE) --no-print-directory check-host
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory fuzz-run
 	@$(MAKE) --no-print-directory check-v2
 	@$(MAKE) --no-print-directory check-hybrid
@@ -112,7 +124,10 @@ check-hybrid: all
 check-mixed: all
 	@BUILD=$(abspath $(BUILD)) sh tests/vm/check.sh mixed
 
-demo: all
+# The demo installs the build packages it lacks (not the test ones) first.
+demo:
+	@sh contrib/install-deps.sh build
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(abspath $(BUILD)) sh contrib/demo.sh
 
 bench: all $(BUILD)/bench_apply
@@ -135,8 +150,8 @@ fuzz-run: $(FUZZ_BIN)
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr -D_GNU_SOURCE -Isrc src tui
-	clang-tidy --quiet $(LIB_SRC) src/cgrun.c -- $(ALL_CFLAGS)
-	clang-tidy --quiet $(TUI_SRC) -- $(ALL_CFLAGS) $(TUI_CFLAGS) -Itui
+	clang-tidy --quiet $(LIB_SRC) src/cgrun.c -- $(BASE_CFLAGS)
+	clang-tidy --quiet $(TUI_SRC) -- $(BASE_CFLAGS) $(TUI_CFLAGS) -Itui
 
 format:
 	clang-format -i src/*.c src/*.h tui/*.c tests/unit/*.c
@@ -144,5 +159,7 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz build-*
 
-$(BUILD)/bench_apply: tests/bench/bench_apply.c $(BUILD)/libcgkit.a $(HDRS)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
+$(BUILD)/bench_apply: tests/bench/bench_apply.c $(BUILD)/libcgkit.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/tui/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)

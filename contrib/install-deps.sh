@@ -2,12 +2,16 @@
 # Installs every Debian package that cgkit's build, tests, demo and benchmarks
 # need. Idempotent: does nothing when all are there; runs apt-get update first
 # only when something is missing (a fresh machine's lists can be empty).
+#   install-deps.sh          everything: build, tests, guests, benchmarks
+#   install-deps.sh build    only what building cgrun and cgtop and `make demo` need
 set -eu
-PKGS="make gcc clang pkg-config libyaml-dev libncurses-dev libcmocka-dev
+BUILD_PKGS="make gcc pkg-config libyaml-dev libncurses-dev"
+PKGS="$BUILD_PKGS clang libcmocka-dev
 cgroup-tools tmux qemu-system-x86 linux-image-amd64 busybox-static
 hyperfine runc bubblewrap systemd util-linux iproute2 procps psmisc
 libclang-rt-14-dev valgrind cppcheck clang-tidy man-db groff-base
 python3"
+[ "${1:-}" = build ] && PKGS=$BUILD_PKGS
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
