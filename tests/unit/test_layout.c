@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "layout.h"
@@ -215,16 +216,33 @@ static void test_bind_mount_root(void **state)
 	cg_layout_free(&l);
 }
 
-/* This host, read for real: whatever it is, it is consistent. */
+/* This host, read for real: the unit tests run where cgkit runs, on a
+ * host with cgroups, so a detection that fails is a failure, not a skip. */
 static void test_detect(void **state)
 {
 	struct cg_layout l;
 	cg_err e = { 0 };
+	int rc;
 
 	(void)state;
-	if (cg_layout_detect(&l, &e) < 0)
-		skip();
+	rc = cg_layout_detect(&l, &e);
+	if (rc < 0)
+		print_error("cg_layout_detect: %s\n", e.msg);
+	assert_int_equal(rc, 0);
 	assert_int_not_equal(l.mode, CG_MODE_NONE);
+	/* every controller found is a directory, and so is our own group in it */
+	for (int c = 0; c < CTRL_COUNT; c++) {
+		const char *m = cg_layout_mount(&l, (enum cg_ctrl)c);
+		char own[4096];
+		struct stat st;
+
+		if (!m)
+			continue;
+		snprintf(own, sizeof(own), "%s/%s", m, cg_layout_self(&l, (enum cg_ctrl)c));
+		assert_int_equal(stat(own, &st), 0);
+		assert_true(S_ISDIR(st.st_mode));
+	}
+	assert_non_null(cg_layout_mount(&l, CTRL_CPU));
 	cg_layout_free(&l);
 }
 
