@@ -995,8 +995,8 @@ static int io_weight(struct planner *P, size_t h, const struct node *n)
 		return -1;
 	if (r == 0)   /* this group has no such file: the other one, then */
 		return 0;
-	want = !w->set ? map_io_weight_default(k, v2) : k == MK_IO_WEIGHT && v2 ? w->v
-										: map_bfq_weight(w->v);
+	/* unset: the kernel's default, which is where 100 maps */
+	want = map_io_weight_to(k, v2, w->set ? w->v : 100);
 	if (map_parse_weight(cur, &c) == 0 && c == want)
 		return 0;
 	snprintf(v, sizeof(v), v2 ? "default %" PRIu64 : "%" PRIu64, want);
@@ -1004,7 +1004,7 @@ static int io_weight(struct planner *P, size_t h, const struct node *n)
 		return -1;
 	if (alt) {
 		struct plan_op *op = &P->pl->ops[P->pl->n - 1];
-		uint64_t b = w->set ? map_bfq_weight(w->v) : map_io_weight_default(MK_IO_BFQ_WEIGHT, true);
+		uint64_t b = map_io_weight_to(MK_IO_BFQ_WEIGHT, true, w->set ? w->v : 100);
 
 		join(path, sizeof(path), dir, map_file(MK_IO_BFQ_WEIGHT, true));
 		snprintf(v, sizeof(v), "default %" PRIu64, b);

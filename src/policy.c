@@ -737,12 +737,12 @@ static void show_io(FILE *out, int ind, const char *dir, bool v2)
 
 	if (get(dir, map_file(MK_IO_WEIGHT, v2), buf, sizeof(buf)) && map_parse_weight(buf, &w) == 0) {
 		fprintf(out, "%*sio:\n%*sweight: %" PRIu64 "\n", ind, "", ind + 2, "",
-			v2 ? w : map_weight_from_bfq(w));
+			map_io_weight_from(MK_IO_WEIGHT, v2, w));
 		any = true;
 	} else if (get(dir, map_file(MK_IO_BFQ_WEIGHT, v2), buf, sizeof(buf)) &&
 		   map_parse_weight(buf, &w) == 0) {
 		fprintf(out, "%*sio:\n%*sweight: %" PRIu64 "   # %s %" PRIu64 "\n", ind, "", ind + 2, "",
-			map_weight_from_bfq(w), map_file(MK_IO_BFQ_WEIGHT, v2), w);
+			map_io_weight_from(MK_IO_BFQ_WEIGHT, v2, w), map_file(MK_IO_BFQ_WEIGHT, v2), w);
 		any = true;
 	}
 	if (v2) {

@@ -109,7 +109,7 @@ static void test_v1_mapping_new_group(void **state)
 		"write /memory/cgkit/web/memory.limit_in_bytes 268435456\n"
 		"write /memory/cgkit/web/memory.memsw.limit_in_bytes 335544320\n"
 		"write /memory/cgkit/web/memory.soft_limit_in_bytes 209715200\n"
-		"write /blkio/cgkit/web/blkio.bfq.weight 39\n"
+		"write /blkio/cgkit/web/blkio.bfq.weight 118\n"
 		"write /blkio/cgkit/web/blkio.throttle.read_bps_device 8:0 10485760\n"
 		"write /blkio/cgkit/web/blkio.throttle.write_iops_device 8:0 500\n"
 		"write /pids/cgkit/web/pids.max 64\n");
@@ -285,6 +285,35 @@ static void test_edit_v2_io_devices(void **state)
 	p = prof("name: web\nio:\n  devices:\n    - {path: \"8:0\", read_bps: 1M}\n");
 	t = plan_for(p, &l, &cg_reader_fs, &d, 0);
 	assert_string_equal(t, "write /cgkit/web/io.max 8:16 rbps=max wbps=max riops=max wiops=max\n");
+	free(t);
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+/* BFQ's default weight is 100, io.weight's is 100: a new group (whose
+ * blkio.bfq.weight is 100) with io.weight 100, or none, needs no write. */
+static void test_io_weight_bfq_default(void **state)
+{
+	struct cg_layout l;
+	struct profile *p;
+	struct diags d;
+	char *t;
+
+	(void)state;
+	layout(false, &l);
+	p = prof("name: web\npids: {max: 5}\n");
+	apply(p, &l);
+	profile_free(p);
+	p = prof("name: web\nio: {weight: 100}\npids: {max: 5}\n");
+	t = plan_for(p, &l, &cg_reader_fs, &d, 0);
+	assert_string_equal(t, "mkdir /blkio/cgkit\nmkdir /blkio/cgkit/web\n");
+	apply(p, &l);
+	free(t);
+	profile_free(p);
+	p = prof("name: web\nio: {weight: 50}\npids: {max: 5}\n");
+	t = plan_for(p, &l, &cg_reader_fs, &d, 0);
+	assert_string_equal(t, "write /blkio/cgkit/web/blkio.bfq.weight 50\n");
 	free(t);
 	profile_free(p);
 	cg_layout_free(&l);
@@ -656,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_written),
 		cmocka_unit_test(test_edit_v1),
 		cmocka_unit_test(test_edit_v2_io_devices),
+		cmocka_unit_test(test_io_weight_bfq_default),
 		cmocka_unit_test(test_v2_subtree_control),
 		cmocka_unit_test(test_v1_cpuset_copy),
 		cmocka_unit_test(test_v1_cpuset_move),
