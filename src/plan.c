@@ -960,9 +960,9 @@ static int memory(struct planner *P, size_t h, const struct node *n)
 	if (mem_knob(P, dir, MK_MEM_SWAP, false, swap, n, "memory.swap", &m->swap, &present,
 		     &cur_memsw, true) < 0)
 		return -1;
-	if (present && map_round_bytes(max) != MAP_UNLIMITED &&
-	    (cur_memsw != MAP_UNLIMITED && map_round_bytes(max) > cur_memsw)) {
-		/* the limit rises above the current memsw: memsw first */
+	if (present && cur_memsw != MAP_UNLIMITED && map_round_bytes(max) > cur_memsw) {
+		/* the limit rises above the current memsw (no limit included:
+		 * MAP_UNLIMITED is above every number): memsw first */
 		if (mem_knob(P, dir, MK_MEM_SWAP, false, swap, n, "memory.swap", &m->swap, &present, NULL, false) < 0 ||
 		    mem_knob(P, dir, MK_MEM_MAX, false, max, n, "memory.max", &m->max, &present, NULL, false) < 0)
 			return -1;

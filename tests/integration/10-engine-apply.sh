@@ -132,6 +132,26 @@ assert_eq "" "$left" "groups left after remove"
 # removing what is not there is not an error
 expect_status 0 "$CGRUN" --remove -p "$P"
 
+# cgroup v1 only: a memory limit with swap lifted to no limit. The kernel
+# keeps memory.memsw.limit_in_bytes at or above memory.limit_in_bytes, so
+# memsw must go first (EINVAL otherwise). Needs swap accounting (memsw).
+if cg_on_v2 memory; then
+	echo "  note: memory is on cgroup v2 here (memory.swap.max is independent of memory.max); v1 memsw order not tested"
+elif [ ! -f "$(self_dir memory)/memory.memsw.limit_in_bytes" ]; then
+	echo "  note: no memory.memsw.limit_in_bytes (swap accounting off); v1 memsw order not tested"
+else
+	M=$UNIQ-memsw
+	Pm=$(make_profile memsw "name: $M" "parent: self" "memory:" "  max: 64M" "  swap: 64M")
+	on_exit "$CGRUN --remove -p $Pm >/dev/null 2>&1"
+	expect_status 0 "$CGRUN" --apply -p "$Pm"
+	check_file "$(self_dir memory)/$M" memory.memsw.limit_in_bytes 134217728
+	Pm=$(make_profile memsw "name: $M" "parent: self" "memory:" "  max: max")
+	expect_status 0 "$CGRUN" --apply -p "$Pm"
+	check_file "$(self_dir memory)/$M" memory.limit_in_bytes 9223372036854771712
+	check_file "$(self_dir memory)/$M" memory.memsw.limit_in_bytes 9223372036854771712
+	expect_status 0 "$CGRUN" --remove -p "$Pm"
+fi
+
 # io weight: the default (100) lands on the kernel's default (BFQ 100, CFQ
 # 500), so a new group needs no write; a weight up to 100 reads back as itself.
 if [ ${#io_lines[@]} -gt 0 ]; then

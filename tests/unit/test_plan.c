@@ -203,13 +203,14 @@ static void test_defaults_written(void **state)
 		"write /cpu/cgkit/web/cpu.cfs_quota_us -1\n"
 		"write /cpu/cgkit/web/cpu.cfs_period_us 100000\n"
 		"write /cpu/cgkit/web/cpu.shares 1024\n"
-		"write /memory/cgkit/web/memory.limit_in_bytes -1\n"
 		"write /memory/cgkit/web/memory.memsw.limit_in_bytes -1\n"
+		"write /memory/cgkit/web/memory.limit_in_bytes -1\n"
 		"write /memory/cgkit/web/memory.soft_limit_in_bytes -1\n"
 		"write /blkio/cgkit/web/blkio.bfq.weight 100\n"
 		"write /blkio/cgkit/web/blkio.throttle.read_bps_device 8:0 0\n"
 		"write /blkio/cgkit/web/blkio.throttle.write_iops_device 8:0 0\n"
 		"write /pids/cgkit/web/pids.max max\n");
+	apply(p, &l);   /* in an order the kernel takes */
 	free(t);
 	profile_free(p);
 	cg_layout_free(&l);
@@ -260,6 +261,41 @@ static void test_edit_v1(void **state)
 	apply(p, &l);
 	assert_string_equal(fake_read("memory/cgkit/web/memory.memsw.limit_in_bytes"), "134217728");
 	free(t);
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+/* v1: a limit with swap lifted to no limit. The kernel keeps memsw at or
+ * above the limit, so memsw (to -1) goes first, as for any rise above it. */
+static void test_v1_memory_lift_to_max(void **state)
+{
+	struct cg_layout l;
+	struct profile *p;
+	struct diags d;
+	char *t;
+
+	(void)state;
+	layout(false, &l);
+	p = prof("name: web\nmemory: {max: 1G, swap: 1G}\n");
+	apply(p, &l);
+	profile_free(p);
+	p = prof("name: web\nmemory: {max: max}\n");
+	t = plan_for(p, &l, &cg_reader_fs, &d, 0);
+	assert_string_equal(t,
+		"write /memory/cgkit/web/memory.memsw.limit_in_bytes -1\n"
+		"write /memory/cgkit/web/memory.limit_in_bytes -1\n");
+	apply(p, &l);
+	assert_string_equal(fake_read("memory/cgkit/web/memory.limit_in_bytes"), "9223372036854771712");
+	free(t);
+	profile_free(p);
+	/* and with swap still set (memsw then has no limit either) */
+	p = prof("name: web\nmemory: {max: 1G, swap: 1G}\n");
+	apply(p, &l);
+	profile_free(p);
+	p = prof("name: web\nmemory: {max: max, swap: 1G}\n");
+	apply(p, &l);
+	assert_string_equal(fake_read("memory/cgkit/web/memory.memsw.limit_in_bytes"), "9223372036854771712");
 	profile_free(p);
 	cg_layout_free(&l);
 	fake_tree_free();
@@ -684,6 +720,7 @@ int main(void)
 		cmocka_unit_test(test_converge_v2),
 		cmocka_unit_test(test_defaults_written),
 		cmocka_unit_test(test_edit_v1),
+		cmocka_unit_test(test_v1_memory_lift_to_max),
 		cmocka_unit_test(test_edit_v2_io_devices),
 		cmocka_unit_test(test_io_weight_bfq_default),
 		cmocka_unit_test(test_v2_subtree_control),
