@@ -21,6 +21,20 @@ expect_status 125 "$CGRUN" --apply -p "$P"
 assert_contains "$OUT" "$P:3:16: error: cpuset.cpus" "offline cpu reported at its place"
 assert_eq "" "$(test_group_dirs)" "nothing created when a host check fails"
 
+# a memory size under one page: the kernel would keep a limit of 0, so
+# --check refuses it as apply would, and so does the command line's --memory
+pg=$(getconf PAGESIZE)
+P=$(make_profile tiny "name: $G" "parent: self" "memory:" "  max: 1K")
+expect_status 125 "$CGRUN" --check -p "$P"
+assert_contains "$OUT" "$P:4:8: error: memory.max: 1K is below one page ($pg bytes)" "--check refuses a limit under one page"
+expect_status 125 "$CGRUN" --apply -p "$P"
+assert_eq "" "$(test_group_dirs)" "nothing created for a limit under one page"
+expect_status 125 "$CGRUN" --parent self --name "$G" --memory 1K -- true
+assert_contains "$OUT" "--memory: 1K is below one page ($pg bytes)" "--memory under one page refused alike"
+assert_eq "" "$(test_group_dirs)" "nothing created for --memory under one page"
+P=$(make_profile page "name: $G" "parent: self" "memory:" "  max: $pg" "  high: $pg")
+expect_status 0 "$CGRUN" --check -p "$P"
+
 # the kernel refuses a write late in the apply: on cgroup v1 a child's CFS
 # quota may not exceed its parent's. Everything this apply made goes away.
 if [ "$(cg_mode)" != v2 ]; then
