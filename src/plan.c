@@ -493,6 +493,33 @@ static int check_cpusets(struct planner *P)
 	return 0;
 }
 
+/* Device k of node i, looked up, is one an earlier entry names too (by
+ * another path, a link, or its numbers): an error naming both places.
+ * found[j]: entry j has its numbers (not a label, not a failed look-up).
+ * Two lines for one device would undo each other on every other apply. */
+static bool same_device_twice(struct planner *P, size_t i, size_t k, const bool *found)
+{
+	const struct io_spec *io = &P->nodes[i].g->io;
+	const struct map_dev *m = &P->devnums[i][k];
+
+	for (size_t j = 0; j < k; j++) {
+		const struct io_device *a = &io->devices[j], *b = &io->devices[k];
+		char key[200];
+
+		if (!found[j] ||
+		    P->devnums[i][j].major != m->major || P->devnums[i][j].minor != m->minor)
+			continue;
+		snprintf(key, sizeof(key), "%sio.devices[%zu].path", P->nodes[i].key, k);
+		diags_error(P->d, b->path.line, b->path.col, key,
+			    "%s (%u:%u) is the same device as %sio.devices[%zu] (\"%s\", at "
+			    "%s:%d:%d): give each device one entry",
+			    b->path.s, m->major, m->minor, P->nodes[i].key, j, a->path.s,
+			    P->d->path, a->path.line, a->path.col);
+		return true;
+	}
+	return false;
+}
+
 /* Looks up every io device: numbers from "MAJ:MIN" or from the node. */
 static int check_devices(struct planner *P)
 {
@@ -505,9 +532,11 @@ static int check_devices(struct planner *P)
 
 		if (!io->present || !io->n_devices)
 			continue;
+		_cleanup_free_ bool *found = calloc(io->n_devices, sizeof(*found));
+
 		P->devnums[i] = calloc(io->n_devices, sizeof(struct map_dev));
 		P->devlabels[i] = calloc(io->n_devices, sizeof(*P->devlabels[i]));
-		if (!P->devnums[i] || !P->devlabels[i])
+		if (!P->devnums[i] || !P->devlabels[i] || !found)
 			return oom(P);
 		for (size_t k = 0; k < io->n_devices; k++) {
 			const struct io_device *dv = &io->devices[k];
@@ -532,7 +561,12 @@ static int check_devices(struct planner *P)
 						    "\"MAJ:MIN\"", dv->path.s, strerror(errno));
 				continue;
 			}
-			if (!P->devlabels[i][k] && !P->blind) {
+			if (P->devlabels[i][k])
+				continue;
+			if (same_device_twice(P, i, k, found))
+				continue;
+			found[k] = true;
+			if (!P->blind) {
 				/* the kernel limits whole disks, not partitions */
 				char sys[96];
 

@@ -21,6 +21,23 @@ expect_status 125 "$CGRUN" --apply -p "$P"
 assert_contains "$OUT" "$P:3:16: error: cpuset.cpus" "offline cpu reported at its place"
 assert_eq "" "$(test_group_dirs)" "nothing created when a host check fails"
 
+# one disk named twice (its numbers, its node, a link to it) would have two
+# lines that undo each other: refused with both places, nothing made
+if read -r majmin dev <<<"$(io_blockdev)" && [ -b "${dev:-}" ]; then
+	ln -s "$dev" "$TMPD/disk"
+	P=$(make_profile twice "name: $G" "parent: self" "io:" "  devices:" \
+		"    - {path: \"$majmin\", read_bps: 10M}" "    - {path: $dev, write_bps: 5M}" \
+		"    - {path: $TMPD/disk, read_iops: 100}")
+	# (a host check: --check reads only the file, --plan and --apply look)
+	expect_status 125 "$CGRUN" --plan -p "$P"
+	assert_contains "$OUT" "$P:6:14: error: io.devices[1].path: $dev ($majmin) is the same device as io.devices[0] (\"$majmin\", at $P:5:14)" "a disk by its node and its numbers refused, both places named"
+	assert_contains "$OUT" "$P:7:14: error: io.devices[2].path: $TMPD/disk ($majmin) is the same device as io.devices[0]" "a link to the disk refused"
+	expect_status 125 "$CGRUN" --apply -p "$P"
+	assert_eq "" "$(test_group_dirs)" "nothing created for a disk named twice"
+else
+	echo "  note: no block device on this host (no / on a disk, no /sys/block/vd*); disk-named-twice check skipped"
+fi
+
 # a memory size under one page: the kernel would keep a limit of 0, so
 # --check refuses it as apply would, and so does the command line's --memory
 pg=$(getconf PAGESIZE)

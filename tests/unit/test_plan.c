@@ -684,6 +684,68 @@ static void test_partition_refused(void **state)
 	fake_tree_free();
 }
 
+/* One disk named two ways (its node, a link to it, its numbers): refused at
+ * the second name, with the first's place; nothing planned. The fake host's
+ * /dev/fake0 and /dev/disk/by-id/fake are 8:0. */
+static int link_blkdev(void *ctx, const char *path, unsigned *major, unsigned *minor)
+{
+	(void)ctx;
+	if (strcmp(path, "/dev/fake0") && strcmp(path, "/dev/disk/by-id/fake")) {
+		errno = ENOENT;
+		return -1;
+	}
+	*major = 8;
+	*minor = 0;
+	return 0;
+}
+
+static void test_device_named_twice(void **state)
+{
+	const struct cg_reader rd = { cg_reader_fs.read, cg_reader_fs.exists, link_blkdev,
+				      cg_reader_fs.subdirs, NULL };
+	struct cg_layout l;
+	struct profile *p;
+	struct diags d;
+	char *t;
+
+	(void)state;
+	for (int v2 = 0; v2 < 2; v2++) {
+		layout(v2, &l);
+		p = prof("name: web\nio:\n  devices:\n    - {path: \"8:0\", read_bps: 1M}\n"
+			 "    - {path: /dev/fake0, write_bps: 2M}\n"
+			 "    - {path: /dev/sdz9, write_bps: 2M}\n"
+			 "    - {path: /dev/disk/by-id/fake, read_iops: 10}\n");
+		t = plan_for(p, &l, &rd, &d, -1);
+		assert_string_equal(t, "");
+		assert_int_equal(d.errors, 3);
+		assert_string_equal(d.items[0].key, "io.devices[1].path");
+		assert_int_equal(d.items[0].line, 5);
+		assert_int_equal(d.items[0].col, 14);
+		assert_string_equal(d.items[0].msg,
+				    "/dev/fake0 (8:0) is the same device as io.devices[0] (\"8:0\", at "
+				    "t.yaml:4:14): give each device one entry");
+		assert_string_equal(d.items[1].key, "io.devices[2].path");
+		assert_string_equal(d.items[2].key, "io.devices[3].path");
+		assert_int_equal(d.items[2].line, 7);
+		assert_non_null(strstr(d.items[2].msg, "/dev/disk/by-id/fake (8:0) is the same device "
+							"as io.devices[0]"));
+		free(t);
+		profile_free(p);
+		/* in a child group too, with its key */
+		p = prof("name: web\nchildren:\n  - name: a\n    io:\n      devices:\n"
+			 "        - {path: /dev/fake0, read_bps: 1M}\n"
+			 "        - {path: \"8:0\", read_bps: 2M}\n");
+		t = plan_for(p, &l, &rd, &d, -1);
+		assert_int_equal(d.errors, 1);
+		assert_string_equal(d.items[0].key, "children[0].io.devices[1].path");
+		assert_non_null(strstr(d.items[0].msg, "as children[0].io.devices[0] (\"/dev/fake0\", at t.yaml:6:18)"));
+		free(t);
+		profile_free(p);
+		cg_layout_free(&l);
+		fake_tree_free();
+	}
+}
+
 /* --layout: nothing read; placeholders where a value would be read. */
 static void test_reader_empty(void **state)
 {
@@ -731,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_names_checked_first),
 		cmocka_unit_test(test_host_checks),
 		cmocka_unit_test(test_partition_refused),
+		cmocka_unit_test(test_device_named_twice),
 		cmocka_unit_test(test_reader_empty),
 	};
 
