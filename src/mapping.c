@@ -35,6 +35,7 @@ static const struct knob_info knobs[MK_COUNT] = {
 	[MK_CPUSET_CPUS] = { CTRL_CPUSET, "cpuset.cpus", "cpuset.cpus", "", "" },
 	[MK_CPUSET_MEMS] = { CTRL_CPUSET, "cpuset.mems", "cpuset.mems", "", "" },
 	[MK_PIDS_MAX] = { CTRL_PIDS, "pids.max", "pids.max", "max", "max" },
+	[MK_MEM_USAGE] = { CTRL_MEMORY, "memory.usage_in_bytes", "memory.current", NULL, NULL },
 };
 
 const char *map_file(enum map_knob k, bool v2)

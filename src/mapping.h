@@ -33,6 +33,7 @@ enum map_knob {
 	MK_CPUSET_CPUS,
 	MK_CPUSET_MEMS,
 	MK_PIDS_MAX,
+	MK_MEM_USAGE,      /* read only: memory.usage_in_bytes / memory.current */
 	MK_COUNT
 };
 
