@@ -54,6 +54,8 @@ static int override_memory(struct profile *p, const char *s, const struct overri
 		return cg_err_set(e, 0, "--memory: '%s': %s (e.g. 512M, 1G, 25%% or max)", s, why);
 	if (v == 0)
 		return cg_err_set(e, 0, "--memory: '%s' leaves no memory at all; give more than 0", s);
+	if (unit_check_mem_size(v, unit_page_size(), &why) < 0)
+		return cg_err_set(e, 0, "--memory: %s %s", s, why);
 	m->present = true;
 	set_val(&m->max, v);
 	/* memory.high above the new max would be refused: lower it to max */

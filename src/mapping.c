@@ -35,6 +35,7 @@ static const struct knob_info knobs[MK_COUNT] = {
 	[MK_CPUSET_CPUS] = { CTRL_CPUSET, "cpuset.cpus", "cpuset.cpus", "", "" },
 	[MK_CPUSET_MEMS] = { CTRL_CPUSET, "cpuset.mems", "cpuset.mems", "", "" },
 	[MK_PIDS_MAX] = { CTRL_PIDS, "pids.max", "pids.max", "max", "max" },
+	[MK_MEM_USAGE] = { CTRL_MEMORY, "memory.usage_in_bytes", "memory.current", NULL, NULL },
 };
 
 const char *map_file(enum map_knob k, bool v2)
@@ -126,28 +127,45 @@ uint64_t map_weight_from_shares(uint64_t shares)
 	return w < 1 ? 1 : w > 10000 ? 10000 : w;
 }
 
-uint64_t map_bfq_weight(uint64_t weight)
+/* The kernel's lowest, default and highest weight for knob k. */
+static void io_weight_scale(enum map_knob k, bool v2, uint64_t s[3])
 {
-	if (weight < 1)
-		weight = 1;
-	return 10 + (weight - 1) * 990 / 9999;
+	bool cfq = k == MK_IO_WEIGHT && !v2, same = k == MK_IO_WEIGHT && v2;
+
+	s[0] = cfq ? 10 : 1;
+	s[1] = cfq ? 500 : 100;
+	s[2] = same ? 10000 : 1000;
 }
 
-uint64_t map_weight_from_bfq(uint64_t bfq)
+/* x from [x0, x1] onto [y0, y1] (y1 >= y0), rounded to the nearest. */
+static uint64_t lerp(uint64_t x, uint64_t x0, uint64_t x1, uint64_t y0, uint64_t y1)
 {
-	if (bfq <= 10)
-		return 1;
-	if (bfq >= 1000)
-		return 10000;
-	/* smallest w with (w - 1) * 990 / 9999 >= bfq - 10 */
-	return ((bfq - 10) * 9999 + 989) / 990 + 1;
+	return y0 + ((x - x0) * (y1 - y0) * 2 + (x1 - x0)) / (2 * (x1 - x0));
 }
 
-uint64_t map_io_weight_default(enum map_knob k, bool v2)
+/* the profile's weights: lowest, default, highest */
+static const uint64_t io_weight_profile[3] = { 1, 100, 10000 };
+
+uint64_t map_io_weight_to(enum map_knob k, bool v2, uint64_t weight)
 {
-	if (k == MK_IO_WEIGHT && !v2)
-		return 500;
-	return 100;
+	const uint64_t *p = io_weight_profile;
+	uint64_t s[3];
+
+	io_weight_scale(k, v2, s);
+	weight = weight < p[0] ? p[0] : weight > p[2] ? p[2] : weight;
+	return weight <= p[1] ? lerp(weight, p[0], p[1], s[0], s[1])
+			      : lerp(weight, p[1], p[2], s[1], s[2]);
+}
+
+uint64_t map_io_weight_from(enum map_knob k, bool v2, uint64_t kernel)
+{
+	const uint64_t *p = io_weight_profile;
+	uint64_t s[3];
+
+	io_weight_scale(k, v2, s);
+	kernel = kernel < s[0] ? s[0] : kernel > s[2] ? s[2] : kernel;
+	return kernel <= s[1] ? lerp(kernel, s[0], s[1], p[0], p[1])
+			      : lerp(kernel, s[1], s[2], p[1], p[2]);
 }
 
 int map_parse_cpu_max(const char *s, uint64_t *quota, uint64_t *period)

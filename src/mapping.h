@@ -33,6 +33,7 @@ enum map_knob {
 	MK_CPUSET_CPUS,
 	MK_CPUSET_MEMS,
 	MK_PIDS_MAX,
+	MK_MEM_USAGE,      /* read only: memory.usage_in_bytes / memory.current */
 	MK_COUNT
 };
 
@@ -58,13 +59,15 @@ void map_format_limit(uint64_t v, bool v2, char *out, size_t len);
 /* cpu.weight 1..10000 <-> v1 cpu.shares (weight * 1024 / 100, at least 2). */
 uint64_t map_cpu_shares(uint64_t weight);
 uint64_t map_weight_from_shares(uint64_t shares);
-/* io.weight 1..10000 <-> BFQ/CFQ weights 10..1000: 10 + (w - 1) * 990 / 9999. */
-uint64_t map_bfq_weight(uint64_t weight);
-/* The smallest profile weight that maps to a BFQ weight. */
-uint64_t map_weight_from_bfq(uint64_t bfq);
-/* The kernel's weight when no one sets it: BFQ 100 (both versions), CFQ 500,
- * io.weight 100. */
-uint64_t map_io_weight_default(enum map_knob k, bool v2);
+/* io.weight 1..10000 <-> the weight in knob k's file (the spec's mapping):
+ * v2 io.weight takes it as it is; the others are piecewise linear, each
+ * default onto the other's, rounded to the nearest: CFQ's blkio.weight
+ * (10..1000, default 500) 1..100 -> 10..500 and 100..10000 -> 500..1000;
+ * BFQ's blkio.bfq.weight / io.bfq.weight (1..1000, default 100) 1..100 ->
+ * 1..100 and 100..10000 -> 100..1000. Reading back inverts the same
+ * segments: a weight reads back as itself where the kernel's range allows. */
+uint64_t map_io_weight_to(enum map_knob k, bool v2, uint64_t weight);
+uint64_t map_io_weight_from(enum map_knob k, bool v2, uint64_t kernel);
 
 /* v2 cpu.max: "max 100000" / "20000 100000"; quota MAP_UNLIMITED for max. */
 int map_parse_cpu_max(const char *s, uint64_t *quota, uint64_t *period);

@@ -493,6 +493,33 @@ static int check_cpusets(struct planner *P)
 	return 0;
 }
 
+/* Device k of node i, looked up, is one an earlier entry names too (by
+ * another path, a link, or its numbers): an error naming both places.
+ * found[j]: entry j has its numbers (not a label, not a failed look-up).
+ * Two lines for one device would undo each other on every other apply. */
+static bool same_device_twice(struct planner *P, size_t i, size_t k, const bool *found)
+{
+	const struct io_spec *io = &P->nodes[i].g->io;
+	const struct map_dev *m = &P->devnums[i][k];
+
+	for (size_t j = 0; j < k; j++) {
+		const struct io_device *a = &io->devices[j], *b = &io->devices[k];
+		char key[200];
+
+		if (!found[j] ||
+		    P->devnums[i][j].major != m->major || P->devnums[i][j].minor != m->minor)
+			continue;
+		snprintf(key, sizeof(key), "%sio.devices[%zu].path", P->nodes[i].key, k);
+		diags_error(P->d, b->path.line, b->path.col, key,
+			    "%s (%u:%u) is the same device as %sio.devices[%zu] (\"%s\", at "
+			    "%s:%d:%d): give each device one entry",
+			    b->path.s, m->major, m->minor, P->nodes[i].key, j, a->path.s,
+			    P->d->path, a->path.line, a->path.col);
+		return true;
+	}
+	return false;
+}
+
 /* Looks up every io device: numbers from "MAJ:MIN" or from the node. */
 static int check_devices(struct planner *P)
 {
@@ -505,9 +532,11 @@ static int check_devices(struct planner *P)
 
 		if (!io->present || !io->n_devices)
 			continue;
+		_cleanup_free_ bool *found = calloc(io->n_devices, sizeof(*found));
+
 		P->devnums[i] = calloc(io->n_devices, sizeof(struct map_dev));
 		P->devlabels[i] = calloc(io->n_devices, sizeof(*P->devlabels[i]));
-		if (!P->devnums[i] || !P->devlabels[i])
+		if (!P->devnums[i] || !P->devlabels[i] || !found)
 			return oom(P);
 		for (size_t k = 0; k < io->n_devices; k++) {
 			const struct io_device *dv = &io->devices[k];
@@ -532,7 +561,12 @@ static int check_devices(struct planner *P)
 						    "\"MAJ:MIN\"", dv->path.s, strerror(errno));
 				continue;
 			}
-			if (!P->devlabels[i][k] && !P->blind) {
+			if (P->devlabels[i][k])
+				continue;
+			if (same_device_twice(P, i, k, found))
+				continue;
+			found[k] = true;
+			if (!P->blind) {
 				/* the kernel limits whole disks, not partitions */
 				char sys[96];
 
@@ -960,9 +994,9 @@ static int memory(struct planner *P, size_t h, const struct node *n)
 	if (mem_knob(P, dir, MK_MEM_SWAP, false, swap, n, "memory.swap", &m->swap, &present,
 		     &cur_memsw, true) < 0)
 		return -1;
-	if (present && map_round_bytes(max) != MAP_UNLIMITED &&
-	    (cur_memsw != MAP_UNLIMITED && map_round_bytes(max) > cur_memsw)) {
-		/* the limit rises above the current memsw: memsw first */
+	if (present && cur_memsw != MAP_UNLIMITED && map_round_bytes(max) > cur_memsw) {
+		/* the limit rises above the current memsw (no limit included:
+		 * MAP_UNLIMITED is above every number): memsw first */
 		if (mem_knob(P, dir, MK_MEM_SWAP, false, swap, n, "memory.swap", &m->swap, &present, NULL, false) < 0 ||
 		    mem_knob(P, dir, MK_MEM_MAX, false, max, n, "memory.max", &m->max, &present, NULL, false) < 0)
 			return -1;
@@ -995,8 +1029,8 @@ static int io_weight(struct planner *P, size_t h, const struct node *n)
 		return -1;
 	if (r == 0)   /* this group has no such file: the other one, then */
 		return 0;
-	want = !w->set ? map_io_weight_default(k, v2) : k == MK_IO_WEIGHT && v2 ? w->v
-										: map_bfq_weight(w->v);
+	/* unset: the kernel's default, which is where 100 maps */
+	want = map_io_weight_to(k, v2, w->set ? w->v : 100);
 	if (map_parse_weight(cur, &c) == 0 && c == want)
 		return 0;
 	snprintf(v, sizeof(v), v2 ? "default %" PRIu64 : "%" PRIu64, want);
@@ -1004,7 +1038,7 @@ static int io_weight(struct planner *P, size_t h, const struct node *n)
 		return -1;
 	if (alt) {
 		struct plan_op *op = &P->pl->ops[P->pl->n - 1];
-		uint64_t b = w->set ? map_bfq_weight(w->v) : map_io_weight_default(MK_IO_BFQ_WEIGHT, true);
+		uint64_t b = map_io_weight_to(MK_IO_BFQ_WEIGHT, true, w->set ? w->v : 100);
 
 		join(path, sizeof(path), dir, map_file(MK_IO_BFQ_WEIGHT, true));
 		snprintf(v, sizeof(v), "default %" PRIu64, b);

@@ -106,6 +106,58 @@ static size_t run_ops(const struct plan *pl, bool *created, const char **used, c
 	return i;
 }
 
+/* "50.2M": a size for a message, to a tenth of a unit. */
+static void approx_size(uint64_t v, char *out, size_t len)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+	double d = (double)v;
+
+	while (u < 3 && d >= 1024) {
+		d /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(out, len, "%" PRIu64 " bytes", v);
+	else
+		snprintf(out, len, "%.1f%c", d, units[u]);
+}
+
+/* v1 answers EBUSY to a memory limit below what the group uses when it
+ * cannot reclaim enough (no swap, or memory it cannot drop): say so, with
+ * the usage, and what to do. (v2 takes any memory.max and OOM-kills.) */
+static void explain_mem_busy(const struct plan_op *op, const char *path, const char *value,
+			     cg_err *e)
+{
+	bool v2 = false;
+	const char *slash = strrchr(path, '/');
+	char usage_path[PATH_MAX], buf[64], lim[32], use[32], least[32];
+	uint64_t want, usage;
+	size_t len = strlen(e->msg), kl = op->key ? strlen(op->key) : 0;
+
+	/* "memory.max", "children[0].memory.max" */
+	if (!slash || kl < 10 || strcmp(op->key + kl - 10, "memory.max") != 0)
+		return;
+	if (!strcmp(slash + 1, map_file(MK_MEM_MAX, true)))
+		v2 = true;
+	else if (strcmp(slash + 1, map_file(MK_MEM_MAX, false)) != 0)
+		return;
+	snprintf(usage_path, sizeof(usage_path), "%.*s/%s", (int)(slash - path), path,
+		 map_file(MK_MEM_USAGE, v2));
+	if (map_parse_limit(value, &want) < 0 || want == MAP_UNLIMITED ||
+	    sys_read_file(usage_path, buf, sizeof(buf)) < 0 || map_parse_limit(buf, &usage) < 0)
+		return;
+	unit_format_size(want, lim, sizeof(lim));
+	approx_size(usage, use, sizeof(use));
+	/* the usage, rounded up to a whole MiB */
+	unit_format_size((usage + (1ULL << 20) - 1) >> 20 << 20, least, sizeof(least));
+	snprintf(e->msg + len, sizeof(e->msg) - len,
+		 "; the group uses %s now, and the kernel could not reclaim it below the new "
+		 "limit of %s (memory it cannot drop or swap out): give memory.max at least %s, "
+		 "or stop or shrink the processes in the group first",
+		 use, lim, least);
+}
+
 /* The error of op failing with err at path. */
 static void explain(const struct plan_op *op, const char *path, int err, cg_err *e)
 {
@@ -122,6 +174,8 @@ static void explain(const struct plan_op *op, const char *path, int err, cg_err 
 	else
 		cg_err_set(e, err, "%s: %s (writing \"%s\")", path, strerror(err), value);
 	len = strlen(e->msg);
+	if (op->kind == PLAN_WRITE && err == EBUSY)
+		explain_mem_busy(op, path, value, e);
 	if (op->kind == PLAN_WRITE && strstr(path, "/cgroup.subtree_control")) {
 		if (err == EBUSY)
 			snprintf(e->msg + len, sizeof(e->msg) - len,
@@ -737,12 +791,12 @@ static void show_io(FILE *out, int ind, const char *dir, bool v2)
 
 	if (get(dir, map_file(MK_IO_WEIGHT, v2), buf, sizeof(buf)) && map_parse_weight(buf, &w) == 0) {
 		fprintf(out, "%*sio:\n%*sweight: %" PRIu64 "\n", ind, "", ind + 2, "",
-			v2 ? w : map_weight_from_bfq(w));
+			map_io_weight_from(MK_IO_WEIGHT, v2, w));
 		any = true;
 	} else if (get(dir, map_file(MK_IO_BFQ_WEIGHT, v2), buf, sizeof(buf)) &&
 		   map_parse_weight(buf, &w) == 0) {
 		fprintf(out, "%*sio:\n%*sweight: %" PRIu64 "   # %s %" PRIu64 "\n", ind, "", ind + 2, "",
-			map_weight_from_bfq(w), map_file(MK_IO_BFQ_WEIGHT, v2), w);
+			map_io_weight_from(MK_IO_BFQ_WEIGHT, v2, w), map_file(MK_IO_BFQ_WEIGHT, v2), w);
 		any = true;
 	}
 	if (v2) {

@@ -389,7 +389,14 @@ static void val_size(struct walker *w, const struct node *k, const struct node *
 	}
 	pv->is_max = pv->v == UNIT_MAX;
 	set_pos(pv, k, v);
-	zero_refused(w, v, pv, zero_ok, right);
+	if (zero_refused(w, v, pv, zero_ok, right))
+		return;
+	if (kind == SIZE_MEMORY && unit_check_mem_size(pv->v, unit_page_size(), &why) < 0) {
+		if (strchr(s, '%'))
+			err_at(w, v, "%.40s (%llu bytes) %s", s, (unsigned long long)pv->v, why);
+		else
+			err_at(w, v, "%.40s %s", s, why);
+	}
 }
 
 static void val_count(struct walker *w, const struct node *k, const struct node *v, struct pval *pv,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FRAC_DIGITS_MAX 18
 
@@ -425,6 +426,29 @@ fail:
 }
 
 /* "64M", "1.5G", "512": exact in the largest unit that fits, else bytes. */
+uint64_t unit_page_size(void)
+{
+	long p = sysconf(_SC_PAGESIZE);
+
+	return p > 0 ? (uint64_t)p : 4096;
+}
+
+int unit_check_mem_size(uint64_t bytes, uint64_t page, const char **why)
+{
+	static __thread char buf[160];
+	char least[32];
+
+	if (bytes == 0 || bytes == UNIT_MAX || bytes >= page)
+		return 0;
+	unit_format_size(page, least, sizeof(least));
+	snprintf(buf, sizeof(buf),
+		 "is below one page (%llu bytes): the kernel would round it to 0; write at "
+		 "least %s",
+		 (unsigned long long)page, least);
+	*why = buf;
+	return -1;
+}
+
 void unit_format_size(uint64_t bytes, char *out, size_t outlen)
 {
 	static const char units[] = "KMGTPE";

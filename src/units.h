@@ -25,6 +25,12 @@ int unit_parse_uint(const char *s, uint64_t *out, const char **why);
  * (sorted, merged ranges) into out. max_id bounds the ids (inclusive). */
 int unit_parse_list(const char *s, unsigned max_id, char *out, size_t outlen,
 		    const char **why);
+/* The host's memory page size (the kernel keeps memory limits in pages). */
+uint64_t unit_page_size(void);
+/* A memory limit above 0 and under one page, which the kernel would round
+ * to 0 (a limit of nothing): -1 with why ("is below one page (4096 bytes):
+ * the kernel would round it to 0; write at least 4K"); else 0. */
+int unit_check_mem_size(uint64_t bytes, uint64_t page, const char **why);
 /* Human size for messages and --show: "64M", "1.5G", "512". */
 void unit_format_size(uint64_t bytes, char *out, size_t outlen);
 void unit_format_duration(uint64_t us, char *out, size_t outlen);

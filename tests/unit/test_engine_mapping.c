@@ -47,18 +47,63 @@ static void test_weights(void **state)
 	assert_int_equal(map_cpu_shares(0), 2);
 	for (uint64_t w = 1; w <= 10000; w++)
 		assert_int_equal(map_weight_from_shares(map_cpu_shares(w)), w);
-	/* BFQ: 10 + (w - 1) * 990 / 9999 */
-	assert_int_equal(map_bfq_weight(1), 10);
-	assert_int_equal(map_bfq_weight(10000), 1000);
-	assert_int_equal(map_bfq_weight(300), 39);
-	assert_int_equal(map_bfq_weight(100), 19);
-	for (uint64_t w = 1; w <= 10000; w++) {
-		uint64_t back = map_weight_from_bfq(map_bfq_weight(w));
+}
 
-		/* the smallest weight with the same BFQ weight */
-		assert_true(back <= w);
-		assert_int_equal(map_bfq_weight(back), map_bfq_weight(w));
-		assert_true(back == 1 || map_bfq_weight(back - 1) < map_bfq_weight(w));
+/* io.weight onto the kernel's weights: piecewise linear, each default onto
+ * the other's (1..100 and 100..10000), and back along the same segments. */
+static void test_io_weights(void **state)
+{
+	(void)state;
+	/* v2 io.weight is the profile's own scale */
+	assert_int_equal(map_io_weight_to(MK_IO_WEIGHT, true, 1), 1);
+	assert_int_equal(map_io_weight_to(MK_IO_WEIGHT, true, 300), 300);
+	assert_int_equal(map_io_weight_to(MK_IO_WEIGHT, true, 10000), 10000);
+	assert_int_equal(map_io_weight_from(MK_IO_WEIGHT, true, 300), 300);
+	/* BFQ (v1 blkio.bfq.weight, v2 io.bfq.weight), 1..1000, default 100 */
+	for (int v2 = 0; v2 < 2; v2++) {
+		assert_int_equal(map_io_weight_to(MK_IO_BFQ_WEIGHT, v2, 1), 1);
+		assert_int_equal(map_io_weight_to(MK_IO_BFQ_WEIGHT, v2, 50), 50);
+		assert_int_equal(map_io_weight_to(MK_IO_BFQ_WEIGHT, v2, 100), 100);
+		assert_int_equal(map_io_weight_to(MK_IO_BFQ_WEIGHT, v2, 300), 118);
+		assert_int_equal(map_io_weight_to(MK_IO_BFQ_WEIGHT, v2, 1200), 200);
+		assert_int_equal(map_io_weight_to(MK_IO_BFQ_WEIGHT, v2, 10000), 1000);
+		assert_int_equal(map_io_weight_from(MK_IO_BFQ_WEIGHT, v2, 1), 1);
+		assert_int_equal(map_io_weight_from(MK_IO_BFQ_WEIGHT, v2, 100), 100);
+		assert_int_equal(map_io_weight_from(MK_IO_BFQ_WEIGHT, v2, 118), 298);
+		assert_int_equal(map_io_weight_from(MK_IO_BFQ_WEIGHT, v2, 200), 1200);
+		assert_int_equal(map_io_weight_from(MK_IO_BFQ_WEIGHT, v2, 1000), 10000);
+	}
+	/* CFQ (v1 blkio.weight), 10..1000, default 500 */
+	assert_int_equal(map_io_weight_to(MK_IO_WEIGHT, false, 1), 10);
+	assert_int_equal(map_io_weight_to(MK_IO_WEIGHT, false, 50), 253);
+	assert_int_equal(map_io_weight_to(MK_IO_WEIGHT, false, 100), 500);
+	assert_int_equal(map_io_weight_to(MK_IO_WEIGHT, false, 300), 510);
+	assert_int_equal(map_io_weight_to(MK_IO_WEIGHT, false, 10000), 1000);
+	assert_int_equal(map_io_weight_from(MK_IO_WEIGHT, false, 10), 1);
+	assert_int_equal(map_io_weight_from(MK_IO_WEIGHT, false, 253), 50);
+	assert_int_equal(map_io_weight_from(MK_IO_WEIGHT, false, 500), 100);
+	assert_int_equal(map_io_weight_from(MK_IO_WEIGHT, false, 1000), 10000);
+	/* out of the kernel's range: its ends */
+	assert_int_equal(map_io_weight_from(MK_IO_WEIGHT, false, 5), 1);
+	assert_int_equal(map_io_weight_from(MK_IO_BFQ_WEIGHT, false, 5000), 10000);
+	/* a weight reads back as itself where the kernel has a value for each
+	 * (1..100), and else as a weight with the same kernel value */
+	for (int s = 0; s < 3; s++) {
+		enum map_knob k = s == 0 ? MK_IO_WEIGHT : MK_IO_BFQ_WEIGHT;
+		bool v2 = s == 2;
+		uint64_t lo = s == 0 ? 10 : 1;
+
+		for (uint64_t w = 1; w <= 100; w++)
+			assert_int_equal(map_io_weight_from(k, v2, map_io_weight_to(k, v2, w)), w);
+		for (uint64_t w = 100; w < 10000; w++)
+			assert_true(map_io_weight_to(k, v2, w) <= map_io_weight_to(k, v2, w + 1));
+		for (uint64_t w = 1; w <= 10000; w++) {
+			uint64_t b = map_io_weight_to(k, v2, w);
+
+			assert_int_equal(map_io_weight_to(k, v2, map_io_weight_from(k, v2, b)), b);
+		}
+		for (uint64_t b = lo; b < 1000; b++)
+			assert_true(map_io_weight_from(k, v2, b) <= map_io_weight_from(k, v2, b + 1));
 	}
 }
 
@@ -220,6 +265,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_files),   cmocka_unit_test(test_weights),
+		cmocka_unit_test(test_io_weights),
 		cmocka_unit_test(test_limits),  cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_lists),   cmocka_unit_test(test_where_comounted),
 		cmocka_unit_test(test_where_hybrid),

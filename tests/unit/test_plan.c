@@ -109,7 +109,7 @@ static void test_v1_mapping_new_group(void **state)
 		"write /memory/cgkit/web/memory.limit_in_bytes 268435456\n"
 		"write /memory/cgkit/web/memory.memsw.limit_in_bytes 335544320\n"
 		"write /memory/cgkit/web/memory.soft_limit_in_bytes 209715200\n"
-		"write /blkio/cgkit/web/blkio.bfq.weight 39\n"
+		"write /blkio/cgkit/web/blkio.bfq.weight 118\n"
 		"write /blkio/cgkit/web/blkio.throttle.read_bps_device 8:0 10485760\n"
 		"write /blkio/cgkit/web/blkio.throttle.write_iops_device 8:0 500\n"
 		"write /pids/cgkit/web/pids.max 64\n");
@@ -203,13 +203,14 @@ static void test_defaults_written(void **state)
 		"write /cpu/cgkit/web/cpu.cfs_quota_us -1\n"
 		"write /cpu/cgkit/web/cpu.cfs_period_us 100000\n"
 		"write /cpu/cgkit/web/cpu.shares 1024\n"
-		"write /memory/cgkit/web/memory.limit_in_bytes -1\n"
 		"write /memory/cgkit/web/memory.memsw.limit_in_bytes -1\n"
+		"write /memory/cgkit/web/memory.limit_in_bytes -1\n"
 		"write /memory/cgkit/web/memory.soft_limit_in_bytes -1\n"
 		"write /blkio/cgkit/web/blkio.bfq.weight 100\n"
 		"write /blkio/cgkit/web/blkio.throttle.read_bps_device 8:0 0\n"
 		"write /blkio/cgkit/web/blkio.throttle.write_iops_device 8:0 0\n"
 		"write /pids/cgkit/web/pids.max max\n");
+	apply(p, &l);   /* in an order the kernel takes */
 	free(t);
 	profile_free(p);
 	cg_layout_free(&l);
@@ -265,6 +266,41 @@ static void test_edit_v1(void **state)
 	fake_tree_free();
 }
 
+/* v1: a limit with swap lifted to no limit. The kernel keeps memsw at or
+ * above the limit, so memsw (to -1) goes first, as for any rise above it. */
+static void test_v1_memory_lift_to_max(void **state)
+{
+	struct cg_layout l;
+	struct profile *p;
+	struct diags d;
+	char *t;
+
+	(void)state;
+	layout(false, &l);
+	p = prof("name: web\nmemory: {max: 1G, swap: 1G}\n");
+	apply(p, &l);
+	profile_free(p);
+	p = prof("name: web\nmemory: {max: max}\n");
+	t = plan_for(p, &l, &cg_reader_fs, &d, 0);
+	assert_string_equal(t,
+		"write /memory/cgkit/web/memory.memsw.limit_in_bytes -1\n"
+		"write /memory/cgkit/web/memory.limit_in_bytes -1\n");
+	apply(p, &l);
+	assert_string_equal(fake_read("memory/cgkit/web/memory.limit_in_bytes"), "9223372036854771712");
+	free(t);
+	profile_free(p);
+	/* and with swap still set (memsw then has no limit either) */
+	p = prof("name: web\nmemory: {max: 1G, swap: 1G}\n");
+	apply(p, &l);
+	profile_free(p);
+	p = prof("name: web\nmemory: {max: max, swap: 1G}\n");
+	apply(p, &l);
+	assert_string_equal(fake_read("memory/cgkit/web/memory.memsw.limit_in_bytes"), "9223372036854771712");
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
 static void test_edit_v2_io_devices(void **state)
 {
 	struct cg_layout l;
@@ -285,6 +321,35 @@ static void test_edit_v2_io_devices(void **state)
 	p = prof("name: web\nio:\n  devices:\n    - {path: \"8:0\", read_bps: 1M}\n");
 	t = plan_for(p, &l, &cg_reader_fs, &d, 0);
 	assert_string_equal(t, "write /cgkit/web/io.max 8:16 rbps=max wbps=max riops=max wiops=max\n");
+	free(t);
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+/* BFQ's default weight is 100, io.weight's is 100: a new group (whose
+ * blkio.bfq.weight is 100) with io.weight 100, or none, needs no write. */
+static void test_io_weight_bfq_default(void **state)
+{
+	struct cg_layout l;
+	struct profile *p;
+	struct diags d;
+	char *t;
+
+	(void)state;
+	layout(false, &l);
+	p = prof("name: web\npids: {max: 5}\n");
+	apply(p, &l);
+	profile_free(p);
+	p = prof("name: web\nio: {weight: 100}\npids: {max: 5}\n");
+	t = plan_for(p, &l, &cg_reader_fs, &d, 0);
+	assert_string_equal(t, "mkdir /blkio/cgkit\nmkdir /blkio/cgkit/web\n");
+	apply(p, &l);
+	free(t);
+	profile_free(p);
+	p = prof("name: web\nio: {weight: 50}\npids: {max: 5}\n");
+	t = plan_for(p, &l, &cg_reader_fs, &d, 0);
+	assert_string_equal(t, "write /blkio/cgkit/web/blkio.bfq.weight 50\n");
 	free(t);
 	profile_free(p);
 	cg_layout_free(&l);
@@ -619,6 +684,68 @@ static void test_partition_refused(void **state)
 	fake_tree_free();
 }
 
+/* One disk named two ways (its node, a link to it, its numbers): refused at
+ * the second name, with the first's place; nothing planned. The fake host's
+ * /dev/fake0 and /dev/disk/by-id/fake are 8:0. */
+static int link_blkdev(void *ctx, const char *path, unsigned *major, unsigned *minor)
+{
+	(void)ctx;
+	if (strcmp(path, "/dev/fake0") && strcmp(path, "/dev/disk/by-id/fake")) {
+		errno = ENOENT;
+		return -1;
+	}
+	*major = 8;
+	*minor = 0;
+	return 0;
+}
+
+static void test_device_named_twice(void **state)
+{
+	const struct cg_reader rd = { cg_reader_fs.read, cg_reader_fs.exists, link_blkdev,
+				      cg_reader_fs.subdirs, NULL };
+	struct cg_layout l;
+	struct profile *p;
+	struct diags d;
+	char *t;
+
+	(void)state;
+	for (int v2 = 0; v2 < 2; v2++) {
+		layout(v2, &l);
+		p = prof("name: web\nio:\n  devices:\n    - {path: \"8:0\", read_bps: 1M}\n"
+			 "    - {path: /dev/fake0, write_bps: 2M}\n"
+			 "    - {path: /dev/sdz9, write_bps: 2M}\n"
+			 "    - {path: /dev/disk/by-id/fake, read_iops: 10}\n");
+		t = plan_for(p, &l, &rd, &d, -1);
+		assert_string_equal(t, "");
+		assert_int_equal(d.errors, 3);
+		assert_string_equal(d.items[0].key, "io.devices[1].path");
+		assert_int_equal(d.items[0].line, 5);
+		assert_int_equal(d.items[0].col, 14);
+		assert_string_equal(d.items[0].msg,
+				    "/dev/fake0 (8:0) is the same device as io.devices[0] (\"8:0\", at "
+				    "t.yaml:4:14): give each device one entry");
+		assert_string_equal(d.items[1].key, "io.devices[2].path");
+		assert_string_equal(d.items[2].key, "io.devices[3].path");
+		assert_int_equal(d.items[2].line, 7);
+		assert_non_null(strstr(d.items[2].msg, "/dev/disk/by-id/fake (8:0) is the same device "
+							"as io.devices[0]"));
+		free(t);
+		profile_free(p);
+		/* in a child group too, with its key */
+		p = prof("name: web\nchildren:\n  - name: a\n    io:\n      devices:\n"
+			 "        - {path: /dev/fake0, read_bps: 1M}\n"
+			 "        - {path: \"8:0\", read_bps: 2M}\n");
+		t = plan_for(p, &l, &rd, &d, -1);
+		assert_int_equal(d.errors, 1);
+		assert_string_equal(d.items[0].key, "children[0].io.devices[1].path");
+		assert_non_null(strstr(d.items[0].msg, "as children[0].io.devices[0] (\"/dev/fake0\", at t.yaml:6:18)"));
+		free(t);
+		profile_free(p);
+		cg_layout_free(&l);
+		fake_tree_free();
+	}
+}
+
 /* --layout: nothing read; placeholders where a value would be read. */
 static void test_reader_empty(void **state)
 {
@@ -655,7 +782,9 @@ int main(void)
 		cmocka_unit_test(test_converge_v2),
 		cmocka_unit_test(test_defaults_written),
 		cmocka_unit_test(test_edit_v1),
+		cmocka_unit_test(test_v1_memory_lift_to_max),
 		cmocka_unit_test(test_edit_v2_io_devices),
+		cmocka_unit_test(test_io_weight_bfq_default),
 		cmocka_unit_test(test_v2_subtree_control),
 		cmocka_unit_test(test_v1_cpuset_copy),
 		cmocka_unit_test(test_v1_cpuset_move),
@@ -664,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_names_checked_first),
 		cmocka_unit_test(test_host_checks),
 		cmocka_unit_test(test_partition_refused),
+		cmocka_unit_test(test_device_named_twice),
 		cmocka_unit_test(test_reader_empty),
 	};
 

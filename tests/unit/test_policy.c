@@ -396,7 +396,7 @@ static void test_show_v1(void **state)
 	static const char *const want[] = {
 		"name: web\ncpu:\n  max: 20%\n  period: 50ms\n  weight: 200\n",
 		"memory:\n  max: 256M\n  high: 200M\n  swap: 64M\n",
-		"io:\n  weight: 294   # blkio.bfq.weight 39\n  devices:\n    - path: \"8:0\"\n      read_bps: 10M\n      write_iops: 500\n",
+		"io:\n  weight: 298   # blkio.bfq.weight 118\n  devices:\n    - path: \"8:0\"\n      read_bps: 10M\n      write_iops: 500\n",
 		"cpuset:\n  cpus: \"1-2\"\n  mems: \"0\"\npids:\n  max: 64\n",
 		"children:\n  - name: a\n    cpu:\n      max: 10%\n",
 		NULL,
@@ -422,7 +422,7 @@ static void test_show_v2(void **state)
 }
 
 /* v2 where only BFQ weighs io: a new group's io.weight falls back to
- * io.bfq.weight (10..1000) when the kernel says there is no io.weight. */
+ * io.bfq.weight (1..1000) when the kernel says there is no io.weight. */
 static void test_v2_bfq_fallback(void **state)
 {
 	struct cg_layout l;
@@ -442,7 +442,7 @@ static void test_v2_bfq_fallback(void **state)
 	assert_string_equal(pl.ops[4].path + strlen(fake_root), "/cgkit/web/io.weight");
 	assert_string_equal(pl.ops[4].alt_path + strlen(fake_root), "/cgkit/web/io.bfq.weight");
 	assert_int_equal(policy_execute(&pl, &e), 0);
-	assert_string_equal(fake_read("cgkit/web/io.bfq.weight"), "default 39");
+	assert_string_equal(fake_read("cgkit/web/io.bfq.weight"), "default 118");
 	plan_free(&pl);
 	/* and then it converges on the file that is there */
 	assert_int_equal(plan_build(p, &l, &o, &cg_reader_fs, &pl, &d, &e), 0);

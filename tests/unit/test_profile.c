@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "profile.h"
+#include "units.h"
 
 /* Timings are printed, never asserted: the machines are shared and noisy;
  * make bench shows the parser's speed on these inputs. */
@@ -577,6 +578,29 @@ static void test_rounds_to_zero(void **state)
 		     "io.devices[0].write_bps", "0 is not allowed", "10M");
 }
 
+/* Under one page the kernel keeps a limit of 0 (a launch then fails with
+ * ENOMEM): refused, with the page size. Swap 0 still means no swap. */
+static void test_below_one_page(void **state)
+{
+	char page[32], yaml[128];
+
+	(void)state;
+	expect_error("name: x\nmemory: {max: 1K}\n", 2, 15, "memory.max",
+		     "1K is below one page (4096 bytes)", "round it to 0", "at least 4K");
+	expect_error("name: x\nmemory: {max: 4095}\n", 2, 15, "memory.max", "below one page");
+	expect_error("name: x\nmemory: {max: 0.00001%}\n", 2, 15, "memory.max",
+		     "0.00001% (858 bytes) is below one page");
+	expect_error("name: x\nmemory: {max: 1G, high: 1}\n", 2, 25, "memory.high",
+		     "below one page");
+	expect_error("name: x\nmemory: {max: 1G, swap: 1}\n", 2, 25, "memory.swap",
+		     "below one page");
+	/* one page is the least */
+	snprintf(page, sizeof(page), "%llu", (unsigned long long)unit_page_size());
+	snprintf(yaml, sizeof(yaml), "name: x\nmemory: {max: %s, high: %s, swap: 0}\n", page, page);
+	profile_free(parse_s(yaml));
+	assert_int_equal(D.errors, 0);
+}
+
 static void test_zero_where_allowed(void **state)
 {
 	struct profile *p;
@@ -920,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_quota_under_1ms),
 		cmocka_unit_test(test_period_outside_1ms_1s),
 		cmocka_unit_test(test_rounds_to_zero),
+		cmocka_unit_test(test_below_one_page),
 		cmocka_unit_test(test_zero_where_allowed),
 		cmocka_unit_test(test_name_rules),
 		cmocka_unit_test(test_parent_rules),

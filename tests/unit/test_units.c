@@ -139,6 +139,28 @@ static const char *dur_bad(const char *s)
 	return why;
 }
 
+/* A memory limit under one page would be 0 in the kernel: refused, with
+ * the page size and the least that works; 0 and max are left to the caller. */
+static void test_mem_size_below_page(void **state)
+{
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(unit_check_mem_size(1024, 4096, &why), -1);
+	assert_string_equal(why, "is below one page (4096 bytes): the kernel would round it to 0; "
+				 "write at least 4K");
+	assert_int_equal(unit_check_mem_size(1, 4096, &why), -1);
+	assert_int_equal(unit_check_mem_size(4095, 4096, &why), -1);
+	assert_int_equal(unit_check_mem_size(65535, 65536, &why), -1);
+	assert_non_null(strstr(why, "(65536 bytes)"));
+	assert_non_null(strstr(why, "at least 64K"));
+	assert_int_equal(unit_check_mem_size(4096, 4096, &why), 0);
+	assert_int_equal(unit_check_mem_size(4097, 4096, &why), 0);
+	assert_int_equal(unit_check_mem_size(0, 4096, &why), 0);
+	assert_int_equal(unit_check_mem_size(UNIT_MAX, 4096, &why), 0);
+	assert_true(unit_page_size() >= 4096);
+}
+
 static void test_duration(void **state)
 {
 	(void)state;
@@ -328,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_size_max),
 		cmocka_unit_test(test_size_overflow),
 		cmocka_unit_test(test_size_junk),
+		cmocka_unit_test(test_mem_size_below_page),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_cpu_amount),
 		cmocka_unit_test(test_uint),
