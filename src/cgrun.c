@@ -36,7 +36,7 @@ static void usage(FILE *out)
 	      "  --check              validate the profile; touch nothing\n"
 	      "  --plan               print the mkdir/write operations applying would do\n"
 	      "  --apply              create the groups or make them converge to the profile\n"
-	      "  --remove             remove the group and its children\n"
+	      "  --remove             remove the group, its children and what cgkit made in it\n"
 	      "  --show               print the group's current values in profile terms\n"
 	      "  --pid PID            move a running process (all threads) into the group\n"
 	      "  --tree               with --pid: its descendants too\n"
@@ -48,7 +48,8 @@ static void usage(FILE *out)
 	      "      --parent P       where the group lives (overrides the profile; 'self')\n"
 	      "      --layout v1|v2   with --plan: plan for a standard system of that layout\n"
 	      "      --cgroup-root DIR  with --layout: its cgroup mount (default /sys/fs/cgroup)\n"
-	      "      --force          with --remove: move processes to the parent first\n"
+	      "      --force          with --remove: move processes to the parent first, and\n"
+	      "                       take sub-groups the profile does not describe\n"
 	      "      --name NAME      group name (default: the profile's, or the command's)\n"
 	      "      --cpu AMOUNT     cpu cap: 20%, 0.5, 500m, max\n"
 	      "      --memory SIZE    memory limit: 512M, 1G, 25%, max\n"
@@ -308,13 +309,20 @@ static int run_engine_verb(struct cli *c)
 		break;
 	}
 	case VERB_APPLY:
-		rc = policy_apply(p, &l, &po, &d, &e);
-		if (rc == 0)
-			launch_cg_unmark(p, &l, &po);
+	case VERB_REMOVE: {
+		/* the launches' lock: a launch's group is not made or removed
+		 * under an apply or a remove of the same group */
+		int lock = launch_lock(&e);
+
+		if (lock < 0)
+			break;
+		if (c->verb == VERB_REMOVE)
+			rc = policy_remove(p, &l, &po, c->lo.force, &e);
+		else if ((rc = policy_apply(p, &l, &po, &d, &e)) == 0)
+			rc = policy_adopt(p, &l, &po, &e);
+		launch_unlock(lock);
 		break;
-	case VERB_REMOVE:
-		rc = policy_remove(p, &l, &po, c->lo.force, &e);
-		break;
+	}
 	case VERB_SHOW:
 		rc = policy_show(p, &l, &po, stdout, &e);
 		break;

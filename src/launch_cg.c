@@ -10,12 +10,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "mapping.h"
+#include "mark.h"
 #include "policy.h"
 #include "sys.h"
 
@@ -136,13 +136,7 @@ static bool planned(const struct plan *pl, const char *dir)
 
 static bool has_mark(const char *dir, const char *value)
 {
-	char v[16];
-	ssize_t n = getxattr(dir, LAUNCH_MARK_XATTR, v, sizeof(v) - 1);
-
-	if (n < 0)
-		return false;
-	v[n] = '\0';
-	return !strcmp(v, value);
+	return mark_has(dir, value);
 }
 
 /* The ancestors of the group that do not exist yet, deepest first: the
@@ -169,8 +163,7 @@ static void mark_ancestors(char **dirs, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (dirs[i])
-			(void)setxattr(dirs[i], LAUNCH_MARK_XATTR, LAUNCH_MARK_ANCESTOR,
-				       strlen(LAUNCH_MARK_ANCESTOR), 0);
+			(void)mark_set(dirs[i], MARK_ANCESTOR);
 		free(dirs[i]);
 	}
 }
@@ -183,14 +176,7 @@ static bool is_marked(const char *dir)
 
 static void remove_ancestors(const char *dir)
 {
-	_cleanup_free_ char *p = strdup(dir);
-	char *slash;
-
-	while (p && (slash = strrchr(p, '/')) && slash != p) {
-		*slash = '\0';
-		if (!has_mark(p, LAUNCH_MARK_ANCESTOR) || sys_rmdir(p) < 0)
-			break;
-	}
+	mark_remove_ancestors(dir);
 }
 
 /* Fills top/group/leaf from the plan's group directories. */
@@ -235,8 +221,7 @@ static void mark_created(struct launch_cg *c)
 	 * removed by the launch that created it */
 	c->unmarkable = false;
 	for (i = 0; i < c->n; i++)
-		if (setxattr(c->top[i], LAUNCH_MARK_XATTR, LAUNCH_MARK_VALUE,
-			     strlen(LAUNCH_MARK_VALUE), 0) < 0)
+		if (mark_set(c->top[i], MARK_LAUNCH) < 0)
 			c->unmarkable = true;
 }
 
@@ -852,19 +837,4 @@ int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg
 		}
 	}
 	return count;
-}
-
-void launch_cg_unmark(const struct profile *p, const struct cg_layout *l,
-		      const struct plan_opts *po)
-{
-	struct plan pl = { 0 };
-	struct diags d;
-	cg_err e = { 0 };
-	size_t i;
-
-	diags_init(&d, p->path ? p->path : "");
-	if (plan_build(p, l, po, &cg_reader_fs, &pl, &d, &e) == 0)
-		for (i = 0; i < pl.n_group_dirs; i++)
-			(void)removexattr(pl.group_dirs[i], LAUNCH_MARK_XATTR);
-	plan_free(&pl);
 }

@@ -4,11 +4,11 @@
  * leaf is emptied and removed, and the group too when a launch created it and
  * no other launch uses it.
  *
- * Groups that a launch (or --pid) creates carry the extended attribute
- * user.cgkit = "launch" on their directory in every hierarchy: that is how
- * the end of a launch and `cgrun --gc` recognise a group they may remove,
- * without writing anything into groups cgkit did not create. A group made
- * with `cgrun --apply` has no mark and is never removed by a launch. */
+ * Groups that a launch (or --pid) creates carry the mark "launch" (mark.h)
+ * on their directory in every hierarchy: that is how the end of a launch and
+ * `cgrun --gc` recognise a group they may remove, without writing anything
+ * into groups cgkit did not create. A group made with `cgrun --apply` has no
+ * mark (policy_adopt) and is never removed by a launch. */
 #ifndef CGKIT_LAUNCH_CG_H
 #define CGKIT_LAUNCH_CG_H
 
@@ -19,12 +19,13 @@
 #include "diag.h"
 #include "err.h"
 #include "layout.h"
+#include "mark.h"
 #include "plan.h"
 #include "profile.h"
 
-#define LAUNCH_MARK_XATTR "user.cgkit"
-#define LAUNCH_MARK_VALUE "launch"
-#define LAUNCH_MARK_ANCESTOR "ancestor"   /* a parent a launch had to create */
+#define LAUNCH_MARK_XATTR MARK_XATTR
+#define LAUNCH_MARK_VALUE MARK_LAUNCH
+#define LAUNCH_MARK_ANCESTOR MARK_ANCESTOR   /* a parent a launch had to create */
 #define LAUNCH_LOCK_DIR "/run/cgkit"
 #define LAUNCH_LOCK_FILE LAUNCH_LOCK_DIR "/groups.lock"
 /* Where the lock is: LAUNCH_LOCK_DIR; unit tests point it elsewhere. */
@@ -115,11 +116,6 @@ int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg
 /* The same for one group, given its directory in each hierarchy: its empty
  * run-* leaves, then the group itself when it is marked and unused. */
 int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose);
-
-/* After `cgrun --apply`: the group is the user's now, not a launch's; its
- * mark goes, so that no launch or --gc removes it. */
-void launch_cg_unmark(const struct profile *p, const struct cg_layout *l,
-		      const struct plan_opts *po);
 
 /* Takes and drops the lock serialising group creation and removal. */
 int launch_lock(cg_err *e);

@@ -528,7 +528,7 @@ int map_where_find(const struct map_where *w, const struct cg_layout *l, enum cg
 	return -1;
 }
 
-static int add_hier(struct map_where *w, const struct cg_layout *l, enum cg_ctrl c, cg_err *e)
+int map_where_add(struct map_where *w, const struct cg_layout *l, enum cg_ctrl c, cg_err *e)
 {
 	const char *m = cg_layout_mount(l, c);
 	bool self = !strcmp(w->parent, "self");
@@ -598,7 +598,7 @@ int map_where(const struct profile *p, const struct cg_layout *l, const char *pa
 	    cg_layout_mount(l, CTRL_CPUACCT) && !cg_layout_is_v2(l, CTRL_CPUACCT))
 		w->ctrls |= 1u << CTRL_CPUACCT;
 	for (int c = 0; c < CTRL_COUNT; c++)
-		if ((w->ctrls & (1u << c)) && add_hier(w, l, c, e) < 0) {
+		if ((w->ctrls & (1u << c)) && map_where_add(w, l, c, e) < 0) {
 			map_where_free(w);
 			return -1;
 		}

@@ -136,6 +136,10 @@ const char *map_parent(const struct profile *p, const char *parent_override);
 int map_where(const struct profile *p, const struct cg_layout *l, const char *parent_override,
 	      struct map_where *w, struct diags *d, cg_err *e);
 void map_where_free(struct map_where *w);
+/* Adds controller c's hierarchy (mounted) to w, or c to the hierarchy that
+ * is there: a caller that must reach the group in more hierarchies than the
+ * profile needs (--remove after a section was dropped). */
+int map_where_add(struct map_where *w, const struct cg_layout *l, enum cg_ctrl c, cg_err *e);
 /* Index of the hierarchy holding controller c, or -1. */
 int map_where_find(const struct map_where *w, const struct cg_layout *l, enum cg_ctrl c);
 /* The line:column of a section's first value, for host diagnostics. */

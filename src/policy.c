@@ -15,6 +15,7 @@
 
 #include "cleanup.h"
 #include "mapping.h"
+#include "mark.h"
 #include "sys.h"
 #include "units.h"
 
@@ -234,6 +235,24 @@ bool policy_guess_failed(const struct plan *pl, const cg_err *e)
 	return false;
 }
 
+/* Marks the parents the plan made above its groups (`parent: a/b` where a
+ * was missing), so that they go with their last child, as a launch's do. */
+static void mark_made_parents(const struct plan *pl)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		const char *dir = pl->ops[i].path;
+		size_t len = strlen(dir);
+
+		if (pl->ops[i].kind != PLAN_MKDIR)
+			continue;
+		for (size_t j = 0; j < pl->n_group_dirs; j++)
+			if (!strncmp(pl->group_dirs[j], dir, len) && pl->group_dirs[j][len] == '/') {
+				(void)mark_set(dir, MARK_ANCESTOR);
+				break;
+			}
+	}
+}
+
 int policy_apply(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		 struct diags *d, cg_err *e)
 {
@@ -258,6 +277,8 @@ int policy_apply(const struct profile *p, const struct cg_layout *l, const struc
 		if (rc == 0)
 			rc = policy_execute(&pl, e);
 	}
+	if (rc == 0)
+		mark_made_parents(&pl);
 	plan_free(&pl);
 	return rc;
 }
@@ -351,6 +372,22 @@ int policy_group_dirs(const struct profile *p, const struct cg_layout *l, const 
 	return 0;
 }
 
+int policy_adopt(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		 cg_err *e)
+{
+	char **dirs;
+	size_t n;
+
+	if (policy_group_dirs(p, l, o, NULL, &dirs, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		mark_clear(dirs[i]);
+		free(dirs[i]);
+	}
+	free(dirs);
+	return 0;
+}
+
 /* ---- remove ---- */
 
 struct dirlist {
@@ -367,8 +404,13 @@ static void dirlist_free(struct dirlist *l)
 	l->n = 0;
 }
 
-/* Appends dir's subdirectories, deepest first, then dir itself. */
-static int collect(const char *dir, struct dirlist *l, cg_err *e)
+/* Appends dir's subdirectories that --remove may take, deepest first, then
+ * dir itself. g is the profile's group for dir (NULL below a launch's leaf
+ * or a parent a launch made); all: dir is a group a launch made, or --force
+ * takes what is in it. Below that, what is neither described nor marked is
+ * not cgkit's: refused (-1, e names it) before anything is removed. */
+static int collect(const char *dir, const struct group_spec *g, bool all, bool force,
+		   struct dirlist *l, cg_err *e)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
@@ -393,12 +435,26 @@ static int collect(const char *dir, struct dirlist *l, cg_err *e)
 	}
 	while (d && (de = readdir(d))) {
 		_cleanup_free_ char *sub = NULL;
+		const struct group_spec *child;
+		bool known, whole = all;
 
 		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
 			return cg_err_set(e, ENOMEM, "out of memory");
-		if (collect(sub, l, e) < 0)
+		/* described, or a launch's leaf in a described group; else a
+		 * launch's group (all of it), or a parent a launch made */
+		child = g ? find_child(g, de->d_name) : NULL;
+		known = all || child || (g && mark_is_launch_leaf(de->d_name));
+		if (!known && (mark_has(sub, MARK_LAUNCH) || force))
+			known = whole = true;
+		if (!known && !mark_has(sub, MARK_ANCESTOR))
+			return cg_err_set(e, ENOTEMPTY,
+					  "group %s is not in the profile and cgkit did not make it; "
+					  "nothing was removed: add it to the profile's children, "
+					  "remove it yourself, or use --force to remove it with the group",
+					  sub);
+		if (collect(sub, child, whole, force, l, e) < 0)
 			return -1;
 	}
 	n = realloc(l->d, (l->n + 1) * sizeof(*n));
@@ -542,18 +598,19 @@ static int remake(const struct profile *p, const struct cg_layout *l, const stru
 }
 
 /* The common case in one rmdir per hierarchy: a profile without children,
- * the group a leaf with no process in it. rmdir is the kernel's own check
- * (EBUSY for a process or a child), so nothing is read first. Returns 1 when every hierarchy's group
+ * the group a leaf with no process in it, in the profile's hierarchies only
+ * (w->h[0 .. needed)). rmdir is the kernel's own check (EBUSY for a process
+ * or a child), so nothing is read first. Returns 1 when every hierarchy's group
  * is gone, 0 when one refused (the ones removed before it are made again),
  * -1 when that failed too. */
 static int remove_fast(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
-		       const struct map_where *w, size_t *remade, cg_err *e)
+		       const struct map_where *w, size_t needed, size_t *remade, cg_err *e)
 {
 	char *gone[CTRL_COUNT];
 	size_t n = 0;
 	int rc = 1;
 
-	for (size_t h = 0; h < w->n && rc == 1; h++) {
+	for (size_t h = 0; h < needed && rc == 1; h++) {
 		char *top;
 
 		if (asprintf(&top, "%s/%s", w->h[h].base, p->group.name.s) < 0) {
@@ -585,65 +642,123 @@ static int remove_fast(const struct profile *p, const struct cg_layout *l, const
 	return rc;
 }
 
+/* The group may be in hierarchies the profile no longer needs (a section
+ * dropped and the profile applied again): w gets the profile's hierarchies
+ * first (*needed of them), then every other one the layout has. */
+static int where_every(const struct profile *p, const struct cg_layout *l,
+		       const struct plan_opts *o, struct map_where *w, size_t *needed, cg_err *e)
+{
+	if (where(p, l, o, w, e) < 0)
+		return -1;
+	*needed = w->n;
+	for (int c = 0; c < CTRL_COUNT; c++)
+		if (cg_layout_mount(l, (enum cg_ctrl)c) && map_where_add(w, l, (enum cg_ctrl)c, e) < 0) {
+			map_where_free(w);
+			return -1;
+		}
+	return 0;
+}
+
+/* Is the group there in a hierarchy the profile no longer needs? */
+static bool left_elsewhere(const struct profile *p, const struct map_where *w, size_t needed)
+{
+	for (size_t h = needed; h < w->n; h++) {
+		char top[PATH_MAX];
+		struct stat st;
+
+		snprintf(top, sizeof(top), "%s/%s", w->h[h].base, p->group.name.s);
+		if (stat(top, &st) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void note_remade(cg_err *e, size_t remade)
+{
+	size_t len = strlen(e->msg);
+
+	if (remade)
+		snprintf(e->msg + len, sizeof(e->msg) - len,
+			 "; the group had already been removed in %zu other hierarch%s and was made again "
+			 "there with the profile's values (their usage counters start from zero)",
+			 remade, remade == 1 ? "y" : "ies");
+}
+
+/* The parents --apply or a launch made for the group (marked) go with it
+ * once empty; the caller's own group and those above it never. */
+static void remove_made_parents(const struct profile *p, const struct map_where *w)
+{
+	if (!strcmp(w->parent, "self"))
+		return;
+	for (size_t h = 0; h < w->n; h++) {
+		char top[PATH_MAX];
+
+		snprintf(top, sizeof(top), "%s/%s", w->h[h].base, p->group.name.s);
+		mark_remove_ancestors(top);
+	}
+}
+
+/* Refuses (-1) when a group about to be removed holds a process. */
+static int check_procs(const struct map_where *w, const struct dirlist *dl, cg_err *e)
+{
+	for (size_t h = 0; h < w->n; h++)
+		for (size_t i = 0; i < dl[h].n; i++) {
+			size_t count;
+			long first;
+
+			if (procs(dl[h].d[i], &count, &first) < 0)
+				return cg_err_sys(e, "%s/cgroup.procs", dl[h].d[i]);
+			if (count)
+				return cg_err_set(
+					e, EBUSY,
+					"group %s has %zu process%s in it (pid %ld%s); stop %s, or use "
+					"--force to move %s to %s%s",
+					dl[h].d[i], count, count == 1 ? "" : "es", first,
+					count > 1 ? ", ..." : "", count == 1 ? "it" : "them",
+					count == 1 ? "it" : "them", w->h[h].base,
+					w->h[h].v2 ? " (or the nearest group above it that may hold "
+						     "processes)" : "");
+		}
+	return 0;
+}
+
 int policy_remove(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		  bool force, cg_err *e)
 {
 	struct map_where w;
 	struct dirlist dl[CTRL_COUNT] = { 0 };
-	size_t remade = 0;
+	size_t remade = 0, needed;
 	int rc = -1;
 
-	if (where(p, l, o, &w, e) < 0)
+	if (where_every(p, l, o, &w, &needed, e) < 0)
 		return -1;
 	/* a profile with children has directories below the group: the
 	 * careful path removes them first */
-	if (!force && p->group.n_children == 0) {
-		int fast = remove_fast(p, l, o, &w, &remade, e);
+	if (!force && p->group.n_children == 0 && !left_elsewhere(p, &w, needed)) {
+		int fast = remove_fast(p, l, o, &w, needed, &remade, e);
 
 		if (fast != 0) {
+			if (fast > 0)
+				remove_made_parents(p, &w);
 			map_where_free(&w);
 			return fast > 0 ? 0 : -1;
 		}
 	}
-	/* children, processes, or a group still going away: look closely */
+	/* children, processes, groups cgkit did not make, or a group still
+	 * going away: look closely, and refuse before anything is removed */
 	for (size_t h = 0; h < w.n; h++) {
 		char top[PATH_MAX];
 
 		snprintf(top, sizeof(top), "%s/%s", w.h[h].base, p->group.name.s);
-		if (collect(top, &dl[h], e) < 0)
+		if (collect(top, &p->group, false, force, &dl[h], e) < 0) {
+			note_remade(e, remade);
 			goto out;
-	}
-	/* refuse before anything is removed */
-	for (size_t h = 0; h < w.n && !force; h++)
-		for (size_t i = 0; i < dl[h].n; i++) {
-			size_t count;
-			long first;
-
-			if (procs(dl[h].d[i], &count, &first) < 0) {
-				cg_err_sys(e, "%s/cgroup.procs", dl[h].d[i]);
-				goto out;
-			}
-			if (count) {
-				cg_err_set(e, EBUSY,
-					   "group %s has %zu process%s in it (pid %ld%s); stop %s, or use "
-					   "--force to move %s to %s%s",
-					   dl[h].d[i], count, count == 1 ? "" : "es", first,
-					   count > 1 ? ", ..." : "", count == 1 ? "it" : "them",
-					   count == 1 ? "it" : "them", w.h[h].base,
-					   w.h[h].v2 ? " (or the nearest group above it that may hold "
-						       "processes)" : "");
-				if (remade) {
-					size_t len = strlen(e->msg);
-
-					snprintf(e->msg + len, sizeof(e->msg) - len,
-						 "; it had already been removed in %zu other "
-						 "hierarch%s and was made again there with the "
-						 "profile's values (their usage counters start from zero)",
-						 remade, remade == 1 ? "y" : "ies");
-				}
-				goto out;
-			}
 		}
+	}
+	if (!force && check_procs(&w, dl, e) < 0) {
+		note_remade(e, remade);
+		goto out;
+	}
 	for (size_t h = 0; h < w.n; h++)
 		for (size_t i = 0; i < dl[h].n; i++) {
 			if (force && evacuate(dl[h].d[i], &w.h[h], e) < 0)
@@ -653,6 +768,7 @@ int policy_remove(const struct profile *p, const struct cg_layout *l, const stru
 				goto out;
 			}
 		}
+	remove_made_parents(p, &w);
 	rc = 0;
 out:
 	for (size_t h = 0; h < w.n; h++)

@@ -22,13 +22,25 @@ int policy_execute(const struct plan *pl, cg_err *e);
  * without the guess. */
 bool policy_guess_failed(const struct plan *pl, const cg_err *e);
 
-/* Plans and executes: the whole of `cgrun --apply`. */
+/* Plans and executes. The parents it had to make (`parent: a/b`, a
+ * missing) are marked (mark.h) so that policy_remove takes them with their
+ * last child; parents that were there are never marked. */
 int policy_apply(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		 struct diags *d, cg_err *e);
 
-/* Removes the group and its children in every hierarchy. Refuses while
- * processes are in any of them, unless force: then moves them to the
- * group's parent first. Removing a group that is not there is not an error. */
+/* After `cgrun --apply`: the group is the user's now, not a launch's; its
+ * mark goes, so that no launch or --gc removes it. */
+int policy_adopt(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
+		 cg_err *e);
+
+/* Removes the group in every hierarchy where it is (also those the profile
+ * no longer needs), with the children the profile describes, launch leaves
+ * (run-<pid>) and groups cgkit marked below it; then the empty parents that
+ * cgkit made for it (marked). Refuses, changing nothing, while processes are
+ * in any of them or while a sub-group is neither described nor marked (the
+ * error names it), unless force: then processes are moved to the group's
+ * parent and unknown sub-groups removed too. Removing a group that is not
+ * there is not an error. Callers serialise with launches (launch_lock). */
 int policy_remove(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		  bool force, cg_err *e);
 

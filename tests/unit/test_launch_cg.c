@@ -13,6 +13,7 @@
 #include "fakecg.h"
 #include "launch_cg.h"
 #include "plan.h"
+#include "policy.h"
 #include "profile.h"
 
 static struct cg_layout l;
@@ -200,7 +201,7 @@ static void test_apply_takes_a_launch_group_over(void **state)
 	if (!xattrs_work())
 		skip();
 	launch(&c, p, &po, 400);
-	launch_cg_unmark(p, &l, &po);
+	assert_int_equal(policy_adopt(p, &l, &po, &(cg_err){ 0 }), 0);
 	leave(&c);
 	assert_false(exists("pids/web/run-400"));
 	assert_true(exists("pids/web"));

@@ -1,16 +1,19 @@
 /* The engine against fake trees: all-or-nothing apply (a failure injected at
  * every mkdir and write of a multi-controller apply leaves the tree exactly
- * as it was), concurrent mkdir, remove (refusal, --force), show, group dirs. */
+ * as it was), concurrent mkdir, remove (refusal, --force, what it may take,
+ * every hierarchy, the parents an apply made), show, group dirs. */
 /* WRAP: sys_write_file sys_mkdir sys_rmdir */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/xattr.h>
 
 #include <cmocka.h>
 
 #include "fakecg.h"
 #include "fake_profile.h"
+#include "mark.h"
 #include "plan.h"
 #include "policy.h"
 #include "profile.h"
@@ -492,6 +495,229 @@ static void test_group_dirs(void **state)
 	cg_layout_free(&l);
 }
 
+/* ---- what --remove takes (issue 9) ---- */
+
+static bool xattrs_work(void)
+{
+	char p[4200];
+
+	snprintf(p, sizeof(p), "%s/pids", fake_root);
+	if (setxattr(p, "user.cgkit-probe", "1", 1, 0) < 0)
+		return false;
+	removexattr(p, "user.cgkit-probe");
+	return true;
+}
+
+/* Makes rel below the fake root as the kernel would (a group with files). */
+static void group(const char *rel)
+{
+	char dir[4200];
+
+	snprintf(dir, sizeof(dir), "%s/%s", fake_root, rel);
+	assert_int_equal(__wrap_sys_mkdir(dir, 0755), 0);
+}
+
+static void mark(const char *rel, const char *value)
+{
+	char dir[4200];
+
+	snprintf(dir, sizeof(dir), "%s/%s", fake_root, rel);
+	assert_int_equal(mark_set(dir, value), 0);
+}
+
+static bool there(const char *rel)
+{
+	char dir[4200];
+
+	snprintf(dir, sizeof(dir), "%s/%s", fake_root, rel);
+	return access(dir, F_OK) == 0;
+}
+
+static int remove_(struct profile *p, struct cg_layout *l, bool force, cg_err *e)
+{
+	struct plan_opts o = opts();
+
+	cg_err_clear(e);
+	return policy_remove(p, l, &o, force, e);
+}
+
+/* A sub-group the profile does not describe and cgkit did not make (here a
+ * configured tree x/y) makes --remove refuse, name it, and change nothing;
+ * also when another hierarchy's group had gone already (made again).
+ * --force takes it. */
+static void test_remove_refuses_unknown(void **state)
+{
+	struct cg_layout l;
+	struct profile *p = prof("name: web\ncpu: {max: 10%}\npids: {max: 5}\n");
+	cg_err e = { 0 };
+	char *before, *after;
+
+	(void)state;
+	layout(false, &l);
+	assert_int_equal(apply(p, &l, &e), 0);
+	group("pids/cgkit/web/x");
+	group("pids/cgkit/web/x/y");
+	assert_int_equal(__wrap_sys_write_file(strcat(strcpy((char[4200]){ 0 }, fake_root),
+						      "/pids/cgkit/web/x/y/pids.max"), "7"), 0);
+	before = fake_snapshot();
+	assert_int_equal(remove_(p, &l, false, &e), -1);
+	if (!strstr(e.msg, "/pids/cgkit/web/x is not in the profile and cgkit did not make it") ||
+	    !strstr(e.msg, "--force") || !strstr(e.msg, "made again"))
+		fail_msg("%s", e.msg);
+	after = fake_snapshot();
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	assert_int_equal(remove_(p, &l, true, &e), 0);
+	assert_false(there("pids/cgkit/web"));
+	assert_false(there("cpu/cgkit/web"));
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+/* What --remove takes without a word: the children the profile describes,
+ * launch leaves run-<pid> in them, a group a launch marked (whole), a parent
+ * a launch made and what is marked in it. A run-x is no launch's leaf. */
+static void test_remove_takes_marked(void **state)
+{
+	struct cg_layout l;
+	struct profile *p = prof("name: web\npids: {max: 5}\nchildren:\n  - name: a\n");
+	cg_err e = { 0 };
+
+	(void)state;
+	layout(false, &l);
+	if (!xattrs_work()) {
+		fake_tree_free();
+		cg_layout_free(&l);
+		profile_free(p);
+		skip();
+	}
+	assert_int_equal(apply(p, &l, &e), 0);
+	group("pids/cgkit/web/run-12");
+	group("pids/cgkit/web/a/run-13");
+	group("pids/cgkit/web/a/run-13/nested");   /* a launch's own group: marked */
+	mark("pids/cgkit/web/a/run-13/nested", MARK_LAUNCH);
+	group("pids/cgkit/web/a/run-13/nested/kid");   /* a launch's profile's child */
+	group("pids/cgkit/web/anc");
+	mark("pids/cgkit/web/anc", MARK_ANCESTOR);
+	group("pids/cgkit/web/anc/q");
+	mark("pids/cgkit/web/anc/q", MARK_LAUNCH);
+	group("pids/cgkit/web/anc/q/run-5");
+	group("pids/cgkit/web/run-x");
+	assert_int_equal(remove_(p, &l, false, &e), -1);
+	assert_non_null(strstr(e.msg, "/pids/cgkit/web/run-x is not in the profile"));
+	assert_true(there("pids/cgkit/web/anc/q/run-5"));
+	assert_int_equal(__wrap_sys_rmdir(strcat(strcpy((char[4200]){ 0 }, fake_root),
+						 "/pids/cgkit/web/run-x")), 0);
+	/* an unmarked group below a launch's leaf is not cgkit's either */
+	group("pids/cgkit/web/run-12/mine");
+	assert_int_equal(remove_(p, &l, false, &e), -1);
+	assert_non_null(strstr(e.msg, "/pids/cgkit/web/run-12/mine is not in the profile"));
+	assert_int_equal(__wrap_sys_rmdir(strcat(strcpy((char[4200]){ 0 }, fake_root),
+						 "/pids/cgkit/web/run-12/mine")), 0);
+	assert_int_equal(remove_(p, &l, false, &e), 0);
+	assert_false(there("pids/cgkit/web"));
+	profile_free(p);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+/* A section dropped from the profile and applied again: the group stays in
+ * the dropped controller's hierarchy, and --remove takes it there too. */
+static void test_remove_every_hierarchy(void **state)
+{
+	struct cg_layout l;
+	struct profile *a = prof("name: web\ncpu: {max: 10%}\npids: {max: 5}\nmemory: {max: 64M}\n");
+	struct profile *b = prof("name: web\ncpu: {max: 10%}\n");
+	cg_err e = { 0 };
+
+	(void)state;
+	layout(false, &l);
+	assert_int_equal(apply(a, &l, &e), 0);
+	assert_int_equal(apply(b, &l, &e), 0);
+	assert_int_equal(remove_(b, &l, false, &e), 0);
+	assert_false(there("cpu/cgkit/web"));
+	assert_false(there("pids/cgkit/web"));
+	assert_false(there("memory/cgkit/web"));
+	/* and refuses as everywhere when a process is left there */
+	assert_int_equal(apply(a, &l, &e), 0);
+	fake_put(strcat(strcpy((char[4200]){ 0 }, fake_root), "/memory/cgkit/web"), "cgroup.procs", "9\n");
+	assert_int_equal(remove_(b, &l, false, &e), -1);
+	assert_non_null(strstr(e.msg, "memory/cgkit/web has 1 process in it (pid 9)"));
+	assert_true(there("cpu/cgkit/web"));
+	assert_true(there("pids/cgkit/web"));
+	profile_free(a);
+	profile_free(b);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+static bool marked(const char *rel, const char *value)
+{
+	char dir[4200];
+
+	snprintf(dir, sizeof(dir), "%s/%s", fake_root, rel);
+	return mark_has(dir, value);
+}
+
+/* Parents --apply had to make are marked and go with their last child;
+ * parents that were there are neither marked nor removed. */
+static void test_apply_marks_made_parents(void **state)
+{
+	struct cg_layout l;
+	struct profile *a = prof("name: one\nparent: cgkit/tenants\npids: {max: 5}\n");
+	struct profile *b = prof("name: two\nparent: cgkit/tenants\npids: {max: 5}\n");
+	struct profile *c = prof("name: three\nparent: keep/sub\npids: {max: 5}\n");
+	cg_err e = { 0 };
+
+	(void)state;
+	layout(false, &l);
+	if (!xattrs_work()) {
+		fake_tree_free();
+		cg_layout_free(&l);
+		profile_free(a);
+		profile_free(b);
+		profile_free(c);
+		skip();
+	}
+	group("pids/keep");
+	assert_int_equal(apply(a, &l, &e), 0);
+	assert_int_equal(apply(b, &l, &e), 0);
+	assert_int_equal(apply(c, &l, &e), 0);
+	assert_true(marked("pids/cgkit", MARK_ANCESTOR));
+	assert_true(marked("pids/cgkit/tenants", MARK_ANCESTOR));
+	assert_true(marked("pids/keep/sub", MARK_ANCESTOR));
+	assert_false(marked("pids/keep", MARK_ANCESTOR));
+	assert_false(marked("pids/cgkit/tenants/one", MARK_ANCESTOR));
+	assert_int_equal(remove_(a, &l, false, &e), 0);
+	assert_false(there("pids/cgkit/tenants/one"));
+	assert_true(there("pids/cgkit/tenants/two"));
+	assert_int_equal(remove_(b, &l, false, &e), 0);
+	assert_false(there("pids/cgkit"));
+	assert_int_equal(remove_(c, &l, false, &e), 0);
+	assert_false(there("pids/keep/sub"));
+	assert_true(there("pids/keep"));
+	profile_free(a);
+	profile_free(b);
+	profile_free(c);
+	cg_layout_free(&l);
+	fake_tree_free();
+}
+
+static void test_launch_leaf_names(void **state)
+{
+	(void)state;
+	assert_true(mark_is_launch_leaf("run-1"));
+	assert_true(mark_is_launch_leaf("run-4194304"));
+	assert_false(mark_is_launch_leaf("run-"));
+	assert_false(mark_is_launch_leaf("run-x"));
+	assert_false(mark_is_launch_leaf("run-12a"));
+	assert_false(mark_is_launch_leaf("run-u42.service"));
+	assert_false(mark_is_launch_leaf("xrun-1"));
+	assert_false(mark_is_launch_leaf("run--1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +728,11 @@ int main(void)
 		cmocka_unit_test(test_group_dirs),
 		cmocka_unit_test(test_remove_refused_late),
 		cmocka_unit_test(test_guess_missing_wrong),
+		cmocka_unit_test(test_remove_refuses_unknown),
+		cmocka_unit_test(test_remove_takes_marked),
+		cmocka_unit_test(test_remove_every_hierarchy),
+		cmocka_unit_test(test_apply_marks_made_parents),
+		cmocka_unit_test(test_launch_leaf_names),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
