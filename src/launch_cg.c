@@ -552,7 +552,22 @@ static int rmdir_wait(const char *dir)
 	return 0;
 }
 
-/* Is a run-* leaf (of any launch) anywhere below dir? */
+/* The name of a launch's leaf: "run-" and a pid, nothing else. systemd's
+ * transient units (run-u42.service, run-r7.scope) and a profile's child
+ * called run-x are not leaves. */
+bool launch_leaf_name(const char *name)
+{
+	const char *p = name + 4;
+
+	if (strncmp(name, "run-", 4) != 0 || !*p)
+		return false;
+	for (; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+/* Is a launch's leaf anywhere below dir? */
 static bool has_run_leaf(const char *dir)
 {
 	_cleanup_closedir_ DIR *d = opendir(dir);
@@ -565,7 +580,7 @@ static bool has_run_leaf(const char *dir)
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		if (!strncmp(de->d_name, "run-", 4))
+		if (launch_leaf_name(de->d_name))
 			return true;
 		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
 		if (has_run_leaf(sub))
@@ -731,51 +746,59 @@ static bool pid_alive(int pid)
 	return rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
 }
 
-static int gc_dir(const char *dir, bool verbose, int *count)
+static void gc_removed(const char *dir, bool verbose, int *count)
+{
+	(*count)++;
+	if (verbose)
+		printf("removed %s\n", dir);
+}
+
+/* Walks the groups below dir that a launch marked, and only those: `ours`
+ * says that dir itself is a launch's group or inside one, where a run-<PID>
+ * leaf is a launch's. A group cgkit did not mark (the service manager's, or
+ * one made with --apply) is neither removed nor entered. */
+static void gc_dir(const char *dir, bool ours, bool verbose, int *count)
 {
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	struct dirent *de;
 	int lfd;
 
 	if (!d)
-		return 0;
+		return;
 	while ((de = readdir(d))) {
 		char sub[4096];
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		if (!strncmp(de->d_name, "run-", 4)) {
-			int removed;
+		if (ours && launch_leaf_name(de->d_name)) {
+			bool removed;
 
-			/* under the lock: a launch's leaf is empty between its
-			 * mkdir and its join */
 			/* a live launch's child may not have moved in yet */
 			if (pid_alive(atoi(de->d_name + 4)))
 				continue;
+			/* under the lock: a launch's leaf is empty between its
+			 * mkdir and its join */
 			lfd = launch_lock(NULL);
 			removed = sys_rmdir(sub) == 0;
 			launch_unlock(lfd);
-			if (removed) {
-				(*count)++;
-				if (verbose)
-					printf("removed %s\n", sub);
-			}
+			if (removed)
+				gc_removed(sub, verbose, count);
 			continue;
 		}
-		gc_dir(sub, verbose, count);
 		if (has_mark(sub, LAUNCH_MARK_ANCESTOR)) {
+			gc_dir(sub, false, verbose, count);
 			lfd = launch_lock(NULL);
-			if (sys_rmdir(sub) == 0) {
-				(*count)++;
-				if (verbose)
-					printf("removed %s\n", sub);
-			}
+			if (sys_rmdir(sub) == 0)
+				gc_removed(sub, verbose, count);
 			launch_unlock(lfd);
 			continue;
 		}
-		if (!is_marked(sub))
+		if (!ours && !is_marked(sub))
 			continue;
+		gc_dir(sub, true, verbose, count);
+		if (!is_marked(sub))
+			continue;   /* a child group of a launch's: goes with it */
 		lfd = launch_lock(NULL);
 		if (!has_run_leaf(sub)) {
 			int before = *count;
@@ -785,7 +808,6 @@ static int gc_dir(const char *dir, bool verbose, int *count)
 		}
 		launch_unlock(lfd);
 	}
-	return 0;
 }
 
 int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose)
@@ -794,8 +816,10 @@ int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose)
 	size_t i;
 	bool busy = false;
 
+	/* the profile names the group: its run-<PID> leaves are a launch's
+	 * even when --apply made it */
 	for (i = 0; i < n; i++)
-		gc_dir(dirs[i], verbose, &count);
+		gc_dir(dirs[i], true, verbose, &count);
 	if (!n || !is_marked(dirs[0]))
 		return count;
 	lfd = launch_lock(NULL);
@@ -817,6 +841,7 @@ int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg
 	size_t n_seen = 0, k;
 	int count = 0, ct;
 
+	(void)e;   /* a hierarchy without the parent has nothing to collect */
 	for (ct = 0; ct < CTRL_COUNT; ct++) {
 		const char *mnt = cg_layout_mount(l, (enum cg_ctrl)ct);
 		char dir[4096];
@@ -836,8 +861,7 @@ int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg
 		} else {
 			snprintf(dir, sizeof(dir), "%s/%s", mnt, parent);
 		}
-		if (gc_dir(dir, verbose, &count) < 0)
-			return cg_err_sys(e, "%s", dir);
+		gc_dir(dir, is_marked(dir), verbose, &count);
 		/* the parent itself, when a launch made it and it is empty now */
 		if (has_mark(dir, LAUNCH_MARK_ANCESTOR)) {
 			int lfd = launch_lock(NULL);

@@ -107,13 +107,19 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e);
  * number of threads moved, or -1. */
 int launch_cg_move(const struct launch_cg *c, pid_t pid, cg_err *e);
 
-/* Removes empty run-* leaves and empty marked groups below the parent
- * directories (one per hierarchy). Prints each removed directory to out when
- * verbose. Returns the count removed, or -1. */
+/* Is name a launch's leaf: "run-" and digits only? */
+bool launch_leaf_name(const char *name);
+
+/* Removes the empty run-<PID> leaves of gone processes inside groups a
+ * launch marked, those groups when unused, and the parents a launch made,
+ * below the parent directories (one per hierarchy); it enters no group cgkit
+ * did not mark. Prints each removed directory when verbose. Returns the
+ * count removed, or -1. */
 int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg_err *e);
 
-/* The same for one group, given its directory in each hierarchy: its empty
- * run-* leaves, then the group itself when it is marked and unused. */
+/* The same for one group that a profile names, given its directory in each
+ * hierarchy: its empty run-<PID> leaves (also in a group --apply made), then
+ * the group itself when it is marked and unused. */
 int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose);
 
 /* After `cgrun --apply`: the group is the user's now, not a launch's; its
