@@ -55,6 +55,8 @@ static void usage(FILE *out)
 	      "      --pids N         pids limit, or max\n"
 	      "      --cpus LIST      cpuset cpus: 0-1\n"
 	      "      --io-weight W    io weight 1..10000\n"
+	      "                       (these five set the group's limits: refused on a group\n"
+	      "                       made with --apply or in use; see cgrun(1))\n"
 	      "  -g, --group CHILD    launch into this child group of the profile (a/b)\n"
 	      "      --env NAME=VALUE set an environment variable (repeatable)\n"
 	      "      --user USER[:GROUP]  run the command as this user (sets no_new_privs)\n"

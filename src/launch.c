@@ -51,6 +51,8 @@ struct launch {
 	struct plan_opts po;
 	struct launch_cg cg;
 	struct child_spec cs;
+	struct profile *base;               /* without the resource overrides, or NULL */
+	char ovtext[512];                   /* those overrides, for messages */
 	char gname[PROFILE_NAME_MAX * 4];   /* the group, for messages */
 	char *tmpdir;                       /* overlay upper/work/root, removed at exit */
 	char *workdir_tmp;                  /* work dir beside --keep-upper */
@@ -100,7 +102,7 @@ static int read_counter(const char *dir, const char *file, const char *key, uint
 
 /* ---- preparing ---------------------------------------------------------- */
 
-static struct profile *load(const struct launch_opts *o, cg_err *e)
+static struct profile *load_profile(const struct launch_opts *o, bool say, cg_err *e)
 {
 	struct profile_opts po = { .host_ram = (uint64_t)sysconf(_SC_PHYS_PAGES) *
 					       (uint64_t)sysconf(_SC_PAGESIZE) };
@@ -114,7 +116,8 @@ static struct profile *load(const struct launch_opts *o, cg_err *e)
 
 		diags_init(&d, o->profile_path);
 		p = profile_load(o->profile_path, &po, &d);
-		diags_print(&d, stderr);
+		if (say || !p)
+			diags_print(&d, stderr);
 		if (!p) {
 			cg_err_set(e, 0, "%s: not a valid profile (see above)", o->profile_path);
 			return NULL;
@@ -129,6 +132,43 @@ static struct profile *load(const struct launch_opts *o, cg_err *e)
 		return NULL;
 	}
 	return p;
+}
+
+static struct profile *load(const struct launch_opts *o, cg_err *e)
+{
+	return load_profile(o, true, e);
+}
+
+/* The command line's resource overrides as given, for messages; "" when
+ * there are none. */
+static void overrides_text(const struct launch_overrides *ov, char *out, size_t len)
+{
+	const struct {
+		const char *opt, *v;
+	} all[] = { { "--cpu", ov->cpu },     { "--memory", ov->memory }, { "--pids", ov->pids },
+		    { "--cpus", ov->cpus },   { "--io-weight", ov->io_weight } };
+	size_t i, o = 0;
+
+	*out = '\0';
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (!all[i].v || o >= len)
+			continue;
+		o += (size_t)snprintf(out + o, len - o, "%s%s %s", o ? " " : "", all[i].opt, all[i].v);
+	}
+}
+
+/* The profile with --name, --parent and -g only: what the group is without
+ * the resource overrides. NULL with nothing to say when there are none. */
+static struct profile *load_base(const struct launch_opts *o, char *text, size_t len, cg_err *e)
+{
+	struct launch_opts b = *o;
+
+	overrides_text(&o->ov, text, len);
+	if (!*text)
+		return NULL;
+	b.ov = (struct launch_overrides){ .name = o->ov.name, .parent = o->ov.parent,
+					  .child = o->ov.child };
+	return load_profile(&b, false, e);   /* its warnings were said */
 }
 
 static char *slurp(const char *path)
@@ -339,6 +379,9 @@ static int prepare(struct launch *L, const struct launch_opts *o, cg_err *e)
 	L->p = load(o, e);
 	if (!L->p)
 		return -1;
+	L->base = load_base(o, L->ovtext, sizeof(L->ovtext), e);
+	if (!L->base && *L->ovtext)
+		return -1;
 	if (o->ov.child)
 		snprintf(L->gname, sizeof(L->gname), "%s/%s", L->p->group.name.s, o->ov.child);
 	else
@@ -463,6 +506,8 @@ static int start(struct launch *L, cg_err *e)
 	L->cs.start_fd = start_p[0];
 	L->cs.report_fd = report_p[1];
 	/* the group, with the lock held until the child has joined its leaf */
+	L->cg.base = L->base;
+	L->cg.overrides = L->ovtext;
 	diags_init(&d, L->p->path ? L->p->path : "");
 	rc = launch_cg_prepare(&L->cg, L->p, &L->layout, &L->po, L->o->ov.child, &d, e);
 	diags_print(&d, stderr);
@@ -713,6 +758,8 @@ static void launch_free(struct launch *L)
 	cg_layout_free(&L->layout);
 	if (L->p)
 		profile_free(L->p);
+	if (L->base)
+		profile_free(L->base);
 	/* the upper is in tmpdir unless --keep-upper put it elsewhere */
 	rm_tree(L->tmpdir);
 	rm_tree(L->workdir_tmp);
@@ -865,9 +912,10 @@ int launch_move_pid(const struct launch_opts *o)
 	struct launch_cg c;
 	struct cg_layout l = { 0 };
 	struct plan_opts po = { .parent = o->ov.parent };
-	struct profile *p = NULL;
+	struct profile *p = NULL, *base = NULL;
 	struct diags d;
 	cg_err e = { 0 };
+	char ovtext[512];
 	_cleanup_free_ pid_t *pids = NULL;
 	char comm[64], *argv0[2] = { comm, NULL };
 	size_t n = 1, i;
@@ -883,6 +931,11 @@ int launch_move_pid(const struct launch_opts *o)
 	p = load(&oo, &e);
 	if (!p || cg_layout_detect(&l, &e) < 0)
 		goto out;
+	base = load_base(&oo, ovtext, sizeof(ovtext), &e);
+	if (!base && *ovtext)
+		goto out;
+	c.base = base;
+	c.overrides = ovtext;
 	diags_init(&d, p->path ? p->path : "");
 	if (launch_cg_enter(&c, p, &l, &po, o->ov.child, o->pid, &d, &e) < 0) {
 		diags_print(&d, stderr);
@@ -930,6 +983,8 @@ out:
 	cg_layout_free(&l);
 	if (p)
 		profile_free(p);
+	if (base)
+		profile_free(base);
 	return rc;
 }
 

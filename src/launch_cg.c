@@ -285,6 +285,95 @@ static void enable_for_leaves(const char *group)
 		(void)sys_write_file(path, add);
 }
 
+static bool pid_alive(int pid);
+
+/* Is dir or a group below it in use: processes in it, or the leaf of a
+ * launch whose process lives (its child may not have joined yet)? Sets
+ * *leaf when a launch's leaf is what uses it. */
+static bool in_use(const char *dir, bool *leaf)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4096], few[16];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (sys_read_file(path, few, sizeof(few)) > 0)
+		return true;
+	while (d && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (launch_leaf_name(de->d_name) && pid_alive(atoi(de->d_name + 4))) {
+			*leaf = true;
+			return true;
+		}
+		if (in_use(path, leaf)) {
+			*leaf = *leaf || launch_leaf_name(de->d_name);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Does plan `pl` write a value that the plan of the profile without the
+ * overrides would not? */
+static bool overrides_change(const struct plan *pl, const struct plan *base)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_op *op = &pl->ops[i];
+		size_t k;
+
+		if (op->kind != PLAN_WRITE)
+			continue;
+		for (k = 0; k < base->n; k++)
+			if (base->ops[k].kind == PLAN_WRITE && !strcmp(base->ops[k].path, op->path) &&
+			    !strcmp(base->ops[k].value, op->value))
+				break;
+		if (k == base->n)
+			return true;
+	}
+	return false;
+}
+
+/* The overrides may change an existing group only when a launch made it
+ * and nothing uses it now. */
+static int check_overrides(const struct launch_cg *c, const struct plan *pl,
+			   const struct cg_layout *l, const struct plan_opts *o, cg_err *e)
+{
+	struct plan base = { 0 };
+	struct diags d;
+	const char *why = NULL;
+	const char *name = c->base->group.name.s ? c->base->group.name.s : "?";
+	size_t i;
+	bool change;
+
+	diags_init(&d, c->base->path ? c->base->path : "");
+	if (plan_build(c->base, l, o, &cg_reader_fs, &base, &d, e) < 0) {
+		plan_free(&base);
+		return -1;   /* the full plan was fine: not expected */
+	}
+	change = overrides_change(pl, &base);
+	plan_free(&base);
+	if (!change)
+		return 0;
+	for (i = 0; i < c->n && !why; i++) {
+		bool leaf = false;
+
+		if (!is_marked(c->top[i]))
+			why = "was made with cgrun --apply";
+		else if (in_use(c->top[i], &leaf))
+			why = leaf ? "is in use by another launch" : "has processes in it";
+	}
+	if (!why)
+		return 0;
+	return cg_err_set(e, 0,
+			  "%s: the group %s (%s) exists and %s; a launch's override would change "
+			  "its limits for every process in it and after the launch: to change the "
+			  "group, edit the profile and run cgrun --apply -p PROFILE; to launch with "
+			  "other limits, give another --name",
+			  c->overrides, name, c->top[0], why);
+}
+
 /* One attempt: plan, apply, and unless pid is 0, mkdir the leaves and join.
  * ENOENT in e->errnum asks for another attempt. */
 static int enter_once(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
@@ -309,6 +398,10 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 		return -1;
 	}
 	existed = c->n == 0 || !planned(&pl, c->top[0]);
+	if (existed && c->n && c->base && c->overrides && check_overrides(c, &pl, l, &o, e) < 0) {
+		plan_free(&pl);
+		return -1;
+	}
 	/* the caller's own group and those above it are there, and never
 	 * made by a launch */
 	c->parent_self = !strcmp(map_parent(p, po ? po->parent : NULL), "self");

@@ -45,6 +45,15 @@ struct launch_cg {
 	bool flat;                         /* the profile's group has no children */
 	bool parent_self;                  /* the group is below the caller's own */
 	int lock_fd;
+
+	/* The profile without the command line's resource overrides, and those
+	 * overrides as given ("--cpu 90% --pids max"), or NULL when there are
+	 * none (not owned). An override that would change a group that exists
+	 * and was applied (no launch mark) or is in use (another launch's leaf,
+	 * processes) is refused: it would change the group for good, or under
+	 * another launch's feet. */
+	const struct profile *base;
+	const char *overrides;
 };
 
 void launch_cg_init(struct launch_cg *c);
