@@ -906,24 +906,106 @@ static void comm_of(pid_t pid, char *out, size_t len)
 	out[strcspn(out, "\n")] = '\0';
 }
 
+/* From /proc/PID/stat: state, parent, flags. Returns -1 when pid is gone. */
+static int proc_stat(pid_t pid, char *state, pid_t *ppid, unsigned long *flags)
+{
+	char path[64], buf[1024], *rp;
+	int pp;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (sys_read_file(path, buf, sizeof(buf)) < 0 || !(rp = strrchr(buf, ')')) ||
+	    sscanf(rp + 1, " %c %d %*d %*d %*d %*d %lu", state, &pp, flags) != 3)
+		return -1;
+	*ppid = pp;
+	return 0;
+}
+
+#define PF_KTHREAD_FLAG 0x00200000UL   /* include/linux/sched.h */
+
+/* What --pid does not move, said before anything is touched: pid 1, a
+ * kernel thread, a zombie, cgrun itself and its ancestors. */
+static int pid_refused(pid_t pid, cg_err *e)
+{
+	char comm[64], st, path[64], exe[16];
+	unsigned long flags;
+	pid_t ppid, a;
+	int hops;
+
+	if (proc_stat(pid, &st, &ppid, &flags) < 0)
+		return cg_err_set(e, ESRCH, "--pid %d: no such process", (int)pid);
+	comm_of(pid, comm, sizeof(comm));
+	if (pid == 1)
+		return cg_err_set(e, 0, "--pid 1: pid 1 (%s) is the init of the system or of its pid "
+				  "namespace; cgrun does not move it", comm);
+	if (st == 'Z' || st == 'X')
+		return cg_err_set(e, 0, "--pid %d: pid %d (%s) is a zombie: it has ended and waits for "
+				  "its parent (pid %d) to reap it; there is nothing to move",
+				  (int)pid, (int)pid, comm, (int)ppid);
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if ((flags & PF_KTHREAD_FLAG) || (readlink(path, exe, sizeof(exe)) < 0 && errno == ENOENT))
+		return cg_err_set(e, 0, "--pid %d: pid %d (%s) is a kernel thread; kernel threads are "
+				  "not moved into groups: give the pid of a user process",
+				  (int)pid, (int)pid, comm);
+	if (pid == getpid())
+		return cg_err_set(e, 0, "--pid %d: that is this cgrun itself", (int)pid);
+	for (a = getppid(), hops = 0; a > 1 && hops < 4096; hops++) {
+		if (a == pid)
+			return cg_err_set(e, 0, "--pid %d: pid %d (%s) is an ancestor of this cgrun (it "
+					  "started it); cgrun does not move its own processes: run "
+					  "cgrun --pid %d from another session",
+					  (int)pid, (int)pid, comm, (int)pid);
+		if (proc_stat(a, &st, &ppid, &flags) < 0)
+			break;
+		a = ppid;
+	}
+	return 0;
+}
+
+/* The cause, when the kernel refused to move pid in. */
+static void move_refused(pid_t pid, const struct launch_cg *c, cg_err *e)
+{
+	const char *cpu = launch_cg_group(c, CTRL_CPU);
+	int policy = sched_getscheduler(pid);
+	char comm[64], path[PATH_MAX], rt[32] = "";
+	cg_err why = *e;
+
+	if (!(policy == SCHED_FIFO || policy == SCHED_RR) || !cpu ||
+	    cg_layout_is_v2(c->layout, CTRL_CPU))
+		return;
+	comm_of(pid, comm, sizeof(comm));
+	snprintf(path, sizeof(path), "%s/cpu.rt_runtime_us", cpu);
+	if (sys_read_file(path, rt, sizeof(rt)) < 0)
+		snprintf(rt, sizeof(rt), "?");
+	rt[strcspn(rt, "\n")] = '\0';
+	cg_err_set(e, why.errnum,
+		   "--pid: pid %d (%s) runs under %s; cgroup v1 cpu groups with cpu.rt_runtime_us 0 "
+		   "refuse real-time tasks (%s is %s): give the process a normal policy "
+		   "(chrt -o -p 0 %d) or the group real-time runtime; the kernel said: %s",
+		   (int)pid, comm, policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR", path, rt,
+		   (int)pid, why.msg);
+}
+
 int launch_move_pid(const struct launch_opts *o)
 {
 	struct launch_opts oo = *o;
 	struct launch_cg c;
+	struct launch_origin from = { 0 };
 	struct cg_layout l = { 0 };
 	struct plan_opts po = { .parent = o->ov.parent };
 	struct profile *p = NULL, *base = NULL;
 	struct diags d;
 	cg_err e = { 0 };
-	char ovtext[512];
+	char ovtext[512], why[512] = "";
 	_cleanup_free_ pid_t *pids = NULL;
+	_cleanup_free_ int *moved = NULL;
 	char comm[64], *argv0[2] = { comm, NULL };
 	size_t n = 1, i;
-	int rc = CGRUN_EXIT_FAIL, threads = 0;
+	int rc = CGRUN_EXIT_FAIL, threads = 0, left;
+	bool entered = false;
 
 	launch_cg_init(&c);
-	if (kill(o->pid, 0) < 0 && errno == ESRCH) {
-		fprintf(stderr, "cgrun: --pid %d: no such process\n", (int)o->pid);
+	if (pid_refused(o->pid, &e) < 0) {
+		fprintf(stderr, "cgrun: %s\n", e.msg);
 		return CGRUN_EXIT_FAIL;
 	}
 	comm_of(o->pid, comm, sizeof(comm));
@@ -936,15 +1018,6 @@ int launch_move_pid(const struct launch_opts *o)
 		goto out;
 	c.base = base;
 	c.overrides = ovtext;
-	diags_init(&d, p->path ? p->path : "");
-	if (launch_cg_enter(&c, p, &l, &po, o->ov.child, o->pid, &d, &e) < 0) {
-		diags_print(&d, stderr);
-		goto out;
-	}
-	if (c.n == 0) {
-		cg_err_set(&e, 0, "--pid: the profile sets no limit: give a resource section or --cpu, --memory, --pids");
-		goto out;
-	}
 	if (o->tree) {
 		if (descendants(o->pid, &pids, &n) < 0) {
 			cg_err_sys(&e, "reading /proc");
@@ -956,19 +1029,46 @@ int launch_move_pid(const struct launch_opts *o)
 			goto out;
 		pids[0] = o->pid;
 	}
+	/* where every thread is now: a move that fails half-way is undone */
+	moved = calloc(n, sizeof(int));
+	if (!moved || launch_origin_save(&from, pids, n, &e) < 0)
+		goto out;
+	diags_init(&d, p->path ? p->path : "");
+	entered = true;
+	if (launch_cg_enter(&c, p, &l, &po, o->ov.child, o->pid, &d, &e) < 0) {
+		diags_print(&d, stderr);
+		move_refused(o->pid, &c, &e);
+		goto out;
+	}
+	if (c.n == 0) {
+		cg_err_set(&e, 0, "--pid: the profile sets no limit: give a resource section or --cpu, --memory, --pids");
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
+		char st;
+		unsigned long fl;
+		pid_t pp;
 		int t = launch_cg_move(&c, pids[i], &e);
 
 		if (t < 0) {
-			if (i > 0 && kill(pids[i], 0) < 0) {
-				cg_err_clear(&e);   /* it ended meanwhile */
+			/* a descendant that ended meanwhile */
+			if (i > 0 && (proc_stat(pids[i], &st, &pp, &fl) < 0 || st == 'Z')) {
+				cg_err_clear(&e);
 				continue;
 			}
+			move_refused(pids[i], &c, &e);
 			goto out;
 		}
-		comm_of(pids[i], comm, sizeof(comm));
-		printf("cgrun: moved pid %d (%s, %d thread%s)\n", (int)pids[i], comm, t, t == 1 ? "" : "s");
+		moved[i] = t;
 		threads += t;
+	}
+	/* said once all went: a failure moves every process back */
+	for (i = 0; i < n; i++) {
+		if (!moved[i])
+			continue;
+		comm_of(pids[i], comm, sizeof(comm));
+		printf("cgrun: moved pid %d (%s, %d thread%s)\n", (int)pids[i], comm, moved[i],
+		       moved[i] == 1 ? "" : "s");
 	}
 	printf("cgrun: %zu process%s, %d thread%s now in group %s%s%s:\n", n, n == 1 ? "" : "es",
 	       threads, threads == 1 ? "" : "s", p->group.name.s, o->ov.child ? "/" : "",
@@ -979,6 +1079,17 @@ int launch_move_pid(const struct launch_opts *o)
 out:
 	if (rc && e.msg[0])
 		fprintf(stderr, "cgrun: %s\n", e.msg);
+	if (rc && entered && c.n) {
+		/* back where they were, then what this call made goes */
+		left = launch_origin_restore(&from, &c, why, sizeof(why));
+		if (left)
+			fprintf(stderr, "cgrun: %d thread%s could not be moved back: %s\n", left,
+				left == 1 ? "" : "s", why);
+		cg_err_clear(&e);
+		if (launch_cg_abandon(&c, &e) < 0)
+			fprintf(stderr, "cgrun: warning: %s\n", e.msg);
+	}
+	launch_origin_free(&from);
 	launch_cg_free(&c);
 	cg_layout_free(&l);
 	if (p)

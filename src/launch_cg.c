@@ -826,6 +826,128 @@ int launch_cg_move(const struct launch_cg *c, pid_t pid, cg_err *e)
 	return cg_err_set(e, 0, "pid %d: some threads did not move into %s", (int)pid, c->leaf[0]);
 }
 
+void launch_origin_free(struct launch_origin *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free(o->cgroup[i]);
+	free(o->cgroup);
+	free(o->pid);
+	free(o->tid);
+	free(o->mountinfo);
+	memset(o, 0, sizeof(*o));
+}
+
+static int origin_add(struct launch_origin *o, pid_t pid, pid_t tid, size_t *cap)
+{
+	char path[96], buf[8192];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/cgroup", (int)pid, (int)tid);
+	if (sys_read_file(path, buf, sizeof(buf)) < 0)
+		return 0;   /* ended meanwhile */
+	if (o->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		pid_t *np = realloc(o->pid, nc * sizeof(pid_t));
+		pid_t *nt = np ? realloc(o->tid, nc * sizeof(pid_t)) : NULL;
+		char **ng = nt ? realloc(o->cgroup, nc * sizeof(char *)) : NULL;
+
+		if (np)
+			o->pid = np;
+		if (nt)
+			o->tid = nt;
+		if (!ng)
+			return -1;
+		o->cgroup = ng;
+		*cap = nc;
+	}
+	o->cgroup[o->n] = strdup(buf);
+	if (!o->cgroup[o->n])
+		return -1;
+	o->pid[o->n] = pid;
+	o->tid[o->n++] = tid;
+	return 0;
+}
+
+int launch_origin_save(struct launch_origin *o, const pid_t *pids, size_t n, cg_err *e)
+{
+	_cleanup_free_ pid_t *tids = malloc(MAX_IDS * sizeof(pid_t));
+	size_t cap = 0, i, k, nt;
+
+	memset(o, 0, sizeof(*o));
+	o->mountinfo = malloc(1 << 16);
+	if (!tids || !o->mountinfo)
+		return cg_err_set(e, ENOMEM, "out of memory");
+	if (sys_read_file("/proc/self/mountinfo", o->mountinfo, 1 << 16) < 0)
+		return cg_err_sys(e, "reading /proc/self/mountinfo");
+	for (i = 0; i < n; i++) {
+		if (read_tids(pids[i], tids, MAX_IDS, &nt) < 0)
+			continue;   /* ended meanwhile */
+		for (k = 0; k < nt; k++)
+			if (origin_add(o, pids[i], tids[k], &cap) < 0)
+				return cg_err_set(e, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* The group a thread was in, in hierarchy i of c, from its recorded
+ * /proc/.../cgroup text. */
+static int origin_dir(const struct launch_origin *o, size_t k, const struct launch_cg *c, size_t i,
+		      char *dir, size_t len)
+{
+	struct cg_layout t = { 0 };
+	cg_err e = { 0 };
+	const char *self = NULL, *mnt = NULL;
+	int ct;
+
+	if (cg_layout_parse(o->mountinfo, o->cgroup[k], &t, &e) < 0)
+		return -1;
+	for (ct = 0; ct < CTRL_COUNT && !(c->ctrls[i] & (1u << ct)); ct++)
+		;
+	if (ct < CTRL_COUNT) {
+		mnt = cg_layout_mount(c->layout, (enum cg_ctrl)ct);
+		self = c->v2[i] ? t.self_unified : t.self_v1[ct];
+	}
+	if (mnt && self)
+		snprintf(dir, len, "%s%s%s", mnt, *self ? "/" : "", self);
+	cg_layout_free(&t);
+	return mnt && self ? 0 : -1;
+}
+
+int launch_origin_restore(const struct launch_origin *o, const struct launch_cg *c, char *why,
+			  size_t len)
+{
+	char dir[4096];
+	int failed = 0;
+
+	for (size_t k = 0; k < o->n; k++) {
+		for (size_t i = 0; i < c->n; i++) {
+			cg_err e = { 0 };
+
+			/* v2 moves a process as a whole */
+			if (c->v2[i] && o->tid[k] != o->pid[k])
+				continue;
+			if (origin_dir(o, k, c, i, dir, sizeof(dir)) < 0)
+				continue;
+			if (write_pid(dir, c->v2[i] ? "cgroup.procs" : "tasks", o->tid[k], &e) == 0 ||
+			    kill(o->tid[k], 0) < 0)
+				continue;
+			if (!failed++)
+				snprintf(why, len, "%s", e.msg);
+		}
+	}
+	return failed;
+}
+
+int launch_cg_abandon(struct launch_cg *c, cg_err *e)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->leaf[i])
+			(void)sys_rmdir(c->leaf[i]);
+		free(c->leaf[i]);
+		c->leaf[i] = NULL;
+	}
+	return launch_cg_leave(c, e);
+}
+
 /* Alive, and not a zombie that nobody reaps (a killed cgrun's init). */
 static bool pid_alive(int pid)
 {

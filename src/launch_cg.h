@@ -116,6 +116,29 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e);
  * number of threads moved, or -1. */
 int launch_cg_move(const struct launch_cg *c, pid_t pid, cg_err *e);
 
+/* Where the threads of some processes were, per hierarchy, before a move:
+ * what --pid puts back when it fails half-way. */
+struct launch_origin {
+	size_t n;
+	pid_t *pid, *tid;
+	char **cgroup;      /* /proc/PID/task/TID/cgroup as it read */
+	char *mountinfo;
+};
+
+/* Records where every thread of each pid is. Returns 0 or -1. */
+int launch_origin_save(struct launch_origin *o, const pid_t *pids, size_t n, cg_err *e);
+/* Moves every recorded thread back to its group in each hierarchy of c.
+ * Returns how many could not be moved back (a thread that ended is no
+ * failure); the first such is described in why. */
+int launch_origin_restore(const struct launch_origin *o, const struct launch_cg *c, char *why,
+			  size_t len);
+void launch_origin_free(struct launch_origin *o);
+
+/* Undoes a --pid that failed, once its processes are back where they were:
+ * removes the leaves (nothing is killed: a leaf that still holds a process
+ * stays), and the group as the end of a launch does. */
+int launch_cg_abandon(struct launch_cg *c, cg_err *e);
+
 /* Is name a launch's leaf: "run-" and digits only? */
 bool launch_leaf_name(const char *name);
 
