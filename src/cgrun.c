@@ -310,7 +310,9 @@ static int run_engine_verb(struct cli *c)
 		break;
 	}
 	case VERB_APPLY:
-		rc = policy_apply(p, &l, &po, &d, &e);
+		rc = launch_cg_check_parent(p, &l, po.parent, &e);
+		if (rc == 0)
+			rc = policy_apply(p, &l, &po, &d, &e);
 		if (rc == 0)
 			launch_cg_unmark(p, &l, &po);
 		break;

@@ -287,6 +287,40 @@ static void enable_for_leaves(const char *group)
 
 static bool pid_alive(int pid);
 
+/* The group would go into a launch's leaf (`cgrun -- cgrun --apply` with
+ * parent: self): the leaf could never be removed, and --gc would not clear
+ * it. */
+static int parent_is_leaf(const char *parent, const char *as_given, cg_err *e)
+{
+	const char *last = strrchr(parent, '/');
+
+	if (!last || !launch_leaf_name(last + 1))
+		return 0;
+	return cg_err_set(e, 0,
+			  "%s%s is the leaf of a launch (%s): a group made there would keep the "
+			  "leaf from being removed when that launch ends; give --parent (such as "
+			  "--parent cgkit) to put the group elsewhere",
+			  strcmp(as_given, "self") ? "the parent " : "parent: self, ",
+			  strcmp(as_given, "self") ? as_given : "the caller's own group,", parent);
+}
+
+int launch_cg_check_parent(const struct profile *p, const struct cg_layout *l,
+			   const char *parent_override, cg_err *e)
+{
+	struct map_where w;
+	struct diags d;
+	cg_err ignore = { 0 };
+	int rc = 0;
+
+	diags_init(&d, p->path ? p->path : "");
+	/* a profile the mapping refuses: the plan says why */
+	if (map_where(p, l, parent_override, &w, &d, &ignore) == 0)
+		for (size_t i = 0; i < w.n && rc == 0; i++)
+			rc = parent_is_leaf(w.h[i].base, w.parent, e);
+	map_where_free(&w);
+	return rc;
+}
+
 /* Is dir or a group below it in use: processes in it, or the leaf of a
  * launch whose process lives (its child may not have joined yet)? Sets
  * *leaf when a launch's leaf is what uses it. */
@@ -398,6 +432,17 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 		return -1;
 	}
 	existed = c->n == 0 || !planned(&pl, c->top[0]);
+	for (i = 0; i < c->n && !existed; i++) {
+		_cleanup_free_ char *up = strdup(c->top[i]);
+		char *slash = up ? strrchr(up, '/') : NULL;
+
+		if (slash)
+			*slash = '\0';
+		if (up && parent_is_leaf(up, map_parent(p, po ? po->parent : NULL), e) < 0) {
+			plan_free(&pl);
+			return -1;
+		}
+	}
 	if (existed && c->n && c->base && c->overrides && check_overrides(c, &pl, l, &o, e) < 0) {
 		plan_free(&pl);
 		return -1;

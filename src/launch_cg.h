@@ -159,6 +159,12 @@ int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose);
 void launch_cg_unmark(const struct profile *p, const struct cg_layout *l,
 		      const struct plan_opts *po);
 
+/* Refuses (-1, e) a profile whose group would go into a launch's leaf
+ * run-<PID>, as a nested `cgrun -- cgrun --apply -p P` with parent: self
+ * would: the leaf could not be removed when that launch ends. */
+int launch_cg_check_parent(const struct profile *p, const struct cg_layout *l,
+			   const char *parent_override, cg_err *e);
+
 /* Takes and drops the lock serialising group creation and removal. */
 int launch_lock(cg_err *e);
 void launch_unlock(int fd);
