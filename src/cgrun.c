@@ -234,6 +234,12 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "cgrun: --layout and --cgroup-root go with --plan only\n");
 		return -1;
 	}
+	/* the option's error, not the profile's: said here for every verb */
+	if (c->lo.ov.parent && profile_parent_invalid(c->lo.ov.parent)) {
+		fprintf(stderr, "cgrun: --parent '%s': %s\n", c->lo.ov.parent,
+			profile_parent_invalid(c->lo.ov.parent));
+		return -1;
+	}
 	if (c->verb >= VERB_CHECK && c->verb <= VERB_SHOW && !c->lo.profile_path) {
 		fprintf(stderr, "cgrun: this verb needs a profile: -p FILE\n");
 		return -1;

@@ -313,6 +313,12 @@ static int prepare_root(struct launch *L, cg_err *e)
 
 	if (p->rootfs.s && absolute(p, &p->rootfs, "rootfs", p->rootfs.s, &L->rootfs, e) < 0)
 		return -1;
+	/* pivot_root and chroot into the host's own root cannot work */
+	if (L->rootfs && !strcmp(L->rootfs, "/"))
+		return cg_err_set(e, 0, "%s:%d:%d: error: rootfs: %s is the host's own root: leave "
+				  "rootfs out to run in it, or give another directory (such as "
+				  "/srv/rootfs/alpine)", p->path ? p->path : "", p->rootfs.line,
+				  p->rootfs.col, p->rootfs.s);
 	if (!p->n_layers && L->o->keep_upper)
 		return cg_err_set(e, 0, "--keep-upper: the profile has no layers to keep an upper layer of");
 	if (!p->n_layers) {
@@ -333,9 +339,16 @@ static int prepare_root(struct launch *L, cg_err *e)
 	}
 	if (asprintf(&L->tmpdir, "%s/cgrun-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0 ||
 	    !mkdtemp(L->tmpdir)) {
+		int err = errno;
+
 		free(L->tmpdir);
 		L->tmpdir = NULL;
-		return cg_err_sys(e, "creating the overlay's temporary directory");
+		if (tmp && *tmp)
+			return cg_err_set(e, err, "creating the overlay's temporary directory in "
+					  "TMPDIR=%s: %s; set TMPDIR to a writable directory "
+					  "(or unset it for /tmp)", tmp, strerror(err));
+		return cg_err_set(e, err, "creating the overlay's temporary directory in /tmp: %s; "
+				  "set TMPDIR to a writable directory", strerror(err));
 	}
 	if (asprintf(&L->root, "%s/root", L->tmpdir) < 0 || mkdir(L->root, 0755) < 0)
 		return cg_err_sys(e, "creating %s/root", L->tmpdir);
