@@ -914,15 +914,18 @@ static int origin_add(struct launch_origin *o, pid_t pid, pid_t tid, size_t *cap
 
 int launch_origin_save(struct launch_origin *o, const pid_t *pids, size_t n, cg_err *e)
 {
-	_cleanup_free_ pid_t *tids = malloc(MAX_IDS * sizeof(pid_t));
+	_cleanup_free_ pid_t *tids = NULL;
 	size_t cap = 0, i, k, nt;
 
 	memset(o, 0, sizeof(*o));
 	o->mountinfo = malloc(1 << 16);
-	if (!tids || !o->mountinfo)
+	if (!o->mountinfo)
 		return cg_err_set(e, ENOMEM, "out of memory");
 	if (sys_read_file("/proc/self/mountinfo", o->mountinfo, 1 << 16) < 0)
 		return cg_err_sys(e, "reading /proc/self/mountinfo");
+	tids = malloc(MAX_IDS * sizeof(pid_t));
+	if (!tids)
+		return cg_err_set(e, ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		if (read_tids(pids[i], tids, MAX_IDS, &nt) < 0)
 			continue;   /* ended meanwhile */
