@@ -56,6 +56,8 @@ static void usage(FILE *out)
 	      "      --pids N         pids limit, or max\n"
 	      "      --cpus LIST      cpuset cpus: 0-1\n"
 	      "      --io-weight W    io weight 1..10000\n"
+	      "                       (these five set the group's limits: refused on a group\n"
+	      "                       made with --apply or in use; see cgrun(1))\n"
 	      "  -g, --group CHILD    launch into this child group of the profile (a/b)\n"
 	      "      --env NAME=VALUE set an environment variable (repeatable)\n"
 	      "      --user USER[:GROUP]  run the command as this user (sets no_new_privs)\n"
@@ -233,6 +235,12 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "cgrun: --layout and --cgroup-root go with --plan only\n");
 		return -1;
 	}
+	/* the option's error, not the profile's: said here for every verb */
+	if (c->lo.ov.parent && profile_parent_invalid(c->lo.ov.parent)) {
+		fprintf(stderr, "cgrun: --parent '%s': %s\n", c->lo.ov.parent,
+			profile_parent_invalid(c->lo.ov.parent));
+		return -1;
+	}
 	if (c->verb >= VERB_CHECK && c->verb <= VERB_SHOW && !c->lo.profile_path) {
 		fprintf(stderr, "cgrun: this verb needs a profile: -p FILE\n");
 		return -1;
@@ -318,7 +326,8 @@ static int run_engine_verb(struct cli *c)
 			break;
 		if (c->verb == VERB_REMOVE)
 			rc = policy_remove(p, &l, &po, c->lo.force, &e);
-		else if ((rc = policy_apply(p, &l, &po, &d, &e)) == 0)
+		else if ((rc = launch_cg_check_parent(p, &l, po.parent, &e)) == 0 &&
+			 (rc = policy_apply(p, &l, &po, &d, &e)) == 0)
 			rc = policy_adopt(p, &l, &po, &e);
 		launch_unlock(lock);
 		break;

@@ -51,6 +51,8 @@ struct launch {
 	struct plan_opts po;
 	struct launch_cg cg;
 	struct child_spec cs;
+	struct profile *base;               /* without the resource overrides, or NULL */
+	char ovtext[512];                   /* those overrides, for messages */
 	char gname[PROFILE_NAME_MAX * 4];   /* the group, for messages */
 	char *tmpdir;                       /* overlay upper/work/root, removed at exit */
 	char *workdir_tmp;                  /* work dir beside --keep-upper */
@@ -100,7 +102,7 @@ static int read_counter(const char *dir, const char *file, const char *key, uint
 
 /* ---- preparing ---------------------------------------------------------- */
 
-static struct profile *load(const struct launch_opts *o, cg_err *e)
+static struct profile *load_profile(const struct launch_opts *o, bool say, cg_err *e)
 {
 	struct profile_opts po = { .host_ram = (uint64_t)sysconf(_SC_PHYS_PAGES) *
 					       (uint64_t)sysconf(_SC_PAGESIZE) };
@@ -114,7 +116,8 @@ static struct profile *load(const struct launch_opts *o, cg_err *e)
 
 		diags_init(&d, o->profile_path);
 		p = profile_load(o->profile_path, &po, &d);
-		diags_print(&d, stderr);
+		if (say || !p)
+			diags_print(&d, stderr);
 		if (!p) {
 			cg_err_set(e, 0, "%s: not a valid profile (see above)", o->profile_path);
 			return NULL;
@@ -129,6 +132,43 @@ static struct profile *load(const struct launch_opts *o, cg_err *e)
 		return NULL;
 	}
 	return p;
+}
+
+static struct profile *load(const struct launch_opts *o, cg_err *e)
+{
+	return load_profile(o, true, e);
+}
+
+/* The command line's resource overrides as given, for messages; "" when
+ * there are none. */
+static void overrides_text(const struct launch_overrides *ov, char *out, size_t len)
+{
+	const struct {
+		const char *opt, *v;
+	} all[] = { { "--cpu", ov->cpu },     { "--memory", ov->memory }, { "--pids", ov->pids },
+		    { "--cpus", ov->cpus },   { "--io-weight", ov->io_weight } };
+	size_t i, o = 0;
+
+	*out = '\0';
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (!all[i].v || o >= len)
+			continue;
+		o += (size_t)snprintf(out + o, len - o, "%s%s %s", o ? " " : "", all[i].opt, all[i].v);
+	}
+}
+
+/* The profile with --name, --parent and -g only: what the group is without
+ * the resource overrides. NULL with nothing to say when there are none. */
+static struct profile *load_base(const struct launch_opts *o, char *text, size_t len, cg_err *e)
+{
+	struct launch_opts b = *o;
+
+	overrides_text(&o->ov, text, len);
+	if (!*text)
+		return NULL;
+	b.ov = (struct launch_overrides){ .name = o->ov.name, .parent = o->ov.parent,
+					  .child = o->ov.child };
+	return load_profile(&b, false, e);   /* its warnings were said */
 }
 
 static char *slurp(const char *path)
@@ -273,6 +313,12 @@ static int prepare_root(struct launch *L, cg_err *e)
 
 	if (p->rootfs.s && absolute(p, &p->rootfs, "rootfs", p->rootfs.s, &L->rootfs, e) < 0)
 		return -1;
+	/* pivot_root and chroot into the host's own root cannot work */
+	if (L->rootfs && !strcmp(L->rootfs, "/"))
+		return cg_err_set(e, 0, "%s:%d:%d: error: rootfs: %s is the host's own root: leave "
+				  "rootfs out to run in it, or give another directory (such as "
+				  "/srv/rootfs/alpine)", p->path ? p->path : "", p->rootfs.line,
+				  p->rootfs.col, p->rootfs.s);
 	if (!p->n_layers && L->o->keep_upper)
 		return cg_err_set(e, 0, "--keep-upper: the profile has no layers to keep an upper layer of");
 	if (!p->n_layers) {
@@ -293,9 +339,16 @@ static int prepare_root(struct launch *L, cg_err *e)
 	}
 	if (asprintf(&L->tmpdir, "%s/cgrun-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0 ||
 	    !mkdtemp(L->tmpdir)) {
+		int err = errno;
+
 		free(L->tmpdir);
 		L->tmpdir = NULL;
-		return cg_err_sys(e, "creating the overlay's temporary directory");
+		if (tmp && *tmp)
+			return cg_err_set(e, err, "creating the overlay's temporary directory in "
+					  "TMPDIR=%s: %s; set TMPDIR to a writable directory "
+					  "(or unset it for /tmp)", tmp, strerror(err));
+		return cg_err_set(e, err, "creating the overlay's temporary directory in /tmp: %s; "
+				  "set TMPDIR to a writable directory", strerror(err));
 	}
 	if (asprintf(&L->root, "%s/root", L->tmpdir) < 0 || mkdir(L->root, 0755) < 0)
 		return cg_err_sys(e, "creating %s/root", L->tmpdir);
@@ -338,6 +391,9 @@ static int prepare(struct launch *L, const struct launch_opts *o, cg_err *e)
 	L->o = o;
 	L->p = load(o, e);
 	if (!L->p)
+		return -1;
+	L->base = load_base(o, L->ovtext, sizeof(L->ovtext), e);
+	if (!L->base && *L->ovtext)
 		return -1;
 	if (o->ov.child)
 		snprintf(L->gname, sizeof(L->gname), "%s/%s", L->p->group.name.s, o->ov.child);
@@ -463,6 +519,8 @@ static int start(struct launch *L, cg_err *e)
 	L->cs.start_fd = start_p[0];
 	L->cs.report_fd = report_p[1];
 	/* the group, with the lock held until the child has joined its leaf */
+	L->cg.base = L->base;
+	L->cg.overrides = L->ovtext;
 	diags_init(&d, L->p->path ? L->p->path : "");
 	rc = launch_cg_prepare(&L->cg, L->p, &L->layout, &L->po, L->o->ov.child, &d, e);
 	diags_print(&d, stderr);
@@ -713,6 +771,8 @@ static void launch_free(struct launch *L)
 	cg_layout_free(&L->layout);
 	if (L->p)
 		profile_free(L->p);
+	if (L->base)
+		profile_free(L->base);
 	/* the upper is in tmpdir unless --keep-upper put it elsewhere */
 	rm_tree(L->tmpdir);
 	rm_tree(L->workdir_tmp);
@@ -859,23 +919,106 @@ static void comm_of(pid_t pid, char *out, size_t len)
 	out[strcspn(out, "\n")] = '\0';
 }
 
+/* From /proc/PID/stat: state, parent, flags. Returns -1 when pid is gone. */
+static int proc_stat(pid_t pid, char *state, pid_t *ppid, unsigned long *flags)
+{
+	char path[64], buf[1024], *rp;
+	int pp;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (sys_read_file(path, buf, sizeof(buf)) < 0 || !(rp = strrchr(buf, ')')) ||
+	    sscanf(rp + 1, " %c %d %*d %*d %*d %*d %lu", state, &pp, flags) != 3)
+		return -1;
+	*ppid = pp;
+	return 0;
+}
+
+#define PF_KTHREAD_FLAG 0x00200000UL   /* include/linux/sched.h */
+
+/* What --pid does not move, said before anything is touched: pid 1, a
+ * kernel thread, a zombie, cgrun itself and its ancestors. */
+static int pid_refused(pid_t pid, cg_err *e)
+{
+	char comm[64], st, path[64], exe[16];
+	unsigned long flags;
+	pid_t ppid, a;
+	int hops;
+
+	if (proc_stat(pid, &st, &ppid, &flags) < 0)
+		return cg_err_set(e, ESRCH, "--pid %d: no such process", (int)pid);
+	comm_of(pid, comm, sizeof(comm));
+	if (pid == 1)
+		return cg_err_set(e, 0, "--pid 1: pid 1 (%s) is the init of the system or of its pid "
+				  "namespace; cgrun does not move it", comm);
+	if (st == 'Z' || st == 'X')
+		return cg_err_set(e, 0, "--pid %d: pid %d (%s) is a zombie: it has ended and waits for "
+				  "its parent (pid %d) to reap it; there is nothing to move",
+				  (int)pid, (int)pid, comm, (int)ppid);
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if ((flags & PF_KTHREAD_FLAG) || (readlink(path, exe, sizeof(exe)) < 0 && errno == ENOENT))
+		return cg_err_set(e, 0, "--pid %d: pid %d (%s) is a kernel thread; kernel threads are "
+				  "not moved into groups: give the pid of a user process",
+				  (int)pid, (int)pid, comm);
+	if (pid == getpid())
+		return cg_err_set(e, 0, "--pid %d: that is this cgrun itself", (int)pid);
+	for (a = getppid(), hops = 0; a > 1 && hops < 4096; hops++) {
+		if (a == pid)
+			return cg_err_set(e, 0, "--pid %d: pid %d (%s) is an ancestor of this cgrun (it "
+					  "started it); cgrun does not move its own processes: run "
+					  "cgrun --pid %d from another session",
+					  (int)pid, (int)pid, comm, (int)pid);
+		if (proc_stat(a, &st, &ppid, &flags) < 0)
+			break;
+		a = ppid;
+	}
+	return 0;
+}
+
+/* The cause, when the kernel refused to move pid in. */
+static void move_refused(pid_t pid, const struct launch_cg *c, cg_err *e)
+{
+	const char *cpu = launch_cg_group(c, CTRL_CPU);
+	int policy = sched_getscheduler(pid);
+	char comm[64], path[PATH_MAX], rt[32] = "";
+	cg_err why = *e;
+
+	if (!(policy == SCHED_FIFO || policy == SCHED_RR) || !cpu ||
+	    cg_layout_is_v2(c->layout, CTRL_CPU))
+		return;
+	comm_of(pid, comm, sizeof(comm));
+	snprintf(path, sizeof(path), "%s/cpu.rt_runtime_us", cpu);
+	if (sys_read_file(path, rt, sizeof(rt)) < 0)
+		snprintf(rt, sizeof(rt), "?");
+	rt[strcspn(rt, "\n")] = '\0';
+	cg_err_set(e, why.errnum,
+		   "--pid: pid %d (%s) runs under %s; cgroup v1 cpu groups with cpu.rt_runtime_us 0 "
+		   "refuse real-time tasks (%s is %s): give the process a normal policy "
+		   "(chrt -o -p 0 %d) or the group real-time runtime; the kernel said: %s",
+		   (int)pid, comm, policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR", path, rt,
+		   (int)pid, why.msg);
+}
+
 int launch_move_pid(const struct launch_opts *o)
 {
 	struct launch_opts oo = *o;
 	struct launch_cg c;
+	struct launch_origin from = { 0 };
 	struct cg_layout l = { 0 };
 	struct plan_opts po = { .parent = o->ov.parent };
-	struct profile *p = NULL;
+	struct profile *p = NULL, *base = NULL;
 	struct diags d;
 	cg_err e = { 0 };
+	char ovtext[512], why[512] = "";
 	_cleanup_free_ pid_t *pids = NULL;
+	_cleanup_free_ int *moved = NULL;
 	char comm[64], *argv0[2] = { comm, NULL };
 	size_t n = 1, i;
-	int rc = CGRUN_EXIT_FAIL, threads = 0;
+	int rc = CGRUN_EXIT_FAIL, threads = 0, left;
+	bool entered = false;
 
 	launch_cg_init(&c);
-	if (kill(o->pid, 0) < 0 && errno == ESRCH) {
-		fprintf(stderr, "cgrun: --pid %d: no such process\n", (int)o->pid);
+	if (pid_refused(o->pid, &e) < 0) {
+		fprintf(stderr, "cgrun: %s\n", e.msg);
 		return CGRUN_EXIT_FAIL;
 	}
 	comm_of(o->pid, comm, sizeof(comm));
@@ -883,15 +1026,11 @@ int launch_move_pid(const struct launch_opts *o)
 	p = load(&oo, &e);
 	if (!p || cg_layout_detect(&l, &e) < 0)
 		goto out;
-	diags_init(&d, p->path ? p->path : "");
-	if (launch_cg_enter(&c, p, &l, &po, o->ov.child, o->pid, &d, &e) < 0) {
-		diags_print(&d, stderr);
+	base = load_base(&oo, ovtext, sizeof(ovtext), &e);
+	if (!base && *ovtext)
 		goto out;
-	}
-	if (c.n == 0) {
-		cg_err_set(&e, 0, "--pid: the profile sets no limit: give a resource section or --cpu, --memory, --pids");
-		goto out;
-	}
+	c.base = base;
+	c.overrides = ovtext;
 	if (o->tree) {
 		if (descendants(o->pid, &pids, &n) < 0) {
 			cg_err_sys(&e, "reading /proc");
@@ -903,19 +1042,46 @@ int launch_move_pid(const struct launch_opts *o)
 			goto out;
 		pids[0] = o->pid;
 	}
+	/* where every thread is now: a move that fails half-way is undone */
+	moved = calloc(n, sizeof(int));
+	if (!moved || launch_origin_save(&from, pids, n, &e) < 0)
+		goto out;
+	diags_init(&d, p->path ? p->path : "");
+	entered = true;
+	if (launch_cg_enter(&c, p, &l, &po, o->ov.child, o->pid, &d, &e) < 0) {
+		diags_print(&d, stderr);
+		move_refused(o->pid, &c, &e);
+		goto out;
+	}
+	if (c.n == 0) {
+		cg_err_set(&e, 0, "--pid: the profile sets no limit: give a resource section or --cpu, --memory, --pids");
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
+		char st;
+		unsigned long fl;
+		pid_t pp;
 		int t = launch_cg_move(&c, pids[i], &e);
 
 		if (t < 0) {
-			if (i > 0 && kill(pids[i], 0) < 0) {
-				cg_err_clear(&e);   /* it ended meanwhile */
+			/* a descendant that ended meanwhile */
+			if (i > 0 && (proc_stat(pids[i], &st, &pp, &fl) < 0 || st == 'Z')) {
+				cg_err_clear(&e);
 				continue;
 			}
+			move_refused(pids[i], &c, &e);
 			goto out;
 		}
-		comm_of(pids[i], comm, sizeof(comm));
-		printf("cgrun: moved pid %d (%s, %d thread%s)\n", (int)pids[i], comm, t, t == 1 ? "" : "s");
+		moved[i] = t;
 		threads += t;
+	}
+	/* said once all went: a failure moves every process back */
+	for (i = 0; i < n; i++) {
+		if (!moved[i])
+			continue;
+		comm_of(pids[i], comm, sizeof(comm));
+		printf("cgrun: moved pid %d (%s, %d thread%s)\n", (int)pids[i], comm, moved[i],
+		       moved[i] == 1 ? "" : "s");
 	}
 	printf("cgrun: %zu process%s, %d thread%s now in group %s%s%s:\n", n, n == 1 ? "" : "es",
 	       threads, threads == 1 ? "" : "s", p->group.name.s, o->ov.child ? "/" : "",
@@ -926,10 +1092,23 @@ int launch_move_pid(const struct launch_opts *o)
 out:
 	if (rc && e.msg[0])
 		fprintf(stderr, "cgrun: %s\n", e.msg);
+	if (rc && entered && c.n) {
+		/* back where they were, then what this call made goes */
+		left = launch_origin_restore(&from, &c, why, sizeof(why));
+		if (left)
+			fprintf(stderr, "cgrun: %d thread%s could not be moved back: %s\n", left,
+				left == 1 ? "" : "s", why);
+		cg_err_clear(&e);
+		if (launch_cg_abandon(&c, &e) < 0)
+			fprintf(stderr, "cgrun: warning: %s\n", e.msg);
+	}
+	launch_origin_free(&from);
 	launch_cg_free(&c);
 	cg_layout_free(&l);
 	if (p)
 		profile_free(p);
+	if (base)
+		profile_free(base);
 	return rc;
 }
 

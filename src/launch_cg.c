@@ -134,11 +134,6 @@ static bool planned(const struct plan *pl, const char *dir)
 	return false;
 }
 
-static bool has_mark(const char *dir, const char *value)
-{
-	return mark_has(dir, value);
-}
-
 /* The ancestors of the group that do not exist yet, deepest first: the
  * apply creates them (`parent: cgkit/tenants`), and they are marked so that
  * they go again, with a plain rmdir, once empty. */
@@ -166,17 +161,6 @@ static void mark_ancestors(char **dirs, size_t n)
 			(void)mark_set(dirs[i], MARK_ANCESTOR);
 		free(dirs[i]);
 	}
-}
-
-/* Removes the marked empty ancestors above dir, nearest first. */
-static bool is_marked(const char *dir)
-{
-	return has_mark(dir, LAUNCH_MARK_VALUE);
-}
-
-static void remove_ancestors(const char *dir)
-{
-	mark_remove_ancestors(dir);
 }
 
 /* Fills top/group/leaf from the plan's group directories. */
@@ -270,6 +254,129 @@ static void enable_for_leaves(const char *group)
 		(void)sys_write_file(path, add);
 }
 
+static bool pid_alive(int pid);
+
+/* The group would go into a launch's leaf (`cgrun -- cgrun --apply` with
+ * parent: self): the leaf could never be removed, and --gc would not clear
+ * it. */
+static int parent_is_leaf(const char *parent, const char *as_given, cg_err *e)
+{
+	const char *last = strrchr(parent, '/');
+
+	if (!last || !mark_is_launch_leaf(last + 1))
+		return 0;
+	return cg_err_set(e, 0,
+			  "%s%s is the leaf of a launch (%s): a group made there would keep the "
+			  "leaf from being removed when that launch ends; give --parent (such as "
+			  "--parent cgkit) to put the group elsewhere",
+			  strcmp(as_given, "self") ? "the parent " : "parent: self, ",
+			  strcmp(as_given, "self") ? as_given : "the caller's own group,", parent);
+}
+
+int launch_cg_check_parent(const struct profile *p, const struct cg_layout *l,
+			   const char *parent_override, cg_err *e)
+{
+	struct map_where w;
+	struct diags d;
+	cg_err ignore = { 0 };
+	int rc = 0;
+
+	diags_init(&d, p->path ? p->path : "");
+	/* a profile the mapping refuses: the plan says why */
+	if (map_where(p, l, parent_override, &w, &d, &ignore) == 0)
+		for (size_t i = 0; i < w.n && rc == 0; i++)
+			rc = parent_is_leaf(w.h[i].base, w.parent, e);
+	map_where_free(&w);
+	return rc;
+}
+
+/* Is dir or a group below it in use: processes in it, or the leaf of a
+ * launch whose process lives (its child may not have joined yet)? Sets
+ * *leaf when a launch's leaf is what uses it. */
+static bool in_use(const char *dir, bool *leaf)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4096], few[16];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (sys_read_file(path, few, sizeof(few)) > 0)
+		return true;
+	while (d && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (mark_is_launch_leaf(de->d_name) && pid_alive(atoi(de->d_name + 4))) {
+			*leaf = true;
+			return true;
+		}
+		if (in_use(path, leaf)) {
+			*leaf = *leaf || mark_is_launch_leaf(de->d_name);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Does plan `pl` write a value that the plan of the profile without the
+ * overrides would not? */
+static bool overrides_change(const struct plan *pl, const struct plan *base)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_op *op = &pl->ops[i];
+		size_t k;
+
+		if (op->kind != PLAN_WRITE)
+			continue;
+		for (k = 0; k < base->n; k++)
+			if (base->ops[k].kind == PLAN_WRITE && !strcmp(base->ops[k].path, op->path) &&
+			    !strcmp(base->ops[k].value, op->value))
+				break;
+		if (k == base->n)
+			return true;
+	}
+	return false;
+}
+
+/* The overrides may change an existing group only when a launch made it
+ * and nothing uses it now. */
+static int check_overrides(const struct launch_cg *c, const struct plan *pl,
+			   const struct cg_layout *l, const struct plan_opts *o, cg_err *e)
+{
+	struct plan base = { 0 };
+	struct diags d;
+	const char *why = NULL;
+	const char *name = c->base->group.name.s ? c->base->group.name.s : "?";
+	size_t i;
+	bool change;
+
+	diags_init(&d, c->base->path ? c->base->path : "");
+	if (plan_build(c->base, l, o, &cg_reader_fs, &base, &d, e) < 0) {
+		plan_free(&base);
+		return -1;   /* the full plan was fine: not expected */
+	}
+	change = overrides_change(pl, &base);
+	plan_free(&base);
+	if (!change)
+		return 0;
+	for (i = 0; i < c->n && !why; i++) {
+		bool leaf = false;
+
+		if (!mark_has(c->top[i], MARK_LAUNCH))
+			why = "was made with cgrun --apply";
+		else if (in_use(c->top[i], &leaf))
+			why = leaf ? "is in use by another launch" : "has processes in it";
+	}
+	if (!why)
+		return 0;
+	return cg_err_set(e, 0,
+			  "%s: the group %s (%s) exists and %s; a launch's override would change "
+			  "its limits for every process in it and after the launch: to change the "
+			  "group, edit the profile and run cgrun --apply -p PROFILE; to launch with "
+			  "other limits, give another --name",
+			  c->overrides, name, c->top[0], why);
+}
+
 /* One attempt: plan, apply, and unless pid is 0, mkdir the leaves and join.
  * ENOENT in e->errnum asks for another attempt. */
 static int enter_once(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
@@ -294,6 +401,21 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 		return -1;
 	}
 	existed = c->n == 0 || !planned(&pl, c->top[0]);
+	for (i = 0; i < c->n && !existed; i++) {
+		_cleanup_free_ char *up = strdup(c->top[i]);
+		char *slash = up ? strrchr(up, '/') : NULL;
+
+		if (slash)
+			*slash = '\0';
+		if (up && parent_is_leaf(up, map_parent(p, po ? po->parent : NULL), e) < 0) {
+			plan_free(&pl);
+			return -1;
+		}
+	}
+	if (existed && c->n && c->base && c->overrides && check_overrides(c, &pl, l, &o, e) < 0) {
+		plan_free(&pl);
+		return -1;
+	}
 	/* the caller's own group and those above it are there, and never
 	 * made by a launch */
 	c->parent_self = !strcmp(map_parent(p, po ? po->parent : NULL), "self");
@@ -537,7 +659,7 @@ static int rmdir_wait(const char *dir)
 	return 0;
 }
 
-/* Is a run-* leaf (of any launch) anywhere below dir? */
+/* Is a launch's leaf anywhere below dir? */
 static bool has_run_leaf(const char *dir)
 {
 	_cleanup_closedir_ DIR *d = opendir(dir);
@@ -550,7 +672,7 @@ static bool has_run_leaf(const char *dir)
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		if (!strncmp(de->d_name, "run-", 4))
+		if (mark_is_launch_leaf(de->d_name))
 			return true;
 		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
 		if (has_run_leaf(sub))
@@ -601,7 +723,7 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 	}
 	/* (any hierarchy: another launch may have removed the group from some
 	 * hierarchies and met this launch's last leaf in the others) */
-	for (i = 0; i < c->n && !is_marked(c->top[i]); i++)
+	for (i = 0; i < c->n && !mark_has(c->top[i], MARK_LAUNCH); i++)
 		;
 	if (i == c->n && !(c->created && c->unmarkable))
 		return rc;
@@ -613,11 +735,11 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 	/* a group with no children of its own: rmdir says EBUSY while any
 	 * launch's leaf is in it, no need to look */
 	for (i = 0; i < c->n && c->flat && !busy; i++) {
-		if (!is_marked(c->top[i]) && !(c->created && c->unmarkable))
+		if (!mark_has(c->top[i], MARK_LAUNCH) && !(c->created && c->unmarkable))
 			continue;
 		if (sys_rmdir(c->top[i]) == 0 || errno == ENOENT) {
 			if (!c->parent_self)
-				remove_ancestors(c->top[i]);
+				mark_remove_ancestors(c->top[i]);
 		} else {
 			busy = true;
 		}
@@ -631,7 +753,7 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 			continue;
 		}
 		if (!c->parent_self)
-			remove_ancestors(c->top[i]);
+			mark_remove_ancestors(c->top[i]);
 	}
 	launch_unlock(c->lock_fd);
 	c->lock_fd = -1;
@@ -703,6 +825,131 @@ int launch_cg_move(const struct launch_cg *c, pid_t pid, cg_err *e)
 	return cg_err_set(e, 0, "pid %d: some threads did not move into %s", (int)pid, c->leaf[0]);
 }
 
+void launch_origin_free(struct launch_origin *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free(o->cgroup[i]);
+	free(o->cgroup);
+	free(o->pid);
+	free(o->tid);
+	free(o->mountinfo);
+	memset(o, 0, sizeof(*o));
+}
+
+static int origin_add(struct launch_origin *o, pid_t pid, pid_t tid, size_t *cap)
+{
+	char path[96], buf[8192];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/cgroup", (int)pid, (int)tid);
+	if (sys_read_file(path, buf, sizeof(buf)) < 0)
+		return 0;   /* ended meanwhile */
+	if (o->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		pid_t *np = realloc(o->pid, nc * sizeof(pid_t));
+		pid_t *nt = np ? realloc(o->tid, nc * sizeof(pid_t)) : NULL;
+		char **ng = nt ? realloc(o->cgroup, nc * sizeof(char *)) : NULL;
+
+		if (np)
+			o->pid = np;
+		if (nt)
+			o->tid = nt;
+		if (!ng)
+			return -1;
+		o->cgroup = ng;
+		*cap = nc;
+	}
+	o->cgroup[o->n] = strdup(buf);
+	if (!o->cgroup[o->n])
+		return -1;
+	o->pid[o->n] = pid;
+	o->tid[o->n++] = tid;
+	return 0;
+}
+
+int launch_origin_save(struct launch_origin *o, const pid_t *pids, size_t n, cg_err *e)
+{
+	_cleanup_free_ pid_t *tids = NULL;
+	size_t cap = 0, i, k, nt;
+
+	memset(o, 0, sizeof(*o));
+	o->mountinfo = malloc(1 << 16);
+	if (!o->mountinfo)
+		return cg_err_set(e, ENOMEM, "out of memory");
+	if (sys_read_file("/proc/self/mountinfo", o->mountinfo, 1 << 16) < 0)
+		return cg_err_sys(e, "reading /proc/self/mountinfo");
+	tids = malloc(MAX_IDS * sizeof(pid_t));
+	if (!tids)
+		return cg_err_set(e, ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		if (read_tids(pids[i], tids, MAX_IDS, &nt) < 0)
+			continue;   /* ended meanwhile */
+		for (k = 0; k < nt; k++)
+			if (origin_add(o, pids[i], tids[k], &cap) < 0)
+				return cg_err_set(e, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* The group a thread was in, in hierarchy i of c, from its recorded
+ * /proc/.../cgroup text. */
+static int origin_dir(const struct launch_origin *o, size_t k, const struct launch_cg *c, size_t i,
+		      char *dir, size_t len)
+{
+	struct cg_layout t = { 0 };
+	cg_err e = { 0 };
+	const char *self = NULL, *mnt = NULL;
+	int ct;
+
+	if (cg_layout_parse(o->mountinfo, o->cgroup[k], &t, &e) < 0)
+		return -1;
+	for (ct = 0; ct < CTRL_COUNT && !(c->ctrls[i] & (1u << ct)); ct++)
+		;
+	if (ct < CTRL_COUNT) {
+		mnt = cg_layout_mount(c->layout, (enum cg_ctrl)ct);
+		self = c->v2[i] ? t.self_unified : t.self_v1[ct];
+	}
+	if (mnt && self)
+		snprintf(dir, len, "%s%s%s", mnt, *self ? "/" : "", self);
+	cg_layout_free(&t);
+	return mnt && self ? 0 : -1;
+}
+
+int launch_origin_restore(const struct launch_origin *o, const struct launch_cg *c, char *why,
+			  size_t len)
+{
+	char dir[4096];
+	int failed = 0;
+
+	for (size_t k = 0; k < o->n; k++) {
+		for (size_t i = 0; i < c->n; i++) {
+			cg_err e = { 0 };
+
+			/* v2 moves a process as a whole */
+			if (c->v2[i] && o->tid[k] != o->pid[k])
+				continue;
+			if (origin_dir(o, k, c, i, dir, sizeof(dir)) < 0)
+				continue;
+			if (write_pid(dir, c->v2[i] ? "cgroup.procs" : "tasks", o->tid[k], &e) == 0 ||
+			    kill(o->tid[k], 0) < 0)
+				continue;
+			if (!failed++)
+				snprintf(why, len, "%s", e.msg);
+		}
+	}
+	return failed;
+}
+
+int launch_cg_abandon(struct launch_cg *c, cg_err *e)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->leaf[i])
+			(void)sys_rmdir(c->leaf[i]);
+		free(c->leaf[i]);
+		c->leaf[i] = NULL;
+	}
+	return launch_cg_leave(c, e);
+}
+
 /* Alive, and not a zombie that nobody reaps (a killed cgrun's init). */
 static bool pid_alive(int pid)
 {
@@ -716,51 +963,59 @@ static bool pid_alive(int pid)
 	return rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
 }
 
-static int gc_dir(const char *dir, bool verbose, int *count)
+static void gc_removed(const char *dir, bool verbose, int *count)
+{
+	(*count)++;
+	if (verbose)
+		printf("removed %s\n", dir);
+}
+
+/* Walks the groups below dir that a launch marked, and only those: `ours`
+ * says that dir itself is a launch's group or inside one, where a run-<PID>
+ * leaf is a launch's. A group cgkit did not mark (the service manager's, or
+ * one made with --apply) is neither removed nor entered. */
+static void gc_dir(const char *dir, bool ours, bool verbose, int *count)
 {
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	struct dirent *de;
 	int lfd;
 
 	if (!d)
-		return 0;
+		return;
 	while ((de = readdir(d))) {
 		char sub[4096];
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		if (!strncmp(de->d_name, "run-", 4)) {
-			int removed;
+		if (ours && mark_is_launch_leaf(de->d_name)) {
+			bool removed;
 
-			/* under the lock: a launch's leaf is empty between its
-			 * mkdir and its join */
 			/* a live launch's child may not have moved in yet */
 			if (pid_alive(atoi(de->d_name + 4)))
 				continue;
+			/* under the lock: a launch's leaf is empty between its
+			 * mkdir and its join */
 			lfd = launch_lock(NULL);
 			removed = sys_rmdir(sub) == 0;
 			launch_unlock(lfd);
-			if (removed) {
-				(*count)++;
-				if (verbose)
-					printf("removed %s\n", sub);
-			}
+			if (removed)
+				gc_removed(sub, verbose, count);
 			continue;
 		}
-		gc_dir(sub, verbose, count);
-		if (has_mark(sub, LAUNCH_MARK_ANCESTOR)) {
+		if (mark_has(sub, MARK_ANCESTOR)) {
+			gc_dir(sub, false, verbose, count);
 			lfd = launch_lock(NULL);
-			if (sys_rmdir(sub) == 0) {
-				(*count)++;
-				if (verbose)
-					printf("removed %s\n", sub);
-			}
+			if (sys_rmdir(sub) == 0)
+				gc_removed(sub, verbose, count);
 			launch_unlock(lfd);
 			continue;
 		}
-		if (!is_marked(sub))
+		if (!ours && !mark_has(sub, MARK_LAUNCH))
 			continue;
+		gc_dir(sub, true, verbose, count);
+		if (!mark_has(sub, MARK_LAUNCH))
+			continue;   /* a child group of a launch's: goes with it */
 		lfd = launch_lock(NULL);
 		if (!has_run_leaf(sub)) {
 			int before = *count;
@@ -770,7 +1025,6 @@ static int gc_dir(const char *dir, bool verbose, int *count)
 		}
 		launch_unlock(lfd);
 	}
-	return 0;
 }
 
 int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose)
@@ -779,9 +1033,11 @@ int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose)
 	size_t i;
 	bool busy = false;
 
+	/* the profile names the group: its run-<PID> leaves are a launch's
+	 * even when --apply made it */
 	for (i = 0; i < n; i++)
-		gc_dir(dirs[i], verbose, &count);
-	if (!n || !is_marked(dirs[0]))
+		gc_dir(dirs[i], true, verbose, &count);
+	if (!n || !mark_has(dirs[0], MARK_LAUNCH))
 		return count;
 	lfd = launch_lock(NULL);
 	for (i = 0; i < n; i++)
@@ -802,6 +1058,7 @@ int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg
 	size_t n_seen = 0, k;
 	int count = 0, ct;
 
+	(void)e;   /* a hierarchy without the parent has nothing to collect */
 	for (ct = 0; ct < CTRL_COUNT; ct++) {
 		const char *mnt = cg_layout_mount(l, (enum cg_ctrl)ct);
 		char dir[4096];
@@ -821,17 +1078,16 @@ int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg
 		} else {
 			snprintf(dir, sizeof(dir), "%s/%s", mnt, parent);
 		}
-		if (gc_dir(dir, verbose, &count) < 0)
-			return cg_err_sys(e, "%s", dir);
+		gc_dir(dir, mark_has(dir, MARK_LAUNCH), verbose, &count);
 		/* the parent itself, when a launch made it and it is empty now */
-		if (has_mark(dir, LAUNCH_MARK_ANCESTOR)) {
+		if (mark_has(dir, MARK_ANCESTOR)) {
 			int lfd = launch_lock(NULL);
 
 			if (sys_rmdir(dir) == 0) {
 				count++;
 				if (verbose)
 					printf("removed %s\n", dir);
-				remove_ancestors(dir);
+				mark_remove_ancestors(dir);
 			}
 			launch_unlock(lfd);
 		}

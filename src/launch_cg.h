@@ -23,9 +23,6 @@
 #include "plan.h"
 #include "profile.h"
 
-#define LAUNCH_MARK_XATTR MARK_XATTR
-#define LAUNCH_MARK_VALUE MARK_LAUNCH
-#define LAUNCH_MARK_ANCESTOR MARK_ANCESTOR   /* a parent a launch had to create */
 #define LAUNCH_LOCK_DIR "/run/cgkit"
 #define LAUNCH_LOCK_FILE LAUNCH_LOCK_DIR "/groups.lock"
 /* Where the lock is: LAUNCH_LOCK_DIR; unit tests point it elsewhere. */
@@ -46,6 +43,15 @@ struct launch_cg {
 	bool flat;                         /* the profile's group has no children */
 	bool parent_self;                  /* the group is below the caller's own */
 	int lock_fd;
+
+	/* The profile without the command line's resource overrides, and those
+	 * overrides as given ("--cpu 90% --pids max"), or NULL when there are
+	 * none (not owned). An override that would change a group that exists
+	 * and was applied (no launch mark) or is in use (another launch's leaf,
+	 * processes) is refused: it would change the group for good, or under
+	 * another launch's feet. */
+	const struct profile *base;
+	const char *overrides;
 };
 
 void launch_cg_init(struct launch_cg *c);
@@ -108,14 +114,46 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e);
  * number of threads moved, or -1. */
 int launch_cg_move(const struct launch_cg *c, pid_t pid, cg_err *e);
 
-/* Removes empty run-* leaves and empty marked groups below the parent
- * directories (one per hierarchy). Prints each removed directory to out when
- * verbose. Returns the count removed, or -1. */
+/* Where the threads of some processes were, per hierarchy, before a move:
+ * what --pid puts back when it fails half-way. */
+struct launch_origin {
+	size_t n;
+	pid_t *pid, *tid;
+	char **cgroup;      /* /proc/PID/task/TID/cgroup as it read */
+	char *mountinfo;
+};
+
+/* Records where every thread of each pid is. Returns 0 or -1. */
+int launch_origin_save(struct launch_origin *o, const pid_t *pids, size_t n, cg_err *e);
+/* Moves every recorded thread back to its group in each hierarchy of c.
+ * Returns how many could not be moved back (a thread that ended is no
+ * failure); the first such is described in why. */
+int launch_origin_restore(const struct launch_origin *o, const struct launch_cg *c, char *why,
+			  size_t len);
+void launch_origin_free(struct launch_origin *o);
+
+/* Undoes a --pid that failed, once its processes are back where they were:
+ * removes the leaves (nothing is killed: a leaf that still holds a process
+ * stays), and the group as the end of a launch does. */
+int launch_cg_abandon(struct launch_cg *c, cg_err *e);
+
+/* Removes the empty run-<PID> leaves of gone processes inside groups a
+ * launch marked, those groups when unused, and the parents a launch made,
+ * below the parent directories (one per hierarchy); it enters no group cgkit
+ * did not mark. Prints each removed directory when verbose. Returns the
+ * count removed, or -1. */
 int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg_err *e);
 
-/* The same for one group, given its directory in each hierarchy: its empty
- * run-* leaves, then the group itself when it is marked and unused. */
+/* The same for one group that a profile names, given its directory in each
+ * hierarchy: its empty run-<PID> leaves (also in a group --apply made), then
+ * the group itself when it is marked and unused. */
 int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose);
+
+/* Refuses (-1, e) a profile whose group would go into a launch's leaf
+ * run-<PID>, as a nested `cgrun -- cgrun --apply -p P` with parent: self
+ * would: the leaf could not be removed when that launch ends. */
+int launch_cg_check_parent(const struct profile *p, const struct cg_layout *l,
+			   const char *parent_override, cg_err *e);
 
 /* Takes and drops the lock serialising group creation and removal. */
 int launch_lock(cg_err *e);

@@ -20,6 +20,17 @@ static bool parse_id(const char *s, size_t len, unsigned long *out)
 	return !errno && !*end && *out < 4294967295UL;
 }
 
+/* Digits only, whatever their value: a number, not a name. */
+static bool all_digits(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
 /* Finds "name:x:ID:..." in a passwd/group text; fields[2] is the id and, in
  * passwd, fields[3] the gid. */
 static bool lookup(const char *text, const char *name, size_t nlen, unsigned long *id,
@@ -71,6 +82,11 @@ int launch_user_resolve(const char *spec, const char *passwd, const char *group,
 	}
 	if (parse_id(spec, ulen, &u)) {
 		g = u;
+	} else if (all_digits(spec, ulen)) {
+		/* (uid_t)-1 means "no change" to setresuid() */
+		snprintf(why, whylen, "uid %.*s is out of range: give a uid from 0 to 4294967294",
+			 (int)ulen, spec);
+		return -1;
 	} else if (passwd && lookup(passwd, spec, ulen, &u, &pg)) {
 		g = pg;
 	} else {
@@ -81,6 +97,11 @@ int launch_user_resolve(const char *spec, const char *passwd, const char *group,
 	if (colon) {
 		const char *gs = colon + 1;
 
+		if (all_digits(gs, strlen(gs)) && !parse_id(gs, strlen(gs), &g)) {
+			snprintf(why, whylen, "gid %s is out of range: give a gid from 0 to 4294967294",
+				 gs);
+			return -1;
+		}
 		have_g = parse_id(gs, strlen(gs), &g) ||
 			 (*gs && group && lookup(group, gs, strlen(gs), &g, NULL));
 		if (!have_g) {

@@ -65,3 +65,15 @@ assert_contains "$OUT" "--cpu: '20x'" "bad --cpu is named"
 expect_status 125 "$CGRUN" -p "$P2" -g nosuch -- true
 assert_contains "$OUT" "no child group 'nosuch'" "bad -g is named"
 assert_nothing_left "after refused overrides"
+
+# Nested: a cgrun inside a launch whose profile says parent: self would put
+# its group into the outer launch's leaf, which then could never be
+# removed. --apply and a launch refuse it (125), say to give --parent, and
+# nothing stays behind.
+I=$(make_profile in "name: $UNIQ-in" "parent: self" "pids: {max: 20}")
+expect_status 125 "$CGRUN" -p "$P" -- "$CGRUN" --apply -p "$I"
+assert_contains "$OUT" "parent: self, the caller's own group, is the leaf of a launch" "a nested --apply into the leaf is refused"
+assert_contains "$OUT" "give --parent" "and says what to give"
+expect_status 125 "$CGRUN" -p "$P" -- "$CGRUN" -p "$I" -- true
+assert_contains "$OUT" "is the leaf of a launch" "a nested launch into the leaf is refused"
+assert_nothing_left "after nested cgruns"

@@ -77,3 +77,24 @@ assert_nothing_left "after writing its stats into a closed pipe"
 "$CGRUN" -p "$P" -- yes | head -1 >/dev/null
 assert_eq 141 "${PIPESTATUS[0]}" "the command still dies of SIGPIPE (128+13)"
 assert_nothing_left "after the command died of SIGPIPE"
+
+# Messages that say what is wrong and where.
+expect_status 125 "$CGRUN" --parent self --pids 10 --user 4294967295 -- true
+assert_contains "$OUT" "--user: uid 4294967295 is out of range: give a uid from 0 to 4294967294" "a uid out of range is said to be one"
+A=$(make_profile ap "name: $UNIQ-ap" "parent: self" "pids: {max: 50}")
+for verb in --apply --plan --show --remove; do
+	expect_status 125 "$CGRUN" $verb -p "$A" --parent 'a/../b'
+	assert_contains "$OUT" "cgrun: --parent 'a/../b': the parent may not contain '..'" "$verb: a bad --parent is the option's error"
+	assert_not_contains "$OUT" "ap.yaml" "$verb: and not the profile's"
+done
+expect_status 125 "$CGRUN" -p "$A" --parent 'a/../b' -- true
+assert_contains "$OUT" "cgrun: --parent 'a/../b':" "a launch: the same"
+P=$(make_profile rr "name: $UNIQ-rr" "parent: self" "pids: {max: 50}" "namespaces: [mount]" "rootfs: /")
+expect_status 125 "$CGRUN" -p "$P" -- true
+assert_contains "$OUT" "rr.yaml:5:9: error: rootfs: / is the host's own root: leave rootfs out" "rootfs: / is refused at its position"
+assert_not_contains "$OUT" "Too many levels" "not with the kernel's loop error"
+mkdir -p "$TMPD/layer"
+P=$(make_profile ly "name: $UNIQ-ly" "parent: self" "pids: {max: 50}" "namespaces: [mount]" "layers: [$TMPD/layer]")
+expect_status 125 env TMPDIR="$TMPD/no-such-tmp" "$CGRUN" -p "$P" -- true
+assert_contains "$OUT" "temporary directory in TMPDIR=$TMPD/no-such-tmp: No such file or directory; set TMPDIR to a writable directory" "an unusable TMPDIR is named, with the reason"
+assert_nothing_left "after the messages"

@@ -81,3 +81,58 @@ assert_nothing_left "after --gc"
 expect_status 125 "$CGRUN" --pid 4194303 -p "$P"
 assert_contains "$OUT" "no such process" "a missing pid is named"
 assert_nothing_left "after a refused --pid"
+
+# What --pid refuses before it touches anything: pid 1, a kernel thread
+# (kthreadd, pid 2: only given to --pid, never signalled), a zombie, cgrun
+# itself and its ancestors. The profile given does not exist: the pid is
+# refused before the profile is read, and a cgrun that would not refuse
+# fails on the profile instead of moving pid 1 anywhere.
+NP="$TMPD/never-read.yaml"
+expect_status 125 "$CGRUN" --pid 1 -p "$NP"
+assert_contains "$OUT" "--pid 1: pid 1 " "pid 1 is refused"
+if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
+	expect_status 125 "$CGRUN" --pid 2 -p "$NP"
+	assert_contains "$OUT" "pid 2 (kthreadd) is a kernel thread" "a kernel thread is refused"
+else
+	echo "  (no kthreadd at pid 2 here: the kernel-thread case is not tried)"
+fi
+expect_status 125 "$CGRUN" --pid $$ -p "$NP"
+assert_contains "$OUT" "is an ancestor of this cgrun" "cgrun's ancestor (this test's shell) is refused"
+expect_status 125 sh -c 'exec "$0" --pid $$ -p "$1"' "$CGRUN" "$NP"
+assert_contains "$OUT" "that is this cgrun itself" "cgrun itself is refused"
+# a zombie: its parent (sleep, exec'd) never reaps it
+sh -c 'sleep 0 & echo $! >"$0"; exec sleep 30' "$TMPD/zpid" &
+zp=$!; track_pid $zp
+wait_for_file "$TMPD/zpid" || fail "setup: no zombie"
+z=$(cat "$TMPD/zpid")
+for i in $(seq 100); do [ "$(awk '{ print $3 }' /proc/$z/stat 2>/dev/null)" = Z ] && break; sleep 0.05; done
+expect_status 125 "$CGRUN" --pid "$z" -p "$NP"
+assert_contains "$OUT" "pid $z (sleep) is a zombie" "a zombie is refused, and the message says why"
+kill -KILL $zp; wait $zp 2>/dev/null
+assert_nothing_left "after the refused pids"
+
+# cgroup v1 only: a cpu group with cpu.rt_runtime_us 0 (a new group's
+# default) refuses a SCHED_FIFO task. --pid fails with the cause, moves back
+# what it had moved (with --tree, the parent that went first) and leaves no
+# leaf or group.
+if cg_on_v2 cpu || [ ! -f "$(cg_mount cpu)/cpu.rt_runtime_us" ] || ! command -v chrt >/dev/null; then
+	echo "  SKIP (this part): SCHED_FIFO is refused by v1 cpu groups with real-time group scheduling only"
+else
+	sh -c 'chrt -f 1 sleep 30 & echo $! >"$0"; exec sleep 30' "$TMPD/fifo" &
+	par=$!; track_pid $par
+	wait_for_file "$TMPD/fifo" || fail "setup: no SCHED_FIFO child"
+	fifo=$(cat "$TMPD/fifo"); track_pid "$fifo"
+	before_par=$(cat /proc/$par/cgroup); before_fifo=$(cat /proc/$fifo/cgroup)
+	expect_status 125 "$CGRUN" --pid "$fifo" -p "$P"
+	assert_contains "$OUT" "pid $fifo (sleep) runs under SCHED_FIFO; cgroup v1 cpu groups with cpu.rt_runtime_us 0 refuse real-time tasks" "the cause is named"
+	assert_eq "$before_fifo" "$(cat /proc/$fifo/cgroup)" "the process is where it was"
+	assert_nothing_left "after a refused SCHED_FIFO --pid"
+	expect_status 125 "$CGRUN" --pid "$par" --tree -p "$P"
+	assert_contains "$OUT" "runs under SCHED_FIFO" "--tree: the cause is named"
+	assert_not_contains "$OUT" "moved pid" "--tree: nothing is reported moved"
+	assert_eq "$before_par" "$(cat /proc/$par/cgroup)" "--tree: the parent moved first is back where it was"
+	assert_eq "$before_fifo" "$(cat /proc/$fifo/cgroup)" "--tree: the SCHED_FIFO child is where it was"
+	assert_nothing_left "after a refused --tree"
+	kill -KILL "$fifo" "$par"
+	wait $par 2>/dev/null || :
+fi

@@ -173,6 +173,11 @@ static void test_user_refused(void **state)
 	assert_int_equal(launch_user_resolve("root:", passwd, group, &u, &g, why, sizeof(why)), -1);
 	assert_int_equal(launch_user_resolve("alice", NULL, NULL, &u, &g, why, sizeof(why)), -1);
 	assert_int_equal(launch_user_resolve("99999999999", NULL, NULL, &u, &g, why, sizeof(why)), -1);
+	/* a number out of range is said to be one, not looked up as a name */
+	assert_int_equal(launch_user_resolve("4294967295", passwd, group, &u, &g, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "uid 4294967295 is out of range: give a uid from 0 to 4294967294"));
+	assert_int_equal(launch_user_resolve("0:4294967295", passwd, group, &u, &g, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "gid 4294967295 is out of range"));
 }
 
 static void test_name_from_command(void **state)

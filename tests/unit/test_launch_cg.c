@@ -12,6 +12,7 @@
 
 #include "fakecg.h"
 #include "launch_cg.h"
+#include "mark.h"
 #include "plan.h"
 #include "policy.h"
 #include "profile.h"
@@ -60,6 +61,14 @@ static bool exists(const char *rel)
 
 	snprintf(p, sizeof(p), "%s/%s", fake_root, rel);
 	return access(p, F_OK) == 0;
+}
+
+static void mkdir_rel(const char *rel)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/%s", fake_root, rel);
+	__wrap_sys_mkdir(p, 0755);
 }
 
 static bool xattrs_work(void)
@@ -132,8 +141,8 @@ static void test_launch_creates_marks_and_removes(void **state)
 	assert_true(exists("cpu/web/run-4242"));
 	assert_true(exists("cpuacct/web/run-4242"));
 	assert_true(exists("pids/web/run-4242"));
-	assert_true(getxattr(c.top[0], LAUNCH_MARK_XATTR, v, sizeof(v) - 1) > 0);
-	assert_string_equal(v, LAUNCH_MARK_VALUE);
+	assert_true(getxattr(c.top[0], MARK_XATTR, v, sizeof(v) - 1) > 0);
+	assert_string_equal(v, MARK_LAUNCH);
 	assert_non_null(strstr(launch_cg_leaf(&c, CTRL_PIDS), "/pids/web/run-4242"));
 	assert_non_null(strstr(launch_cg_group(&c, CTRL_CPUACCT), "/cpuacct/web"));
 	assert_null(launch_cg_leaf(&c, CTRL_MEMORY));
@@ -246,28 +255,62 @@ static void test_gc(void **state)
 	 * above any real pid here) gone */
 	launch(&dead, p, &po, 4194301);
 	launch_cg_free(&dead);
-	/* an unmarked group with an empty leaf of a gone process, and one of
-	 * a live process */
-	snprintf(dir, sizeof(dir), "%s/pids/mine", fake_root);
-	__wrap_sys_mkdir(dir, 0755);
-	snprintf(dir, sizeof(dir), "%s/pids/mine/run-4194302", fake_root);
-	__wrap_sys_mkdir(dir, 0755);
-	snprintf(dir, sizeof(dir), "%s/pids/mine/run-%d", fake_root, (int)me);
-	__wrap_sys_mkdir(dir, 0755);
+	/* groups cgkit did not mark: an unmarked group with an empty leaf of a
+	 * gone process and one of a live process, the service manager's empty
+	 * transient units, an applied group's child named run-x */
+	mkdir_rel("pids/mine");
+	mkdir_rel("pids/mine/run-4194302");
+	snprintf(dir, sizeof(dir), "pids/mine/run-%d", (int)me);
+	mkdir_rel(dir);
+	mkdir_rel("pids/run-u42.service");
+	mkdir_rel("pids/run-r7.scope");
+	mkdir_rel("pids/system.slice");
+	mkdir_rel("pids/system.slice/run-r9.scope");
+	mkdir_rel("pids/system.slice/run-4194302");
+	mkdir_rel("pids/app");
+	mkdir_rel("pids/app/run-x");
 	n = launch_cg_gc(&l, "self", false, &e);
 	assert_true(n >= 0);
 	assert_false(exists("pids/web"));
 	assert_false(exists("cpu/web"));
-	assert_false(exists("pids/mine/run-4194302"));
+	assert_true(exists("pids/mine/run-4194302"));
 	assert_true(exists("pids/mine"));
-	snprintf(dir, sizeof(dir), "pids/mine/run-%d", (int)me);
 	assert_true(exists(dir));
+	assert_true(exists("pids/run-u42.service"));
+	assert_true(exists("pids/run-r7.scope"));
+	assert_true(exists("pids/system.slice/run-r9.scope"));
+	assert_true(exists("pids/system.slice/run-4194302"));
+	assert_true(exists("pids/app/run-x"));
 	/* a live launch's group is not touched */
 	launch(&live, p, &po, me);
 	launch_cg_gc(&l, "self", false, &e);
 	assert_true(exists("pids/web"));
 	leave(&live);
 	assert_false(exists("pids/web"));
+	profile_free(p);
+}
+
+/* A profile's child named run-x is not a launch's leaf: it does not keep
+ * the launch's group alive. */
+static void test_child_named_run_is_no_leaf(void **state)
+{
+	struct profile *p = parse("name: web\nparent: self\npids: {max: 10}\n"
+				  "children:\n  - name: run-x\n    pids: {max: 5}\n");
+	struct plan_opts po = { 0 };
+	struct launch_cg c;
+
+	(void)state;
+	if (!xattrs_work())
+		skip();
+	launch(&c, p, &po, getpid());
+	c.flat = false;
+	assert_true(exists("pids/web/run-x"));
+	leave(&c);
+	assert_false(exists("pids/web"));
+	assert_true(mark_is_launch_leaf("run-42"));
+	assert_false(mark_is_launch_leaf("run-"));
+	assert_false(mark_is_launch_leaf("run-u42.service"));
+	assert_false(mark_is_launch_leaf("run-x"));
 	profile_free(p);
 }
 
@@ -280,6 +323,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_apply_takes_a_launch_group_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parents_made_by_a_launch_go_with_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_child_named_run_is_no_leaf, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("launch_cg", tests, NULL, NULL);
