@@ -120,6 +120,65 @@ static int write_checked(struct cgtop *t, const char *path, const char *value, c
 	return 0;
 }
 
+/* cgtop's pid, then its parent's, up to pid 1 (its shell, the terminal
+ * or tmux server...): freezing any of them freezes cgtop, which then hangs
+ * in D state, and the keys typed meanwhile act again after a thaw. */
+static size_t own_lineage(int *out, size_t max)
+{
+	int pid = getpid();
+	size_t n = 0;
+
+	while (pid > 0 && n < max) {
+		char path[64], buf[1024];
+		const char *paren;
+		int ppid;
+
+		out[n++] = pid;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if (sys_read_file(path, buf, sizeof(buf)) < 0 || !(paren = strrchr(buf, ')')) ||
+		    sscanf(paren + 1, " %*c %d", &ppid) != 1)
+			break;
+		pid = ppid;
+	}
+	return n;
+}
+
+/* Refuses (says why, returns true) when the group in dir, or one below it,
+ * holds cgtop or a process cgtop runs under. */
+static bool holds_cgtop(struct cgtop *t, const char *dir, const char *group)
+{
+	char dirs[1][4096], path[64], comm[64] = "?";
+	_cleanup_free_ int *pids = NULL;
+	int lineage[64];
+	size_t nl = own_lineage(lineage, sizeof(lineage) / sizeof(lineage[0]));
+	cg_err e = {0};
+	long np;
+
+	snprintf(dirs[0], sizeof(dirs[0]), "%s", dir);
+	np = stats_group_pids(dirs, 1, true, &pids, &e);
+	if (np < 0) {
+		say(t, "%s; nothing frozen", e.msg);
+		return true;
+	}
+	for (long i = 0; i < np; i++)
+		for (size_t j = 0; j < nl; j++) {
+			if (pids[i] != lineage[j])
+				continue;
+			if (j == 0) {
+				say(t, "/%s holds cgtop itself (pid %d): freezing it would freeze cgtop; "
+				       "nothing changed", group, lineage[j]);
+				return true;
+			}
+			snprintf(path, sizeof(path), "/proc/%d/comm", lineage[j]);
+			if (sys_read_file(path, comm, sizeof(comm)) > 0)
+				comm[strcspn(comm, "\n")] = '\0';
+			say(t, "/%s holds pid %d (%s), which cgtop runs under: freezing it would freeze "
+			       "cgtop; nothing changed", group, lineage[j], comm);
+			return true;
+		}
+	return false;
+}
+
 void action_freeze(struct cgtop *t)
 {
 	long g = cgtop_selected_group(t);
@@ -154,6 +213,8 @@ void action_freeze(struct cgtop *t)
 	bool frozen = v1 ? strncmp(state, "THAWED", 6) != 0 : state[0] == '1';
 	const char *value = v1 ? (frozen ? "THAWED" : "FROZEN") : (frozen ? "0" : "1");
 
+	if (!frozen && holds_cgtop(t, dir, stats_group_at(t->c, (size_t)g)->path))
+		return;
 	if (write_checked(t, path, value, frozen ? "thawing" : "freezing") == 0)
 		say(t, "%s /%s (%s = %s)", frozen ? "thawed" : "froze", stats_group_at(t->c, (size_t)g)->path,
 		    path, value);
@@ -323,6 +384,15 @@ void action_edit_limit(struct cgtop *t)
 		say(t, "the root group has no limits to change");
 		return;
 	}
+	/* The engine takes the group's name in a profile's text: a name that
+	 * is not a profile name (a quote and a '#' in it, say) could name
+	 * another group there. Refused until the engine takes the name apart
+	 * from the text. */
+	if (profile_name_invalid(g->name)) {
+		say(t, "/%s: e changes only groups named with A-Z a-z 0-9 _ . - (at most 64); "
+		       "this name cannot go into a profile; nothing changed", g->path);
+		return;
+	}
 	k = screen_menu(t, "change which limit?", which_items, 3);
 	if (k < 0 || !row_holds(t, (size_t)gi, k))
 		return;
@@ -331,6 +401,10 @@ void action_edit_limit(struct cgtop *t)
 		 g->path);
 	if (!screen_prompt(t, q, value, sizeof(value)) || !value[0]) {
 		say(t, "limit unchanged");
+		return;
+	}
+	if (strpbrk(value, "\"\\#")) {
+		say(t, "\"%s\" is not a limit: give e.g. 20%%, 512M, 100 or max; nothing changed", value);
 		return;
 	}
 	/* The engine takes a profile: one for this group, with this one knob. */
