@@ -27,6 +27,9 @@
 
 #define say cgtop_say
 
+/* The profiles an installed cgkit offers to C. */
+#define CGTOP_PROFILES_DIR "/usr/share/cgkit/profiles"
+
 /* Pids of the selected process, or of the selected group and below. */
 static long target_pids(struct cgtop *t, int **pids, char *what, size_t len)
 {
@@ -237,6 +240,8 @@ static void current_limit(struct cgtop *t, const struct stats_group *g, int whic
 	}
 	if (which == 0)
 		snprintf(buf, len, "%g%%", x);
+	else if (which == 1)
+		stats_size_exact((uint64_t)x, buf, len);
 	else {
 		snprintf(v, sizeof(v), "%.0f", x);
 		snprintf(buf, len, "%s", v);
@@ -466,30 +471,43 @@ void action_edit_limit(struct cgtop *t)
 	profile_free(p);
 }
 
-/* Where the ready-made profiles are. */
-static int profiles_dir(char *buf, size_t len)
+/* A directory whose profiles C may offer: not writable by group or others,
+ * owned by root or by the user running cgtop (anyone else could put a
+ * profile there that root then applies). */
+static bool dir_trusted(const char *dir)
 {
-	const char *env = getenv("CGKIT_PROFILES");
+	struct stat st;
+
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && !(st.st_mode & (S_IWGRP | S_IWOTH)) &&
+	       (st.st_uid == 0 || st.st_uid == geteuid());
+}
+
+/* Where the profiles C offers are: the directory given (--profiles, else
+ * $CGKIT_PROFILES), else the installed one, else the source tree's next
+ * to the binary when it is trusted. Never ./profiles: the current
+ * directory may be anyone's. */
+static int profiles_dir(const struct cgtop *t, char *buf, size_t len)
+{
+	const char *given = t->profiles && *t->profiles ? t->profiles : getenv("CGKIT_PROFILES");
 	char exe[PATH_MAX];
 	ssize_t n;
 	struct stat st;
 
-	if (env && *env) {
-		snprintf(buf, len, "%s", env);
+	if (given && *given) {
+		snprintf(buf, len, "%s", given);
 		return 0;
 	}
+	snprintf(buf, len, "%s", CGTOP_PROFILES_DIR);
+	if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
 		snprintf(buf, len, "%s/../profiles", dirname(exe));
-		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+		if (dir_trusted(buf))
 			return 0;
 	}
-	snprintf(buf, len, "/usr/share/cgkit/profiles");
-	if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	snprintf(buf, len, "profiles");
-	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+	return -1;
 }
 
 static void cgrun_path(char *buf, size_t len)
@@ -552,8 +570,9 @@ void action_cap(struct cgtop *t)
 	long np;
 	int k, moved = 0, failed = 0;
 
-	if (profiles_dir(dir, sizeof(dir)) < 0 || !(d = opendir(dir))) {
-		say(t, "no profiles directory (set CGKIT_PROFILES or install profiles/)");
+	if (profiles_dir(t, dir, sizeof(dir)) < 0 || !(d = opendir(dir))) {
+		say(t, "no profiles to offer: give a directory with --profiles DIR (or "
+		       "CGKIT_PROFILES), or install them in " CGTOP_PROFILES_DIR);
 		return;
 	}
 	while ((de = readdir(d)) && n < 64) {

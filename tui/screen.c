@@ -3,11 +3,13 @@
 #include "cgtop.h"
 
 #include <curses.h>
+#include <term.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define HEADER_LINES 2
 #define PATH_MIN 16
@@ -488,6 +490,30 @@ static void refresh_procs(struct cgtop *t)
 	nd = stats_group_dirs(t->c, (size_t)i, dirs, 8);
 	if (stats_procs_read(&t->procs, dirs, nd, true, &e) < 0)
 		cgtop_say(t, "%s", e.msg);
+}
+
+bool screen_usable(char *why, size_t len)
+{
+	const char *term = getenv("TERM");
+	char *cup;
+	int err = 0;
+
+	/* initscr() exits the program on a terminal type it does not know */
+	if (!term || !*term) {
+		snprintf(why, len, "TERM is not set");
+		return false;
+	}
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		snprintf(why, len, "TERM=%.40s is not a terminal type this system knows", term);
+		return false;
+	}
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	if (!cup || cup == (char *)-1) {
+		snprintf(why, len, "TERM=%.40s cannot move the cursor", term);
+		return false;
+	}
+	return true;
 }
 
 int screen_run(struct cgtop *t)

@@ -119,6 +119,29 @@ static void test_json(void **state)
 	expect_json("\xc2\x9b", "\"\\u009b\"");
 }
 
+static void test_size_exact(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	stats_size_exact(1ULL << 30, buf, sizeof(buf));
+	assert_string_equal(buf, "1G");
+	stats_size_exact(512ULL << 20, buf, sizeof(buf));
+	assert_string_equal(buf, "512M");
+	stats_size_exact(1536ULL << 20, buf, sizeof(buf));
+	assert_string_equal(buf, "1536M");
+	stats_size_exact((1ULL << 30) + 4096, buf, sizeof(buf));
+	assert_string_equal(buf, "1048580K");
+	stats_size_exact(4097, buf, sizeof(buf));
+	assert_string_equal(buf, "4097");
+	stats_size_exact(3ULL << 40, buf, sizeof(buf));
+	assert_string_equal(buf, "3T");
+	stats_size_exact(2048ULL << 40, buf, sizeof(buf));
+	assert_string_equal(buf, "2048T");
+	stats_size_exact(0, buf, sizeof(buf));
+	assert_string_equal(buf, "0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_and_width),
 		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_size_exact),
 	};
 
 	return cmocka_run_group_tests(tests, setup_utf8, NULL);
