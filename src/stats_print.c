@@ -125,7 +125,7 @@ static int text_unit(const unsigned char *s, bool utf8, char *unit, int *w)
 	if (n == 0)
 		n = 1;
 	for (int i = 0; i < n; i++)
-		snprintf(unit + 4 * i, 5, "\\x%02x", s[i]);
+		snprintf(unit + (size_t)4 * (size_t)i, 5, "\\x%02x", s[i]);
 	*w = 4 * n;
 	return n;
 }

@@ -509,7 +509,7 @@ bool screen_usable(char *why, size_t len)
 	}
 	cup = tigetstr("cup");
 	del_curterm(cur_term);
-	if (!cup || cup == (char *)-1) {
+	if (!cup || (intptr_t)cup == -1) {   /* -1: not a string capability */
 		snprintf(why, len, "TERM=%.40s cannot move the cursor", term);
 		return false;
 	}
