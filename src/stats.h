@@ -281,6 +281,26 @@ double stats_frame_value(const struct stats_frame *f, const struct stats_group *
 			 enum stats_col col);
 /* Group path as shown: "/" for the root, "/a/b". */
 void stats_display_path(const struct stats_group *g, char *buf, size_t len);
+/* A group name or path as a terminal may show it. Printable characters stay
+ * as they are (UTF-8 ones only when utf8: the locale's charset is UTF-8); a
+ * tab becomes "\t"; every other control character, byte that is not valid
+ * UTF-8 (any byte above 0x7e when !utf8) and character that takes no column
+ * (combining marks, direction overrides) becomes "\xHH", one per byte.
+ * Writes at most len bytes (whole characters, NUL included); returns the
+ * columns the text takes. */
+int stats_text_escape(const char *s, bool utf8, char *out, size_t len);
+/* The same, cut to at most w columns: the cut is marked with "\u2026" (...)
+ * when utf8, else "~"; keep_end keeps the end of the text ("...b/c"), else
+ * its start. Returns the columns taken (at most w; the caller pads). */
+int stats_text_fit(const char *s, int w, bool keep_end, bool utf8, char *out, size_t len);
+/* A size as a profile writes it, in the largest unit that keeps it exact
+ * (1G, 512M, 1536K, 4097 for bytes): never rounded. */
+void stats_size_exact(uint64_t bytes, char *buf, size_t len);
+/* Whether the current locale (LC_CTYPE) is UTF-8. */
+bool stats_locale_utf8(void);
+/* s as a JSON string, quotes included: control characters escaped, and each
+ * byte that is not part of valid UTF-8 written as \ufffd. */
+void stats_json_string(FILE *out, const char *s);
 void stats_print_text(const struct stats_frame *f, FILE *out);
 void stats_print_json(const struct stats_frame *f, FILE *out);
 

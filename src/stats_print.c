@@ -2,9 +2,12 @@
  * `cgtop -b` and `cgtop --json` print, and `cgrun --stats` can reuse. */
 #include "stats.h"
 
+#include <langinfo.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 
 static void format_size(double v, char *buf, size_t len)
 {
@@ -69,6 +72,138 @@ void stats_display_path(const struct stats_group *g, char *buf, size_t len)
 	snprintf(buf, len, "/%s", g->path);
 }
 
+/* Length of the valid UTF-8 sequence at s (its code point in *cp), or 0:
+ * overlong forms, surrogates and code points above U+10FFFF are not valid. */
+static int utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+	int n = s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	uint32_t c;
+
+	if (s[0] >= 0xf5 || n == 0)
+		return 0;
+	c = s[0] & (0x7f >> n);
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c < 0xe000))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* The next character of s as shown (see stats_text_escape) into unit (NUL
+ * ended, at most 16 bytes and the NUL), its columns in *w; returns the bytes
+ * of s used. */
+static int text_unit(const unsigned char *s, bool utf8, char *unit, int *w)
+{
+	uint32_t cp;
+	int n, cols;
+
+	if (*s == '\t') {
+		*w = 2;
+		memcpy(unit, "\\t", 3);
+		return 1;
+	}
+	if (*s >= 0x20 && *s < 0x7f) {
+		unit[0] = (char)*s;
+		unit[1] = '\0';
+		*w = 1;
+		return 1;
+	}
+	n = *s >= 0x80 && utf8 ? utf8_decode(s, &cp) : 0;
+	cols = n ? wcwidth((wchar_t)cp) : -1;
+	if (n && cols > 0) {
+		memcpy(unit, s, (size_t)n);
+		unit[n] = '\0';
+		*w = cols;
+		return n;
+	}
+	/* not shown as it is: every byte of it as \xHH */
+	if (n == 0)
+		n = 1;
+	for (int i = 0; i < n; i++)
+		snprintf(unit + (size_t)4 * (size_t)i, 5, "\\x%02x", s[i]);
+	*w = 4 * n;
+	return n;
+}
+
+int stats_text_fit(const char *s, int w, bool keep_end, bool utf8, char *out, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const char *mark = utf8 ? "\xe2\x80\xa6" : "~";
+	char unit[20];
+	long total = 0;
+	int uw, cols = 0;
+	size_t o = 0;
+	bool cut;
+
+	if (len == 0)
+		return 0;
+	out[0] = '\0';
+	if (w < 1)
+		return 0;
+	for (const unsigned char *q = p; *q;) {
+		q += text_unit(q, utf8, unit, &uw);
+		total += uw;
+	}
+	cut = total > w;
+	if (cut && keep_end) {
+		/* drop characters from the start until the rest and the mark fit */
+		while (*p && total > w - 1) {
+			p += text_unit(p, utf8, unit, &uw);
+			total -= uw;
+		}
+		if (strlen(mark) + 1 > len)
+			return 0;
+		o = (size_t)snprintf(out, len, "%s", mark);
+		cols = 1;
+	}
+	while (*p) {
+		int n = text_unit(p, utf8, unit, &uw);
+		size_t ul = strlen(unit);
+
+		if (cols + uw > (cut && !keep_end ? w - 1 : w) || o + ul + 1 > len)
+			break;
+		memcpy(out + o, unit, ul + 1);
+		o += ul;
+		cols += uw;
+		p += n;
+	}
+	if (cut && !keep_end && o + strlen(mark) + 1 <= len) {
+		memcpy(out + o, mark, strlen(mark) + 1);
+		cols++;
+	}
+	return cols;
+}
+
+int stats_text_escape(const char *s, bool utf8, char *out, size_t len)
+{
+	return stats_text_fit(s, INT_MAX, false, utf8, out, len);
+}
+
+void stats_size_exact(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (u < 3 && bytes && bytes % 1024 == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u]);
+}
+
+bool stats_locale_utf8(void)
+{
+	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
 static void print_header(const struct stats_frame *f, FILE *out)
 {
 	char used[16], total[16];
@@ -84,8 +219,10 @@ static void print_header(const struct stats_frame *f, FILE *out)
 
 void stats_print_text(const struct stats_frame *f, FILE *out)
 {
-	char buf[32], path[4200];
+	/* a path of 4096 bytes takes up to four times as much escaped */
+	char buf[32], path[4 * 4200];
 	const struct stats_host *h = f->host;
+	bool utf8 = stats_locale_utf8();
 
 	if (!isnan(h->cpu_pct)) {
 		/* header with the figure in place */
@@ -103,10 +240,13 @@ void stats_print_text(const struct stats_frame *f, FILE *out)
 	}
 	int pw = 24;
 
-	/* the path column fits the longest path shown */
+	/* the path column fits the longest path shown, in columns as shown */
 	for (size_t i = 0; i < f->n; i++) {
-		int l = (int)strlen(stats_group_at(f->c, f->order[i])->path) + 1;
+		char raw[4200];
+		int l;
 
+		stats_display_path(stats_group_at(f->c, f->order[i]), raw, sizeof(raw));
+		l = stats_text_escape(raw, utf8, path, sizeof(path));
 		if (l > pw)
 			pw = l;
 	}
@@ -120,13 +260,17 @@ void stats_print_text(const struct stats_frame *f, FILE *out)
 	 * of batch mode's own cost at thousands of groups. */
 	for (size_t i = 0; i < f->n; i++) {
 		const struct stats_group *g = stats_group_at(f->c, f->order[i]);
-		char line[8192];
+		char line[2 * sizeof(path)], raw[4200];   /* room for the padding too */
 		size_t len;
+		int cols;
 
-		stats_display_path(g, path, sizeof(path));
-		len = (size_t)snprintf(line, sizeof(line) - 64, "%-*s", pw, path);
-		if (len > sizeof(line) - 64)
-			len = sizeof(line) - 64;
+		stats_display_path(g, raw, sizeof(raw));
+		cols = stats_text_escape(raw, utf8, path, sizeof(path));
+		len = strlen(path);
+		memcpy(line, path, len);
+		/* padded by columns: a wide character takes two, an escape four */
+		while (cols++ < pw)
+			line[len++] = ' ';
 		for (size_t c = 0; c < COL_COUNT && len < sizeof(line) - 64; c++) {
 			size_t bl;
 			int w = stats_cols[c].width;
@@ -153,18 +297,38 @@ void stats_print_text(const struct stats_frame *f, FILE *out)
 	fflush(out);
 }
 
-static void json_string(FILE *out, const char *s)
+void stats_json_string(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
 
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
+	fputc('"', out);
+	while (*p) {
+		uint32_t cp;
+		int n;
+
+		if (*p == '"' || *p == '\\') {
+			fprintf(out, "\\%c", *p++);
+			continue;
+		}
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(out, "\\u%04x", *p++);
+			continue;
+		}
+		if (*p < 0x80) {
+			fputc(*p++, out);
+			continue;
+		}
+		n = utf8_decode(p, &cp);
+		if (n == 0) {
+			fputs("\\ufffd", out);   /* JSON text is UTF-8: a stray byte cannot go in */
+			p++;
+		} else if (cp < 0xa0) {
+			fprintf(out, "\\u%04x", cp);   /* C1 controls */
+			p += n;
+		} else {
+			fwrite(p, 1, (size_t)n, out);
+			p += n;
+		}
 	}
 	fputc('"', out);
 }
@@ -200,7 +364,7 @@ void stats_print_json(const struct stats_frame *f, FILE *out)
 
 		stats_display_path(g, path, sizeof(path));
 		fputs(i ? ",{\"path\":" : "{\"path\":", out);
-		json_string(out, path);
+		stats_json_string(out, path);
 		fprintf(out, ",\"depth\":%u", g->depth);
 		for (size_t c = 0; c < COL_COUNT; c++) {
 			if (!(f->cols & COL_BIT(c)))

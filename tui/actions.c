@@ -27,6 +27,9 @@
 
 #define say cgtop_say
 
+/* The profiles an installed cgkit offers to C. */
+#define CGTOP_PROFILES_DIR "/usr/share/cgkit/profiles"
+
 /* Pids of the selected process, or of the selected group and below. */
 static long target_pids(struct cgtop *t, int **pids, char *what, size_t len)
 {
@@ -120,6 +123,65 @@ static int write_checked(struct cgtop *t, const char *path, const char *value, c
 	return 0;
 }
 
+/* cgtop's pid, then its parent's, up to pid 1 (its shell, the terminal
+ * or tmux server...): freezing any of them freezes cgtop, which then hangs
+ * in D state, and the keys typed meanwhile act again after a thaw. */
+static size_t own_lineage(int *out, size_t max)
+{
+	int pid = getpid();
+	size_t n = 0;
+
+	while (pid > 0 && n < max) {
+		char path[64], buf[1024];
+		const char *paren;
+		int ppid;
+
+		out[n++] = pid;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if (sys_read_file(path, buf, sizeof(buf)) < 0 || !(paren = strrchr(buf, ')')) ||
+		    sscanf(paren + 1, " %*c %d", &ppid) != 1)
+			break;
+		pid = ppid;
+	}
+	return n;
+}
+
+/* Refuses (says why, returns true) when the group in dir, or one below it,
+ * holds cgtop or a process cgtop runs under. */
+static bool holds_cgtop(struct cgtop *t, const char *dir, const char *group)
+{
+	char dirs[1][4096], path[64], comm[64] = "?";
+	_cleanup_free_ int *pids = NULL;
+	int lineage[64];
+	size_t nl = own_lineage(lineage, sizeof(lineage) / sizeof(lineage[0]));
+	cg_err e = {0};
+	long np;
+
+	snprintf(dirs[0], sizeof(dirs[0]), "%s", dir);
+	np = stats_group_pids(dirs, 1, true, &pids, &e);
+	if (np < 0) {
+		say(t, "%s; nothing frozen", e.msg);
+		return true;
+	}
+	for (long i = 0; i < np; i++)
+		for (size_t j = 0; j < nl; j++) {
+			if (pids[i] != lineage[j])
+				continue;
+			if (j == 0) {
+				say(t, "/%s holds cgtop itself (pid %d): freezing it would freeze cgtop; "
+				       "nothing changed", group, lineage[j]);
+				return true;
+			}
+			snprintf(path, sizeof(path), "/proc/%d/comm", lineage[j]);
+			if (sys_read_file(path, comm, sizeof(comm)) > 0)
+				comm[strcspn(comm, "\n")] = '\0';
+			say(t, "/%s holds pid %d (%s), which cgtop runs under: freezing it would freeze "
+			       "cgtop; nothing changed", group, lineage[j], comm);
+			return true;
+		}
+	return false;
+}
+
 void action_freeze(struct cgtop *t)
 {
 	long g = cgtop_selected_group(t);
@@ -154,6 +216,8 @@ void action_freeze(struct cgtop *t)
 	bool frozen = v1 ? strncmp(state, "THAWED", 6) != 0 : state[0] == '1';
 	const char *value = v1 ? (frozen ? "THAWED" : "FROZEN") : (frozen ? "0" : "1");
 
+	if (!frozen && holds_cgtop(t, dir, stats_group_at(t->c, (size_t)g)->path))
+		return;
 	if (write_checked(t, path, value, frozen ? "thawing" : "freezing") == 0)
 		say(t, "%s /%s (%s = %s)", frozen ? "thawed" : "froze", stats_group_at(t->c, (size_t)g)->path,
 		    path, value);
@@ -176,6 +240,8 @@ static void current_limit(struct cgtop *t, const struct stats_group *g, int whic
 	}
 	if (which == 0)
 		snprintf(buf, len, "%g%%", x);
+	else if (which == 1)
+		stats_size_exact((uint64_t)x, buf, len);
 	else {
 		snprintf(v, sizeof(v), "%.0f", x);
 		snprintf(buf, len, "%s", v);
@@ -323,6 +389,15 @@ void action_edit_limit(struct cgtop *t)
 		say(t, "the root group has no limits to change");
 		return;
 	}
+	/* The engine takes the group's name in a profile's text: a name that
+	 * is not a profile name (a quote and a '#' in it, say) could name
+	 * another group there. Refused until the engine takes the name apart
+	 * from the text. */
+	if (profile_name_invalid(g->name)) {
+		say(t, "/%s: e changes only groups named with A-Z a-z 0-9 _ . - (at most 64); "
+		       "this name cannot go into a profile; nothing changed", g->path);
+		return;
+	}
 	k = screen_menu(t, "change which limit?", which_items, 3);
 	if (k < 0 || !row_holds(t, (size_t)gi, k))
 		return;
@@ -331,6 +406,10 @@ void action_edit_limit(struct cgtop *t)
 		 g->path);
 	if (!screen_prompt(t, q, value, sizeof(value)) || !value[0]) {
 		say(t, "limit unchanged");
+		return;
+	}
+	if (strpbrk(value, "\"\\#")) {
+		say(t, "\"%s\" is not a limit: give e.g. 20%%, 512M, 100 or max; nothing changed", value);
 		return;
 	}
 	/* The engine takes a profile: one for this group, with this one knob. */
@@ -392,30 +471,43 @@ void action_edit_limit(struct cgtop *t)
 	profile_free(p);
 }
 
-/* Where the ready-made profiles are. */
-static int profiles_dir(char *buf, size_t len)
+/* A directory whose profiles C may offer: not writable by group or others,
+ * owned by root or by the user running cgtop (anyone else could put a
+ * profile there that root then applies). */
+static bool dir_trusted(const char *dir)
 {
-	const char *env = getenv("CGKIT_PROFILES");
+	struct stat st;
+
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && !(st.st_mode & (S_IWGRP | S_IWOTH)) &&
+	       (st.st_uid == 0 || st.st_uid == geteuid());
+}
+
+/* Where the profiles C offers are: the directory given (--profiles, else
+ * $CGKIT_PROFILES), else the installed one, else the source tree's next
+ * to the binary when it is trusted. Never ./profiles: the current
+ * directory may be anyone's. */
+static int profiles_dir(const struct cgtop *t, char *buf, size_t len)
+{
+	const char *given = t->profiles && *t->profiles ? t->profiles : getenv("CGKIT_PROFILES");
 	char exe[PATH_MAX];
 	ssize_t n;
 	struct stat st;
 
-	if (env && *env) {
-		snprintf(buf, len, "%s", env);
+	if (given && *given) {
+		snprintf(buf, len, "%s", given);
 		return 0;
 	}
+	snprintf(buf, len, "%s", CGTOP_PROFILES_DIR);
+	if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
 		snprintf(buf, len, "%s/../profiles", dirname(exe));
-		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+		if (dir_trusted(buf))
 			return 0;
 	}
-	snprintf(buf, len, "/usr/share/cgkit/profiles");
-	if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	snprintf(buf, len, "profiles");
-	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+	return -1;
 }
 
 static void cgrun_path(char *buf, size_t len)
@@ -478,8 +570,9 @@ void action_cap(struct cgtop *t)
 	long np;
 	int k, moved = 0, failed = 0;
 
-	if (profiles_dir(dir, sizeof(dir)) < 0 || !(d = opendir(dir))) {
-		say(t, "no profiles directory (set CGKIT_PROFILES or install profiles/)");
+	if (profiles_dir(t, dir, sizeof(dir)) < 0 || !(d = opendir(dir))) {
+		say(t, "no profiles to offer: give a directory with --profiles DIR (or "
+		       "CGKIT_PROFILES), or install them in " CGTOP_PROFILES_DIR);
 		return;
 	}
 	while ((de = readdir(d)) && n < 64) {

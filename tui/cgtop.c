@@ -33,6 +33,7 @@ static void usage(FILE *out)
 	      "      --machine          CPU% as a share of the whole machine\n"
 	      "      --raw-mem          memory with page cache (as the kernel counts it)\n"
 	      "      --no-skip          read every file at every refresh (for measuring)\n"
+	      "      --profiles DIR     the profiles the C key offers (see cgtop(1))\n"
 	      "  -h, --help             this text\n"
 	      "GROUP is a path relative to the cgroup mounts (\"/\" is the root);\n"
 	      "see cgtop(1) for the keys.\n",
@@ -67,7 +68,8 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 
 static int parse_args(struct cgtop *t, int argc, char **argv)
 {
-	enum { OPT_DEPTH = 256, OPT_JSON, OPT_FLAT, OPT_LIST, OPT_MACHINE, OPT_RAWMEM, OPT_NOSKIP };
+	enum { OPT_DEPTH = 256, OPT_JSON, OPT_FLAT, OPT_LIST, OPT_MACHINE, OPT_RAWMEM, OPT_NOSKIP,
+	       OPT_PROFILES };
 	static const struct option longopts[] = {
 		{"delay", required_argument, NULL, 'd'},
 		{"iterations", required_argument, NULL, 'n'},
@@ -83,6 +85,7 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 		{"machine", no_argument, NULL, OPT_MACHINE},
 		{"raw-mem", no_argument, NULL, OPT_RAWMEM},
 		{"no-skip", no_argument, NULL, OPT_NOSKIP},
+		{"profiles", required_argument, NULL, OPT_PROFILES},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -159,6 +162,9 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 		case OPT_NOSKIP:
 			t->no_skip = true;
 			break;
+		case OPT_PROFILES:
+			t->profiles = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -175,6 +181,21 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 		t->start = argv[optind];
 	}
 	return 0;
+}
+
+/* A group path with a "." or ".." component would walk out of the cgroup
+ * mounts. */
+static bool path_leaves_mounts(const char *path)
+{
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return true;
+		p += n;
+		p += strspn(p, "/");
+	}
+	return false;
 }
 
 void cgtop_say(struct cgtop *t, const char *fmt, ...)
@@ -302,6 +323,12 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	if (parse_args(&t, argc, argv) < 0)
 		return 2;
+	if (t.start && path_leaves_mounts(t.start)) {
+		fprintf(stderr, "cgtop: group '%s': a group path may not hold '.' or '..'; give a path "
+				"from the top of the cgroup mounts, such as /system.slice\n",
+			t.start);
+		return 125;
+	}
 	t.view.max_depth = t.depth;
 	if (cg_layout_detect(&t.layout, &e) < 0) {
 		fprintf(stderr, "cgtop: finding the cgroup mounts: %s\n", e.msg);
@@ -319,6 +346,14 @@ int main(int argc, char **argv)
 	if (!t.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		/* no terminal: frames, as -b would print them */
 		t.batch = true;
+	}
+	if (!t.batch) {
+		char why[160];
+
+		if (!screen_usable(why, sizeof(why))) {
+			fprintf(stderr, "cgtop: %s: printing frames as -b does\n", why);
+			t.batch = true;
+		}
 	}
 	rc = t.batch ? run_batch(&t) : screen_run(&t);
 	stats_procs_free(&t.procs);

@@ -20,6 +20,7 @@ struct cgtop {
 	long iterations;          /* -n; 0: until q */
 	int depth;                /* --depth; -1: all */
 	const char *start;        /* group path to start from / -p */
+	const char *profiles;     /* --profiles: the directory C offers, or NULL */
 	bool batch, json;
 	bool no_skip;             /* --no-skip: every file at every refresh */
 	uint32_t cols;
@@ -58,6 +59,9 @@ void cgtop_build_view(struct cgtop *t);
 struct stats_frame cgtop_frame(const struct cgtop *t);
 
 /* screen.c */
+/* Whether TERM names a terminal the screen can be drawn on (known, with
+ * cursor addressing); when not, why in why. */
+bool screen_usable(char *why, size_t len);
 int screen_run(struct cgtop *t);
 /* Asks for a line of text at the bottom; returns false on Escape. */
 bool screen_prompt(struct cgtop *t, const char *question, char *buf, size_t len);

@@ -3,11 +3,13 @@
 #include "cgtop.h"
 
 #include <curses.h>
+#include <term.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define HEADER_LINES 2
 #define PATH_MIN 16
@@ -37,19 +39,32 @@ static uint32_t fit_cols(uint32_t cols, int width, int *path_w)
 	return cols;
 }
 
-/* Fits s into w columns: long paths keep their end ("…/b/c"). */
-static void shorten(const char *s, int w, bool keep_end, char *out, size_t len)
-{
-	int n = (int)strlen(s);
+/* Whether the terminal takes UTF-8 (the locale's charset), set at start. */
+static bool screen_utf8;
 
-	if (n <= w || w < 4) {
-		snprintf(out, len, "%.*s", w, s);
-		return;
-	}
-	if (keep_end)
-		snprintf(out, len, "~%s", s + n - (w - 1));
-	else
-		snprintf(out, len, "%.*s~", w - 1, s);
+/* Prints s in at most w columns, escaped as stats_text_escape() says (a
+ * name is whatever bytes a user gave mkdir: none of them may reach the
+ * terminal as a control sequence); a cut is marked, keep_end keeps the end
+ * of a path ("\u2026/b/c"). Returns the columns printed. */
+static int put_text(const char *s, int w, bool keep_end)
+{
+	char out[4 * 4200];
+	int cols;
+
+	if (w <= 0)
+		return 0;
+	cols = stats_text_fit(s, w, keep_end, screen_utf8, out, sizeof(out));
+	addstr(out);
+	return cols;
+}
+
+/* The same, padded with spaces to exactly w columns. */
+static void put_fit(const char *s, int w, bool keep_end)
+{
+	int cols = put_text(s, w, keep_end);
+
+	if (w > cols)
+		printw("%*s", w - cols, "");
 }
 
 long cgtop_selected_group(const struct cgtop *t)
@@ -125,7 +140,7 @@ static void draw_bar(struct cgtop *t)
 	clrtoeol();
 	if (t->msg[0]) {
 		attron(A_BOLD);
-		printw("%.*s", COLS - 1, t->msg);
+		put_text(t->msg, COLS - 1, false);
 		attroff(A_BOLD);
 		return;
 	}
@@ -143,7 +158,7 @@ static void draw_groups(struct cgtop *t)
 	int path_w, rows = LINES - HEADER_LINES - 2;
 	uint32_t cols = fit_cols(t->cols, COLS, &path_w);
 	uint32_t read = cols | (t->view.sort < COL_COUNT ? COL_BIT(t->view.sort) : 0);
-	char buf[32], name[4200], shown[4200];
+	char buf[32], name[4200];
 
 	/* only what is on screen (and the sort key) is read */
 	if (read != t->read_cols) {
@@ -201,13 +216,12 @@ static void draw_groups(struct cgtop *t)
 				 g->depth ? g->name : (*g->path ? g->path : "/"));
 		else
 			stats_display_path(g, name, sizeof(name));
-		shorten(name, path_w, !t->view.tree, shown, sizeof(shown));
 		if (g->oom_flash)
 			attr |= COLOR_PAIR(PAIR_OOM) | A_BOLD;
 		if (i == t->sel)
 			attr = COLOR_PAIR(PAIR_SEL) | A_BOLD;
 		attron(attr);
-		printw("%-*s", path_w, shown);
+		put_fit(name, path_w, !t->view.tree);
 		for (size_t c = 0; c < COL_COUNT; c++) {
 			if (!(cols & COL_BIT(c)))
 				continue;
@@ -278,8 +292,10 @@ static void draw_procs(struct cgtop *t)
 
 	move(HEADER_LINES, 0);
 	attron(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
-	printw("%7s %-10s %1s %6s %7s  COMMAND   (%zu processes of /%.*s and below)", "PID", "USER", "S",
-	       "CPU%", "RSS", ps->n, COLS > 90 ? COLS - 90 : 1, t->proc_group);
+	printw("%7s %-10s %1s %6s %7s  COMMAND   (%zu processes of /", "PID", "USER", "S", "CPU%", "RSS",
+	       ps->n);
+	put_text(t->proc_group, COLS > 90 ? COLS - 90 : 1, true);
+	printw(" and below)");
 	printw("%*s", COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0, "");
 	attroff(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
 	for (int r = 0; r < rows; r++) {
@@ -295,8 +311,10 @@ static void draw_procs(struct cgtop *t)
 		stats_format(COL_CPU, p->cpu_pct, cpu, sizeof(cpu));
 		if (i == t->sel)
 			attron(COLOR_PAIR(PAIR_SEL) | A_BOLD);
-		printw("%7d %-10.10s %c %6s %7s  %.*s", p->pid, p->user, p->state, cpu, rss,
-		       COLS > 36 ? COLS - 36 : 1, p->cmd);
+		printw("%7d ", p->pid);
+		put_fit(p->user, 10, false);
+		printw(" %c %6s %7s  ", p->state, cpu, rss);
+		put_text(p->cmd, COLS > 36 ? COLS - 36 : 1, false);
 		if (i == t->sel) {
 			printw("%*s", COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0, "");
 			attroff(COLOR_PAIR(PAIR_SEL) | A_BOLD);
@@ -360,7 +378,7 @@ bool screen_prompt(struct cgtop *t, const char *question, char *buf, size_t len)
 		move(LINES - 1, 0);
 		clrtoeol();
 		attron(A_BOLD);
-		printw("%s", question);
+		put_text(question, COLS - 2 - (int)n > 8 ? COLS - 2 - (int)n : 8, false);
 		attroff(A_BOLD);
 		printw("%s", buf);
 		refresh();
@@ -407,13 +425,15 @@ int screen_menu(struct cgtop *t, const char *title, const char *const *items, si
 			attroff(COLOR_PAIR(PAIR_BAR));
 		}
 		attron(COLOR_PAIR(PAIR_BAR) | A_BOLD);
-		mvprintw(y0, x0 + 1, "%.*s", w - 2, title);
+		move(y0, x0 + 1);
+		put_text(title, w - 2, false);
 		attroff(COLOR_PAIR(PAIR_BAR) | A_BOLD);
 		for (size_t i = first; i < n && (int)(i - first) < h - 2; i++) {
 			int a = i == sel ? (COLOR_PAIR(PAIR_SEL) | A_BOLD) : COLOR_PAIR(PAIR_BAR);
 
 			attron(a);
-			mvprintw(y0 + 1 + (int)(i - first), x0 + 1, " %-*.*s", w - 3, w - 3, items[i]);
+			mvprintw(y0 + 1 + (int)(i - first), x0 + 1, " ");
+			put_fit(items[i], w - 3, false);
 			attroff(a);
 		}
 		refresh();
@@ -437,7 +457,8 @@ bool screen_confirm(struct cgtop *t, const char *question)
 	move(LINES - 1, 0);
 	clrtoeol();
 	attron(A_BOLD | COLOR_PAIR(PAIR_OOM));
-	printw("%.*s [y/N] ", COLS - 8, question);
+	put_text(question, COLS - 8, false);
+	printw(" [y/N] ");
 	attroff(A_BOLD | COLOR_PAIR(PAIR_OOM));
 	refresh();
 	timeout(-1);
@@ -471,6 +492,30 @@ static void refresh_procs(struct cgtop *t)
 		cgtop_say(t, "%s", e.msg);
 }
 
+bool screen_usable(char *why, size_t len)
+{
+	const char *term = getenv("TERM");
+	char *cup;
+	int err = 0;
+
+	/* initscr() exits the program on a terminal type it does not know */
+	if (!term || !*term) {
+		snprintf(why, len, "TERM is not set");
+		return false;
+	}
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		snprintf(why, len, "TERM=%.40s is not a terminal type this system knows", term);
+		return false;
+	}
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	if (!cup || (intptr_t)cup == -1) {   /* -1: not a string capability */
+		snprintf(why, len, "TERM=%.40s cannot move the cursor", term);
+		return false;
+	}
+	return true;
+}
+
 int screen_run(struct cgtop *t)
 {
 	uint64_t next;
@@ -480,6 +525,7 @@ int screen_run(struct cgtop *t)
 		fprintf(stderr, "cgtop: cannot start the screen (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
 		return 1;
 	}
+	screen_utf8 = stats_locale_utf8();
 	set_escdelay(25);
 	cbreak();
 	noecho();
