@@ -848,18 +848,20 @@ static void whats_inside(const char *dir, char *out, size_t len)
 		snprintf(out, len, "no process and no child group; the kernel has not let it go yet");
 }
 
-int cg_remove_wait(const char *dir, int timeout_ms, cg_err *e)
+/* rmdir until the deadline `end` (now_ms); timeout_ms only for the message. */
+static int remove_until(const char *dir, long end, int timeout_ms, cg_err *e)
 {
-	long end = now_ms() + timeout_ms, step = 1;
+	long step = 1;
 	char inside[512];
 
-	while (sys_rmdir(dir) < 0) {
-		long left = end - now_ms();
+	for (;;) {
+		long left;
 
-		if (errno == ENOENT)
+		if (sys_rmdir(dir) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			return cg_err_sys(e, "removing %s", dir);
+		left = end - now_ms();
 		if (left <= 0)
 			break;
 		sleep_ms(step < left ? step : left);
@@ -870,12 +872,18 @@ int cg_remove_wait(const char *dir, int timeout_ms, cg_err *e)
 	return cg_err_set(e, EBUSY, "removing %s: still busy after %d ms: %s", dir, timeout_ms, inside);
 }
 
+int cg_remove_wait(const char *dir, int timeout_ms, cg_err *e)
+{
+	return remove_until(dir, now_ms() + timeout_ms, timeout_ms, e);
+}
+
 int cg_remove_group(const struct cg_dirs *g, int timeout_ms, cg_err *e)
 {
+	long end = now_ms() + timeout_ms;   /* one wait for all: the same processes hold each */
 	int rc = 0;
 
 	for (size_t i = 0; i < g->n; i++)
-		if (cg_remove_wait(g->h[i].dir, timeout_ms, rc < 0 ? NULL : e) < 0)
+		if (remove_until(g->h[i].dir, end, timeout_ms, rc < 0 ? NULL : e) < 0)
 			rc = -1;
 	return rc;
 }

@@ -129,7 +129,8 @@ int cg_kill_all(const struct cg_dirs *g, int timeout_ms, cg_err *e);
  * lets a group go a little after its last process died). A group that is
  * gone already is fine. On giving up the error says what is still inside. */
 int cg_remove_wait(const char *dir, int timeout_ms, cg_err *e);
-/* The same in every hierarchy of g; all are tried, the first error is kept. */
+/* The same in every hierarchy of g, within one timeout_ms for all; each is
+ * tried, the first error is kept. */
 int cg_remove_group(const struct cg_dirs *g, int timeout_ms, cg_err *e);
 
 #endif
