@@ -192,7 +192,8 @@ int cg_proc_descendants(pid_t pid, struct cg_ids *out, cg_err *e)
 			if (ppids[i] == out->v[k] && pids[i] != pid && ids_add(out, pids[i]) < 0)
 				return cg_err_set(e, ENOMEM, "out of memory");
 	/* the list holds the descendants only */
-	memmove(out->v + first, out->v + first + 1, (out->n - first - 1) * sizeof(pid_t));
+	if (out->v && out->n > first + 1)
+		memmove(out->v + first, out->v + first + 1, (out->n - first - 1) * sizeof(pid_t));
 	out->n--;
 	return 0;
 }
@@ -531,7 +532,7 @@ int cg_move_process(const struct cg_dirs *g, const struct cg_proc *p, unsigned f
 			rc = -1;
 			break;
 		}
-		for (size_t i = 0; i < desc.n && rc >= 0; i++) {
+		for (size_t i = 0; desc.v && i < desc.n && rc >= 0; i++) {
 			if (cg_ids_has(&done, desc.v[i]))
 				continue;
 			any = true;
@@ -837,7 +838,7 @@ static void whats_inside(const char *dir, char *out, size_t len)
 		used += (size_t)snprintf(out, len, "%zu process%s (pid %d%s)", ids.n,
 					 ids.n == 1 ? "" : "es", (int)ids.v[0], ids.n > 1 ? ", ..." : "");
 	cg_ids_free(&ids);
-	if (cg_children(dir, &names, &n, NULL) == 0 && n && used < len) {
+	if (cg_children(dir, &names, &n, NULL) == 0 && names && n && used < len) {
 		used += (size_t)snprintf(out + used, len - used, "%schild group%s", used ? ", " : "",
 					 n == 1 ? "" : "s");
 		for (size_t i = 0; i < n && used < len; i++)
