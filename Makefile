@@ -163,3 +163,9 @@ $(BUILD)/bench_apply: tests/bench/bench_apply.c $(BUILD)/libcgkit.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/tui/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)
+
+# 13-cgops.sh drives the cgroup-operations layer through this small command.
+integration check-v2 check-hybrid check-mixed: $(BUILD)/tests/cgops-driver
+$(BUILD)/tests/cgops-driver: tests/integration/cgops-driver.c $(BUILD)/libcgkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)

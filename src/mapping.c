@@ -624,3 +624,57 @@ void map_where_free(struct map_where *w)
 		free(w->h[i].base);
 	w->n = 0;
 }
+
+/* ---- Group files: membership, freezing, killing ---- */
+
+static const char *const cgfiles[MF_COUNT][2] = {
+	[MF_PROCS] = { "cgroup.procs", "cgroup.procs" },
+	[MF_THREADS] = { "tasks", "cgroup.threads" },
+	[MF_FREEZE] = { "freezer.state", "cgroup.freeze" },
+	[MF_FREEZE_STATE] = { "freezer.state", "cgroup.events" },
+	[MF_KILL] = { NULL, "cgroup.kill" },
+	[MF_EVENTS] = { NULL, "cgroup.events" },
+};
+
+const char *map_cgfile(enum map_cgfile f, bool v2)
+{
+	return cgfiles[f][v2];
+}
+
+const char *map_freeze_value(bool freeze, bool v2)
+{
+	if (v2)
+		return freeze ? "1" : "0";
+	return freeze ? "FROZEN" : "THAWED";
+}
+
+long long map_keyed_value(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (const char *s = text; *s;) {
+		size_t len = strcspn(s, "\n");
+
+		if (len > kl && !strncmp(s, key, kl) && s[kl] == ' ')
+			return strtoll(s + kl + 1, NULL, 10);
+		s += len;
+		s += *s == '\n';
+	}
+	return -1;
+}
+
+int map_parse_frozen(const char *text, bool v2)
+{
+	if (v2) {
+		long long v = map_keyed_value(text, "frozen");
+
+		return v < 0 ? -1 : v > 0 ? 1 : 0;
+	}
+	if (!strncmp(text, "FROZEN", 6))
+		return 1;
+	if (!strncmp(text, "THAWED", 6))
+		return 0;
+	if (!strncmp(text, "FREEZING", 8))
+		return 2;
+	return -1;
+}

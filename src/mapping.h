@@ -145,4 +145,27 @@ int map_where_find(const struct map_where *w, const struct cg_layout *l, enum cg
 /* The line:column of a section's first value, for host diagnostics. */
 void map_section_pos(const struct group_spec *g, enum cg_ctrl c, int *line, int *col);
 
+/* ---- Group files: membership, freezing, killing (cgops.c reads and writes
+ * them through these; the one place that spells their names) ---- */
+enum map_cgfile {
+	MF_PROCS,          /* cgroup.procs: a process (all of its threads) */
+	MF_THREADS,        /* v1 tasks / v2 cgroup.threads: one thread */
+	MF_FREEZE,         /* v1 freezer.state / v2 cgroup.freeze: what is asked */
+	MF_FREEZE_STATE,   /* v1 freezer.state / v2 cgroup.events: what is */
+	MF_KILL,           /* v2 only: cgroup.kill */
+	MF_EVENTS,         /* v2 only: cgroup.events ("populated 0|1", "frozen 0|1") */
+	MF_COUNT
+};
+/* The file's name on v1 or v2, or NULL when that version lacks it. */
+const char *map_cgfile(enum map_cgfile f, bool v2);
+/* The v1 controller that owns freezing ("freezer", as /proc/PID/cgroup names it). */
+#define MAP_V1_FREEZER "freezer"
+/* What to write to MF_FREEZE to freeze or thaw. */
+const char *map_freeze_value(bool freeze, bool v2);
+/* Reads MF_FREEZE_STATE: 1 when frozen, 0 when thawed, 2 while freezing
+ * (v1 FREEZING, or v2 asked and not yet frozen), -1 when unreadable. */
+int map_parse_frozen(const char *text, bool v2);
+/* One "key value" number of a flat keyed file (cgroup.events), or -1. */
+long long map_keyed_value(const char *text, const char *key);
+
 #endif

@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -61,4 +63,23 @@ ssize_t sys_read_file(const char *path, char *buf, size_t len)
 	}
 	buf[got] = '\0';
 	return (ssize_t)got;
+}
+
+/* ---- Processes: signals ---- */
+
+int sys_kill(pid_t pid, int sig)
+{
+	return kill(pid, sig);
+}
+
+/* Through syscall(2): the glibc wrappers came with 2.36, and a static
+ * build must not depend on them. */
+int sys_pidfd_open(pid_t pid, unsigned flags)
+{
+	return (int)syscall(SYS_pidfd_open, pid, flags);
+}
+
+int sys_pidfd_send_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
