@@ -17,8 +17,14 @@ G=$UNIQ-tree
 P=$(make_profile tree "name: $G" "parent: self" "pids: {max: 50}")
 on_exit "$CGRUN --remove --force -p $P >/dev/null 2>&1"
 mkdir -p "$pids_self/$G/x/y" || fail "cannot make $pids_self/$G/x/y"
-echo 7 >"$pids_self/$G/x/y/pids.max"
 expect_status 0 "$CGRUN" --apply -p "$P"
+if cg_on_v2 pids; then
+	# on v2 a grandchild has pids.max only once pids is enabled down to it
+	echo +pids >"$pids_self/$G/cgroup.subtree_control" &&
+		echo +pids >"$pids_self/$G/x/cgroup.subtree_control" ||
+		fail "cannot enable pids below $pids_self/$G"
+fi
+echo 7 >"$pids_self/$G/x/y/pids.max" || fail "cannot limit $G/x/y"
 expect_status 125 "$CGRUN" --remove -p "$P"
 assert_contains "$OUT" "$pids_self/$G/x" "the refusal names the unknown group with its full path"
 assert_contains "$OUT" "--force" "the refusal says how to take it anyway"
