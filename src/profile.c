@@ -1322,10 +1322,12 @@ static void parse_description(struct walker *w, const struct node *k, const stru
 {
 	struct pstr *d = f;
 
-	if (node_is_null(v))
+	if (node_is_null(v)) {
+		free(d->s);
 		d->s = xstrdup(w, "");
-	else
+	} else {
 		val_str(w, k, v, d, "a line of text");
+	}
 }
 
 static void parse_parent(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1450,6 +1452,59 @@ static void walk_group(struct walker *w, const struct node *m, struct group_spec
 		check_launch(w, top, key_seen(&at, "layers"));
 }
 
+/* ---- for profile_build.c ---- */
+
+void profile_walk_partial(const struct node *m, struct group_spec *g, struct profile *top,
+			  const struct profile_opts *opts, struct perrs *e)
+{
+	struct walker w = {.e = e, .opts = opts, .partial = true};
+	int line = g->line, col = g->col;
+
+	walk_group(&w, m, g, top);
+	g->line = line; /* the group stays where it was made */
+	g->col = col;
+}
+
+/* The checks between keys that walk_cpu, walk_memory and walk_group make on
+ * a file, on a group made in code: there each key was checked alone. */
+static void check_group(struct walker *w, const struct group_spec *g)
+{
+	const struct cpu_spec *c = &g->cpu;
+	size_t old;
+
+	old = path_key(w, "cpu");
+	if (c->max.set && c->quota.set) {
+		size_t k = path_key(w, "quota");
+
+		err_pos(w, c->quota.kline, c->quota.kcol,
+			"cpu.max and cpu.quota both set the cap: keep one of them");
+		path_pop(w, k);
+	}
+	check_cpu_cap(w, c);
+	path_pop(w, old);
+	old = path_key(w, "memory");
+	{
+		const struct node swap_key = {.line = g->memory.swap.kline,
+					      .col = g->memory.swap.kcol};
+
+		check_memory(w, &g->memory, g->memory.swap.set ? &swap_key : NULL);
+	}
+	path_pop(w, old);
+	for (size_t i = 0; i < g->n_children; i++) {
+		old = path_push(w, "%schildren[%zu]", w->klen ? "." : "", i);
+		check_group(w, &g->children[i]);
+		path_pop(w, old);
+	}
+}
+
+void profile_walk_checks(struct profile *p, struct perrs *e)
+{
+	struct walker w = {.e = e, .opts = &p->opts};
+
+	check_group(&w, &p->group);
+	check_launch(&w, p, NULL);
+}
+
 /* ---- the API ---- */
 
 static void group_free(struct group_spec *g)
@@ -1539,10 +1594,11 @@ struct profile *profile_parse(const char *buf, size_t len, const char *path,
 	} else if (t.root) {
 		p = xcalloc(&w, 1, sizeof(*p));
 		if (p) {
+			p->opts = *w.opts;
 			walk_group(&w, t.root, &p->group, p);
 			p->path = path ? xstrdup(&w, path) : NULL;
 			if (!p->parent.s && !p->parent.line)
-				p->parent.s = xstrdup(&w, "cgkit");
+				p->parent.s = xstrdup(&w, PROFILE_DEFAULT_PARENT);
 		}
 	}
 	ptree_free(&t);
