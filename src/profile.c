@@ -34,7 +34,7 @@
 #define USER_NAME_MAX 32
 
 /* The namespaces' names, in the order of enum ns_kind's bits. */
-static const char *const ns_names[] = { "pid", "mount", "uts", "ipc", "net", "cgroup", "user" };
+static const char *const ns_names[] = {"pid", "mount", "uts", "ipc", "net", "cgroup", "user"};
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define KEYS_MAX 16 /* keys in the largest mapping: the top of a profile */
@@ -294,8 +294,8 @@ static void unknown_key(struct walker *w, const struct node *k, const char *cons
 }
 
 /* An unknown key of the mapping `keys`; launch settings count only at the top. */
-static void unknown_key_in(struct walker *w, const struct node *k, const struct key *keys,
-			   size_t n, bool top)
+static void unknown_key_in(struct walker *w, const struct node *k, const struct key *keys, size_t n,
+			   bool top)
 {
 	const char *names[KEYS_MAX];
 	size_t m = 0;
@@ -1054,8 +1054,8 @@ static void walk_cpuset(struct walker *w, const struct node *k, const struct nod
 
 	(void)k;
 	cs->present = true;
-	walk_map(w, m, "a mapping of cpuset settings (cpus, mems)", cpuset_keys,
-		 N_OF(cpuset_keys), cs, &at);
+	walk_map(w, m, "a mapping of cpuset settings (cpus, mems)", cpuset_keys, N_OF(cpuset_keys),
+		 cs, &at);
 }
 
 static void parse_pids_max(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1075,8 +1075,7 @@ static void walk_pids(struct walker *w, const struct node *k, const struct node 
 
 	(void)k;
 	pids->present = true;
-	walk_map(w, m, "a mapping of pids settings (max)", pids_keys, N_OF(pids_keys), pids,
-		 &at);
+	walk_map(w, m, "a mapping of pids settings (max)", pids_keys, N_OF(pids_keys), pids, &at);
 }
 
 /* ---- launch settings (top only) ---- */
@@ -1317,8 +1316,7 @@ static void parse_name(struct walker *w, const struct node *k, const struct node
 		err_at(w, v, "\"%.40s\": %s", name->s, why);
 }
 
-static void parse_description(struct walker *w, const struct node *k, const struct node *v,
-			      void *f)
+static void parse_description(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
 	struct pstr *d = f;
 

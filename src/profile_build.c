@@ -12,6 +12,7 @@
 #include "profile_tree.h"
 
 #define KEY_PART_MAX 64
+#define KEY_MAX (2 * KEY_PART_MAX)
 
 static struct node scalar_node(const char *s)
 {
@@ -37,8 +38,9 @@ static struct group_spec *find_group(struct profile *p, const char *path, cg_err
 	const struct group_spec *g;
 
 	if (profile_find_child(p, path, &g) < 0) {
-		cg_err_set(err, 0, "there is no group \"%.200s\" in profile %s: add it with "
-				   "profile_add_child() first",
+		cg_err_set(err, 0,
+			   "there is no group \"%.200s\" in profile %s: add it with "
+			   "profile_add_child() first",
 			   path, p->group.name.s ? p->group.name.s : "(unnamed)");
 		return NULL;
 	}
@@ -46,8 +48,8 @@ static struct group_spec *find_group(struct profile *p, const char *path, cg_err
 }
 
 /* Walks {section: {key: value}} (or {key: value}) into g; errors into e. */
-static void walk_one(const char *key, const char *value, struct group_spec *g,
-		     struct profile *top, const struct profile_opts *opts, struct perrs *e)
+static void walk_one(const char *key, const char *value, struct group_spec *g, struct profile *top,
+		     const struct profile_opts *opts, struct perrs *e)
 {
 	const char *dot = strchr(key, '.');
 	char section[KEY_PART_MAX + 1];
@@ -77,7 +79,7 @@ int profile_set_in(struct profile *p, const char *group, const char *key, const 
 
 	if (!g)
 		return -1;
-	if (!key || !*key || strlen(key) > 2 * KEY_PART_MAX)
+	if (!key || !*key || strlen(key) > (size_t)KEY_MAX)
 		return cg_err_set(err, 0, "the key is empty or too long: give one such as cpu.max");
 	if (!value)
 		return cg_err_set(err, 0, "%s: the value is missing", key);
@@ -102,8 +104,8 @@ int profile_set(struct profile *p, const char *key, const char *value, cg_err *e
 	return profile_set_in(p, "", key, value, err);
 }
 
-struct profile *profile_new(const char *name, const char *parent,
-			    const struct profile_opts *opts, cg_err *err)
+struct profile *profile_new(const char *name, const char *parent, const struct profile_opts *opts,
+			    cg_err *err)
 {
 	struct profile *p = calloc(1, sizeof(*p));
 

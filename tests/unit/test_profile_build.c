@@ -22,13 +22,12 @@ static void pval_equal(const char *what, const struct pval *a, const struct pval
 {
 	if (a->set != b->set || a->is_max != b->is_max || a->v != b->v)
 		fail_msg("%s: set %d/%d, max %d/%d, value %llu/%llu", what, a->set, b->set,
-			 a->is_max, b->is_max, (unsigned long long)a->v,
-			 (unsigned long long)b->v);
+			 a->is_max, b->is_max, (unsigned long long)a->v, (unsigned long long)b->v);
 }
 
 static void pstr_equal(const char *what, const struct pstr *a, const struct pstr *b)
 {
-	if (!a->s != !b->s || (a->s && strcmp(a->s, b->s)))
+	if (!a->s != !b->s || (a->s && strcmp(a->s, b->s) != 0))
 		fail_msg("%s: \"%s\" / \"%s\"", what, a->s ? a->s : "(none)",
 			 b->s ? b->s : "(none)");
 }
@@ -115,8 +114,7 @@ static struct profile *build(const char *name, const char *parent, const char *c
 	return p;
 }
 
-static void same(const char *yaml, const char *name, const char *parent,
-		 const char *const *sets)
+static void same(const char *yaml, const char *name, const char *parent, const char *const *sets)
 {
 	struct profile *a = parse_ok(yaml), *b = build(name, parent, sets);
 
@@ -132,8 +130,7 @@ static void test_built_equals_parsed(void **state)
 	     "memory: {max: 512M, high: 256M, swap: 1G}\npids: {max: 100}\n",
 	     "web", "self",
 	     (const char *const[]){"|cpu.max=20%", "|cpu.weight=200", "|memory.swap=1G",
-				   "|memory.high=256M", "|memory.max=512M", "|pids.max=100",
-				   NULL});
+				   "|memory.high=256M", "|memory.max=512M", "|pids.max=100", NULL});
 	/* the default parent, quota and period, io weight, a normalised cpuset */
 	same("name: batch\ndescription: nightly jobs\ncpu: {quota: 20ms, period: 50ms}\n"
 	     "io: {weight: 500}\ncpuset: {cpus: \"3,0-1\", mems: \"0\"}\n",
@@ -210,7 +207,7 @@ static void test_bad_value_names_the_key(void **state)
 		if (parse_s(yaml, &d))
 			fail_msg("the file takes %s", yaml);
 		assert_int_equal(profile_set(p, key, val, &err), -1);
-		if (strncmp(err.msg, key, strcspn(key, ".")))
+		if (strncmp(err.msg, key, strcspn(key, ".")) != 0)
 			fail_msg("%s=%s: the error does not name the key: %s", key, val, err.msg);
 		/* one of the file's errors (swap: also "needs memory.max") */
 		for (int j = 0; j < d.n; j++) {
@@ -256,7 +253,8 @@ static void test_checks_between_keys(void **state)
 		 "memory.high: "},
 		{{{"memory.swap", "1G"}}, "memory: {swap: 1G}", "memory.swap: "},
 		{{{"cpu.max", "0.5%"}}, "cpu: {max: 0.5%}", "cpu.max: "},
-		{{{"cpu.max", "20%"}, {"cpu.quota", "20ms"}}, "cpu: {max: 20%, quota: 20ms}",
+		{{{"cpu.max", "20%"}, {"cpu.quota", "20ms"}},
+		 "cpu: {max: 20%, quota: 20ms}",
 		 "cpu.quota: "},
 	};
 	(void)state;
@@ -269,12 +267,12 @@ static void test_checks_between_keys(void **state)
 		snprintf(yaml, sizeof(yaml), "name: web\n%s\n", cases[i].yaml);
 		assert_null(parse_s(yaml, &d));
 		for (size_t j = 0; j < 3 && cases[i].sets[j][0]; j++)
-			assert_int_equal(profile_set(p, cases[i].sets[j][0], cases[i].sets[j][1],
-						     &err),
-					 0);
+			assert_int_equal(
+				profile_set(p, cases[i].sets[j][0], cases[i].sets[j][1], &err), 0);
 		assert_int_equal(profile_check(p, &err), -1);
 		assert_non_null(strstr(err.msg, cases[i].key));
-		if (strcmp(d.items[0].key, "cpu.quota")) /* the file's says where the other is */
+		if (strcmp(d.items[0].key, "cpu.quota") !=
+		    0) /* the file's says where the other is */
 			assert_non_null(strstr(err.msg, d.items[0].msg));
 		profile_free(p);
 	}
@@ -285,8 +283,7 @@ static void test_checks_between_keys(void **state)
 static void test_order_does_not_matter(void **state)
 {
 	(void)state;
-	same("name: web\ncpu: {max: 0.5%, period: 1s}\nmemory: {swap: 1G, max: 1G}\n", "web",
-	     NULL,
+	same("name: web\ncpu: {max: 0.5%, period: 1s}\nmemory: {swap: 1G, max: 1G}\n", "web", NULL,
 	     (const char *const[]){"|cpu.max=0.5%", "|memory.swap=1G", "|cpu.period=1s",
 				   "|memory.max=1G", NULL});
 }
