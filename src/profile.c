@@ -33,31 +33,33 @@
 #define HOSTNAME_MAX 64
 #define USER_NAME_MAX 32
 
-/* clang-format off */
-enum key_id {
-	/* keys of every group, top or child */
-	K_NAME, K_DESCRIPTION, K_CPU, K_MEMORY, K_IO, K_CPUSET, K_PIDS, K_CHILDREN,
-	/* top only */
-	K_PARENT, K_NAMESPACES, K_HOSTNAME, K_ROOTFS, K_LAYERS, K_USER, K_WORKDIR, K_ENV,
-	K_COUNT
-};
-#define N_GROUP_KEYS (K_CHILDREN + 1)
-
-static const char *const top_keys[] = {
-	"name", "description", "cpu", "memory", "io", "cpuset", "pids", "children",
-	"parent", "namespaces", "hostname", "rootfs", "layers", "user", "workdir", "env",
-};
-static const char *const cpu_keys[] = { "max", "quota", "period", "weight" };
-static const char *const memory_keys[] = { "max", "high", "swap" };
-static const char *const io_keys[] = { "weight", "devices" };
-static const char *const device_keys[] = { "path", "read_bps", "write_bps", "read_iops",
-					   "write_iops" };
-static const char *const cpuset_keys[] = { "cpus", "mems" };
-static const char *const pids_keys[] = { "max" };
-static const char *const ns_names[] = { "pid", "mount", "uts", "ipc", "net", "cgroup", "user" };
-/* clang-format on */
+/* The namespaces' names, in the order of enum ns_kind's bits. */
+static const char *const ns_names[] = {"pid", "mount", "uts", "ipc", "net", "cgroup", "user"};
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define KEYS_MAX 16 /* keys in the largest mapping: the top of a profile */
+
+struct walker;
+
+/* One key of a mapping: `parse` reads the key's value into the field at
+ * `off` of the mapping's struct (a cpu_spec for cpu's keys, ...). A key with
+ * `top_only` is a launch setting: its field is in struct profile, and a child
+ * group may not have it. Adding a key is one row in one of the tables below. */
+struct key {
+	const char *name;
+	void (*parse)(struct walker *w, const struct node *k, const struct node *v, void *field);
+	size_t off;
+	bool top_only;
+};
+
+/* The mapping being walked: its table and the key node each row was given
+ * by (NULL when absent), for the checks between keys. */
+struct mapping {
+	const struct key *keys;
+	size_t n;
+	const struct node *seen[KEYS_MAX];
+	struct mapping *up;
+};
 
 struct walker {
 	struct perrs *e;
@@ -65,6 +67,8 @@ struct walker {
 	char key[160]; /* dotted key of where the walk stands */
 	size_t klen;
 	bool oom;
+	struct mapping *at; /* innermost mapping being walked */
+	bool partial;	    /* profile_set: one key, the checks between keys wait */
 };
 
 /* ---- small helpers ---- */
@@ -287,6 +291,35 @@ static void unknown_key(struct walker *w, const struct node *k, const char *cons
 	}
 	join_names(names, n, list, sizeof(list));
 	err_at(w, k, "unknown key \"%.60s\"; the keys here are: %s", k->s, list);
+}
+
+/* An unknown key of the mapping `keys`; launch settings count only at the top. */
+static void unknown_key_in(struct walker *w, const struct node *k, const struct key *keys, size_t n,
+			   bool top)
+{
+	const char *names[KEYS_MAX];
+	size_t m = 0;
+
+	for (size_t i = 0; i < n && m < KEYS_MAX; i++)
+		if (top || !keys[i].top_only)
+			names[m++] = keys[i].name;
+	unknown_key(w, k, names, m);
+}
+
+static const struct key *key_find(const struct key *keys, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+/* The key node `name` was given by in mapping `at`, or NULL. */
+static const struct node *key_seen(const struct mapping *at, const char *name)
+{
+	const struct key *row = key_find(at->keys, at->n, name);
+
+	return row ? at->seen[row - at->keys] : NULL;
 }
 
 /* The key node of a pair, or NULL to skip the pair (a duplicate, already
@@ -581,6 +614,64 @@ const char *profile_parent_invalid(const char *parent)
 	return NULL;
 }
 
+/* ---- walking a mapping along its table ---- */
+
+static void misplaced_key(struct walker *w, const struct node *k)
+{
+	if (!strcmp(k->s, "parent"))
+		err_at(w, k,
+		       "misplaced key: parent belongs at the top of the profile; a child "
+		       "group lives inside its parent group");
+	else
+		err_at(w, k,
+		       "misplaced key: launch settings (namespaces, hostname, rootfs, layers, "
+		       "user, workdir, env) belong at the top of the profile; a child takes only "
+		       "name, description, cpu, memory, io, cpuset, pids and children");
+}
+
+/* Reads each pair of mapping `m` with the row of `keys` named by its key:
+ * the value goes to the field at row->off of `obj` (of `top` for a launch
+ * setting). Fills at->seen for the checks between keys. `top` is NULL below
+ * the top of the profile. */
+static void walk_pairs(struct walker *w, const struct node *m, const struct key *keys, size_t n,
+		       void *obj, struct profile *top, struct mapping *at)
+{
+	*at = (struct mapping){.keys = keys, .n = n, .up = w->at};
+	w->at = at;
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
+		const struct key *row;
+		size_t old;
+
+		if (!k)
+			continue;
+		old = path_key(w, k->s);
+		row = key_find(keys, n, k->s);
+		if (!row) {
+			unknown_key_in(w, k, keys, n, top != NULL);
+		} else if (row->top_only && !top) {
+			misplaced_key(w, k);
+		} else {
+			at->seen[row - keys] = k;
+			row->parse(w, k, v, (char *)(row->top_only ? (void *)top : obj) + row->off);
+		}
+		path_pop(w, old);
+	}
+	w->at = at->up;
+}
+
+/* A section: a mapping (or nothing) of the keys in `keys`. Returns false when
+ * the value is not a mapping (reported). */
+static bool walk_map(struct walker *w, const struct node *m, const char *expect,
+		     const struct key *keys, size_t n, void *obj, struct mapping *at)
+{
+	*at = (struct mapping){.keys = keys, .n = n};
+	if (!want_map(w, m, expect))
+		return false;
+	walk_pairs(w, m, keys, n, obj, NULL, at);
+	return true;
+}
+
 /* ---- sections ---- */
 
 static void val_cpu_amount(struct walker *w, const struct node *k, const struct node *v,
@@ -658,83 +749,84 @@ static void check_cpu_cap(struct walker *w, const struct cpu_spec *c)
 	path_pop(w, old);
 }
 
-static void walk_cpu(struct walker *w, const struct node *m, struct cpu_spec *c)
+static void parse_cpu_cap(struct walker *w, const struct node *k, const char *other)
 {
-	const struct node *first_cap = NULL;
+	const struct node *o = key_seen(w->at, other);
 
-	c->present = true;
-	if (!want_map(w, m, "a mapping of cpu settings (max, quota, period, weight)"))
-		return;
-	for (size_t i = 0; i + 1 < m->n; i += 2) {
-		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
-		size_t old;
-		int id;
-
-		if (!k)
-			continue;
-		old = path_key(w, k->s);
-		id = find_name(k->s, cpu_keys, N_OF(cpu_keys));
-		if ((id == 0 || id == 1) && first_cap)
-			err_at(w, k,
-			       "cpu.max and cpu.quota both set the cap (the other is at line %d, "
-			       "column %d): keep one of them",
-			       first_cap->line, first_cap->col);
-		else if (id == 0 || id == 1)
-			first_cap = k;
-		switch (id) {
-		case 0:
-			val_cpu_amount(w, k, v, &c->max);
-			break;
-		case 1:
-			val_quota(w, k, v, &c->quota);
-			break;
-		case 2:
-			val_period(w, k, v, &c->period);
-			break;
-		case 3:
-			val_count(w, k, v, &c->weight, CPU_WEIGHT_MIN, CPU_WEIGHT_MAX, false,
-				  "a weight from 1 to 10000 (default 100)");
-			break;
-		default:
-			unknown_key(w, k, cpu_keys, N_OF(cpu_keys));
-		}
-		path_pop(w, old);
-	}
-	if (!c->period.set)
-		c->period.v = PROFILE_DEFAULT_PERIOD_US;
-	check_cpu_cap(w, c);
+	if (o)
+		err_at(w, k,
+		       "cpu.max and cpu.quota both set the cap (the other is at line %d, "
+		       "column %d): keep one of them",
+		       o->line, o->col);
 }
 
-static void walk_memory(struct walker *w, const struct node *m, struct memory_spec *mem)
+static void parse_cpu_max(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
-	const struct node *swap_key = NULL;
+	parse_cpu_cap(w, k, "quota");
+	val_cpu_amount(w, k, v, f);
+}
 
-	mem->present = true;
-	if (!want_map(w, m, "a mapping of memory settings (max, high, swap)"))
+static void parse_cpu_quota(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	parse_cpu_cap(w, k, "max");
+	val_quota(w, k, v, f);
+}
+
+static void parse_cpu_period(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	val_period(w, k, v, f);
+}
+
+static void parse_weight(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	val_count(w, k, v, f, CPU_WEIGHT_MIN, CPU_WEIGHT_MAX, false,
+		  "a weight from 1 to 10000 (default 100)");
+}
+
+static const struct key cpu_keys[] = {
+	{"max", parse_cpu_max, offsetof(struct cpu_spec, max), false},
+	{"quota", parse_cpu_quota, offsetof(struct cpu_spec, quota), false},
+	{"period", parse_cpu_period, offsetof(struct cpu_spec, period), false},
+	{"weight", parse_weight, offsetof(struct cpu_spec, weight), false},
+};
+
+static void walk_cpu(struct walker *w, const struct node *k, const struct node *m, void *f)
+{
+	struct cpu_spec *c = f;
+	struct mapping at;
+
+	(void)k;
+	c->present = true;
+	if (!walk_map(w, m, "a mapping of cpu settings (max, quota, period, weight)", cpu_keys,
+		      N_OF(cpu_keys), c, &at))
 		return;
-	for (size_t i = 0; i + 1 < m->n; i += 2) {
-		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
-		size_t old;
+	if (!c->period.set)
+		c->period.v = PROFILE_DEFAULT_PERIOD_US;
+	if (!w->partial)
+		check_cpu_cap(w, c);
+}
 
-		if (!k)
-			continue;
-		old = path_key(w, k->s);
-		switch (find_name(k->s, memory_keys, N_OF(memory_keys))) {
-		case 0:
-			val_size(w, k, v, &mem->max, SIZE_MEMORY, false);
-			break;
-		case 1:
-			val_size(w, k, v, &mem->high, SIZE_MEMORY, false);
-			break;
-		case 2:
-			val_size(w, k, v, &mem->swap, SIZE_MEMORY, true);
-			swap_key = k;
-			break;
-		default:
-			unknown_key(w, k, memory_keys, N_OF(memory_keys));
-		}
-		path_pop(w, old);
-	}
+static void parse_mem_limit(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	val_size(w, k, v, f, SIZE_MEMORY, false);
+}
+
+static void parse_mem_swap(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	val_size(w, k, v, f, SIZE_MEMORY, true);
+}
+
+static const struct key memory_keys[] = {
+	{"max", parse_mem_limit, offsetof(struct memory_spec, max), false},
+	{"high", parse_mem_limit, offsetof(struct memory_spec, high), false},
+	{"swap", parse_mem_swap, offsetof(struct memory_spec, swap), false},
+};
+
+/* Between memory's keys: high <= max; swap only on top of a max. `swap_key`:
+ * where swap was given, NULL when it was not. */
+static void check_memory(struct walker *w, const struct memory_spec *mem,
+			 const struct node *swap_key)
+{
 	if (mem->high.set && mem->max.set && !mem->high.is_max && !mem->max.is_max &&
 	    mem->high.v > mem->max.v) {
 		size_t old = path_key(w, "high");
@@ -758,9 +850,23 @@ static void walk_memory(struct walker *w, const struct node *m, struct memory_sp
 	}
 }
 
-static void parse_device_path(struct walker *w, const struct node *k, const struct node *v,
-			      struct io_device *dev)
+static void walk_memory(struct walker *w, const struct node *k, const struct node *m, void *f)
 {
+	struct memory_spec *mem = f;
+	struct mapping at;
+
+	(void)k;
+	mem->present = true;
+	if (!walk_map(w, m, "a mapping of memory settings (max, high, swap)", memory_keys,
+		      N_OF(memory_keys), mem, &at))
+		return;
+	if (!w->partial)
+		check_memory(w, mem, key_seen(&at, "swap"));
+}
+
+static void parse_device_path(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	struct io_device *dev = f;
 	const char *s;
 	unsigned long long maj, min;
 	int end = 0;
@@ -791,51 +897,42 @@ static void parse_device_path(struct walker *w, const struct node *k, const stru
 	       s);
 }
 
+static void parse_rate(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	val_size(w, k, v, f, SIZE_RATE, false);
+}
+
+static void parse_iops(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	val_count(w, k, v, f, 1, UINT64_MAX - 1, true,
+		  "a number of operations per second such as 1000, or max");
+}
+
+/* path's field is the whole device: it sets path and the numbers */
+static const struct key device_keys[] = {
+	{"path", parse_device_path, 0, false},
+	{"read_bps", parse_rate, offsetof(struct io_device, read_bps), false},
+	{"write_bps", parse_rate, offsetof(struct io_device, write_bps), false},
+	{"read_iops", parse_iops, offsetof(struct io_device, read_iops), false},
+	{"write_iops", parse_iops, offsetof(struct io_device, write_iops), false},
+};
+
 static void walk_device(struct walker *w, const struct node *m, struct io_device *dev)
 {
-	bool has_path = false, has_limit = false;
+	struct mapping at;
+	bool has_limit = false;
 
 	dev->line = m->line;
 	dev->col = m->col;
-	if (!want_map(w, m,
+	if (!walk_map(w, m,
 		      "a device: a mapping with path and limits (read_bps, write_bps, "
-		      "read_iops, write_iops)"))
+		      "read_iops, write_iops)",
+		      device_keys, N_OF(device_keys), dev, &at))
 		return;
-	for (size_t i = 0; i + 1 < m->n; i += 2) {
-		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
-		size_t old;
-		int id;
-
-		if (!k)
-			continue;
-		old = path_key(w, k->s);
-		id = find_name(k->s, device_keys, N_OF(device_keys));
-		has_limit |= id > 0;
-		switch (id) {
-		case 0:
-			has_path = true;
-			parse_device_path(w, k, v, dev);
-			break;
-		case 1:
-			val_size(w, k, v, &dev->read_bps, SIZE_RATE, false);
-			break;
-		case 2:
-			val_size(w, k, v, &dev->write_bps, SIZE_RATE, false);
-			break;
-		case 3:
-			val_count(w, k, v, &dev->read_iops, 1, UINT64_MAX - 1, true,
-				  "a number of operations per second such as 1000, or max");
-			break;
-		case 4:
-			val_count(w, k, v, &dev->write_iops, 1, UINT64_MAX - 1, true,
-				  "a number of operations per second such as 1000, or max");
-			break;
-		default:
-			unknown_key(w, k, device_keys, N_OF(device_keys));
-		}
-		path_pop(w, old);
-	}
-	if (!has_path) {
+	for (size_t i = 0; i < N_OF(device_keys); i++)
+		if (device_keys[i].parse != parse_device_path && at.seen[i])
+			has_limit = true;
+	if (!key_seen(&at, "path")) {
 		size_t old = path_key(w, "path");
 
 		err_at(w, m, "the device has no path: add path: /dev/vda (or MAJ:MIN)");
@@ -852,10 +949,14 @@ static const char *device_path_of(const void *arr, size_t i)
 	return ((const struct io_device *)arr)[i].path.s;
 }
 
-static void walk_devices(struct walker *w, const struct node *v, struct io_spec *io)
+static void walk_devices(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
+	struct io_spec *io = f;
 	size_t *first;
 
+	(void)k;
+	if (io->devices) /* a second devices key: reported as a duplicate */
+		return;
 	if (!want_seq(w, v, "a list of devices (- path: /dev/vda)") || v->kind != NODE_SEQ)
 		return;
 	io->devices = xcalloc(w, v->n, sizeof(*io->devices));
@@ -885,32 +986,26 @@ static void walk_devices(struct walker *w, const struct node *v, struct io_spec 
 	free(first);
 }
 
-static void walk_io(struct walker *w, const struct node *m, struct io_spec *io)
+static void parse_io_weight(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
-	io->present = true;
-	if (!want_map(w, m, "a mapping of io settings (weight, devices)"))
-		return;
-	for (size_t i = 0; i + 1 < m->n; i += 2) {
-		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
-		size_t old;
+	val_count(w, k, v, f, 1, 10000, false, "a weight from 1 to 10000 (default 100)");
+}
 
-		if (!k)
-			continue;
-		old = path_key(w, k->s);
-		switch (find_name(k->s, io_keys, N_OF(io_keys))) {
-		case 0:
-			val_count(w, k, v, &io->weight, 1, 10000, false,
-				  "a weight from 1 to 10000 (default 100)");
-			break;
-		case 1:
-			if (!io->devices)
-				walk_devices(w, v, io);
-			break;
-		default:
-			unknown_key(w, k, io_keys, N_OF(io_keys));
-		}
-		path_pop(w, old);
-	}
+/* devices' field is the whole io section: it sets devices and n_devices */
+static const struct key io_keys[] = {
+	{"weight", parse_io_weight, offsetof(struct io_spec, weight), false},
+	{"devices", walk_devices, 0, false},
+};
+
+static void walk_io(struct walker *w, const struct node *k, const struct node *m, void *f)
+{
+	struct io_spec *io = f;
+	struct mapping at;
+
+	(void)k;
+	io->present = true;
+	walk_map(w, m, "a mapping of io settings (weight, devices)", io_keys, N_OF(io_keys), io,
+		 &at);
 }
 
 static void val_list(struct walker *w, const struct node *k, const struct node *v, struct pstr *ps,
@@ -937,59 +1032,60 @@ static void val_list(struct walker *w, const struct node *k, const struct node *
 	ps->kcol = k->col;
 }
 
-static void walk_cpuset(struct walker *w, const struct node *m, struct cpuset_spec *cs)
+static void parse_cpus(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
-	cs->present = true;
-	if (!want_map(w, m, "a mapping of cpuset settings (cpus, mems)"))
-		return;
-	for (size_t i = 0; i + 1 < m->n; i += 2) {
-		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
-		size_t old;
-
-		if (!k)
-			continue;
-		old = path_key(w, k->s);
-		switch (find_name(k->s, cpuset_keys, N_OF(cpuset_keys))) {
-		case 0:
-			val_list(w, k, v, &cs->cpus, CPU_ID_MAX, "cpus");
-			break;
-		case 1:
-			val_list(w, k, v, &cs->mems, MEM_ID_MAX, "memory nodes");
-			break;
-		default:
-			unknown_key(w, k, cpuset_keys, N_OF(cpuset_keys));
-		}
-		path_pop(w, old);
-	}
+	val_list(w, k, v, f, CPU_ID_MAX, "cpus");
 }
 
-static void walk_pids(struct walker *w, const struct node *m, struct pids_spec *pids)
+static void parse_mems(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
-	pids->present = true;
-	if (!want_map(w, m, "a mapping of pids settings (max)"))
-		return;
-	for (size_t i = 0; i + 1 < m->n; i += 2) {
-		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
-		size_t old;
+	val_list(w, k, v, f, MEM_ID_MAX, "memory nodes");
+}
 
-		if (!k)
-			continue;
-		old = path_key(w, k->s);
-		if (find_name(k->s, pids_keys, N_OF(pids_keys)) == 0)
-			val_count(w, k, v, &pids->max, 1, PIDS_MAX_LIMIT, true,
-				  "a number of processes from 1 to 4194304, or max");
-		else
-			unknown_key(w, k, pids_keys, N_OF(pids_keys));
-		path_pop(w, old);
-	}
+static const struct key cpuset_keys[] = {
+	{"cpus", parse_cpus, offsetof(struct cpuset_spec, cpus), false},
+	{"mems", parse_mems, offsetof(struct cpuset_spec, mems), false},
+};
+
+static void walk_cpuset(struct walker *w, const struct node *k, const struct node *m, void *f)
+{
+	struct cpuset_spec *cs = f;
+	struct mapping at;
+
+	(void)k;
+	cs->present = true;
+	walk_map(w, m, "a mapping of cpuset settings (cpus, mems)", cpuset_keys, N_OF(cpuset_keys),
+		 cs, &at);
+}
+
+static void parse_pids_max(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	val_count(w, k, v, f, 1, PIDS_MAX_LIMIT, true,
+		  "a number of processes from 1 to 4194304, or max");
+}
+
+static const struct key pids_keys[] = {
+	{"max", parse_pids_max, offsetof(struct pids_spec, max), false},
+};
+
+static void walk_pids(struct walker *w, const struct node *k, const struct node *m, void *f)
+{
+	struct pids_spec *pids = f;
+	struct mapping at;
+
+	(void)k;
+	pids->present = true;
+	walk_map(w, m, "a mapping of pids settings (max)", pids_keys, N_OF(pids_keys), pids, &at);
 }
 
 /* ---- launch settings (top only) ---- */
 
-static void walk_namespaces(struct walker *w, const struct node *v, struct profile *p)
+static void walk_namespaces(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
+	struct profile *p = f;
 	char list[128];
 
+	(void)k;
 	p->ns_line = v->line;
 	p->ns_col = v->col;
 	join_names(ns_names, N_OF(ns_names), list, sizeof(list));
@@ -1088,8 +1184,11 @@ static void val_abs_path(struct walker *w, const struct node *k, const struct no
 		err_at(w, v, "\"%.40s\" is not an absolute path: give %s", ps->s, right);
 }
 
-static void walk_layers(struct walker *w, const struct node *v, struct profile *p)
+static void walk_layers(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
+	struct profile *p = f;
+
+	(void)k;
 	if (!want_seq(w, v, "a list of directories, top first, such as [/srv/layers/app]") ||
 	    v->kind != NODE_SEQ)
 		return;
@@ -1121,8 +1220,11 @@ static bool env_name_ok(const char *s)
 	return true;
 }
 
-static void walk_env(struct walker *w, const struct node *m, struct profile *p)
+static void walk_env(struct walker *w, const struct node *key, const struct node *m, void *f)
 {
+	struct profile *p = f;
+
+	(void)key;
 	if (!want_map(w, m, "a mapping of NAME: value, such as {LANG: C.UTF-8}") ||
 	    m->kind != NODE_MAP)
 		return;
@@ -1160,16 +1262,21 @@ static void walk_env(struct walker *w, const struct node *m, struct profile *p)
 
 static void walk_group(struct walker *w, const struct node *m, struct group_spec *g,
 		       struct profile *top);
+static void check_launch(struct walker *w, struct profile *p, const struct node *layers_key);
 
 static const char *child_name_of(const void *arr, size_t i)
 {
 	return ((const struct group_spec *)arr)[i].name.s;
 }
 
-static void walk_children(struct walker *w, const struct node *v, struct group_spec *g)
+static void walk_children(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
+	struct group_spec *g = f;
 	size_t *first;
 
+	(void)k;
+	if (g->children) /* a second children key: reported as a duplicate */
+		return;
 	if (!want_seq(w, v, "a list of groups (- name: workers)") || v->kind != NODE_SEQ)
 		return;
 	g->children = xcalloc(w, v->n, sizeof(*g->children));
@@ -1199,66 +1306,94 @@ static void walk_children(struct walker *w, const struct node *v, struct group_s
 	free(first);
 }
 
-static void misplaced_key(struct walker *w, const struct node *k, int id)
+static void parse_name(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
-	if (id == K_PARENT)
-		err_at(w, k,
-		       "misplaced key: parent belongs at the top of the profile; a child "
-		       "group lives inside its parent group");
-	else
-		err_at(w, k,
-		       "misplaced key: launch settings (namespaces, hostname, rootfs, layers, "
-		       "user, workdir, env) belong at the top of the profile; a child takes only "
-		       "name, description, cpu, memory, io, cpuset, pids and children");
-}
-
-static void walk_top_key(struct walker *w, int id, const struct node *k, const struct node *v,
-			 struct profile *p)
-{
+	struct pstr *name = f;
 	const char *why;
 
-	switch (id) {
-	case K_PARENT:
-		val_str(w, k, v, &p->parent, "a relative path such as cgkit/tenants, or self");
-		if (p->parent.s && (why = profile_parent_invalid(p->parent.s)))
-			err_at(w, v, "\"%.40s\": %s", p->parent.s, why);
-		p->parent_self = p->parent.s && !strcmp(p->parent.s, "self");
-		break;
-	case K_NAMESPACES:
-		walk_namespaces(w, v, p);
-		break;
-	case K_HOSTNAME:
-		val_str(w, k, v, &p->hostname, "a host name such as web");
-		if (p->hostname.s && !hostname_ok(p->hostname.s))
-			err_at(w, v,
-			       "\"%.40s\" is not a host name: give 1 to 64 letters, digits, "
-			       "'-' and '.', such as web-1",
-			       p->hostname.s);
-		break;
-	case K_ROOTFS:
-		val_abs_path(w, k, v, &p->rootfs, "a directory such as /srv/rootfs/alpine");
-		break;
-	case K_LAYERS:
-		walk_layers(w, v, p);
-		break;
-	case K_USER:
-		val_str(w, k, v, &p->user, "uid[:gid] such as 1000:1000, or a user name");
-		if (p->user.s && !user_ok(p->user.s))
-			err_at(w, v,
-			       "\"%.40s\" is not a user: give uid[:gid] (1000 or 1000:1000) or "
-			       "a user name (www-data, or www-data:www-data)",
-			       p->user.s);
-		break;
-	case K_WORKDIR:
-		val_abs_path(w, k, v, &p->workdir, "an absolute directory such as /srv/app");
-		break;
-	case K_ENV:
-		walk_env(w, v, p);
-		break;
-	default:
-		break;
+	val_str(w, k, v, name, "a name: 1 to 64 of A-Z a-z 0-9 _ . -");
+	if (name->s && (why = profile_name_invalid(name->s)))
+		err_at(w, v, "\"%.40s\": %s", name->s, why);
+}
+
+static void parse_description(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	struct pstr *d = f;
+
+	if (node_is_null(v)) {
+		free(d->s);
+		d->s = xstrdup(w, "");
+	} else {
+		val_str(w, k, v, d, "a line of text");
 	}
 }
+
+static void parse_parent(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	struct profile *p = f;
+	const char *why;
+
+	val_str(w, k, v, &p->parent, "a relative path such as cgkit/tenants, or self");
+	if (p->parent.s && (why = profile_parent_invalid(p->parent.s)))
+		err_at(w, v, "\"%.40s\": %s", p->parent.s, why);
+	p->parent_self = p->parent.s && !strcmp(p->parent.s, "self");
+}
+
+static void parse_hostname(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	struct pstr *h = f;
+
+	val_str(w, k, v, h, "a host name such as web");
+	if (h->s && !hostname_ok(h->s))
+		err_at(w, v,
+		       "\"%.40s\" is not a host name: give 1 to 64 letters, digits, "
+		       "'-' and '.', such as web-1",
+		       h->s);
+}
+
+static void parse_rootfs(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	val_abs_path(w, k, v, f, "a directory such as /srv/rootfs/alpine");
+}
+
+static void parse_user(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	struct pstr *u = f;
+
+	val_str(w, k, v, u, "uid[:gid] such as 1000:1000, or a user name");
+	if (u->s && !user_ok(u->s))
+		err_at(w, v,
+		       "\"%.40s\" is not a user: give uid[:gid] (1000 or 1000:1000) or "
+		       "a user name (www-data, or www-data:www-data)",
+		       u->s);
+}
+
+static void parse_workdir(struct walker *w, const struct node *k, const struct node *v, void *f)
+{
+	val_abs_path(w, k, v, f, "an absolute directory such as /srv/app");
+}
+
+/* The keys of a group; the top_only ones (launch settings) are fields of
+ * struct profile, an offset 0 row takes the whole struct. The order is the
+ * order of "the keys here are: ..." in messages. */
+static const struct key group_keys[] = {
+	{"name", parse_name, offsetof(struct group_spec, name), false},
+	{"description", parse_description, offsetof(struct group_spec, description), false},
+	{"cpu", walk_cpu, offsetof(struct group_spec, cpu), false},
+	{"memory", walk_memory, offsetof(struct group_spec, memory), false},
+	{"io", walk_io, offsetof(struct group_spec, io), false},
+	{"cpuset", walk_cpuset, offsetof(struct group_spec, cpuset), false},
+	{"pids", walk_pids, offsetof(struct group_spec, pids), false},
+	{"children", walk_children, 0, false},
+	{"parent", parse_parent, 0, true},
+	{"namespaces", walk_namespaces, 0, true},
+	{"hostname", parse_hostname, offsetof(struct profile, hostname), true},
+	{"rootfs", parse_rootfs, offsetof(struct profile, rootfs), true},
+	{"layers", walk_layers, 0, true},
+	{"user", parse_user, offsetof(struct profile, user), true},
+	{"workdir", parse_workdir, offsetof(struct profile, workdir), true},
+	{"env", walk_env, 0, true},
+};
 
 /* Checks between launch keys, once they are all read. */
 static void check_launch(struct walker *w, struct profile *p, const struct node *layers_key)
@@ -1287,9 +1422,7 @@ static void check_launch(struct walker *w, struct profile *p, const struct node 
 static void walk_group(struct walker *w, const struct node *m, struct group_spec *g,
 		       struct profile *top)
 {
-	const size_t n_keys = top ? K_COUNT : N_GROUP_KEYS;
-	const struct node *layers_key = NULL;
-	bool has_name = false;
+	struct mapping at;
 
 	g->line = m->line;
 	g->col = m->col;
@@ -1302,51 +1435,10 @@ static void walk_group(struct walker *w, const struct node *m, struct group_spec
 		       node_what(m, what, sizeof(what)));
 		return;
 	}
-	for (size_t i = 0; i + 1 < m->n; i += 2) {
-		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
-		const char *why;
-		size_t old;
-		int id;
-
-		if (!k)
-			continue;
-		old = path_key(w, k->s);
-		id = find_name(k->s, top_keys, K_COUNT);
-		if (id < 0) {
-			unknown_key(w, k, top_keys, n_keys);
-		} else if ((size_t)id >= n_keys) {
-			misplaced_key(w, k, id);
-		} else if (id == K_NAME) {
-			has_name = true;
-			val_str(w, k, v, &g->name, "a name: 1 to 64 of A-Z a-z 0-9 _ . -");
-			if (g->name.s && (why = profile_name_invalid(g->name.s)))
-				err_at(w, v, "\"%.40s\": %s", g->name.s, why);
-		} else if (id == K_DESCRIPTION) {
-			if (node_is_null(v))
-				g->description.s = xstrdup(w, "");
-			else
-				val_str(w, k, v, &g->description, "a line of text");
-		} else if (id == K_CPU) {
-			walk_cpu(w, v, &g->cpu);
-		} else if (id == K_MEMORY) {
-			walk_memory(w, v, &g->memory);
-		} else if (id == K_IO) {
-			walk_io(w, v, &g->io);
-		} else if (id == K_CPUSET) {
-			walk_cpuset(w, v, &g->cpuset);
-		} else if (id == K_PIDS) {
-			walk_pids(w, v, &g->pids);
-		} else if (id == K_CHILDREN) {
-			if (!g->children)
-				walk_children(w, v, g);
-		} else {
-			if (id == K_LAYERS)
-				layers_key = k;
-			walk_top_key(w, id, k, v, top);
-		}
-		path_pop(w, old);
-	}
-	if (!has_name) {
+	walk_pairs(w, m, group_keys, N_OF(group_keys), g, top, &at);
+	if (w->partial)
+		return;
+	if (!key_seen(&at, "name")) {
 		size_t old = path_key(w, "name");
 
 		err_at(w, m,
@@ -1355,7 +1447,60 @@ static void walk_group(struct walker *w, const struct node *m, struct group_spec
 		path_pop(w, old);
 	}
 	if (top)
-		check_launch(w, top, layers_key);
+		check_launch(w, top, key_seen(&at, "layers"));
+}
+
+/* ---- for profile_build.c ---- */
+
+void profile_walk_partial(const struct node *m, struct group_spec *g, struct profile *top,
+			  const struct profile_opts *opts, struct perrs *e)
+{
+	struct walker w = {.e = e, .opts = opts, .partial = true};
+	int line = g->line, col = g->col;
+
+	walk_group(&w, m, g, top);
+	g->line = line; /* the group stays where it was made */
+	g->col = col;
+}
+
+/* The checks between keys that walk_cpu, walk_memory and walk_group make on
+ * a file, on a group made in code: there each key was checked alone. */
+static void check_group(struct walker *w, const struct group_spec *g)
+{
+	const struct cpu_spec *c = &g->cpu;
+	size_t old;
+
+	old = path_key(w, "cpu");
+	if (c->max.set && c->quota.set) {
+		size_t k = path_key(w, "quota");
+
+		err_pos(w, c->quota.kline, c->quota.kcol,
+			"cpu.max and cpu.quota both set the cap: keep one of them");
+		path_pop(w, k);
+	}
+	check_cpu_cap(w, c);
+	path_pop(w, old);
+	old = path_key(w, "memory");
+	{
+		const struct node swap_key = {.line = g->memory.swap.kline,
+					      .col = g->memory.swap.kcol};
+
+		check_memory(w, &g->memory, g->memory.swap.set ? &swap_key : NULL);
+	}
+	path_pop(w, old);
+	for (size_t i = 0; i < g->n_children; i++) {
+		old = path_push(w, "%schildren[%zu]", w->klen ? "." : "", i);
+		check_group(w, &g->children[i]);
+		path_pop(w, old);
+	}
+}
+
+void profile_walk_checks(struct profile *p, struct perrs *e)
+{
+	struct walker w = {.e = e, .opts = &p->opts};
+
+	check_group(&w, &p->group);
+	check_launch(&w, p, NULL);
 }
 
 /* ---- the API ---- */
@@ -1447,10 +1592,11 @@ struct profile *profile_parse(const char *buf, size_t len, const char *path,
 	} else if (t.root) {
 		p = xcalloc(&w, 1, sizeof(*p));
 		if (p) {
+			p->opts = *w.opts;
 			walk_group(&w, t.root, &p->group, p);
 			p->path = path ? xstrdup(&w, path) : NULL;
 			if (!p->parent.s && !p->parent.line)
-				p->parent.s = xstrdup(&w, "cgkit");
+				p->parent.s = xstrdup(&w, PROFILE_DEFAULT_PARENT);
 		}
 	}
 	ptree_free(&t);

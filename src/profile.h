@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "err.h"
 
 #define PROFILE_MAX_BYTES (1024 * 1024)
 #define PROFILE_MAX_DEPTH 64
@@ -96,6 +97,13 @@ struct env_var {
 	int line, col;          /* of the name */
 };
 
+/* The parent of a profile's group when the profile names none. */
+#define PROFILE_DEFAULT_PARENT "cgkit"
+
+struct profile_opts {
+	uint64_t host_ram;      /* bytes, for "N%" memory sizes; 0: refuse "%" */
+};
+
 struct profile {
 	char *path;                 /* file it came from, for messages */
 	struct group_spec group;    /* the top group: name, resources, children */
@@ -109,10 +117,7 @@ struct profile {
 	size_t n_layers;
 	struct env_var *env;
 	size_t n_env;
-};
-
-struct profile_opts {
-	uint64_t host_ram;      /* bytes, for "N%" memory sizes; 0: refuse "%" */
+	struct profile_opts opts;   /* as parsed with; profile_set uses them too */
 };
 
 /* Parses and checks `len` bytes. Returns a profile, or NULL with the reasons
@@ -123,6 +128,37 @@ struct profile *profile_parse(const char *buf, size_t len, const char *path,
 struct profile *profile_load(const char *path, const struct profile_opts *opts,
 			     struct diags *d);
 void profile_free(struct profile *p);
+
+/* A profile made in code, without YAML text (cgtop, the daemon).
+ *
+ * Keys are the file's dotted keys ("cpu.max", "memory.high", "io.weight",
+ * "cpuset.cpus", "pids.max", "description", "parent", "user", ...) and values
+ * the file's texts ("20%", "512M", "max"): each goes through the same parser,
+ * units and ranges as in a file, so the struct is the one that parsing the
+ * equivalent YAML gives (only the line and column fields stay 0). Lists
+ * (children, io.devices, namespaces, layers, env) are not values: children
+ * come with profile_add_child(); the others are only in files for now.
+ *
+ * A refused value leaves the profile as it was and fills err with the key
+ * first ("cpu.max: \"abc\" is not a cpu amount: ..."). The checks between
+ * keys (memory.high <= memory.max, swap needs max, one of cpu.max and
+ * cpu.quota, the cap's quota within the kernel's range) wait for
+ * profile_check(), so that keys may come in any order: call it once all are
+ * set, before planning. */
+
+/* A profile with group `name` below `parent` (NULL: "cgkit"; "self"). */
+struct profile *profile_new(const char *name, const char *parent,
+			    const struct profile_opts *opts, cg_err *err);
+/* Sets `key` of the top group to `value`. */
+int profile_set(struct profile *p, const char *key, const char *value, cg_err *err);
+/* The same in the child group at `group` ("workers/low"; "" is the top). */
+int profile_set_in(struct profile *p, const char *group, const char *key, const char *value,
+		   cg_err *err);
+/* Adds a child group `name` to the group at `group` ("" is the top). It moves
+ * the children of that group in memory: pointers to them become stale. */
+int profile_add_child(struct profile *p, const char *group, const char *name, cg_err *err);
+/* The checks between keys, over the whole profile. */
+int profile_check(struct profile *p, cg_err *err);
 
 /* Name rules of the spec: 1..64 of [A-Za-z0-9_.-], not starting with '.'.
  * Return NULL when valid, else a reason. */

@@ -56,4 +56,15 @@ bool node_is_null(const struct node *n);
 /* "a list", "a mapping", "the value \"x\"", "nothing": for messages. */
 const char *node_what(const struct node *n, char *buf, size_t len);
 
+/* profile.c's walk, for profile_build.c. Reads mapping `m` (a tree of one
+ * key, made in code) into group `g`, with every check of the one value;
+ * `top` is the profile when g is its top group, else NULL. The checks between
+ * keys wait for profile_walk_checks(), which makes them over a whole profile. */
+struct group_spec;
+struct profile;
+struct profile_opts;
+void profile_walk_partial(const struct node *m, struct group_spec *g, struct profile *top,
+			  const struct profile_opts *opts, struct perrs *e);
+void profile_walk_checks(struct profile *p, struct perrs *e);
+
 #endif
