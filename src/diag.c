@@ -73,3 +73,29 @@ void diags_print(const struct diags *d, FILE *out)
 	}
 	print_more(out, path, d->errors - shown_err, d->warnings - shown_warn);
 }
+
+const char *diag_cut(const char *s, size_t chars, char *out, size_t len)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";   /* U+2026 */
+	size_t i = 0, seen = 0;
+
+	if (!s)
+		s = "";
+	/* up to `chars` characters; a continuation byte belongs to the last */
+	while (s[i] && i + 1 < len) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && seen++ == chars)
+			break;
+		i++;
+	}
+	if (!s[i]) {
+		snprintf(out, len, "%s", s);
+		return out;
+	}
+	/* cut: make room for the ellipsis, never inside a character */
+	while (i > 0 && i + sizeof(ellipsis) > len)
+		i--;
+	while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
+		i--;
+	snprintf(out, len, "%.*s%s", (int)i, s, ellipsis);
+	return out;
+}

@@ -4,6 +4,7 @@
 #define CGKIT_DIAG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #define DIAG_MAX 20
@@ -30,5 +31,13 @@ void diags_add(struct diags *d, bool warning, int line, int col, const char *key
 /* One line each; a last line says how many more were not shown. */
 void diags_print(const struct diags *d, FILE *out);
 bool diags_full(const struct diags *d);
+
+/* A user's text quoted in a message, cut after `chars` characters (UTF-8)
+ * with "…" to show the cut: out holds at most len bytes. Returns out. */
+const char *diag_cut(const char *s, size_t chars, char *out, size_t len);
+#define DIAG_CUT_BUF 256
+/* For a format's argument: the text cut at n characters, in a buffer that
+ * lives until the end of the enclosing statement's block. */
+#define DIAG_CUT(s, n) diag_cut((s), (n), (char[DIAG_CUT_BUF]){ 0 }, DIAG_CUT_BUF)
 
 #endif

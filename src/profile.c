@@ -286,11 +286,11 @@ static void unknown_key(struct walker *w, const struct node *k, const char *cons
 	}
 	near = nearest(k->s, names, n);
 	if (near) {
-		err_at(w, k, "unknown key \"%.60s\"; did you mean \"%s\"?", k->s, near);
+		err_at(w, k, "unknown key \"%s\"; did you mean \"%s\"?", DIAG_CUT(k->s, 60), near);
 		return;
 	}
 	join_names(names, n, list, sizeof(list));
-	err_at(w, k, "unknown key \"%.60s\"; the keys here are: %s", k->s, list);
+	err_at(w, k, "unknown key \"%s\"; the keys here are: %s", DIAG_CUT(k->s, 60), list);
 }
 
 /* An unknown key of the mapping `keys`; launch settings count only at the top. */
@@ -393,7 +393,7 @@ static bool zero_refused(struct walker *w, const struct node *v, const struct pv
 	if (zero_ok || pv->is_max || pv->v)
 		return false;
 	if (has_nonzero_digit(v->s))
-		err_at(w, v, "\"%.40s\" rounds down to 0, which is not allowed here: give %s", v->s,
+		err_at(w, v, "\"%s\" rounds down to 0, which is not allowed here: give %s", DIAG_CUT(v->s, 40),
 		       right);
 	else
 		err_at(w, v, "0 is not allowed here: give %s", right);
@@ -417,7 +417,7 @@ static void val_size(struct walker *w, const struct node *k, const struct node *
 		if (kind == SIZE_MEMORY && !host && strchr(s, '%'))
 			why = "a percentage of RAM needs the host's RAM size, which is not known "
 			      "here: give a size such as 512M";
-		err_at(w, v, "\"%.40s\" is not a size: %s", s, why);
+		err_at(w, v, "\"%s\" is not a size: %s", DIAG_CUT(s, 40), why);
 		return;
 	}
 	pv->is_max = pv->v == UNIT_MAX;
@@ -426,9 +426,9 @@ static void val_size(struct walker *w, const struct node *k, const struct node *
 		return;
 	if (kind == SIZE_MEMORY && unit_check_mem_size(pv->v, unit_page_size(), &why) < 0) {
 		if (strchr(s, '%'))
-			err_at(w, v, "%.40s (%llu bytes) %s", s, (unsigned long long)pv->v, why);
+			err_at(w, v, "%s (%llu bytes) %s", DIAG_CUT(s, 40), (unsigned long long)pv->v, why);
 		else
-			err_at(w, v, "%.40s %s", s, why);
+			err_at(w, v, "%s %s", DIAG_CUT(s, 40), why);
 	}
 }
 
@@ -451,9 +451,9 @@ static void val_count(struct walker *w, const struct node *k, const struct node 
 		int n = cut ? (int)(cut - why) : (int)strlen(why);
 
 		if (!strncmp(why, "not a", 5))
-			err_at(w, v, "\"%.40s\" is not a whole number: give %s", s, right);
+			err_at(w, v, "\"%s\" is not a whole number: give %s", DIAG_CUT(s, 40), right);
 		else
-			err_at(w, v, "\"%.40s\" is not a whole number (%.*s): give %s", s, n, why,
+			err_at(w, v, "\"%s\" is not a whole number (%.*s): give %s", DIAG_CUT(s, 40), n, why,
 			       right);
 		return;
 	}
@@ -476,7 +476,7 @@ static void val_duration(struct walker *w, const struct node *k, const struct no
 		return;
 	}
 	if (unit_parse_duration(s, &pv->v, &why) < 0) {
-		err_at(w, v, "\"%.40s\" is not a duration: %s", s, why);
+		err_at(w, v, "\"%s\" is not a duration: %s", DIAG_CUT(s, 40), why);
 		return;
 	}
 	set_pos(pv, k, v);
@@ -683,7 +683,7 @@ static void val_cpu_amount(struct walker *w, const struct node *k, const struct 
 	if (!s)
 		return;
 	if (unit_parse_cpu(s, &pv->v, &why) < 0) {
-		err_at(w, v, "\"%.40s\" is not a cpu amount: %s", s, why);
+		err_at(w, v, "\"%s\" is not a cpu amount: %s", DIAG_CUT(s, 40), why);
 		return;
 	}
 	pv->is_max = pv->v == UNIT_MAX;
@@ -881,9 +881,9 @@ static void parse_device_path(struct walker *w, const struct node *k, const stru
 	    !s[end] && strspn(s, "0123456789:") == strlen(s)) {
 		if (maj > DEV_MAJOR_MAX || min > DEV_MINOR_MAX) {
 			err_at(w, v,
-			       "\"%.40s\" is not a device number: the major is 0 .. %d and the "
+			       "\"%s\" is not a device number: the major is 0 .. %d and the "
 			       "minor 0 .. %d",
-			       s, DEV_MAJOR_MAX, DEV_MINOR_MAX);
+			       DIAG_CUT(s, 40), DEV_MAJOR_MAX, DEV_MINOR_MAX);
 			return;
 		}
 		dev->has_majmin = true;
@@ -892,9 +892,9 @@ static void parse_device_path(struct walker *w, const struct node *k, const stru
 		return;
 	}
 	err_at(w, v,
-	       "\"%.40s\" is not a device: give the block device's path (/dev/vda) or its "
+	       "\"%s\" is not a device: give the block device's path (/dev/vda) or its "
 	       "numbers MAJ:MIN (253:0)",
-	       s);
+	       DIAG_CUT(s, 40));
 }
 
 static void parse_rate(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -978,9 +978,9 @@ static void walk_devices(struct walker *w, const struct node *k, const struct no
 			continue;
 		old = path_push(w, "[%zu].path", i);
 		err_pos(w, dev->path.line, dev->path.col,
-			"the device \"%.40s\" is already limited at line %d: give each device "
+			"the device \"%s\" is already limited at line %d: give each device "
 			"one entry",
-			dev->path.s, o->path.line);
+			DIAG_CUT(dev->path.s, 40), o->path.line);
 		path_pop(w, old);
 	}
 	free(first);
@@ -1020,7 +1020,7 @@ static void val_list(struct walker *w, const struct node *k, const struct node *
 	if (!out)
 		return;
 	if (unit_parse_list(s, max_id, out, strlen(s) + 16, &why) < 0) {
-		err_at(w, v, "\"%.40s\" is not a list of %s: %s", s, what, why);
+		err_at(w, v, "\"%s\" is not a list of %s: %s", DIAG_CUT(s, 40), what, why);
 		free(out);
 		return;
 	}
@@ -1105,13 +1105,13 @@ static void walk_namespaces(struct walker *w, const struct node *k, const struct
 
 				if (near)
 					err_at(w, it,
-					       "unknown namespace \"%.40s\"; did you mean \"%s\"?",
-					       s, near);
+					       "unknown namespace \"%s\"; did you mean \"%s\"?",
+					       DIAG_CUT(s, 40), near);
 				else
 					err_at(w, it,
-					       "unknown namespace \"%.40s\"; the namespaces are: "
+					       "unknown namespace \"%s\"; the namespaces are: "
 					       "%s",
-					       s, list);
+					       DIAG_CUT(s, 40), list);
 			} else if (p->namespaces & (1u << id)) {
 				warn_at(w, it, "namespace \"%s\" is listed twice: once is enough",
 					s);
@@ -1181,7 +1181,7 @@ static void val_abs_path(struct walker *w, const struct node *k, const struct no
 {
 	val_str(w, k, v, ps, right);
 	if (ps->s && ps->s[0] != '/')
-		err_at(w, v, "\"%.40s\" is not an absolute path: give %s", ps->s, right);
+		err_at(w, v, "\"%s\" is not an absolute path: give %s", DIAG_CUT(ps->s, 40), right);
 }
 
 static void walk_layers(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1242,9 +1242,9 @@ static void walk_env(struct walker *w, const struct node *key, const struct node
 		old = path_key(w, k->s);
 		if (!env_name_ok(k->s)) {
 			err_at(w, k,
-			       "\"%.40s\" is not a variable name: give letters, digits and _, "
+			       "\"%s\" is not a variable name: give letters, digits and _, "
 			       "not starting with a digit (LANG, MY_VAR)",
-			       k->s);
+			       DIAG_CUT(k->s, 40));
 		} else if (node_is_null(v)) {
 			err_at(w, v, "the value is missing: give one, or \"\" for an empty value");
 		} else if ((s = want_scalar(w, v, "a value (a string or number)"))) {
@@ -1298,9 +1298,9 @@ static void walk_children(struct walker *w, const struct node *k, const struct n
 			continue;
 		old = path_push(w, "[%zu].name", i);
 		err_pos(w, c->name.line, c->name.col,
-			"\"%.64s\" is already the name of another child (line %d): give each child "
+			"\"%s\" is already the name of another child (line %d): give each child "
 			"its own name",
-			c->name.s, o->name.line);
+			DIAG_CUT(c->name.s, 64), o->name.line);
 		path_pop(w, old);
 	}
 	free(first);
@@ -1313,7 +1313,7 @@ static void parse_name(struct walker *w, const struct node *k, const struct node
 
 	val_str(w, k, v, name, "a name: 1 to 64 of A-Z a-z 0-9 _ . -");
 	if (name->s && (why = profile_name_invalid(name->s)))
-		err_at(w, v, "\"%.40s\": %s", name->s, why);
+		err_at(w, v, "\"%s\": %s", DIAG_CUT(name->s, 40), why);
 }
 
 static void parse_description(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1335,7 +1335,7 @@ static void parse_parent(struct walker *w, const struct node *k, const struct no
 
 	val_str(w, k, v, &p->parent, "a relative path such as cgkit/tenants, or self");
 	if (p->parent.s && (why = profile_parent_invalid(p->parent.s)))
-		err_at(w, v, "\"%.40s\": %s", p->parent.s, why);
+		err_at(w, v, "\"%s\": %s", DIAG_CUT(p->parent.s, 40), why);
 	p->parent_self = p->parent.s && !strcmp(p->parent.s, "self");
 }
 
@@ -1346,9 +1346,9 @@ static void parse_hostname(struct walker *w, const struct node *k, const struct 
 	val_str(w, k, v, h, "a host name such as web");
 	if (h->s && !hostname_ok(h->s))
 		err_at(w, v,
-		       "\"%.40s\" is not a host name: give 1 to 64 letters, digits, "
+		       "\"%s\" is not a host name: give 1 to 64 letters, digits, "
 		       "'-' and '.', such as web-1",
-		       h->s);
+		       DIAG_CUT(h->s, 40));
 }
 
 static void parse_rootfs(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1363,9 +1363,9 @@ static void parse_user(struct walker *w, const struct node *k, const struct node
 	val_str(w, k, v, u, "uid[:gid] such as 1000:1000, or a user name");
 	if (u->s && !user_ok(u->s))
 		err_at(w, v,
-		       "\"%.40s\" is not a user: give uid[:gid] (1000 or 1000:1000) or "
+		       "\"%s\" is not a user: give uid[:gid] (1000 or 1000:1000) or "
 		       "a user name (www-data, or www-data:www-data)",
-		       u->s);
+		       DIAG_CUT(u->s, 40));
 }
 
 static void parse_workdir(struct walker *w, const struct node *k, const struct node *v, void *f)

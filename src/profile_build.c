@@ -39,9 +39,9 @@ static struct group_spec *find_group(struct profile *p, const char *path, cg_err
 
 	if (profile_find_child(p, path, &g) < 0) {
 		cg_err_set(err, 0,
-			   "there is no group \"%.200s\" in profile %s: add it with "
+			   "there is no group \"%s\" in profile %s: add it with "
 			   "profile_add_child() first",
-			   path, p->group.name.s ? p->group.name.s : "(unnamed)");
+			   DIAG_CUT(path, 200), p->group.name.s ? p->group.name.s : "(unnamed)");
 		return NULL;
 	}
 	return (struct group_spec *)g; /* p is not const: neither are its groups */
@@ -138,13 +138,13 @@ int profile_add_child(struct profile *p, const char *group, const char *name, cg
 	if (!name)
 		return cg_err_set(err, 0, "name: the name is missing: each child group needs one");
 	if ((why = profile_name_invalid(name)))
-		return cg_err_set(err, 0, "name: \"%.40s\": %s", name, why);
+		return cg_err_set(err, 0, "name: \"%s\": %s", DIAG_CUT(name, 40), why);
 	for (size_t i = 0; i < g->n_children; i++)
 		if (g->children[i].name.s && !strcmp(g->children[i].name.s, name))
 			return cg_err_set(err, 0,
-					  "name: \"%.64s\" is already the name of another child: "
+					  "name: \"%s\" is already the name of another child: "
 					  "give each child its own name",
-					  name);
+					  DIAG_CUT(name, 64));
 	c = realloc(g->children, (g->n_children + 1) * sizeof(*c));
 	if (!c)
 		return cg_err_set(err, ENOMEM, "out of memory");

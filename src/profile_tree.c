@@ -531,8 +531,8 @@ static void find_duplicates(struct builder *b, struct node *map)
 			builder_path(b, b->depth, k->s, key, sizeof(key));
 		perrs_add(
 			b->e, false, k->line, k->col, key,
-			"duplicate key: \"%.60s\" is already set at line %d, column %d; keep only one",
-			k->s, first->line, first->col);
+			"duplicate key: \"%s\" is already set at line %d, column %d; keep only one",
+			DIAG_CUT(k->s, 60), first->line, first->col);
 		*(struct node **)v[2 * i + 1] = NULL;
 		b->bad = true;
 	}
@@ -792,6 +792,6 @@ const char *node_what(const struct node *n, char *buf, size_t len)
 		return "a mapping";
 	if (node_is_null(n))
 		return "nothing";
-	snprintf(buf, len, "the value \"%.40s%s\"", n->s, n->len > 40 ? "..." : "");
+	snprintf(buf, len, "the value \"%s\"", DIAG_CUT(n->s, 40));
 	return buf;
 }

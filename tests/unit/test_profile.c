@@ -914,6 +914,25 @@ static void test_many_siblings_fast(void **state)
 	free(y);
 }
 
+/* A long value in a message is cut after 40 characters, and the cut shows:
+ * "…" at a character boundary (issue 9: names cut at 40 without a word). */
+static void test_long_value_cut_with_ellipsis(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	expect_error("name: x\ncpu:\n  max: aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeeee\n", 3, 8,
+		     "cpu.max", "\"aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd\xe2\x80\xa6\" is not a cpu amount");
+	expect_error("name: x\ncpu:\n  max: aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd\n", 3, 8, "cpu.max",
+		     "\"aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd\" is not a cpu amount");
+	/* characters, not bytes; never half a character, even where room ends */
+	assert_string_equal(diag_cut("\xc3\xa9\xc3\xa9\xc3\xa9", 2, buf, sizeof(buf)),
+			    "\xc3\xa9\xc3\xa9\xe2\x80\xa6");
+	assert_string_equal(diag_cut("\xc3\xa9\xc3\xa9", 2, buf, sizeof(buf)), "\xc3\xa9\xc3\xa9");
+	assert_string_equal(diag_cut("abcdefghijklmnop", 40, buf, 8), "abcd\xe2\x80\xa6");
+	assert_string_equal(diag_cut("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x", 40, buf, 8), "\xc3\xa9\xc3\xa9\xe2\x80\xa6");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -957,6 +976,7 @@ int main(void)
 		cmocka_unit_test(test_errors_capped_at_20),
 		cmocka_unit_test(test_diags_more_line),
 		cmocka_unit_test(test_warnings_do_not_fail),
+		cmocka_unit_test(test_long_value_cut_with_ellipsis),
 		cmocka_unit_test(test_junk_refused_fast),
 		cmocka_unit_test(test_many_siblings_fast),
 	};
