@@ -36,6 +36,10 @@ static const struct knob_info knobs[MK_COUNT] = {
 	[MK_CPUSET_MEMS] = { CTRL_CPUSET, "cpuset.mems", "cpuset.mems", "", "" },
 	[MK_PIDS_MAX] = { CTRL_PIDS, "pids.max", "pids.max", "max", "max" },
 	[MK_MEM_USAGE] = { CTRL_MEMORY, "memory.usage_in_bytes", "memory.current", NULL, NULL },
+	[MK_SUBTREE_CONTROL] = { CTRL_COUNT, NULL, "cgroup.subtree_control", NULL, "" },
+	[MK_CLONE_CHILDREN] = { CTRL_COUNT, "cgroup.clone_children", NULL, "0", NULL },
+	[MK_IO_COST_QOS] = { CTRL_IO, NULL, "io.cost.qos", NULL, NULL },
+	[MK_IO_BFQ_STATS] = { CTRL_IO, "blkio.bfq.io_service_bytes", NULL, NULL, NULL },
 };
 
 const char *map_file(enum map_knob k, bool v2)
@@ -623,4 +627,15 @@ void map_where_free(struct map_where *w)
 	for (size_t i = 0; i < w->n; i++)
 		free(w->h[i].base);
 	w->n = 0;
+}
+
+void map_blk_file(unsigned major, unsigned minor, enum map_blk f, char *out, size_t len)
+{
+	(void)f;
+	snprintf(out, len, "/sys/dev/block/%u:%u/partition", major, minor);
+}
+
+const char *map_sys_online(bool mems)
+{
+	return mems ? "/sys/devices/system/node/online" : "/sys/devices/system/cpu/online";
 }

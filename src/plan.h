@@ -1,8 +1,9 @@
 /* Planning: profile + layout + what the tree holds now -> the ordered list of
- * mkdir and write operations that make the groups converge to the profile.
- * This is the one place that knows v1's files from v2's (the spec's mapping
- * table and the order of writes). Pure: it reads the tree only through the
- * cg_reader it is given, so it runs against a fake tree or no tree at all. */
+ * mkdir and write operations that make the groups converge to the profile:
+ * the order of writes the kernel accepts, with the file names and formats
+ * of mapping.c. Pure: it reads the tree only through the cg_reader it is
+ * given (reader.h), so it runs against a fake tree or no tree at all. The
+ * core is plan.c; each resource's part is src/res_NAME.c (resource.h). */
 #ifndef CGKIT_PLAN_H
 #define CGKIT_PLAN_H
 
