@@ -631,8 +631,18 @@ void map_where_free(struct map_where *w)
 
 void map_blk_file(unsigned major, unsigned minor, enum map_blk f, char *out, size_t len)
 {
-	(void)f;
-	snprintf(out, len, "/sys/dev/block/%u:%u/partition", major, minor);
+	snprintf(out, len, "/sys/dev/block/%u:%u/%s", major, minor,
+		 f == MAP_BLK_PARTITION ? "partition" : "uevent");
+}
+
+int map_blk_devnode(const char *uevent, char *out, size_t len)
+{
+	for (const char *s = uevent; s && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL)
+		if (!strncmp(s, "DEVNAME=", 8)) {
+			snprintf(out, len, "/dev/%.*s", (int)strcspn(s + 8, "\n"), s + 8);
+			return 0;
+		}
+	return -1;
 }
 
 const char *map_sys_online(bool mems)

@@ -149,8 +149,10 @@ void map_section_pos(const struct group_spec *g, enum cg_ctrl c, int *line, int 
 /* The host's list of online cpus, or of memory nodes (mems). */
 const char *map_sys_online(bool mems);
 /* A block device's files in sysfs: "partition" is there for a partition
- * only. */
-enum map_blk { MAP_BLK_PARTITION };
+ * only; "uevent" names its device node (DEVNAME=). */
+enum map_blk { MAP_BLK_PARTITION, MAP_BLK_UEVENT };
 void map_blk_file(unsigned major, unsigned minor, enum map_blk f, char *out, size_t len);
+/* The device node a uevent text names: "/dev/vda". -1 when it names none. */
+int map_blk_devnode(const char *uevent, char *out, size_t len);
 
 #endif

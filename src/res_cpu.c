@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "plan_impl.h"
+#include "units.h"
 
 struct cpu_pair {
 	uint64_t period, quota;   /* quota MAP_UNLIMITED for none */
@@ -190,9 +191,58 @@ static int cpu_plan(struct planner *P, size_t h, size_t idx)
 	return P->w.h[h].v2 ? cpu_v2(P, h, n) : cpu_v1(P, h, n);
 }
 
+/* ---- show ---- */
+
+static void print_cpu(FILE *out, int ind, uint64_t quota, uint64_t period, uint64_t weight)
+{
+	char d[64];
+
+	if (quota == MAP_UNLIMITED) {
+		fprintf(out, "%*smax: max\n", ind, "");
+	} else if (period && quota * 100 % period == 0) {
+		fprintf(out, "%*smax: %" PRIu64 "%%\n", ind, "", quota * 100 / period);
+	} else if (period) {
+		char pct[32];
+		size_t n = (size_t)snprintf(pct, sizeof(pct), "%.3f", (double)quota * 100 / (double)period);
+
+		while (n > 0 && pct[n - 1] == '0')
+			pct[--n] = '\0';
+		fprintf(out, "%*smax: %s%%\n", ind, "", pct);
+	}
+	unit_format_duration(period, d, sizeof(d));
+	fprintf(out, "%*speriod: %s\n", ind, "", d);
+	fprintf(out, "%*sweight: %" PRIu64 "\n", ind, "", weight);
+}
+
+static void show_cpu(FILE *out, int ind, const struct cg_reader *rd, const char *dir, bool v2)
+{
+	char a[256], b[256];
+	uint64_t q, p, w;
+
+	if (v2) {
+		if (!show_get(rd, dir, map_file(MK_CPU_MAX, true), a, sizeof(a)) ||
+		    map_parse_cpu_max(a, &q, &p) < 0)
+			return;
+		if (!show_get(rd, dir, map_file(MK_CPU_WEIGHT, true), b, sizeof(b)) || map_parse_weight(b, &w) < 0)
+			w = 100;
+	} else {
+		uint64_t s;
+
+		if (!show_get(rd, dir, map_file(MK_CPU_QUOTA, false), a, sizeof(a)) || map_parse_limit(a, &q) < 0 ||
+		    !show_get(rd, dir, map_file(MK_CPU_PERIOD, false), b, sizeof(b)) || map_parse_limit(b, &p) < 0)
+			return;
+		w = show_get(rd, dir, map_file(MK_CPU_SHARES, false), a, sizeof(a)) && map_parse_limit(a, &s) == 0
+			    ? map_weight_from_shares(s)
+			    : 100;
+	}
+	fprintf(out, "%*scpu:\n", ind, "");
+	print_cpu(out, ind + 2, q, p, w);
+}
+
 const struct resource res_cpu = {
 	.name = "cpu",
 	.ctrl = CTRL_CPU,
 	.prepare = cpu_prepare,
 	.plan = cpu_plan,
+	.show = show_cpu,
 };

@@ -347,6 +347,19 @@ static int cpuset_finish(struct planner *P, size_t h)
 	return 0;
 }
 
+/* ---- show ---- */
+
+static void show_cpuset(FILE *out, int ind, const struct cg_reader *rd, const char *dir, bool v2)
+{
+	char cpus[4096], mems[4096];
+
+	if (!show_get(rd, dir, map_file(MK_CPUSET_CPUS, v2), cpus, sizeof(cpus)) ||
+	    !show_get(rd, dir, map_file(MK_CPUSET_MEMS, v2), mems, sizeof(mems)))
+		return;
+	fprintf(out, "%*scpuset:\n%*scpus: \"%s\"\n%*smems: \"%s\"\n", ind, "", ind + 2, "", cpus,
+		ind + 2, "", mems);
+}
+
 const struct resource res_cpuset = {
 	.name = "cpuset",
 	.ctrl = CTRL_CPUSET,
@@ -354,4 +367,5 @@ const struct resource res_cpuset = {
 	.prepare = cpuset_prepare,
 	.plan = cpuset_plan,
 	.finish = cpuset_finish,
+	.show = show_cpuset,
 };

@@ -4,6 +4,8 @@
  * yet: io.weight, else io.bfq.weight, decided by the kernel at the write);
  * device limits to v1's four throttle files or v2's io.max. File names:
  * mapping.c. */
+#include <limits.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -397,10 +399,78 @@ static int io_plan(struct planner *P, size_t h, size_t idx)
 }
 
 
+/* ---- show ---- */
+
+/* "/dev/vda" for 254:0 when rd finds that device node, else "254:0". */
+static void dev_name(const struct cg_reader *rd, unsigned maj, unsigned min, char *out,
+		     size_t len)
+{
+	char path[96], uevent[VAL_MAX], node[PATH_MAX];
+	unsigned a, b;
+
+	snprintf(out, len, "\"%u:%u\"", maj, min);
+	if (!rd->blkdev)
+		return;
+	map_blk_file(maj, min, MAP_BLK_UEVENT, path, sizeof(path));
+	if (rd->read(rd->ctx, path, uevent, sizeof(uevent)) < 0 ||
+	    map_blk_devnode(uevent, node, sizeof(node)) < 0)
+		return;
+	if (rd->blkdev(rd->ctx, node, &a, &b) == 0 && a == maj && b == min)
+		snprintf(out, len, "%s", node);
+}
+
+static void show_io(FILE *out, int ind, const struct cg_reader *rd, const char *dir, bool v2)
+{
+	static const char *const keys[MAP_NDEV] = { "read_bps", "write_bps", "read_iops", "write_iops" };
+	struct map_devs ds = { 0 };
+	char buf[8192];
+	uint64_t w;
+	bool any = false;
+
+	if (show_get(rd, dir, map_file(MK_IO_WEIGHT, v2), buf, sizeof(buf)) && map_parse_weight(buf, &w) == 0) {
+		fprintf(out, "%*sio:\n%*sweight: %" PRIu64 "\n", ind, "", ind + 2, "",
+			map_io_weight_from(MK_IO_WEIGHT, v2, w));
+		any = true;
+	} else if (show_get(rd, dir, map_file(MK_IO_BFQ_WEIGHT, v2), buf, sizeof(buf)) &&
+		   map_parse_weight(buf, &w) == 0) {
+		fprintf(out, "%*sio:\n%*sweight: %" PRIu64 "   # %s %" PRIu64 "\n", ind, "", ind + 2, "",
+			map_io_weight_from(MK_IO_BFQ_WEIGHT, v2, w), map_file(MK_IO_BFQ_WEIGHT, v2), w);
+		any = true;
+	}
+	if (v2) {
+		if (show_get(rd, dir, map_file(MK_IO_MAX, true), buf, sizeof(buf)))
+			map_devs_add_io_max(&ds, buf);
+	} else {
+		for (int k = 0; k < MAP_NDEV; k++)
+			if (show_get(rd, dir, map_file(map_v1_dev_knob(k), false), buf, sizeof(buf)))
+				map_devs_add_v1(&ds, k, buf);
+	}
+	if (ds.n && !any)
+		fprintf(out, "%*sio:\n", ind, "");
+	if (ds.n)
+		fprintf(out, "%*sdevices:\n", ind + 2, "");
+	for (size_t i = 0; i < ds.n; i++) {
+		char name[PATH_MAX + 16];
+
+		dev_name(rd, ds.d[i].major, ds.d[i].minor, name, sizeof(name));
+		fprintf(out, "%*s- path: %s\n", ind + 4, "", name);
+		for (int k = 0; k < MAP_NDEV; k++) {
+			if (ds.d[i].v[k] == MAP_UNLIMITED)
+				continue;
+			if (k == MAP_RBPS || k == MAP_WBPS)
+				show_size(out, ind + 6, keys[k], ds.d[i].v[k]);
+			else
+				fprintf(out, "%*s%s: %" PRIu64 "\n", ind + 6, "", keys[k], ds.d[i].v[k]);
+		}
+	}
+	map_devs_free(&ds);
+}
+
 const struct resource res_io = {
 	.name = "io",
 	.ctrl = CTRL_IO,
 	.check_values = io_check_values,
 	.check_files = io_check_files,
 	.plan = io_plan,
+	.show = show_io,
 };

@@ -107,9 +107,30 @@ static int memory_plan(struct planner *P, size_t h, size_t idx)
 }
 
 
+/* ---- show ---- */
+
+static void show_memory(FILE *out, int ind, const struct cg_reader *rd, const char *dir, bool v2)
+{
+	uint64_t max, high, swap;
+
+	if (!show_limit(rd, dir, MK_MEM_MAX, v2, &max))
+		return;
+	fprintf(out, "%*smemory:\n", ind, "");
+	show_size(out, ind + 2, "max", max);
+	if (show_limit(rd, dir, MK_MEM_HIGH, v2, &high))
+		show_size(out, ind + 2, "high", high);
+	if (show_limit(rd, dir, MK_MEM_SWAP, v2, &swap)) {
+		/* v1 memsw is memory + swap */
+		if (!v2 && swap != MAP_UNLIMITED)
+			swap = max == MAP_UNLIMITED || swap < max ? 0 : swap - max;
+		show_size(out, ind + 2, "swap", swap);
+	}
+}
+
 const struct resource res_memory = {
 	.name = "memory",
 	.ctrl = CTRL_MEMORY,
 	.check_files = memory_check_files,
 	.plan = memory_plan,
+	.show = show_memory,
 };

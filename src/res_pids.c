@@ -28,8 +28,24 @@ static int pids_plan(struct planner *P, size_t h, size_t idx)
 }
 
 
+/* ---- show ---- */
+
+static void show_pids(FILE *out, int ind, const struct cg_reader *rd, const char *dir, bool v2)
+{
+	uint64_t v;
+
+	if (!show_limit(rd, dir, MK_PIDS_MAX, v2, &v))
+		return;
+	fprintf(out, "%*spids:\n", ind, "");
+	if (v == MAP_UNLIMITED)
+		fprintf(out, "%*smax: max\n", ind + 2, "");
+	else
+		fprintf(out, "%*smax: %" PRIu64 "\n", ind + 2, "", v);
+}
+
 const struct resource res_pids = {
 	.name = "pids",
 	.ctrl = CTRL_PIDS,
 	.plan = pids_plan,
+	.show = show_pids,
 };

@@ -1,12 +1,14 @@
 /* The table of resources, crun-style: one entry per profile section (cpu,
  * memory, io, cpuset, pids), each in its own src/res_NAME.c with its host
- * checks and its planning. The planner (plan.c) walks the table instead of
- * calling each resource by hand. */
+ * checks, its planning and its show. The planner (plan.c) and show (show.c)
+ * walk the table instead of calling each resource by hand. */
 #ifndef CGKIT_RESOURCE_H
 #define CGKIT_RESOURCE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "layout.h"
 #include "mapping.h"
@@ -31,11 +33,23 @@ struct resource {
 	int (*plan)(struct planner *P, size_t h, size_t idx);
 	/* Phase 4, after every group's knobs: bottom-up (v1 cpusets shrink). */
 	int (*finish)(struct planner *P, size_t h);
+	/* Prints the section of the group in dir as rd reads it, in profile
+	 * terms, indented by ind; nothing when it cannot be read. */
+	void (*show)(FILE *out, int ind, const struct cg_reader *rd, const char *dir, bool v2);
 };
 
 extern const struct resource res_cpu, res_memory, res_io, res_cpuset, res_pids;
 /* Every resource, NULL-terminated, in the order the planner writes each
- * group's knobs (plan.c). */
+ * group's knobs and show prints them (plan.c). */
 extern const struct resource *const resources[];
+
+/* For the show hooks (show.c): dir/file as rd reads it, newline cut, or
+ * NULL when it cannot be read; a knob's limit ("max", "-1", a number);
+ * a size in profile terms ("max", "256M"). */
+char *show_get(const struct cg_reader *rd, const char *dir, const char *file, char *buf,
+	       size_t len);
+bool show_limit(const struct cg_reader *rd, const char *dir, enum map_knob k, bool v2,
+		uint64_t *v);
+void show_size(FILE *out, int ind, const char *key, uint64_t v);
 
 #endif
