@@ -36,6 +36,10 @@ static const struct knob_info knobs[MK_COUNT] = {
 	[MK_CPUSET_MEMS] = { CTRL_CPUSET, "cpuset.mems", "cpuset.mems", "", "" },
 	[MK_PIDS_MAX] = { CTRL_PIDS, "pids.max", "pids.max", "max", "max" },
 	[MK_MEM_USAGE] = { CTRL_MEMORY, "memory.usage_in_bytes", "memory.current", NULL, NULL },
+	[MK_SUBTREE_CONTROL] = { CTRL_COUNT, NULL, "cgroup.subtree_control", NULL, "" },
+	[MK_CLONE_CHILDREN] = { CTRL_COUNT, "cgroup.clone_children", NULL, "0", NULL },
+	[MK_IO_COST_QOS] = { CTRL_IO, NULL, "io.cost.qos", NULL, NULL },
+	[MK_IO_BFQ_STATS] = { CTRL_IO, "blkio.bfq.io_service_bytes", NULL, NULL, NULL },
 };
 
 const char *map_file(enum map_knob k, bool v2)
@@ -677,4 +681,25 @@ int map_parse_frozen(const char *text, bool v2)
 	if (!strncmp(text, "FREEZING", 8))
 		return 2;
 	return -1;
+}
+
+void map_blk_file(unsigned major, unsigned minor, enum map_blk f, char *out, size_t len)
+{
+	snprintf(out, len, "/sys/dev/block/%u:%u/%s", major, minor,
+		 f == MAP_BLK_PARTITION ? "partition" : "uevent");
+}
+
+int map_blk_devnode(const char *uevent, char *out, size_t len)
+{
+	for (const char *s = uevent; s && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL)
+		if (!strncmp(s, "DEVNAME=", 8)) {
+			snprintf(out, len, "/dev/%.*s", (int)strcspn(s + 8, "\n"), s + 8);
+			return 0;
+		}
+	return -1;
+}
+
+const char *map_sys_online(bool mems)
+{
+	return mems ? "/sys/devices/system/node/online" : "/sys/devices/system/cpu/online";
 }

@@ -1,7 +1,7 @@
 /* The mapping of profile knobs onto the kernel's files: the one place that
  * knows cgroup v1's file names, value formats and defaults from cgroup v2's
- * (the spec's mapping table). plan.c writes through it, policy_show() and the
- * statistics read through it. Pure: no I/O. */
+ * (the spec's mapping table). The planner (plan.c, res_*.c) writes through
+ * it, show and the statistics read through it. Pure: no I/O. */
 #ifndef CGKIT_MAPPING_H
 #define CGKIT_MAPPING_H
 
@@ -34,10 +34,15 @@ enum map_knob {
 	MK_CPUSET_MEMS,
 	MK_PIDS_MAX,
 	MK_MEM_USAGE,      /* read only: memory.usage_in_bytes / memory.current */
+	MK_SUBTREE_CONTROL, /* v2 cgroup.subtree_control (core: no controller) */
+	MK_CLONE_CHILDREN, /* v1 cgroup.clone_children (core: a new child copies cpuset) */
+	MK_IO_COST_QOS,    /* read only, v2 root: io.cost.qos (io.weight works) */
+	MK_IO_BFQ_STATS,   /* read only, v1 root: blkio.bfq.io_service_bytes (BFQ is there) */
 	MK_COUNT
 };
 
-/* The file name of a knob on v1 or v2, or NULL when that version lacks it. */
+/* The file name of a knob on v1 or v2, or NULL when that version lacks it.
+ * map_ctrl() of a core file (cgroup.*) is CTRL_COUNT. */
 const char *map_file(enum map_knob k, bool v2);
 /* What the file holds in a group the kernel has just created. */
 const char *map_default(enum map_knob k, bool v2);
@@ -167,5 +172,13 @@ const char *map_freeze_value(bool freeze, bool v2);
 int map_parse_frozen(const char *text, bool v2);
 /* One "key value" number of a flat keyed file (cgroup.events), or -1. */
 long long map_keyed_value(const char *text, const char *key);
+/* The host's list of online cpus, or of memory nodes (mems). */
+const char *map_sys_online(bool mems);
+/* A block device's files in sysfs: "partition" is there for a partition
+ * only; "uevent" names its device node (DEVNAME=). */
+enum map_blk { MAP_BLK_PARTITION, MAP_BLK_UEVENT };
+void map_blk_file(unsigned major, unsigned minor, enum map_blk f, char *out, size_t len);
+/* The device node a uevent text names: "/dev/vda". -1 when it names none. */
+int map_blk_devnode(const char *uevent, char *out, size_t len);
 
 #endif

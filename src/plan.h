@@ -1,8 +1,9 @@
 /* Planning: profile + layout + what the tree holds now -> the ordered list of
- * mkdir and write operations that make the groups converge to the profile.
- * This is the one place that knows v1's files from v2's (the spec's mapping
- * table and the order of writes). Pure: it reads the tree only through the
- * cg_reader it is given, so it runs against a fake tree or no tree at all. */
+ * mkdir and write operations that make the groups converge to the profile:
+ * the order of writes the kernel accepts, with the file names and formats
+ * of mapping.c. Pure: it reads the tree only through the cg_reader it is
+ * given (reader.h), so it runs against a fake tree or no tree at all. The
+ * core is plan.c; each resource's part is src/res_NAME.c (resource.h). */
 #ifndef CGKIT_PLAN_H
 #define CGKIT_PLAN_H
 
@@ -13,6 +14,7 @@
 #include "err.h"
 #include "layout.h"
 #include "profile.h"
+#include "reader.h"
 
 enum plan_op_kind { PLAN_MKDIR, PLAN_WRITE };
 
@@ -41,27 +43,6 @@ struct plan {
 	char *group_dirs[CTRL_COUNT + 1];
 	size_t n_group_dirs;
 };
-
-/* How the planner sees the tree. read() returns the length or -1 (errno set,
- * ENOENT when absent) and NUL-terminates; exists() says whether a file or
- * directory is there; subdirs() lists a directory's groups; blkdev() finds a block device's numbers (-1 with errno:
- * ENOTBLK when the path is something else), or is NULL when the planner must
- * not look (then the plan shows a placeholder). */
-struct cg_reader {
-	ssize_t (*read)(void *ctx, const char *path, char *buf, size_t len);
-	bool (*exists)(void *ctx, const char *path);
-	int (*blkdev)(void *ctx, const char *path, unsigned *major, unsigned *minor);
-	/* The names of dir's subdirectories (malloc'ed array of malloc'ed
-	 * strings); NULL when the reader cannot list (then none are assumed). */
-	int (*subdirs)(void *ctx, const char *dir, char ***names, size_t *n);
-	void *ctx;
-};
-extern const struct cg_reader cg_reader_fs;      /* the real files */
-/* Nothing exists below the mount points and nothing is read from the host
- * (--layout): every controller is taken as available, and values that would
- * be read (a v1 cpuset copied from its parent, a device's numbers) show as
- * placeholders: "<cpuset.cpus of DIR>", "<MAJ:MIN of /dev/vda>". */
-extern const struct cg_reader cg_reader_empty;
 
 struct plan_opts {
 	const char *parent;     /* overrides the profile's parent, or NULL */

@@ -1,5 +1,6 @@
-/* The policy engine: carries out a plan all or nothing, removes groups and
- * shows them. File names and formats come from mapping.c. */
+/* The policy engine: carries out a plan all or nothing, removes groups, and
+ * shows them (the show itself is show.c, through cg_reader_fs). File names
+ * and formats come from mapping.c. */
 #include "policy.h"
 
 #include <dirent.h>
@@ -9,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "mapping.h"
 #include "mark.h"
+#include "show.h"
 #include "sys.h"
 #include "units.h"
 
@@ -779,252 +780,15 @@ out:
 
 /* ---- show ---- */
 
-/* Reads dir/file, newline cut; returns NULL when it cannot be read. */
-static char *get(const char *dir, const char *file, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-
-	if (!file)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	n = sys_read_file(path, buf, len);
-	if (n < 0)
-		return NULL;
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return buf;
-}
-
-static void print_size(FILE *out, int ind, const char *key, uint64_t v)
-{
-	char s[64];
-
-	if (v == MAP_UNLIMITED)
-		snprintf(s, sizeof(s), "max");
-	else
-		unit_format_size(v, s, sizeof(s));
-	fprintf(out, "%*s%s: %s\n", ind, "", key, s);
-}
-
-static void print_cpu(FILE *out, int ind, uint64_t quota, uint64_t period, uint64_t weight)
-{
-	char d[64];
-
-	if (quota == MAP_UNLIMITED) {
-		fprintf(out, "%*smax: max\n", ind, "");
-	} else if (period && quota * 100 % period == 0) {
-		fprintf(out, "%*smax: %" PRIu64 "%%\n", ind, "", quota * 100 / period);
-	} else if (period) {
-		char pct[32];
-		size_t n = (size_t)snprintf(pct, sizeof(pct), "%.3f", (double)quota * 100 / (double)period);
-
-		while (n > 0 && pct[n - 1] == '0')
-			pct[--n] = '\0';
-		fprintf(out, "%*smax: %s%%\n", ind, "", pct);
-	}
-	unit_format_duration(period, d, sizeof(d));
-	fprintf(out, "%*speriod: %s\n", ind, "", d);
-	fprintf(out, "%*sweight: %" PRIu64 "\n", ind, "", weight);
-}
-
-static void show_cpu(FILE *out, int ind, const char *dir, bool v2)
-{
-	char a[256], b[256];
-	uint64_t q, p, w;
-
-	if (v2) {
-		if (!get(dir, map_file(MK_CPU_MAX, true), a, sizeof(a)) ||
-		    map_parse_cpu_max(a, &q, &p) < 0)
-			return;
-		if (!get(dir, map_file(MK_CPU_WEIGHT, true), b, sizeof(b)) || map_parse_weight(b, &w) < 0)
-			w = 100;
-	} else {
-		uint64_t s;
-
-		if (!get(dir, map_file(MK_CPU_QUOTA, false), a, sizeof(a)) || map_parse_limit(a, &q) < 0 ||
-		    !get(dir, map_file(MK_CPU_PERIOD, false), b, sizeof(b)) || map_parse_limit(b, &p) < 0)
-			return;
-		w = get(dir, map_file(MK_CPU_SHARES, false), a, sizeof(a)) && map_parse_limit(a, &s) == 0
-			    ? map_weight_from_shares(s)
-			    : 100;
-	}
-	fprintf(out, "%*scpu:\n", ind, "");
-	print_cpu(out, ind + 2, q, p, w);
-}
-
-static bool get_limit(const char *dir, enum map_knob k, bool v2, uint64_t *v)
-{
-	char buf[256];
-
-	return get(dir, map_file(k, v2), buf, sizeof(buf)) && map_parse_limit(buf, v) == 0;
-}
-
-static void show_memory(FILE *out, int ind, const char *dir, bool v2)
-{
-	uint64_t max, high, swap;
-
-	if (!get_limit(dir, MK_MEM_MAX, v2, &max))
-		return;
-	fprintf(out, "%*smemory:\n", ind, "");
-	print_size(out, ind + 2, "max", max);
-	if (get_limit(dir, MK_MEM_HIGH, v2, &high))
-		print_size(out, ind + 2, "high", high);
-	if (get_limit(dir, MK_MEM_SWAP, v2, &swap)) {
-		/* v1 memsw is memory + swap */
-		if (!v2 && swap != MAP_UNLIMITED)
-			swap = max == MAP_UNLIMITED || swap < max ? 0 : swap - max;
-		print_size(out, ind + 2, "swap", swap);
-	}
-}
-
-/* "/dev/vda" for 254:0 when the device node is there, else "254:0". */
-static void dev_name(unsigned maj, unsigned min, char *out, size_t len)
-{
-	char link[64], target[PATH_MAX], node[PATH_MAX + 8];
-	struct stat st;
-	ssize_t n;
-
-	snprintf(out, len, "\"%u:%u\"", maj, min);
-	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", maj, min);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n <= 0)
-		return;
-	target[n] = '\0';
-	snprintf(node, sizeof(node), "/dev/%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
-	if (stat(node, &st) == 0 && S_ISBLK(st.st_mode) && major(st.st_rdev) == maj &&
-	    minor(st.st_rdev) == min)
-		snprintf(out, len, "%s", node);
-}
-
-static void show_io(FILE *out, int ind, const char *dir, bool v2)
-{
-	static const char *const keys[MAP_NDEV] = { "read_bps", "write_bps", "read_iops", "write_iops" };
-	struct map_devs ds = { 0 };
-	char buf[8192];
-	uint64_t w;
-	bool any = false;
-
-	if (get(dir, map_file(MK_IO_WEIGHT, v2), buf, sizeof(buf)) && map_parse_weight(buf, &w) == 0) {
-		fprintf(out, "%*sio:\n%*sweight: %" PRIu64 "\n", ind, "", ind + 2, "",
-			map_io_weight_from(MK_IO_WEIGHT, v2, w));
-		any = true;
-	} else if (get(dir, map_file(MK_IO_BFQ_WEIGHT, v2), buf, sizeof(buf)) &&
-		   map_parse_weight(buf, &w) == 0) {
-		fprintf(out, "%*sio:\n%*sweight: %" PRIu64 "   # %s %" PRIu64 "\n", ind, "", ind + 2, "",
-			map_io_weight_from(MK_IO_BFQ_WEIGHT, v2, w), map_file(MK_IO_BFQ_WEIGHT, v2), w);
-		any = true;
-	}
-	if (v2) {
-		if (get(dir, map_file(MK_IO_MAX, true), buf, sizeof(buf)))
-			map_devs_add_io_max(&ds, buf);
-	} else {
-		for (int k = 0; k < MAP_NDEV; k++)
-			if (get(dir, map_file(map_v1_dev_knob(k), false), buf, sizeof(buf)))
-				map_devs_add_v1(&ds, k, buf);
-	}
-	if (ds.n && !any)
-		fprintf(out, "%*sio:\n", ind, "");
-	if (ds.n)
-		fprintf(out, "%*sdevices:\n", ind + 2, "");
-	for (size_t i = 0; i < ds.n; i++) {
-		char name[PATH_MAX + 16];
-
-		dev_name(ds.d[i].major, ds.d[i].minor, name, sizeof(name));
-		fprintf(out, "%*s- path: %s\n", ind + 4, "", name);
-		for (int k = 0; k < MAP_NDEV; k++) {
-			if (ds.d[i].v[k] == MAP_UNLIMITED)
-				continue;
-			if (k == MAP_RBPS || k == MAP_WBPS)
-				print_size(out, ind + 6, keys[k], ds.d[i].v[k]);
-			else
-				fprintf(out, "%*s%s: %" PRIu64 "\n", ind + 6, "", keys[k], ds.d[i].v[k]);
-		}
-	}
-	map_devs_free(&ds);
-}
-
-static void show_cpuset(FILE *out, int ind, const char *dir, bool v2)
-{
-	char cpus[4096], mems[4096];
-
-	if (!get(dir, map_file(MK_CPUSET_CPUS, v2), cpus, sizeof(cpus)) ||
-	    !get(dir, map_file(MK_CPUSET_MEMS, v2), mems, sizeof(mems)))
-		return;
-	fprintf(out, "%*scpuset:\n%*scpus: \"%s\"\n%*smems: \"%s\"\n", ind, "", ind + 2, "", cpus,
-		ind + 2, "", mems);
-}
-
-static void show_pids(FILE *out, int ind, const char *dir, bool v2)
-{
-	uint64_t v;
-
-	if (!get_limit(dir, MK_PIDS_MAX, v2, &v))
-		return;
-	fprintf(out, "%*spids:\n", ind, "");
-	if (v == MAP_UNLIMITED)
-		fprintf(out, "%*smax: max\n", ind + 2, "");
-	else
-		fprintf(out, "%*smax: %" PRIu64 "\n", ind + 2, "", v);
-}
-
-/* item: the group is an entry of a children list ("- name: ...") */
-static void show_group(FILE *out, int ind, const struct group_spec *g, const char *rel,
-		       const struct map_where *w, const struct cg_layout *l, bool item)
-{
-	void (*const fn[CTRL_COUNT])(FILE *, int, const char *, bool) = {
-		[CTRL_CPU] = show_cpu, [CTRL_MEMORY] = show_memory, [CTRL_IO] = show_io,
-		[CTRL_CPUSET] = show_cpuset, [CTRL_PIDS] = show_pids,
-	};
-
-	if (item)
-		fprintf(out, "%*s- name: %s\n", ind - 2, "", g->name.s);
-	else
-		fprintf(out, "%*sname: %s\n", ind, "", g->name.s);
-	for (int c = 0; c < CTRL_COUNT; c++) {
-		int h = fn[c] ? map_where_find(w, l, c) : -1;
-		char dir[PATH_MAX];
-
-		if (h < 0)
-			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", w->h[h].base, rel);
-		fn[c](out, ind, dir, w->h[h].v2);
-	}
-	if (g->n_children)
-		fprintf(out, "%*schildren:\n", ind, "");
-	for (size_t i = 0; i < g->n_children; i++) {
-		char crel[PATH_MAX];
-
-		snprintf(crel, sizeof(crel), "%s/%s", rel, g->children[i].name.s);
-		show_group(out, ind + 4, &g->children[i], crel, w, l, true);
-	}
-}
-
 int policy_show(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		FILE *out, cg_err *e)
 {
 	struct map_where w;
-	bool found = false;
-	char dir[PATH_MAX];
+	int rc;
 
 	if (where(p, l, o, &w, e) < 0)
 		return -1;
-	for (size_t h = 0; h < w.n; h++) {
-		struct stat st;
-
-		snprintf(dir, sizeof(dir), "%s/%s", w.h[h].base, p->group.name.s);
-		if (stat(dir, &st) == 0) {
-			if (!found)
-				fprintf(out, "# %s (cgroup %s)\n", dir, cg_mode_name(l->mode));
-			found = true;
-		}
-	}
-	if (!found) {
-		snprintf(dir, sizeof(dir), "%s/%s", w.n ? w.h[0].base : "?", p->group.name.s);
-		map_where_free(&w);
-		return cg_err_set(e, ENOENT, "group %s does not exist; apply the profile first", dir);
-	}
-	show_group(out, 0, &p->group, p->group.name.s, &w, l, false);
+	rc = show_groups(p, l, &w, &cg_reader_fs, out, e);
 	map_where_free(&w);
-	return 0;
+	return rc;
 }

@@ -45,7 +45,7 @@ int policy_remove(const struct profile *p, const struct cg_layout *l, const stru
 		  bool force, cg_err *e);
 
 /* Prints the group's current values as the kernel reports them, in profile
- * terms (YAML, one key a line). */
+ * terms (YAML, one key a line): show_groups() (show.h) on the real files. */
 int policy_show(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		FILE *out, cg_err *e);
 
