@@ -49,7 +49,6 @@ TUI_OBJ = $(patsubst tui/%.c,$(BUILD)/obj/tui/%.o,$(TUI_SRC))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HDRS = $(wildcard src/*.h) $(wildcard tui/*.h)
-TEST_HDRS = $(wildcard tests/unit/*.h)
 
 FUZZ_SECONDS ?= 60
 
@@ -78,9 +77,15 @@ $(BUILD)/cgtop: $(TUI_OBJ) $(BUILD)/libcgkit.a
 
 # A unit test may ask for system calls to be wrapped with a line
 #   /* WRAP: sys_write_file sys_mkdir */
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcgkit.a
+# and one that includes fakecg.h is linked with the fake cgroup file system.
+$(BUILD)/tests/fakecg.o: tests/unit/fakecg.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcgkit.a \
+	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcgkit.a $(BUILD)/tests/fakecg.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
+		$(if $(shell grep -l '"fakecg.h"' $<),$(BUILD)/tests/fakecg.o) $(BUILD)/libcgkit.a \
 		$(foreach s,$(shell sed -n 's|^/\* WRAP: \(.*\) \*/$$|\1|p' $<),-Wl,--wrap=$(s)) \
 		$(CMOCKA_LIBS) $(LDLIBS_CORE)
 

@@ -6,6 +6,15 @@
  * go through pidfds to the processes still in the group; kill-all and
  * remove-and-wait. */
 /* WRAP: sys_write_file sys_mkdir sys_rmdir sys_kill sys_pidfd_open sys_pidfd_send_signal */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,9 +24,7 @@
 #include <cmocka.h>
 
 /* the fake kernel's writes, extended below with threads, freezing, kill */
-#define __wrap_sys_write_file fakecg_write_file
 #include "fakecg.h"
-#undef __wrap_sys_write_file
 
 #include "cgops.h"
 
@@ -141,7 +148,7 @@ int __wrap_sys_write_file(const char *path, const char *value)
 		fake_put(dir, "cgroup.procs", "");
 		return 0;
 	}
-	if (fakecg_write_file(path, value) < 0)
+	if (fake_write_file(path, value) < 0)
 		return -1;
 	if (fake_is(path, "cgroup.procs")) {
 		/* the whole thread group moves, but for the one left behind */

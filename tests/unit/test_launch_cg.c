@@ -3,6 +3,15 @@
  * before, or was applied, stays; --gc removes only empty leaves of gone
  * processes, marked unused groups and the parents a launch had to make. */
 /* WRAP: sys_write_file sys_mkdir sys_rmdir */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

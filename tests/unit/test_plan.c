@@ -2,6 +2,15 @@
  * values, order), convergence, edits, v2 subtree_control, v1 cpuset copies,
  * `self`, names checked before any path, host checks. */
 /* WRAP: sys_write_file sys_mkdir sys_rmdir */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

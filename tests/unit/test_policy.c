@@ -3,6 +3,15 @@
  * as it was), concurrent mkdir, remove (refusal, --force, what it may take,
  * every hierarchy, the parents an apply made), show, group dirs. */
 /* WRAP: sys_write_file sys_mkdir sys_rmdir */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,15 @@
 /* Show, one resource at a time: a group's files in a fake tree, as the
  * kernel would hold them, read back through a cg_reader in profile terms.
  * No fake kernel is needed: the files are put there by hand. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
