@@ -154,6 +154,8 @@ enum map_cgfile {
 	MF_FREEZE_STATE,   /* v1 freezer.state / v2 cgroup.events: what is */
 	MF_KILL,           /* v2 only: cgroup.kill */
 	MF_EVENTS,         /* v2 only: cgroup.events ("populated 0|1", "frozen 0|1") */
+	MF_CONTROLLERS,    /* v2 only: cgroup.controllers, what the group may enable */
+	MF_SUBTREE,        /* v2 only: cgroup.subtree_control, what it enables below */
 	MF_COUNT
 };
 /* The file's name on v1 or v2, or NULL when that version lacks it. */
@@ -167,5 +169,27 @@ const char *map_freeze_value(bool freeze, bool v2);
 int map_parse_frozen(const char *text, bool v2);
 /* One "key value" number of a flat keyed file (cgroup.events), or -1. */
 long long map_keyed_value(const char *text, const char *key);
+
+/* ---- Counters: what a group used, read back (the launcher's --stats and
+ * OOM report). Each is a number, either the whole file or one "key value"
+ * line of a flat keyed file, in the unit below whatever the version. ---- */
+enum map_counter {
+	MC_OOM_KILLS,      /* v1 memory.oom_control / v2 memory.events: oom_kill */
+	MC_CPU_USAGE,      /* nanoseconds: v1 cpuacct.usage / v2 cpu.stat usage_usec */
+	MC_CPU_PERIODS,    /* cpu.stat nr_periods */
+	MC_CPU_THROTTLED,  /* cpu.stat nr_throttled */
+	MC_MEM_PEAK,       /* bytes: v1 memory.max_usage_in_bytes / v2 memory.peak */
+	MC_PIDS_PEAK,      /* pids.peak */
+	MC_CPU_RT_RUNTIME, /* v1 only: cpu.rt_runtime_us, a real-time budget (us) */
+	MC_COUNT
+};
+/* The file of a counter on v1 or v2, or NULL when that version lacks it. */
+const char *map_counter_file(enum map_counter c, bool v2);
+/* The controller whose hierarchy holds it on v1 or v2 (v1 CPU usage is
+ * cpuacct's, v2's is cpu's). */
+enum cg_ctrl map_counter_ctrl(enum map_counter c, bool v2);
+/* The counter from the file's text, in the unit above. 0, or -1 when the
+ * text does not hold it. */
+int map_parse_counter(enum map_counter c, bool v2, const char *text, uint64_t *out);
 
 #endif
