@@ -137,6 +137,13 @@ bool cg_proc_alive(const struct cg_proc *p)
 	return !p->start || start == p->start;
 }
 
+void cg_proc_comm(pid_t pid, char *out, size_t len)
+{
+	if (proc_read(pid, "comm", out, len) < 0)
+		snprintf(out, len, "?");
+	out[strcspn(out, "\n")] = '\0';
+}
+
 int cg_proc_threads(pid_t pid, struct cg_ids *out, cg_err *e)
 {
 	if (read_tids(pid, out) == 0)

@@ -81,6 +81,8 @@ int cg_children(const char *dir, char ***names, size_t *n, cg_err *e);
 void cg_names_free(char **names);
 /* The descendants of pid (children, their children...), breadth first, from /proc. */
 int cg_proc_descendants(pid_t pid, struct cg_ids *out, cg_err *e);
+/* The command name of pid (/proc/PID/comm), "?" when it is gone. */
+void cg_proc_comm(pid_t pid, char *out, size_t len);
 /* The threads of pid, from /proc/PID/task. -1 (ESRCH) when it is gone. */
 int cg_proc_threads(pid_t pid, struct cg_ids *out, cg_err *e);
 /* Does dir hold a process itself (not below)? 1 yes, 0 no or gone, -1. The

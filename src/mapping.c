@@ -556,7 +556,7 @@ const char *map_parent(const struct profile *p, const char *parent_override)
 	return parent_override ? parent_override
 	       : p->parent_self ? "self"
 	       : p->parent.s    ? p->parent.s
-				: "cgkit";
+				: MAP_DEFAULT_PARENT;
 }
 
 int map_where(const struct profile *p, const struct cg_layout *l, const char *parent_override,

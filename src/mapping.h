@@ -127,8 +127,10 @@ struct map_where {
 };
 /* Controllers a group's sections need (not its children). */
 unsigned map_group_ctrls(const struct group_spec *g);
+/* Where groups go when neither the profile nor --parent says. */
+#define MAP_DEFAULT_PARENT "cgkit"
 /* The parent a profile's group goes below: the override, else the profile's
- * (`self` when it says so), else "cgkit". */
+ * (`self` when it says so), else MAP_DEFAULT_PARENT. */
 const char *map_parent(const struct profile *p, const char *parent_override);
 /* Checks the names (before any path is built: errors go to d with their
  * line:column) and finds the hierarchies; a needed controller the host lacks
