@@ -626,6 +626,62 @@ int cg_move_process(const struct cg_dirs *g, const struct cg_proc *p, unsigned f
 	return rc < 0 ? -1 : count;
 }
 
+/* One process into to->dir, or on v2 EBUSY the nearest ancestor that takes
+ * it. 1 moved, 0 gone, -1. */
+static int move_up(const struct cg_hdir *to, pid_t pid, cg_err *e)
+{
+	char dest[PATH_MAX - 64];   /* room for the file name */
+	struct cg_hdir h = *to;
+	size_t ml = to->mount ? strlen(to->mount) : 0;
+
+	snprintf(dest, sizeof(dest), "%s", to->dir);
+	h.dir = dest;
+	for (;;) {
+		cg_err why = { 0 };
+		char *slash;
+
+		/* the whole thread group: a thread left behind keeps its pid in
+		 * from's cgroup.procs, and the next round takes it */
+		if (write_id(h.dir, map_cgfile(MF_PROCS, h.v2), pid) == 0)
+			return 1;
+		if (errno == ESRCH)
+			return 0;
+		cg_err_sys(&why, "moving pid %d into %s/%s", (int)pid, h.dir, map_cgfile(MF_PROCS, h.v2));
+		slash = strrchr(dest, '/');
+		if (!to->v2 || why.errnum != EBUSY || !to->mount || strlen(dest) <= ml || !slash) {
+			if (e)
+				*e = why;
+			return -1;
+		}
+		*slash = '\0';
+	}
+}
+
+int cg_move_all(const char *from, const struct cg_hdir *to, cg_err *e)
+{
+	const char *procs = map_cgfile(MF_PROCS, to->v2);
+
+	for (int round = 0; round < MOVE_ROUNDS; round++) {
+		struct cg_ids ids = { 0 };
+		int rc = 0;
+
+		if (read_ids(from, procs, &ids) < 0) {
+			cg_ids_free(&ids);
+			return cg_err_sys(e, "%s/%s", from, procs);
+		}
+		if (ids.n == 0)
+			return 0;
+		for (size_t i = 0; i < ids.n && rc >= 0; i++)
+			if ((rc = move_up(to, ids.v[i], e)) < 0)
+				cg_err_prefix(e, "emptying %s", from);
+		cg_ids_free(&ids);
+		if (rc < 0)
+			return -1;
+		sleep_ms(10);
+	}
+	return cg_err_set(e, EBUSY, "%s: processes keep appearing; could not empty it", from);
+}
+
 /* ---- freezing ---- */
 
 /* The hierarchy of g that freezes: the unified one, else v1's freezer. */

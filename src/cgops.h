@@ -111,6 +111,14 @@ enum {
  * it was (read from /proc/PID/cgroup first; needs mount and ctrl in g). */
 int cg_move_process(const struct cg_dirs *g, const struct cg_proc *p, unsigned flags, cg_err *e);
 
+/* Moves every process of the directory `from` (in to's hierarchy) into
+ * to->dir, again while new ones appear: what emptying a group before
+ * removing it takes. On v2 a group with controllers enabled for its
+ * children holds no process (EBUSY): then the nearest group above to->dir
+ * that takes it, down to to->mount. 0, or -1 (EBUSY when they keep
+ * coming). */
+int cg_move_all(const char *from, const struct cg_hdir *to, cg_err *e);
+
 /* Freezes every process of the group (and of the groups below): v1 through
  * the hierarchy whose ctrl is "freezer" (FROZEN, then waits until it reads
  * so), v2 through cgroup.freeze (waits for "frozen 1" in cgroup.events).

@@ -564,7 +564,7 @@ static int kill_leftovers(const struct launch_cg *c, cg_err *e)
 		g.spare_freezer = spare;
 	}
 	if (cg_kill_all(&g, RMDIR_WAIT_MS, e) < 0) {
-		cg_err_prefix(e, "emptying the leaf %s: ", c->leaf[0]);
+		cg_err_prefix(e, "emptying the leaf %s", c->leaf[0]);
 		return -1;
 	}
 	return 0;

@@ -205,7 +205,7 @@ int launch_move_pid(const struct launch_opts *o)
 	c.overrides = ovtext;
 	/* the start time: a pid reused meanwhile is not moved */
 	if (cg_proc_get(o->pid, &proc, &e) < 0) {
-		cg_err_prefix(&e, "--pid %d: ", (int)o->pid);
+		cg_err_prefix(&e, "--pid %d", (int)o->pid);
 		goto out;
 	}
 	diags_init(&d, p->path ? p->path : "");
