@@ -121,8 +121,9 @@ static void explain_mem_busy(const struct plan_op *op, const char *path, const c
 	uint64_t want, usage;
 	size_t len = strlen(e->msg), kl = op->key ? strlen(op->key) : 0;
 
-	/* "memory.max", "children[0].memory.max" */
-	if (!slash || kl < 10 || strcmp(op->key + kl - 10, "memory.max") != 0)
+	/* the profile's max ("memory.max", "children[0].memory.max"), not the
+	 * swap limit that v1 may write to the same file first */
+	if (!slash || kl < 4 || strcmp(op->key + kl - 4, ".max") != 0)
 		return;
 	if (!strcmp(slash + 1, map_file(MK_MEM_MAX, true)))
 		v2 = true;
