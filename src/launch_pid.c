@@ -80,8 +80,9 @@ static int pid_refused(pid_t pid, cg_err *e)
 }
 
 /* The cause, when the kernel refused to move one of pids in: a v1 cpu
- * group without real-time runtime refuses a SCHED_FIFO/RR task. */
-static void move_refused(const struct cg_ids *pids, const struct launch_cg *c, cg_err *e)
+ * group without real-time runtime refuses a SCHED_FIFO/RR task. Returns
+ * whether e now says so. */
+static bool move_refused(const struct cg_ids *pids, const struct launch_cg *c, cg_err *e)
 {
 	const char *cpu = launch_cg_group(c, CTRL_CPU);
 	char comm[64], path[PATH_MAX], rt[32] = "";
@@ -90,25 +91,26 @@ static void move_refused(const struct cg_ids *pids, const struct launch_cg *c, c
 	int policy = -1;
 
 	if (!cpu || cg_layout_is_v2(c->layout, CTRL_CPU))
-		return;
+		return false;
 	for (size_t i = 0; i < pids->n && !pid; i++) {
 		policy = sched_getscheduler(pids->v[i]);
 		if (policy == SCHED_FIFO || policy == SCHED_RR)
 			pid = pids->v[i];
 	}
 	if (!pid)
-		return;
+		return false;
 	cg_proc_comm(pid, comm, sizeof(comm));
 	snprintf(path, sizeof(path), "%s/%s", cpu, map_counter_file(MC_CPU_RT_RUNTIME, false));
 	if (sys_read_file(path, rt, sizeof(rt)) < 0)
 		snprintf(rt, sizeof(rt), "?");
 	rt[strcspn(rt, "\n")] = '\0';
 	cg_err_set(e, why.errnum,
-		   "--pid: pid %d (%s) runs under %s; cgroup v1 cpu groups with cpu.rt_runtime_us 0 "
+		   "--pid: pid %d (%s) runs under %s; cgroup v1 cpu groups with %s 0 "
 		   "refuse real-time tasks (%s is %s): give the process a normal policy "
 		   "(chrt -o -p 0 %d) or the group real-time runtime; the kernel said: %s",
-		   (int)pid, comm, policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR", path, rt,
-		   (int)pid, why.msg);
+		   (int)pid, comm, policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR",
+		   map_counter_file(MC_CPU_RT_RUNTIME, false), path, rt, (int)pid, why.msg);
+	return true;
 }
 
 /* pid, and with tree its descendants: who is there to report on. */
@@ -229,7 +231,10 @@ int launch_move_pid(const struct launch_opts *o)
 	/* who is there (the tree, for the cause of a refusal or the report) */
 	(void)tree_of(o->pid, o->tree, &moved, NULL);
 	if (n < 0) {
-		move_refused(&moved, &c, &e);
+		if (!move_refused(&moved, &c, &e))
+			cg_err_prefix(&e, "--pid %d: moving it%s into group %s (every process moved "
+				      "is back where it was)", (int)o->pid, o->tree ? " and its descendants" : "",
+				      p->group.name.s);
 		goto out;
 	}
 	if (n == 0) {
