@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,6 +75,8 @@ static int ids_add(struct cg_ids *s, pid_t id)
 
 /* ---- processes, from /proc ---- */
 
+static int read_tids(pid_t pid, struct cg_ids *out);
+
 /* The text of /proc/PID/<file>; -1 with ESRCH when the process is gone. */
 static ssize_t proc_read(pid_t pid, const char *file, char *buf, size_t len)
 {
@@ -132,6 +135,22 @@ bool cg_proc_alive(const struct cg_proc *p)
 	if (p->pid <= 0 || proc_stat(p->pid, &start, NULL) < 0)
 		return false;
 	return !p->start || start == p->start;
+}
+
+void cg_proc_comm(pid_t pid, char *out, size_t len)
+{
+	if (proc_read(pid, "comm", out, len) < 0)
+		snprintf(out, len, "?");
+	out[strcspn(out, "\n")] = '\0';
+}
+
+int cg_proc_threads(pid_t pid, struct cg_ids *out, cg_err *e)
+{
+	if (read_tids(pid, out) == 0)
+		return 0;
+	if (errno == ENOMEM)
+		return cg_err_set(e, ENOMEM, "out of memory");
+	return cg_err_sys(e, "threads of process %d", (int)pid);
 }
 
 static int read_tids(pid_t pid, struct cg_ids *out)
@@ -200,20 +219,55 @@ int cg_proc_descendants(pid_t pid, struct cg_ids *out, cg_err *e)
 
 /* ---- listing ---- */
 
+/* The ids in dir/file, one a line, added to out; a directory that is gone
+ * adds nothing. Plain reads: an empty group costs an open, a read and a
+ * close. */
 static int read_ids(const char *dir, const char *file, struct cg_ids *out)
 {
-	char path[PATH_MAX];
-	_cleanup_fclose_ FILE *f = NULL;
-	int v;
+	char path[PATH_MAX], buf[4096];
+	_cleanup_close_ int fd = -1;
+	long v = 0;
+	bool in = false;
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return errno == ENOENT || errno == ENODEV ? 0 : -1;
-	while (fscanf(f, "%d", &v) == 1)
-		if (ids_add(out, (pid_t)v) < 0)
-			return -1;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == ENODEV ? 0 : -1;
+		}
+		/* a number may go on in the next read */
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				v = v * 10 + (buf[i] - '0');
+				in = true;
+			} else if (in) {
+				if (ids_add(out, (pid_t)v) < 0)
+					return -1;
+				v = 0;
+				in = false;
+			}
+		}
+	}
+	if (in && ids_add(out, (pid_t)v) < 0)
+		return -1;
 	return 0;
+}
+
+int cg_has_procs(const char *dir, bool v2, cg_err *e)
+{
+	char path[PATH_MAX], few[16];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, map_cgfile(MF_PROCS, v2));
+	n = sys_read_file(path, few, sizeof(few));
+	if (n < 0)
+		return errno == ENOENT || errno == ENODEV ? 0 : cg_err_sys(e, "reading %s", path);
+	return n > 0;
 }
 
 int cg_procs_read(const char *dir, bool v2, unsigned flags, struct cg_ids *out, cg_err *e)
@@ -261,14 +315,23 @@ void cg_names_free(char **names)
 
 int cg_children(const char *dir, char ***names, size_t *n, cg_err *e)
 {
-	_cleanup_closedir_ DIR *d = opendir(dir);
+	_cleanup_closedir_ DIR *d = NULL;
 	char **v = calloc(1, sizeof(char *));
 	struct dirent *de;
+	struct stat st;
 
 	*names = NULL;
 	*n = 0;
 	if (!v)
 		return cg_err_set(e, ENOMEM, "out of memory");
+	/* A directory's link count is 2 + its subdirectories on cgroupfs (and
+	 * tmpfs): 2 means no child group, and a stat is far cheaper than
+	 * reading the dozens of files of a group's directory. */
+	if (stat(dir, &st) == 0 && st.st_nlink == 2) {
+		*names = v;
+		return 0;
+	}
+	d = opendir(dir);
 	if (!d) {
 		*names = v;
 		if (errno == ENOENT)
@@ -333,12 +396,17 @@ static const char *cgroup_line(const char *text, const struct cg_hdir *h, char *
 
 static int where_one(const char *text, const struct cg_hdir *h, char **dir)
 {
-	char rel[PATH_MAX];
+	char buf[PATH_MAX];
+	const char *rel = buf;
+	size_t rl = h->root ? strlen(h->root) : 0;
 
-	if (!h->mount || !cgroup_line(text, h, rel, sizeof(rel))) {
+	if (!h->mount || !cgroup_line(text, h, buf, sizeof(buf))) {
 		errno = ENOENT;
 		return -1;
 	}
+	/* a mount that shows a subtree ("/x"): paths are below it */
+	if (rl > 1 && !strncmp(rel, h->root, rl) && (!rel[rl] || rel[rl] == '/'))
+		rel += rl;
 	/* "/" is the root: the mount itself */
 	if (asprintf(dir, "%s%s", h->mount, strcmp(rel, "/") ? rel : "") < 0) {
 		*dir = NULL;
@@ -558,6 +626,62 @@ int cg_move_process(const struct cg_dirs *g, const struct cg_proc *p, unsigned f
 	return rc < 0 ? -1 : count;
 }
 
+/* One process into to->dir, or on v2 EBUSY the nearest ancestor that takes
+ * it. 1 moved, 0 gone, -1. */
+static int move_up(const struct cg_hdir *to, pid_t pid, cg_err *e)
+{
+	char dest[PATH_MAX - 64];   /* room for the file name */
+	struct cg_hdir h = *to;
+	size_t ml = to->mount ? strlen(to->mount) : 0;
+
+	snprintf(dest, sizeof(dest), "%s", to->dir);
+	h.dir = dest;
+	for (;;) {
+		cg_err why = { 0 };
+		char *slash;
+
+		/* the whole thread group: a thread left behind keeps its pid in
+		 * from's cgroup.procs, and the next round takes it */
+		if (write_id(h.dir, map_cgfile(MF_PROCS, h.v2), pid) == 0)
+			return 1;
+		if (errno == ESRCH)
+			return 0;
+		cg_err_sys(&why, "moving pid %d into %s/%s", (int)pid, h.dir, map_cgfile(MF_PROCS, h.v2));
+		slash = strrchr(dest, '/');
+		if (!to->v2 || why.errnum != EBUSY || !to->mount || strlen(dest) <= ml || !slash) {
+			if (e)
+				*e = why;
+			return -1;
+		}
+		*slash = '\0';
+	}
+}
+
+int cg_move_all(const char *from, const struct cg_hdir *to, cg_err *e)
+{
+	const char *procs = map_cgfile(MF_PROCS, to->v2);
+
+	for (int round = 0; round < MOVE_ROUNDS; round++) {
+		struct cg_ids ids = { 0 };
+		int rc = 0;
+
+		if (read_ids(from, procs, &ids) < 0) {
+			cg_ids_free(&ids);
+			return cg_err_sys(e, "%s/%s", from, procs);
+		}
+		if (ids.n == 0)
+			return 0;
+		for (size_t i = 0; i < ids.n && rc >= 0; i++)
+			if ((rc = move_up(to, ids.v[i], e)) < 0)
+				cg_err_prefix(e, "emptying %s", from);
+		cg_ids_free(&ids);
+		if (rc < 0)
+			return -1;
+		sleep_ms(10);
+	}
+	return cg_err_set(e, EBUSY, "%s: processes keep appearing; could not empty it", from);
+}
+
 /* ---- freezing ---- */
 
 /* The hierarchy of g that freezes: the unified one, else v1's freezer. */
@@ -770,6 +894,44 @@ static int kill_rounds(const struct cg_dirs *g, struct cg_ids *left, cg_err *e)
 	return rc;
 }
 
+/* v1, no freezer in g: round after round, every process of g goes into the
+ * frozen spare group (a process moved into a frozen v1 group freezes), is
+ * killed there and dies at the thaw; then the spare goes. 0 or -1. */
+static int kill_in_spare(const struct cg_dirs *g, int timeout_ms, cg_err *e)
+{
+	struct cg_dirs s = { .n = 1 };
+	const char *procs = map_cgfile(MF_PROCS, false);
+	int rc = 0;
+
+	s.h[0] = (struct cg_hdir){ .dir = g->spare_freezer, .ctrl = MAP_V1_FREEZER };
+	if (sys_mkdir(g->spare_freezer, 0755) < 0 && errno != EEXIST)
+		return cg_err_sys(e, "creating %s to freeze %s in", g->spare_freezer, g->h[0].dir);
+	for (int round = 0; round < 100 && rc == 0; round++) {
+		struct cg_ids ids = { 0 };
+		struct cg_signal_count c;
+
+		if (cg_procs_list(g, CG_LIST_RECURSIVE, &ids, e) < 0)
+			rc = -1;
+		if (rc < 0 || ids.n == 0) {
+			cg_ids_free(&ids);
+			break;
+		}
+		if (cg_freeze(&s, timeout_ms, e) < 0)
+			rc = -1;
+		for (size_t i = 0; i < ids.n && rc == 0; i++)
+			(void)write_id(g->spare_freezer, procs, ids.v[i]);
+		if (rc == 0 && cg_signal_all(&s, SIGKILL, 0, &c, e) < 0)
+			rc = -1;
+		if (cg_thaw(&s, timeout_ms, rc < 0 ? NULL : e) < 0)
+			rc = -1;
+		cg_ids_free(&ids);
+		sleep_ms(1);
+	}
+	if (cg_remove_wait(g->spare_freezer, timeout_ms, rc < 0 ? NULL : e) < 0)
+		rc = -1;
+	return rc;
+}
+
 int cg_kill_all(const struct cg_dirs *g, int timeout_ms, cg_err *e)
 {
 	struct cg_ids left = { 0 };
@@ -803,6 +965,8 @@ int cg_kill_all(const struct cg_dirs *g, int timeout_ms, cg_err *e)
 			goto out;
 		}
 		rc = is_empty(g, &left, e);
+	} else if (rc == 0 && !killed && g->spare_freezer) {
+		rc = kill_in_spare(g, timeout_ms, e) < 0 ? -1 : is_empty(g, &left, e);
 	}
 	/* the dying take a moment to leave */
 	while (rc == 0 && now_ms() < end) {

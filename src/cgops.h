@@ -29,10 +29,17 @@ struct cg_hdir {
 	 * /proc/PID/cgroup names it ("cpu", "freezer"). NULL: not known. */
 	const char *mount;
 	const char *ctrl;
+	/* The part of the hierarchy the mount shows (mountinfo's root field:
+	 * "/x" for a bind mount of a subtree); NULL or "/": all of it. */
+	const char *root;
 };
 struct cg_dirs {
 	size_t n;
 	struct cg_hdir h[CG_MAX_HIER];
+	/* v1, when no hierarchy of the group freezes (its ctrl is not
+	 * "freezer"): a group of the freezer hierarchy cg_kill_all() may make
+	 * and remove again to freeze a fork loop in; NULL: none. */
+	const char *spare_freezer;
 };
 
 /* Where /proc is; unit tests point it at a fake one. */
@@ -74,6 +81,13 @@ int cg_children(const char *dir, char ***names, size_t *n, cg_err *e);
 void cg_names_free(char **names);
 /* The descendants of pid (children, their children...), breadth first, from /proc. */
 int cg_proc_descendants(pid_t pid, struct cg_ids *out, cg_err *e);
+/* The command name of pid (/proc/PID/comm), "?" when it is gone. */
+void cg_proc_comm(pid_t pid, char *out, size_t len);
+/* The threads of pid, from /proc/PID/task. -1 (ESRCH) when it is gone. */
+int cg_proc_threads(pid_t pid, struct cg_ids *out, cg_err *e);
+/* Does dir hold a process itself (not below)? 1 yes, 0 no or gone, -1. The
+ * cheap check: one small read. */
+int cg_has_procs(const char *dir, bool v2, cg_err *e);
 
 /* Where a process is: its directory in each hierarchy of g (a path below
  * g->h[i].mount, from /proc/PID/cgroup). Needs mount (and ctrl on v1). */
@@ -96,6 +110,14 @@ enum {
  * -1: then with CG_MOVE_ROLLBACK each process moved so far is back where
  * it was (read from /proc/PID/cgroup first; needs mount and ctrl in g). */
 int cg_move_process(const struct cg_dirs *g, const struct cg_proc *p, unsigned flags, cg_err *e);
+
+/* Moves every process of the directory `from` (in to's hierarchy) into
+ * to->dir, again while new ones appear: what emptying a group before
+ * removing it takes. On v2 a group with controllers enabled for its
+ * children holds no process (EBUSY): then the nearest group above to->dir
+ * that takes it, down to to->mount. 0, or -1 (EBUSY when they keep
+ * coming). */
+int cg_move_all(const char *from, const struct cg_hdir *to, cg_err *e);
 
 /* Freezes every process of the group (and of the groups below): v1 through
  * the hierarchy whose ctrl is "freezer" (FROZEN, then waits until it reads
@@ -122,7 +144,9 @@ int cg_signal_all(const struct cg_dirs *g, int sig, unsigned flags, struct cg_si
 		  cg_err *e);
 /* Kills every process of the group (and below) and waits, up to
  * timeout_ms, until it is empty: v2 cgroup.kill; v1 rounds of SIGKILL, and
- * when processes keep forking, freeze (g's freezer), kill, thaw. */
+ * when processes keep forking, freeze (g's freezer), kill, thaw; with no
+ * freezer in g, its processes are moved into g->spare_freezer (made here and
+ * removed again) and frozen, killed and thawed there. */
 int cg_kill_all(const struct cg_dirs *g, int timeout_ms, cg_err *e);
 
 /* rmdir, retried on EBUSY with a growing pause up to timeout_ms (the kernel

@@ -1,10 +1,8 @@
 /* The cgroup side of a launch (see launch_cg.h). */
 #include "launch_cg.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgops.h"
 #include "cleanup.h"
 #include "mapping.h"
 #include "mark.h"
@@ -41,6 +40,14 @@ void launch_cg_free(struct launch_cg *c)
 	launch_cg_init(c);
 }
 
+static int find_first(unsigned ctrls)
+{
+	for (int ct = 0; ct < CTRL_COUNT; ct++)
+		if (ctrls & (1u << ct))
+			return ct;
+	return -1;
+}
+
 static int find_ctrl(const struct launch_cg *c, enum cg_ctrl ctrl)
 {
 	size_t i;
@@ -63,13 +70,6 @@ const char *launch_cg_group(const struct launch_cg *c, enum cg_ctrl ctrl)
 	int i = find_ctrl(c, ctrl);
 
 	return i < 0 ? NULL : c->group[i];
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
 }
 
 const char *launch_lock_dir = LAUNCH_LOCK_DIR;
@@ -209,17 +209,6 @@ static void mark_created(struct launch_cg *c)
 			c->unmarkable = true;
 }
 
-static int write_pid(const char *dir, const char *file, pid_t pid, cg_err *e)
-{
-	char path[4096], v[24];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	snprintf(v, sizeof(v), "%d", (int)pid);
-	if (sys_write_file(path, v) < 0)
-		return cg_err_sys(e, "%s: moving pid %d", path, (int)pid);
-	return 0;
-}
-
 /* v2: a leaf has a controller's files (memory.events, memory.peak,
  * pids.peak, cpu.stat's throttling) only when its group enables the
  * controller for its children. The group's limits cap the leaves either way;
@@ -231,10 +220,10 @@ static void enable_for_leaves(const char *group)
 	char path[4096], avail[512], on[512], add[600] = "";
 	char *save = NULL, *tok;
 
-	snprintf(path, sizeof(path), "%s/cgroup.controllers", group);
+	snprintf(path, sizeof(path), "%s/%s", group, map_cgfile(MF_CONTROLLERS, true));
 	if (sys_read_file(path, avail, sizeof(avail)) < 0)
 		return;
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", group);
+	snprintf(path, sizeof(path), "%s/%s", group, map_cgfile(MF_SUBTREE, true));
 	if (sys_read_file(path, on, sizeof(on)) < 0)
 		return;
 	for (tok = strtok_r(avail, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
@@ -293,29 +282,28 @@ int launch_cg_check_parent(const struct profile *p, const struct cg_layout *l,
 /* Is dir or a group below it in use: processes in it, or the leaf of a
  * launch whose process lives (its child may not have joined yet)? Sets
  * *leaf when a launch's leaf is what uses it. */
-static bool in_use(const char *dir, bool *leaf)
+static bool in_use(const char *dir, bool v2, bool *leaf)
 {
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *de;
-	char path[4096], few[16];
+	char **names = NULL;
+	size_t n = 0;
+	bool used = cg_has_procs(dir, v2, NULL) > 0;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if (sys_read_file(path, few, sizeof(few)) > 0)
-		return true;
-	while (d && (de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (mark_is_launch_leaf(de->d_name) && pid_alive(atoi(de->d_name + 4))) {
+	if (!used && cg_children(dir, &names, &n, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < n && !used; i++) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (mark_is_launch_leaf(names[i]) && pid_alive(atoi(names[i] + 4))) {
 			*leaf = true;
-			return true;
-		}
-		if (in_use(path, leaf)) {
-			*leaf = *leaf || mark_is_launch_leaf(de->d_name);
-			return true;
+			used = true;
+		} else if (in_use(path, v2, leaf)) {
+			*leaf = *leaf || mark_is_launch_leaf(names[i]);
+			used = true;
 		}
 	}
-	return false;
+	cg_names_free(names);
+	return used;
 }
 
 /* Does plan `pl` write a value that the plan of the profile without the
@@ -364,7 +352,7 @@ static int check_overrides(const struct launch_cg *c, const struct plan *pl,
 
 		if (!mark_has(c->top[i], MARK_LAUNCH))
 			why = "was made with cgrun --apply";
-		else if (in_use(c->top[i], &leaf))
+		else if (in_use(c->top[i], c->v2[i], &leaf))
 			why = leaf ? "is in use by another launch" : "has processes in it";
 	}
 	if (!why)
@@ -377,11 +365,11 @@ static int check_overrides(const struct launch_cg *c, const struct plan *pl,
 			  c->overrides, name, c->top[0], why);
 }
 
-/* One attempt: plan, apply, and unless pid is 0, mkdir the leaves and join.
- * ENOENT in e->errnum asks for another attempt. */
+/* One attempt: plan and apply. ENOENT in e->errnum asks for another
+ * attempt. */
 static int enter_once(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
-		      const struct plan_opts *po, const char *child, pid_t pid, bool *guess,
-		      struct diags *d, cg_err *e)
+		      const struct plan_opts *po, const char *child, bool *guess, struct diags *d,
+		      cg_err *e)
 {
 	struct plan_opts o = po ? *po : (struct plan_opts){ 0 };
 	struct plan pl = { 0 };
@@ -395,7 +383,7 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 	o.guess_missing = *guess;
 	rc = plan_build(p, l, &o, &cg_reader_fs, &pl, d, e);
 	if (rc == 0)
-		rc = set_dirs(c, l, &pl, child, pid, e);
+		rc = set_dirs(c, l, &pl, child, 0, e);
 	if (rc < 0) {
 		plan_free(&pl);
 		return -1;
@@ -440,21 +428,11 @@ static int enter_once(struct launch_cg *c, const struct profile *p, const struct
 	for (i = 0; i < c->n; i++)
 		if (c->v2[i])
 			enable_for_leaves(c->group[i]);
-	if (pid == 0)
-		return 0;
-	for (i = 0; i < c->n; i++) {
-		if (sys_mkdir(c->leaf[i], 0755) < 0 && errno != EEXIST)
-			return cg_err_sys(e, "creating the leaf %s", c->leaf[i]);
-	}
-	for (i = 0; i < c->n; i++)
-		if (write_pid(c->leaf[i], "cgroup.procs", pid, e) < 0)
-			return -1;
 	return 0;
 }
 
 static int enter(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
-		 const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
-		 cg_err *e)
+		 const struct plan_opts *po, const char *child, struct diags *d, cg_err *e)
 {
 	int tries, n = d->n, warnings = d->warnings;
 	bool guess = true;
@@ -466,7 +444,7 @@ static int enter(struct launch_cg *c, const struct profile *p, const struct cg_l
 		bool guessed = guess;
 
 		cg_err_clear(e);
-		if (enter_once(c, p, l, po, child, pid, &guess, d, e) == 0)
+		if (enter_once(c, p, l, po, child, &guess, d, e) == 0)
 			break;
 		if (d->errors || (e->errnum != ENOENT && guess == guessed))
 			break;
@@ -476,21 +454,10 @@ static int enter(struct launch_cg *c, const struct profile *p, const struct cg_l
 	return e->msg[0] ? -1 : 0;
 }
 
-int launch_cg_enter(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
-		    const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
-		    cg_err *e)
-{
-	int rc = enter(c, p, l, po, child, pid, d, e);
-
-	launch_unlock(c->lock_fd);
-	c->lock_fd = -1;
-	return rc;
-}
-
 int launch_cg_prepare(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
 		      const struct plan_opts *po, const char *child, struct diags *d, cg_err *e)
 {
-	if (enter(c, p, l, po, child, 0, d, e) < 0) {
+	if (enter(c, p, l, po, child, d, e) < 0) {
 		launch_unlock(c->lock_fd);
 		c->lock_fd = -1;
 		return -1;
@@ -525,8 +492,9 @@ int launch_cg_open_leaves(const struct launch_cg *c, pid_t host_pid, int *fds, c
 	char path[4096];
 
 	for (size_t i = 0; i < c->n; i++) {
+		/* one thread, the caller: v1 tasks, v2 cgroup.procs */
 		snprintf(path, sizeof(path), "%s/run-%d/%s", c->group[i], (int)host_pid,
-			 c->v2[i] ? "cgroup.procs" : "tasks");
+			 map_cgfile(c->v2[i] ? MF_PROCS : MF_THREADS, c->v2[i]));
 		fds[i] = open(path, O_WRONLY | O_CLOEXEC);
 		if (fds[i] < 0) {
 			snprintf(why, len, "opening the leaf %s: %s", path, strerror(errno));
@@ -553,108 +521,51 @@ int launch_cg_join_fds(const struct launch_cg *c, int *fds, char *why, size_t le
 	return rc;
 }
 
-/* Reads the pids (or tids) listed in a cgroup file. Returns how many. */
-static size_t read_ids(const char *dir, const char *file, pid_t *ids, size_t max)
+void launch_cg_dirs(const struct launch_cg *c, char *const *dirs, struct cg_dirs *out)
 {
-	char path[4096];
-	_cleanup_fclose_ FILE *f = NULL;
-	size_t n = 0;
-	int v;
+	const struct cg_layout *l = c->layout;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (n < max && fscanf(f, "%d", &v) == 1)
-		ids[n++] = v;
-	return n;
-}
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < c->n && i < CG_MAX_HIER; i++) {
+		struct cg_hdir *h = &out->h[out->n++];
+		int ct = find_first(c->ctrls[i]);
 
-#define MAX_IDS 65536
-
-/* v1: every process that keeps forking is frozen first, then killed. */
-static void freeze_kill(const char *leaf, const struct cg_layout *l)
-{
-	const char *fmnt = cg_layout_mount(l, CTRL_FREEZER);
-	const char *fself = cg_layout_self(l, CTRL_FREEZER);
-	_cleanup_free_ char *dir = NULL;
-	static pid_t ids[MAX_IDS];   /* once per launch, at its end: no need for the heap */
-	char st[4096];
-	size_t n, i;
-	int round;
-
-	if (!fmnt || cg_layout_is_v2(l, CTRL_FREEZER) ||
-	    asprintf(&dir, "%s%s%s/cgrun-kill-%d", fmnt, *fself ? "/" : "", fself, (int)getpid()) < 0)
-		return;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return;
-	snprintf(st, sizeof(st), "%s/freezer.state", dir);
-	for (round = 0; round < 100; round++) {
-		n = read_ids(leaf, "cgroup.procs", ids, MAX_IDS);
-		if (n == 0)
-			break;
-		sys_write_file(st, "FROZEN");
-		for (i = 0; i < n; i++)
-			(void)write_pid(dir, "cgroup.procs", ids[i], NULL);
-		n = read_ids(dir, "cgroup.procs", ids, MAX_IDS);
-		for (i = 0; i < n; i++)
-			kill(ids[i], SIGKILL);
-		sys_write_file(st, "THAWED");
-		sleep_ms(1);
-	}
-	for (i = 0; i < 1000 && rmdir(dir) < 0 && errno == EBUSY; i++)
-		sleep_ms(2);
-}
-
-static void kill_leftovers(const struct launch_cg *c, const struct cg_layout *l)
-{
-	_cleanup_free_ pid_t *ids = NULL;
-	char path[4096], few[16];
-	size_t i, n;
-	int round;
-
-	/* the usual case, and always with a pid namespace: nothing is left */
-	snprintf(path, sizeof(path), "%s/cgroup.procs", c->leaf[0]);
-	if (sys_read_file(path, few, sizeof(few)) == 0)
-		return;
-	for (i = 0; i < c->n; i++) {
-		if (!c->v2[i])
+		h->dir = dirs[i];
+		h->v2 = c->v2[i];
+		if (!l || ct < 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/cgroup.kill", c->leaf[i]);
-		if (sys_write_file(path, "1") == 0)
-			return;
+		h->mount = cg_layout_mount(l, (enum cg_ctrl)ct);
+		h->ctrl = c->v2[i] ? NULL : cg_ctrl_name((enum cg_ctrl)ct, false);
+		h->root = c->v2[i] ? l->unified_root : l->v1_root[ct];
 	}
-	ids = malloc(MAX_IDS * sizeof(pid_t));
-	if (!ids)
-		return;
-	/* a few rounds of plain kill usually empty it; a fork loop that
-	 * outruns them is frozen first */
-	for (round = 0; round < 5; round++) {
-		n = read_ids(c->leaf[0], "cgroup.procs", ids, MAX_IDS);
-		if (n == 0)
-			return;
-		for (i = 0; i < n; i++)
-			kill(ids[i], SIGKILL);
-		sleep_ms(1);
-	}
-	if (l)
-		freeze_kill(c->leaf[0], l);
 }
 
-/* rmdir that waits for the last processes of a killed group to go. */
-static int rmdir_wait(const char *dir)
+/* The leaf's processes: the usual case, and always with a pid namespace,
+ * is that none is left (one read); else everything in it is killed (see
+ * cg_kill_all), on v1 through a spare group cgrun-kill-<PID> of the freezer
+ * hierarchy next to cgrun's own when the group is not in that hierarchy. */
+static int kill_leftovers(const struct launch_cg *c, cg_err *e)
 {
-	long waited = 0, step = 1;
+	const struct cg_layout *l = c->layout;
+	struct cg_dirs g;
+	_cleanup_free_ char *spare = NULL;
+	int rc = cg_has_procs(c->leaf[0], c->v2[0], e);
 
-	while (sys_rmdir(dir) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno != EBUSY || waited >= RMDIR_WAIT_MS)
-			return -1;
-		sleep_ms(step);
-		waited += step;
-		if (step < 50)
-			step *= 2;
+	if (rc <= 0)
+		return rc;
+	launch_cg_dirs(c, c->leaf, &g);
+	if (l && cg_layout_mount(l, CTRL_FREEZER) && !cg_layout_is_v2(l, CTRL_FREEZER) &&
+	    find_ctrl(c, CTRL_FREEZER) < 0) {
+		const char *fself = cg_layout_self(l, CTRL_FREEZER);
+
+		if (asprintf(&spare, "%s%s%s/cgrun-kill-%d", cg_layout_mount(l, CTRL_FREEZER),
+			     *fself ? "/" : "", fself, (int)getpid()) < 0)
+			spare = NULL;
+		g.spare_freezer = spare;
+	}
+	if (cg_kill_all(&g, RMDIR_WAIT_MS, e) < 0) {
+		cg_err_prefix(e, "emptying the leaf %s", c->leaf[0]);
+		return -1;
 	}
 	return 0;
 }
@@ -662,43 +573,41 @@ static int rmdir_wait(const char *dir)
 /* Is a launch's leaf anywhere below dir? */
 static bool has_run_leaf(const char *dir)
 {
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	bool found = false;
 
-	if (!d)
+	if (cg_children(dir, &names, &n, NULL) < 0)
 		return false;
-	while ((de = readdir(d))) {
+	for (size_t i = 0; i < n && !found; i++) {
 		char sub[4096];
 
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if (mark_is_launch_leaf(de->d_name))
-			return true;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		if (has_run_leaf(sub))
-			return true;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, names[i]);
+		found = mark_is_launch_leaf(names[i]) || has_run_leaf(sub);
 	}
-	return false;
+	cg_names_free(names);
+	return found;
 }
 
 /* Removes dir and every group below it, deepest first; stops at the first
- * one that is busy. Counts what it removed. */
+ * one that is busy. Counts what it removed (count may be NULL). */
 static int rmdir_tree(const char *dir, int *count)
 {
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	int rc = 0;
 
-	if (!d)
+	if (cg_children(dir, &names, &n, NULL) < 0)
 		return errno == ENOENT ? 0 : -1;
-	while ((de = readdir(d))) {
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		char sub[4096];
 
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		if (rmdir_tree(sub, count) < 0)
-			return -1;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, names[i]);
+		rc = rmdir_tree(sub, count);
 	}
+	cg_names_free(names);
+	if (rc < 0)
+		return -1;
 	if (sys_rmdir(dir) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (count)
@@ -715,11 +624,10 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 	if (c->n == 0)
 		return 0;
 	if (c->leaf[0]) {
-		kill_leftovers(c, c->layout);
-		for (i = 0; i < c->n; i++) {
-			if (rmdir_wait(c->leaf[i]) < 0 && rc == 0)
-				rc = cg_err_sys(e, "removing the leaf %s", c->leaf[i]);
-		}
+		rc = kill_leftovers(c, e);
+		for (i = 0; i < c->n; i++)
+			if (cg_remove_wait(c->leaf[i], RMDIR_WAIT_MS, rc < 0 ? NULL : e) < 0)
+				rc = -1;
 	}
 	/* (any hierarchy: another launch may have removed the group from some
 	 * hierarchies and met this launch's last leaf in the others) */
@@ -760,183 +668,37 @@ int launch_cg_leave(struct launch_cg *c, cg_err *e)
 	return rc;
 }
 
-static int read_tids(pid_t pid, pid_t *ids, size_t max, size_t *n)
+int launch_cg_counter(const struct launch_cg *c, enum map_counter k, bool group, uint64_t *out)
 {
-	char path[64];
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
+	/* v1's file where the controller is on v1, else v2's where it is on v2 */
+	for (int v2 = 0; v2 < 2 && c->layout; v2++) {
+		enum cg_ctrl ct = map_counter_ctrl(k, v2);
+		const char *dir = group ? launch_cg_group(c, ct) : launch_cg_leaf(c, ct);
+		const char *file = map_counter_file(k, v2);
+		char path[4096], buf[4096];
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	if (!d)
+		if (!dir || !file || cg_layout_is_v2(c->layout, ct) != (bool)v2)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		if (sys_read_file(path, buf, sizeof(buf)) >= 0 && map_parse_counter(k, v2, buf, out) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int launch_cg_limit(const struct launch_cg *c, enum map_knob k, uint64_t *out)
+{
+	const char *dir = launch_cg_group(c, map_ctrl(k));
+	bool v2 = c->layout && cg_layout_is_v2(c->layout, map_ctrl(k));
+	const char *file = map_file(k, v2);
+	char path[4096], buf[64];
+
+	if (!dir || !file)
 		return -1;
-	*n = 0;
-	while ((de = readdir(d)) && *n < max)
-		if (de->d_name[0] != '.')
-			ids[(*n)++] = atoi(de->d_name);
-	return 0;
-}
-
-static bool id_in(pid_t id, const pid_t *ids, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
-}
-
-int launch_cg_move(const struct launch_cg *c, pid_t pid, cg_err *e)
-{
-	_cleanup_free_ pid_t *tids = malloc(MAX_IDS * sizeof(pid_t));
-	_cleanup_free_ pid_t *in = malloc(MAX_IDS * sizeof(pid_t));
-	size_t i, nt = 0, ni, k;
-	int round;
-
-	if (!tids || !in)
-		return cg_err_set(e, ENOMEM, "out of memory");
-	for (i = 0; i < c->n; i++) {
-		if (write_pid(c->leaf[i], "cgroup.procs", pid, e) < 0)
-			return -1;
-	}
-	/* cgroup.procs moves the whole thread group; check it, and move any
-	 * thread that was created meanwhile or stayed behind on its own */
-	for (round = 0; round < 10; round++) {
-		bool all = true;
-
-		if (read_tids(pid, tids, MAX_IDS, &nt) < 0)
-			return cg_err_sys(e, "/proc/%d/task", (int)pid);
-		for (i = 0; i < c->n; i++) {
-			ni = read_ids(c->leaf[i], c->v2[i] ? "cgroup.threads" : "tasks", in, MAX_IDS);
-			for (k = 0; k < nt; k++) {
-				if (id_in(tids[k], in, ni))
-					continue;
-				all = false;
-				if (!c->v2[i])
-					(void)write_pid(c->leaf[i], "tasks", tids[k], NULL);
-				else
-					(void)write_pid(c->leaf[i], "cgroup.procs", pid, NULL);
-			}
-		}
-		if (all)
-			return (int)nt;
-	}
-	return cg_err_set(e, 0, "pid %d: some threads did not move into %s", (int)pid, c->leaf[0]);
-}
-
-void launch_origin_free(struct launch_origin *o)
-{
-	for (size_t i = 0; i < o->n; i++)
-		free(o->cgroup[i]);
-	free(o->cgroup);
-	free(o->pid);
-	free(o->tid);
-	free(o->mountinfo);
-	memset(o, 0, sizeof(*o));
-}
-
-static int origin_add(struct launch_origin *o, pid_t pid, pid_t tid, size_t *cap)
-{
-	char path[96], buf[8192];
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/cgroup", (int)pid, (int)tid);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (sys_read_file(path, buf, sizeof(buf)) < 0)
-		return 0;   /* ended meanwhile */
-	if (o->n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		pid_t *np = realloc(o->pid, nc * sizeof(pid_t));
-		pid_t *nt = np ? realloc(o->tid, nc * sizeof(pid_t)) : NULL;
-		char **ng = nt ? realloc(o->cgroup, nc * sizeof(char *)) : NULL;
-
-		if (np)
-			o->pid = np;
-		if (nt)
-			o->tid = nt;
-		if (!ng)
-			return -1;
-		o->cgroup = ng;
-		*cap = nc;
-	}
-	o->cgroup[o->n] = strdup(buf);
-	if (!o->cgroup[o->n])
 		return -1;
-	o->pid[o->n] = pid;
-	o->tid[o->n++] = tid;
-	return 0;
-}
-
-int launch_origin_save(struct launch_origin *o, const pid_t *pids, size_t n, cg_err *e)
-{
-	_cleanup_free_ pid_t *tids = NULL;
-	size_t cap = 0, i, k, nt;
-
-	memset(o, 0, sizeof(*o));
-	o->mountinfo = malloc(1 << 16);
-	if (!o->mountinfo)
-		return cg_err_set(e, ENOMEM, "out of memory");
-	if (sys_read_file("/proc/self/mountinfo", o->mountinfo, 1 << 16) < 0)
-		return cg_err_sys(e, "reading /proc/self/mountinfo");
-	tids = malloc(MAX_IDS * sizeof(pid_t));
-	if (!tids)
-		return cg_err_set(e, ENOMEM, "out of memory");
-	for (i = 0; i < n; i++) {
-		if (read_tids(pids[i], tids, MAX_IDS, &nt) < 0)
-			continue;   /* ended meanwhile */
-		for (k = 0; k < nt; k++)
-			if (origin_add(o, pids[i], tids[k], &cap) < 0)
-				return cg_err_set(e, ENOMEM, "out of memory");
-	}
-	return 0;
-}
-
-/* The group a thread was in, in hierarchy i of c, from its recorded
- * /proc/.../cgroup text. */
-static int origin_dir(const struct launch_origin *o, size_t k, const struct launch_cg *c, size_t i,
-		      char *dir, size_t len)
-{
-	struct cg_layout t = { 0 };
-	cg_err e = { 0 };
-	const char *self = NULL, *mnt = NULL;
-	int ct;
-
-	if (cg_layout_parse(o->mountinfo, o->cgroup[k], &t, &e) < 0)
-		return -1;
-	for (ct = 0; ct < CTRL_COUNT && !(c->ctrls[i] & (1u << ct)); ct++)
-		;
-	if (ct < CTRL_COUNT) {
-		mnt = cg_layout_mount(c->layout, (enum cg_ctrl)ct);
-		self = c->v2[i] ? t.self_unified : t.self_v1[ct];
-	}
-	if (mnt && self)
-		snprintf(dir, len, "%s%s%s", mnt, *self ? "/" : "", self);
-	cg_layout_free(&t);
-	return mnt && self ? 0 : -1;
-}
-
-int launch_origin_restore(const struct launch_origin *o, const struct launch_cg *c, char *why,
-			  size_t len)
-{
-	char dir[4096];
-	int failed = 0;
-
-	for (size_t k = 0; k < o->n; k++) {
-		for (size_t i = 0; i < c->n; i++) {
-			cg_err e = { 0 };
-
-			/* v2 moves a process as a whole */
-			if (c->v2[i] && o->tid[k] != o->pid[k])
-				continue;
-			if (origin_dir(o, k, c, i, dir, sizeof(dir)) < 0)
-				continue;
-			if (write_pid(dir, c->v2[i] ? "cgroup.procs" : "tasks", o->tid[k], &e) == 0 ||
-			    kill(o->tid[k], 0) < 0)
-				continue;
-			if (!failed++)
-				snprintf(why, len, "%s", e.msg);
-		}
-	}
-	return failed;
+	return map_parse_limit(buf, out);
 }
 
 int launch_cg_abandon(struct launch_cg *c, cg_err *e)
@@ -963,36 +725,38 @@ static bool pid_alive(int pid)
 	return rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
 }
 
-static void gc_removed(const char *dir, bool verbose, int *count)
+/* Counts a removed directory, and tells the caller the ones worth naming
+ * (a leaf, a parent, a group with whatever was below it). */
+static void gc_removed(struct launch_gc_out *out, const char *dir, int before)
 {
-	(*count)++;
-	if (verbose)
-		printf("removed %s\n", dir);
+	if (out->count == before)
+		out->count++;
+	if (out->removed)
+		out->removed(out->ctx, dir);
 }
 
 /* Walks the groups below dir that a launch marked, and only those: `ours`
  * says that dir itself is a launch's group or inside one, where a run-<PID>
  * leaf is a launch's. A group cgkit did not mark (the service manager's, or
  * one made with --apply) is neither removed nor entered. */
-static void gc_dir(const char *dir, bool ours, bool verbose, int *count)
+static void gc_dir(const char *dir, bool ours, struct launch_gc_out *out)
 {
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
 	int lfd;
 
-	if (!d)
+	if (cg_children(dir, &names, &n, NULL) < 0)
 		return;
-	while ((de = readdir(d))) {
+	for (size_t i = 0; i < n; i++) {
+		const char *name = names[i];
 		char sub[4096];
 
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		if (ours && mark_is_launch_leaf(de->d_name)) {
+		snprintf(sub, sizeof(sub), "%s/%s", dir, name);
+		if (ours && mark_is_launch_leaf(name)) {
 			bool removed;
 
 			/* a live launch's child may not have moved in yet */
-			if (pid_alive(atoi(de->d_name + 4)))
+			if (pid_alive(atoi(name + 4)))
 				continue;
 			/* under the lock: a launch's leaf is empty between its
 			 * mkdir and its join */
@@ -1000,65 +764,70 @@ static void gc_dir(const char *dir, bool ours, bool verbose, int *count)
 			removed = sys_rmdir(sub) == 0;
 			launch_unlock(lfd);
 			if (removed)
-				gc_removed(sub, verbose, count);
+				gc_removed(out, sub, out->count);
 			continue;
 		}
 		if (mark_has(sub, MARK_ANCESTOR)) {
-			gc_dir(sub, false, verbose, count);
+			gc_dir(sub, false, out);
 			lfd = launch_lock(NULL);
 			if (sys_rmdir(sub) == 0)
-				gc_removed(sub, verbose, count);
+				gc_removed(out, sub, out->count);
 			launch_unlock(lfd);
 			continue;
 		}
 		if (!ours && !mark_has(sub, MARK_LAUNCH))
 			continue;
-		gc_dir(sub, true, verbose, count);
+		gc_dir(sub, true, out);
 		if (!mark_has(sub, MARK_LAUNCH))
 			continue;   /* a child group of a launch's: goes with it */
 		lfd = launch_lock(NULL);
 		if (!has_run_leaf(sub)) {
-			int before = *count;
+			int before = out->count;
 
-			if (rmdir_tree(sub, count) == 0 && verbose && *count > before)
-				printf("removed %s\n", sub);
+			if (rmdir_tree(sub, &out->count) == 0 && out->count > before)
+				gc_removed(out, sub, before);
 		}
 		launch_unlock(lfd);
 	}
+	cg_names_free(names);
 }
 
-int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose)
+int launch_cg_gc_group(char *const *dirs, size_t n, struct launch_gc_out *out)
 {
-	int count = 0, lfd;
+	int lfd;
 	size_t i;
 	bool busy = false;
 
 	/* the profile names the group: its run-<PID> leaves are a launch's
 	 * even when --apply made it */
 	for (i = 0; i < n; i++)
-		gc_dir(dirs[i], true, verbose, &count);
+		gc_dir(dirs[i], true, out);
 	if (!n || !mark_has(dirs[0], MARK_LAUNCH))
-		return count;
+		return out->count;
 	lfd = launch_lock(NULL);
 	for (i = 0; i < n; i++)
 		busy = busy || has_run_leaf(dirs[i]);
 	for (i = 0; i < n && !busy; i++) {
-		int before = count;
+		int before = out->count;
 
-		if (rmdir_tree(dirs[i], &count) == 0 && verbose && count > before)
-			printf("removed %s\n", dirs[i]);
+		if (rmdir_tree(dirs[i], &out->count) == 0 && out->count > before)
+			gc_removed(out, dirs[i], before);
 	}
 	launch_unlock(lfd);
-	return count;
+	return out->count;
 }
 
-int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg_err *e)
+int launch_cg_gc(const struct cg_layout *l, const char *parent, struct launch_gc_out *out,
+		 cg_err *e)
 {
 	const char *seen[CTRL_COUNT] = { 0 };
+	struct launch_gc_out none = { 0 };
 	size_t n_seen = 0, k;
-	int count = 0, ct;
+	int ct;
 
 	(void)e;   /* a hierarchy without the parent has nothing to collect */
+	if (!out)
+		out = &none;
 	for (ct = 0; ct < CTRL_COUNT; ct++) {
 		const char *mnt = cg_layout_mount(l, (enum cg_ctrl)ct);
 		char dir[4096];
@@ -1078,19 +847,17 @@ int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg
 		} else {
 			snprintf(dir, sizeof(dir), "%s/%s", mnt, parent);
 		}
-		gc_dir(dir, mark_has(dir, MARK_LAUNCH), verbose, &count);
+		gc_dir(dir, mark_has(dir, MARK_LAUNCH), out);
 		/* the parent itself, when a launch made it and it is empty now */
 		if (mark_has(dir, MARK_ANCESTOR)) {
 			int lfd = launch_lock(NULL);
 
 			if (sys_rmdir(dir) == 0) {
-				count++;
-				if (verbose)
-					printf("removed %s\n", dir);
+				gc_removed(out, dir, out->count);
 				mark_remove_ancestors(dir);
 			}
 			launch_unlock(lfd);
 		}
 	}
-	return count;
+	return out->count;
 }

@@ -16,9 +16,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgops.h"
 #include "diag.h"
 #include "err.h"
 #include "layout.h"
+#include "mapping.h"
 #include "mark.h"
 #include "plan.h"
 #include "profile.h"
@@ -62,15 +64,8 @@ void launch_cg_free(struct launch_cg *c);
 const char *launch_cg_leaf(const struct launch_cg *c, enum cg_ctrl ctrl);
 const char *launch_cg_group(const struct launch_cg *c, enum cg_ctrl ctrl);
 
-/* Applies the profile, creates the leaf run-<pid> below the group (or below
- * `child`, a child group's path "a/b"), and moves pid into it (cgroup.procs)
- * in every hierarchy: the way --pid moves a process. On ENOENT (the group
- * removed under us by someone else) the whole apply+mkdir is tried again. */
-int launch_cg_enter(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
-		    const struct plan_opts *po, const char *child, pid_t pid, struct diags *d,
-		    cg_err *e);
-
-/* A launch: applies the profile (tried again on ENOENT as above) and
+/* A launch (and --pid): applies the profile (tried again on ENOENT: the
+ * group removed under us by someone else) and
  * returns with the lock held (c->lock_fd), so that the group stays until the
  * command has moved into its leaf. A child cloned with the lock's file
  * descriptor shares the lock; it is free again when all have closed it.
@@ -109,51 +104,50 @@ int launch_cg_join_fds(const struct launch_cg *c, int *fds, char *why, size_t le
  * is returned; the rest is still done. */
 int launch_cg_leave(struct launch_cg *c, cg_err *e);
 
-/* Moves every thread of pid into the leaf (cgroup.procs; on v1 then each
- * tid missing from `tasks` on its own) and checks that all went. Returns the
- * number of threads moved, or -1. */
-int launch_cg_move(const struct launch_cg *c, pid_t pid, cg_err *e);
-
-/* Where the threads of some processes were, per hierarchy, before a move:
- * what --pid puts back when it fails half-way. */
-struct launch_origin {
-	size_t n;
-	pid_t *pid, *tid;
-	char **cgroup;      /* /proc/PID/task/TID/cgroup as it read */
-	char *mountinfo;
-};
-
-/* Records where every thread of each pid is. Returns 0 or -1. */
-int launch_origin_save(struct launch_origin *o, const pid_t *pids, size_t n, cg_err *e);
-/* Moves every recorded thread back to its group in each hierarchy of c.
- * Returns how many could not be moved back (a thread that ended is no
- * failure); the first such is described in why. */
-int launch_origin_restore(const struct launch_origin *o, const struct launch_cg *c, char *why,
-			  size_t len);
-void launch_origin_free(struct launch_origin *o);
+/* The group seen as cgops sees it: dirs (c->leaf, c->group or c->top) in
+ * each hierarchy, with the mount, controller and mount root that tell
+ * where a process is (for cg_move_process's rollback). Nothing is copied. */
+void launch_cg_dirs(const struct launch_cg *c, char *const *dirs, struct cg_dirs *out);
 
 /* Undoes a --pid that failed, once its processes are back where they were:
  * removes the leaves (nothing is killed: a leaf that still holds a process
  * stays), and the group as the end of a launch does. */
 int launch_cg_abandon(struct launch_cg *c, cg_err *e);
 
+/* What --gc removed: count is every directory; removed (when not NULL) is
+ * told the ones worth naming (a leaf, a parent, a group with all that was
+ * below it), for the command to print. */
+struct launch_gc_out {
+	void (*removed)(void *ctx, const char *dir);
+	void *ctx;
+	int count;
+};
+
 /* Removes the empty run-<PID> leaves of gone processes inside groups a
  * launch marked, those groups when unused, and the parents a launch made,
  * below the parent directories (one per hierarchy); it enters no group cgkit
- * did not mark. Prints each removed directory when verbose. Returns the
- * count removed, or -1. */
-int launch_cg_gc(const struct cg_layout *l, const char *parent, bool verbose, cg_err *e);
+ * did not mark. out may be NULL. Returns the count removed, or -1. */
+int launch_cg_gc(const struct cg_layout *l, const char *parent, struct launch_gc_out *out,
+		 cg_err *e);
 
 /* The same for one group that a profile names, given its directory in each
  * hierarchy: its empty run-<PID> leaves (also in a group --apply made), then
  * the group itself when it is marked and unused. */
-int launch_cg_gc_group(char *const *dirs, size_t n, bool verbose);
+int launch_cg_gc_group(char *const *dirs, size_t n, struct launch_gc_out *out);
 
 /* Refuses (-1, e) a profile whose group would go into a launch's leaf
  * run-<PID>, as a nested `cgrun -- cgrun --apply -p P` with parent: self
  * would: the leaf could not be removed when that launch ends. */
 int launch_cg_check_parent(const struct profile *p, const struct cg_layout *l,
 			   const char *parent_override, cg_err *e);
+
+/* A counter of the leaf (group false) or of the group launched into (true),
+ * read where mapping.h says it is on this layout (v1 CPU usage is
+ * cpuacct's, v2's cpu's). 0, or -1 when unreadable or not there. */
+int launch_cg_counter(const struct launch_cg *c, enum map_counter k, bool group, uint64_t *out);
+/* The group's limit of knob k (MK_MEM_MAX, MK_PIDS_MAX): MAP_UNLIMITED for
+ * none. 0, or -1. */
+int launch_cg_limit(const struct launch_cg *c, enum map_knob k, uint64_t *out);
 
 /* Takes and drops the lock serialising group creation and removal. */
 int launch_lock(cg_err *e);

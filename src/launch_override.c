@@ -179,7 +179,7 @@ struct profile *launch_profile_for_command(const char *cmd, cg_err *e)
 		return NULL;
 	}
 	launch_name_from_command(cmd, name, sizeof(name));
-	if (set_str(&p->group.name, name, e) < 0 || set_str(&p->parent, "cgkit", e) < 0) {
+	if (set_str(&p->group.name, name, e) < 0 || set_str(&p->parent, PROFILE_DEFAULT_PARENT, e) < 0) {
 		profile_free(p);
 		return NULL;
 	}

@@ -638,6 +638,8 @@ static const char *const cgfiles[MF_COUNT][2] = {
 	[MF_FREEZE_STATE] = { "freezer.state", "cgroup.events" },
 	[MF_KILL] = { NULL, "cgroup.kill" },
 	[MF_EVENTS] = { NULL, "cgroup.events" },
+	[MF_CONTROLLERS] = { NULL, "cgroup.controllers" },
+	[MF_SUBTREE] = { NULL, "cgroup.subtree_control" },
 };
 
 const char *map_cgfile(enum map_cgfile f, bool v2)
@@ -702,4 +704,62 @@ int map_blk_devnode(const char *uevent, char *out, size_t len)
 const char *map_sys_online(bool mems)
 {
 	return mems ? "/sys/devices/system/node/online" : "/sys/devices/system/cpu/online";
+}
+
+/* ---- Counters ---- */
+
+struct counter_info {
+	enum cg_ctrl ctrl[2];
+	const char *file[2];
+	const char *key[2];      /* NULL: the whole file is the number */
+	uint64_t scale[2];       /* into the counter's unit */
+};
+
+static const struct counter_info counters[MC_COUNT] = {
+	[MC_OOM_KILLS] = { { CTRL_MEMORY, CTRL_MEMORY }, { "memory.oom_control", "memory.events" },
+			   { "oom_kill", "oom_kill" }, { 1, 1 } },
+	[MC_CPU_USAGE] = { { CTRL_CPUACCT, CTRL_CPU }, { "cpuacct.usage", "cpu.stat" },
+			   { NULL, "usage_usec" }, { 1, 1000 } },
+	[MC_CPU_PERIODS] = { { CTRL_CPU, CTRL_CPU }, { "cpu.stat", "cpu.stat" },
+			     { "nr_periods", "nr_periods" }, { 1, 1 } },
+	[MC_CPU_THROTTLED] = { { CTRL_CPU, CTRL_CPU }, { "cpu.stat", "cpu.stat" },
+			       { "nr_throttled", "nr_throttled" }, { 1, 1 } },
+	[MC_MEM_PEAK] = { { CTRL_MEMORY, CTRL_MEMORY }, { "memory.max_usage_in_bytes", "memory.peak" },
+			  { NULL, NULL }, { 1, 1 } },
+	[MC_PIDS_PEAK] = { { CTRL_PIDS, CTRL_PIDS }, { "pids.peak", "pids.peak" }, { NULL, NULL },
+			   { 1, 1 } },
+	[MC_CPU_RT_RUNTIME] = { { CTRL_CPU, CTRL_CPU }, { "cpu.rt_runtime_us", NULL }, { NULL, NULL },
+				{ 1, 1 } },
+};
+
+const char *map_counter_file(enum map_counter c, bool v2)
+{
+	return counters[c].file[v2];
+}
+
+enum cg_ctrl map_counter_ctrl(enum map_counter c, bool v2)
+{
+	return counters[c].ctrl[v2];
+}
+
+int map_parse_counter(enum map_counter c, bool v2, const char *text, uint64_t *out)
+{
+	const char *key = counters[c].key[v2], *s = text;
+	size_t kl = key ? strlen(key) : 0;
+	char *end;
+	unsigned long long v;
+
+	/* a keyed file: the line "key N" */
+	while (key && *s && !(!strncmp(s, key, kl) && s[kl] == ' ')) {
+		s += strcspn(s, "\n");
+		s += *s == '\n';
+	}
+	if (key && !*s)
+		return -1;
+	s += key ? kl + 1 : 0;
+	if (!(*s >= '0' && *s <= '9'))
+		return -1;
+	v = strtoull(s, &end, 10);
+	*out = (uint64_t)v * counters[c].scale[v2];
+	return 0;
 }

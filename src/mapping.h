@@ -133,7 +133,7 @@ struct map_where {
 /* Controllers a group's sections need (not its children). */
 unsigned map_group_ctrls(const struct group_spec *g);
 /* The parent a profile's group goes below: the override, else the profile's
- * (`self` when it says so), else "cgkit". */
+ * (`self` when it says so), else PROFILE_DEFAULT_PARENT. */
 const char *map_parent(const struct profile *p, const char *parent_override);
 /* Checks the names (before any path is built: errors go to d with their
  * line:column) and finds the hierarchies; a needed controller the host lacks
@@ -159,6 +159,8 @@ enum map_cgfile {
 	MF_FREEZE_STATE,   /* v1 freezer.state / v2 cgroup.events: what is */
 	MF_KILL,           /* v2 only: cgroup.kill */
 	MF_EVENTS,         /* v2 only: cgroup.events ("populated 0|1", "frozen 0|1") */
+	MF_CONTROLLERS,    /* v2 only: cgroup.controllers, what the group may enable */
+	MF_SUBTREE,        /* v2 only: cgroup.subtree_control, what it enables below */
 	MF_COUNT
 };
 /* The file's name on v1 or v2, or NULL when that version lacks it. */
@@ -180,5 +182,27 @@ enum map_blk { MAP_BLK_PARTITION, MAP_BLK_UEVENT };
 void map_blk_file(unsigned major, unsigned minor, enum map_blk f, char *out, size_t len);
 /* The device node a uevent text names: "/dev/vda". -1 when it names none. */
 int map_blk_devnode(const char *uevent, char *out, size_t len);
+
+/* ---- Counters: what a group used, read back (the launcher's --stats and
+ * OOM report). Each is a number, either the whole file or one "key value"
+ * line of a flat keyed file, in the unit below whatever the version. ---- */
+enum map_counter {
+	MC_OOM_KILLS,      /* v1 memory.oom_control / v2 memory.events: oom_kill */
+	MC_CPU_USAGE,      /* nanoseconds: v1 cpuacct.usage / v2 cpu.stat usage_usec */
+	MC_CPU_PERIODS,    /* cpu.stat nr_periods */
+	MC_CPU_THROTTLED,  /* cpu.stat nr_throttled */
+	MC_MEM_PEAK,       /* bytes: v1 memory.max_usage_in_bytes / v2 memory.peak */
+	MC_PIDS_PEAK,      /* pids.peak */
+	MC_CPU_RT_RUNTIME, /* v1 only: cpu.rt_runtime_us, a real-time budget (us) */
+	MC_COUNT
+};
+/* The file of a counter on v1 or v2, or NULL when that version lacks it. */
+const char *map_counter_file(enum map_counter c, bool v2);
+/* The controller whose hierarchy holds it on v1 or v2 (v1 CPU usage is
+ * cpuacct's, v2's is cpu's). */
+enum cg_ctrl map_counter_ctrl(enum map_counter c, bool v2);
+/* The counter from the file's text, in the unit above. 0, or -1 when the
+ * text does not hold it. */
+int map_parse_counter(enum map_counter c, bool v2, const char *text, uint64_t *out);
 
 #endif

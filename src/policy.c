@@ -3,7 +3,6 @@
  * and formats come from mapping.c. */
 #include "policy.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgops.h"
 #include "cleanup.h"
 #include "mapping.h"
 #include "mark.h"
@@ -20,28 +20,9 @@
 #include "sys.h"
 #include "units.h"
 
-#define RETRIES 50
-#define RETRY_NS (10L * 1000 * 1000)   /* 10 ms: 0.5 s in all */
-
-static void nap(void)
-{
-	struct timespec ts = { 0, RETRY_NS };
-
-	nanosleep(&ts, NULL);
-}
-
-/* rmdir, waiting briefly while the kernel still holds the group (a process
- * that just left it is not yet gone); a missing directory is fine. */
-static int rmdir_retry(const char *dir)
-{
-	for (int i = 0;; i++) {
-		if (sys_rmdir(dir) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != EBUSY || i == RETRIES)
-			return -1;
-		nap();
-	}
-}
+/* How long a removal waits for the kernel to let a group go (a process
+ * that just left it is not yet gone). */
+#define REMOVE_WAIT_MS 500
 
 /* ---- execute ---- */
 
@@ -57,8 +38,12 @@ static void undo_one(const struct plan_op *op, const char *used, bool created, s
 	const char *path = op->path;
 
 	if (op->kind == PLAN_MKDIR) {
-		if (created)
-			rc = rmdir_retry(op->path);
+		cg_err why = { 0 };
+
+		if (created && cg_remove_wait(op->path, REMOVE_WAIT_MS, &why) < 0) {
+			rc = -1;
+			errno = why.errnum;
+		}
 	} else if (op->old && used) {
 		path = used;
 		rc = sys_write_file(used, op->old);
@@ -137,8 +122,9 @@ static void explain_mem_busy(const struct plan_op *op, const char *path, const c
 	uint64_t want, usage;
 	size_t len = strlen(e->msg), kl = op->key ? strlen(op->key) : 0;
 
-	/* "memory.max", "children[0].memory.max" */
-	if (!slash || kl < 10 || strcmp(op->key + kl - 10, "memory.max") != 0)
+	/* the profile's max ("memory.max", "children[0].memory.max"), not the
+	 * swap limit that v1 may write to the same file first */
+	if (!slash || kl < 4 || strcmp(op->key + kl - 4, ".max") != 0)
 		return;
 	if (!strcmp(slash + 1, map_file(MK_MEM_MAX, true)))
 		v2 = true;
@@ -413,51 +399,45 @@ static void dirlist_free(struct dirlist *l)
 static int collect(const char *dir, const struct group_spec *g, bool all, bool force,
 		   struct dirlist *l, cg_err *e)
 {
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
 	struct stat st;
-	char **n;
+	char **n, **names = NULL;
+	size_t count = 0;
+	int rc = 0;
 
 	if (stat(dir, &st) < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return cg_err_sys(e, "%s", dir);
 	}
-	/* A directory's link count is 2 + its subdirectories on cgroupfs (and
-	 * tmpfs): 2 means a leaf, and a stat is far cheaper than reading the
-	 * dozens of entries of a cgroup directory. Other counts: read it. */
-	if (st.st_nlink != 2) {
-		d = opendir(dir);
-		if (!d) {
-			if (errno == ENOENT)
-				return 0;
-			return cg_err_sys(e, "%s", dir);
-		}
-	}
-	while (d && (de = readdir(d))) {
+	if (cg_children(dir, &names, &count, e) < 0)
+		return -1;
+	for (size_t i = 0; i < count && rc == 0; i++) {
 		_cleanup_free_ char *sub = NULL;
 		const struct group_spec *child;
 		bool known, whole = all;
 
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
-			return cg_err_set(e, ENOMEM, "out of memory");
+		if (asprintf(&sub, "%s/%s", dir, names[i]) < 0) {
+			rc = cg_err_set(e, ENOMEM, "out of memory");
+			break;
+		}
 		/* described, or a launch's leaf in a described group; else a
 		 * launch's group (all of it), or a parent a launch made */
-		child = g ? find_child(g, de->d_name) : NULL;
-		known = all || child || (g && mark_is_launch_leaf(de->d_name));
+		child = g ? find_child(g, names[i]) : NULL;
+		known = all || child || (g && mark_is_launch_leaf(names[i]));
 		if (!known && (mark_has(sub, MARK_LAUNCH) || force))
 			known = whole = true;
 		if (!known && !mark_has(sub, MARK_ANCESTOR))
-			return cg_err_set(e, ENOTEMPTY,
-					  "group %s is not in the profile and cgkit did not make it; "
-					  "nothing was removed: add it to the profile's children, "
-					  "remove it yourself, or use --force to remove it with the group",
-					  sub);
-		if (collect(sub, child, whole, force, l, e) < 0)
-			return -1;
+			rc = cg_err_set(e, ENOTEMPTY,
+					"group %s is not in the profile and cgkit did not make it; "
+					"nothing was removed: add it to the profile's children, "
+					"remove it yourself, or use --force to remove it with the group",
+					sub);
+		else
+			rc = collect(sub, child, whole, force, l, e);
 	}
+	cg_names_free(names);
+	if (rc < 0)
+		return -1;
 	n = realloc(l->d, (l->n + 1) * sizeof(*n));
 	if (!n || !(n[l->n] = strdup(dir))) {
 		if (n)
@@ -467,88 +447,6 @@ static int collect(const char *dir, const struct group_spec *g, bool all, bool f
 	l->d = n;
 	l->n++;
 	return 0;
-}
-
-/* The pids in dir/cgroup.procs: count, and the first one. */
-static int procs(const char *dir, size_t *count, long *first)
-{
-	char path[PATH_MAX], buf[65536];
-	ssize_t n;
-
-	*count = 0;
-	*first = 0;
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	n = sys_read_file(path, buf, sizeof(buf));
-	if (n < 0)
-		return errno == ENOENT ? 0 : -1;
-	for (char *s = buf; *s;) {
-		char *end;
-		long pid = strtol(s, &end, 10);
-
-		if (end == s)
-			break;
-		if (!*first)
-			*first = pid;
-		(*count)++;
-		s = end + strspn(end, "\n");
-	}
-	return 0;
-}
-
-/* Moves pid into `to`, or, where cgroup v2 refuses a process in a group
- * that has controllers enabled for its children (EBUSY), into the nearest
- * ancestor that takes it, up to the mount point. */
-static int move_pid(long pid, const char *to, const char *mount, bool v2)
-{
-	char dest[PATH_MAX], v[24];
-
-	snprintf(dest, sizeof(dest), "%s", to);
-	snprintf(v, sizeof(v), "%ld", pid);
-	for (;;) {
-		char procs[PATH_MAX + 16];
-		char *slash;
-
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", dest);
-		if (sys_write_file(procs, v) == 0 || errno == ESRCH)   /* ESRCH: it exited */
-			return 0;
-		if (!v2 || errno != EBUSY || strlen(dest) <= strlen(mount))
-			return -1;
-		slash = strrchr(dest, '/');
-		if (!slash)
-			return -1;
-		*slash = '\0';
-	}
-}
-
-/* Moves every process of dir into to, again while new ones appear. */
-static int evacuate(const char *dir, const struct map_hier *h, cg_err *e)
-{
-	char path[PATH_MAX], buf[65536];
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	for (int i = 0; i <= RETRIES; i++) {
-		ssize_t n = sys_read_file(path, buf, sizeof(buf));
-		bool any = false;
-
-		if (n < 0)
-			return errno == ENOENT ? 0 : cg_err_sys(e, "%s", path);
-		for (char *s = buf; *s;) {
-			char *end;
-			long pid = strtol(s, &end, 10);
-
-			if (end == s)
-				break;
-			any = true;
-			if (move_pid(pid, h->base, h->mount, h->v2) < 0)
-				return cg_err_sys(e, "%s/cgroup.procs: moving pid %ld out of %s", h->base,
-						  pid, dir);
-			s = end + strspn(end, "\n");
-		}
-		if (!any)
-			return 0;
-		nap();
-	}
-	return cg_err_set(e, EBUSY, "%s: processes keep appearing; could not empty it", dir);
 }
 
 /* Is path dir itself, or a file directly in it? */
@@ -704,11 +602,15 @@ static int check_procs(const struct map_where *w, const struct dirlist *dl, cg_e
 {
 	for (size_t h = 0; h < w->n; h++)
 		for (size_t i = 0; i < dl[h].n; i++) {
+			struct cg_ids ids = { 0 };
 			size_t count;
 			long first;
 
-			if (procs(dl[h].d[i], &count, &first) < 0)
-				return cg_err_sys(e, "%s/cgroup.procs", dl[h].d[i]);
+			if (cg_procs_read(dl[h].d[i], w->h[h].v2, 0, &ids, e) < 0)
+				return -1;
+			count = ids.n;
+			first = count ? ids.v[0] : 0;
+			cg_ids_free(&ids);
 			if (count)
 				return cg_err_set(
 					e, EBUSY,
@@ -762,12 +664,13 @@ int policy_remove(const struct profile *p, const struct cg_layout *l, const stru
 	}
 	for (size_t h = 0; h < w.n; h++)
 		for (size_t i = 0; i < dl[h].n; i++) {
-			if (force && evacuate(dl[h].d[i], &w.h[h], e) < 0)
+			struct cg_hdir parent = { .dir = w.h[h].base, .v2 = w.h[h].v2,
+						  .mount = w.h[h].mount };
+
+			if (force && cg_move_all(dl[h].d[i], &parent, e) < 0)
 				goto out;
-			if (rmdir_retry(dl[h].d[i]) < 0) {
-				cg_err_sys(e, "%s: removing the group", dl[h].d[i]);
+			if (cg_remove_wait(dl[h].d[i], REMOVE_WAIT_MS, e) < 0)
 				goto out;
-			}
 		}
 	remove_made_parents(p, &w);
 	rc = 0;

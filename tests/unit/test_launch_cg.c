@@ -278,7 +278,7 @@ static void test_gc(void **state)
 	mkdir_rel("pids/system.slice/run-4194302");
 	mkdir_rel("pids/app");
 	mkdir_rel("pids/app/run-x");
-	n = launch_cg_gc(&l, "self", false, &e);
+	n = launch_cg_gc(&l, "self", NULL, &e);
 	assert_true(n >= 0);
 	assert_false(exists("pids/web"));
 	assert_false(exists("cpu/web"));
@@ -292,7 +292,7 @@ static void test_gc(void **state)
 	assert_true(exists("pids/app/run-x"));
 	/* a live launch's group is not touched */
 	launch(&live, p, &po, me);
-	launch_cg_gc(&l, "self", false, &e);
+	launch_cg_gc(&l, "self", NULL, &e);
 	assert_true(exists("pids/web"));
 	leave(&live);
 	assert_false(exists("pids/web"));

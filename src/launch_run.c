@@ -1,4 +1,5 @@
-/* The launcher: `cgrun -p FILE -- CMD`, `cgrun --pid`, `cgrun --gc`.
+/* `cgrun -p FILE -- CMD`: the launch (--pid is launch_pid.c, --gc
+ * launch_gc.c).
  *
  * A launch: load the profile and apply the command-line overrides; apply the
  * profile under the launch lock; clone the child into the namespaces it asks
@@ -33,6 +34,7 @@
 #include "cleanup.h"
 #include "err.h"
 #include "launch_cg.h"
+#include "launch_load.h"
 #include "launch_child.h"
 #include "launch_override.h"
 #include "launch_report.h"
@@ -75,101 +77,7 @@ static double since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static ssize_t read_small(const char *dir, const char *file, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-
-	if (!dir)
-		return -1;
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return sys_read_file(path, buf, len);
-}
-
-static int read_counter(const char *dir, const char *file, const char *key, uint64_t *out)
-{
-	char buf[4096];
-
-	if (read_small(dir, file, buf, sizeof(buf)) < 0)
-		return -1;
-	if (!key) {
-		char *end;
-
-		*out = strtoull(buf, &end, 10);
-		return end == buf ? -1 : 0;
-	}
-	return launch_kv_get(buf, key, out);
-}
-
 /* ---- preparing ---------------------------------------------------------- */
-
-static struct profile *load_profile(const struct launch_opts *o, bool say, cg_err *e)
-{
-	struct profile_opts po = { .host_ram = (uint64_t)sysconf(_SC_PHYS_PAGES) *
-					       (uint64_t)sysconf(_SC_PAGESIZE) };
-	struct override_host h = { .ram = po.host_ram };
-	struct profile *p;
-	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
-
-	h.max_cpu = ncpu > 0 ? (unsigned)ncpu - 1 : 0;
-	if (o->profile_path) {
-		struct diags d;
-
-		diags_init(&d, o->profile_path);
-		p = profile_load(o->profile_path, &po, &d);
-		if (say || !p)
-			diags_print(&d, stderr);
-		if (!p) {
-			cg_err_set(e, 0, "%s: not a valid profile (see above)", o->profile_path);
-			return NULL;
-		}
-	} else {
-		p = launch_profile_for_command(o->argv && o->argv[0] ? o->argv[0] : "cmd", e);
-		if (!p)
-			return NULL;
-	}
-	if (launch_apply_overrides(p, &o->ov, &h, e) < 0) {
-		profile_free(p);
-		return NULL;
-	}
-	return p;
-}
-
-static struct profile *load(const struct launch_opts *o, cg_err *e)
-{
-	return load_profile(o, true, e);
-}
-
-/* The command line's resource overrides as given, for messages; "" when
- * there are none. */
-static void overrides_text(const struct launch_overrides *ov, char *out, size_t len)
-{
-	const struct {
-		const char *opt, *v;
-	} all[] = { { "--cpu", ov->cpu },     { "--memory", ov->memory }, { "--pids", ov->pids },
-		    { "--cpus", ov->cpus },   { "--io-weight", ov->io_weight } };
-	size_t i, o = 0;
-
-	*out = '\0';
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (!all[i].v || o >= len)
-			continue;
-		o += (size_t)snprintf(out + o, len - o, "%s%s %s", o ? " " : "", all[i].opt, all[i].v);
-	}
-}
-
-/* The profile with --name, --parent and -g only: what the group is without
- * the resource overrides. NULL with nothing to say when there are none. */
-static struct profile *load_base(const struct launch_opts *o, char *text, size_t len, cg_err *e)
-{
-	struct launch_opts b = *o;
-
-	overrides_text(&o->ov, text, len);
-	if (!*text)
-		return NULL;
-	b.ov = (struct launch_overrides){ .name = o->ov.name, .parent = o->ov.parent,
-					  .child = o->ov.child };
-	return load_profile(&b, false, e);   /* its warnings were said */
-}
 
 static char *slurp(const char *path)
 {
@@ -389,10 +297,10 @@ static int prepare_root(struct launch *L, cg_err *e)
 static int prepare(struct launch *L, const struct launch_opts *o, cg_err *e)
 {
 	L->o = o;
-	L->p = load(o, e);
+	L->p = launch_load(o, true, e);
 	if (!L->p)
 		return -1;
-	L->base = load_base(o, L->ovtext, sizeof(L->ovtext), e);
+	L->base = launch_load_base(o, L->ovtext, sizeof(L->ovtext), e);
 	if (!L->base && *L->ovtext)
 		return -1;
 	if (o->ov.child)
@@ -470,10 +378,8 @@ static int map_user(pid_t pid, cg_err *e)
 
 static void read_throttle(struct launch *L, uint64_t *periods, uint64_t *thr, bool *ok)
 {
-	const char *g = launch_cg_group(&L->cg, CTRL_CPU);
-
-	*ok = read_counter(g, "cpu.stat", "nr_periods", periods) == 0 &&
-	      read_counter(g, "cpu.stat", "nr_throttled", thr) == 0;
+	*ok = launch_cg_counter(&L->cg, MC_CPU_PERIODS, true, periods) == 0 &&
+	      launch_cg_counter(&L->cg, MC_CPU_THROTTLED, true, thr) == 0;
 }
 
 static int start(struct launch *L, cg_err *e)
@@ -703,28 +609,20 @@ static void collect_rusage(struct launch_stats *s, const struct rusage *ru)
 
 static void collect(struct launch *L, struct launch_stats *s)
 {
-	const char *mem = launch_cg_leaf(&L->cg, CTRL_MEMORY);
-	const char *acct = launch_cg_leaf(&L->cg, CTRL_CPUACCT);
-	const char *cpu = launch_cg_leaf(&L->cg, CTRL_CPU);
-	bool mem_v2 = cg_layout_is_v2(&L->layout, CTRL_MEMORY);
-	uint64_t v, p1, t1;
+	uint64_t v, max, p1, t1;
 	bool ok;
 
 	s->wall_s = since(&L->t0);
 	/* the OOM counter always; the rest only for --stats */
-	if (read_counter(mem, mem_v2 ? "memory.events" : "memory.oom_control", "oom_kill", &v) == 0) {
+	if (launch_cg_counter(&L->cg, MC_OOM_KILLS, false, &v) == 0) {
 		s->has_oom = true;
 		s->oom_kills = v;
 	}
 	if (!L->o->stats)
 		return;
-	if (!cg_layout_is_v2(&L->layout, CTRL_CPUACCT) && read_counter(acct, "cpuacct.usage", NULL, &v) == 0) {
+	if (launch_cg_counter(&L->cg, MC_CPU_USAGE, false, &v) == 0) {
 		s->has_cpu = true;
 		s->cpu_s = (double)v / 1e9;
-	} else if (cg_layout_is_v2(&L->layout, CTRL_CPU) &&
-		   read_counter(cpu, "cpu.stat", "usage_usec", &v) == 0) {
-		s->has_cpu = true;
-		s->cpu_s = (double)v / 1e6;
 	}
 	read_throttle(L, &p1, &t1, &ok);
 	if (ok && L->have_stats_before) {
@@ -732,27 +630,20 @@ static void collect(struct launch *L, struct launch_stats *s)
 		s->periods = p1 - L->periods0;
 		s->throttled = t1 - L->throttled0;
 	}
-	if (read_counter(mem, mem_v2 ? "memory.peak" : "memory.max_usage_in_bytes", NULL, &v) == 0) {
-		uint64_t max;
-
+	if (launch_cg_counter(&L->cg, MC_MEM_PEAK, false, &v) == 0) {
 		s->has_mem_peak = true;
 		s->mem_peak = v;
 		/* a charge refused by the group's limit is counted in the leaf's
 		 * watermark for a moment, as with pids below */
-		if (read_counter(launch_cg_group(&L->cg, CTRL_MEMORY),
-				 mem_v2 ? "memory.max" : "memory.limit_in_bytes", NULL, &max) == 0 &&
-		    max < v)
+		if (launch_cg_limit(&L->cg, MK_MEM_MAX, &max) == 0 && max < v)
 			s->mem_peak = max;
 	}
-	if (read_counter(launch_cg_leaf(&L->cg, CTRL_PIDS), "pids.peak", NULL, &v) == 0) {
-		uint64_t max;
-
+	if (launch_cg_counter(&L->cg, MC_PIDS_PEAK, false, &v) == 0) {
 		s->has_pids_peak = true;
 		s->pids_peak = v;
 		/* a fork refused by the group's limit was charged to the leaf for
 		 * a moment: the leaf's peak can read one over the limit */
-		if (read_counter(launch_cg_group(&L->cg, CTRL_PIDS), "pids.max", NULL, &max) == 0 &&
-		    max < v)
+		if (launch_cg_limit(&L->cg, MK_PIDS_MAX, &max) == 0 && max < v)
 			s->pids_peak = max;
 	}
 }
@@ -851,313 +742,3 @@ int launch_run(const struct launch_opts *o)
 	return code;
 }
 
-/* ---- --pid -------------------------------------------------------------- */
-
-static int descendants(pid_t root, pid_t **out, size_t *n)
-{
-	_cleanup_closedir_ DIR *d = opendir("/proc");
-	struct dirent *de;
-	pid_t *pids = NULL, *ppids = NULL;
-	size_t np = 0, cap = 0, i, k;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		char path[64], buf[512], *rp;
-		int pid = atoi(de->d_name), ppid;
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-		if (sys_read_file(path, buf, sizeof(buf)) < 0 || !(rp = strrchr(buf, ')')) ||
-		    sscanf(rp + 1, " %*c %d", &ppid) != 1)
-			continue;
-		if (np == cap) {
-			pid_t *np1, *np2;
-
-			cap = cap ? cap * 2 : 256;
-			np1 = realloc(pids, cap * sizeof(pid_t));
-			if (np1)
-				pids = np1;
-			np2 = realloc(ppids, cap * sizeof(pid_t));
-			if (np2)
-				ppids = np2;
-			if (!np1 || !np2) {
-				free(pids);
-				free(ppids);
-				return -1;
-			}
-		}
-		pids[np] = pid;
-		ppids[np++] = ppid;
-	}
-	/* breadth first from root */
-	*out = malloc((np + 1) * sizeof(pid_t));
-	if (!*out) {
-		free(pids);
-		free(ppids);
-		return -1;
-	}
-	*n = 0;
-	(*out)[(*n)++] = root;
-	for (k = 0; k < *n; k++)
-		for (i = 0; i < np; i++)
-			if (ppids[i] == (*out)[k] && pids[i] != root)
-				(*out)[(*n)++] = pids[i];
-	free(pids);
-	free(ppids);
-	return 0;
-}
-
-static void comm_of(pid_t pid, char *out, size_t len)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if (sys_read_file(path, out, len) < 0)
-		snprintf(out, len, "?");
-	out[strcspn(out, "\n")] = '\0';
-}
-
-/* From /proc/PID/stat: state, parent, flags. Returns -1 when pid is gone. */
-static int proc_stat(pid_t pid, char *state, pid_t *ppid, unsigned long *flags)
-{
-	char path[64], buf[1024], *rp;
-	int pp;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (sys_read_file(path, buf, sizeof(buf)) < 0 || !(rp = strrchr(buf, ')')) ||
-	    sscanf(rp + 1, " %c %d %*d %*d %*d %*d %lu", state, &pp, flags) != 3)
-		return -1;
-	*ppid = pp;
-	return 0;
-}
-
-#define PF_KTHREAD_FLAG 0x00200000UL   /* include/linux/sched.h */
-
-/* What --pid does not move, said before anything is touched: pid 1, a
- * kernel thread, a zombie, cgrun itself and its ancestors. */
-static int pid_refused(pid_t pid, cg_err *e)
-{
-	char comm[64], st, path[64], exe[16];
-	unsigned long flags;
-	pid_t ppid, a;
-	int hops;
-
-	if (proc_stat(pid, &st, &ppid, &flags) < 0)
-		return cg_err_set(e, ESRCH, "--pid %d: no such process", (int)pid);
-	comm_of(pid, comm, sizeof(comm));
-	if (pid == 1)
-		return cg_err_set(e, 0, "--pid 1: pid 1 (%s) is the init of the system or of its pid "
-				  "namespace; cgrun does not move it", comm);
-	if (st == 'Z' || st == 'X')
-		return cg_err_set(e, 0, "--pid %d: pid %d (%s) is a zombie: it has ended and waits for "
-				  "its parent (pid %d) to reap it; there is nothing to move",
-				  (int)pid, (int)pid, comm, (int)ppid);
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	if ((flags & PF_KTHREAD_FLAG) || (readlink(path, exe, sizeof(exe)) < 0 && errno == ENOENT))
-		return cg_err_set(e, 0, "--pid %d: pid %d (%s) is a kernel thread; kernel threads are "
-				  "not moved into groups: give the pid of a user process",
-				  (int)pid, (int)pid, comm);
-	if (pid == getpid())
-		return cg_err_set(e, 0, "--pid %d: that is this cgrun itself", (int)pid);
-	for (a = getppid(), hops = 0; a > 1 && hops < 4096; hops++) {
-		if (a == pid)
-			return cg_err_set(e, 0, "--pid %d: pid %d (%s) is an ancestor of this cgrun (it "
-					  "started it); cgrun does not move its own processes: run "
-					  "cgrun --pid %d from another session",
-					  (int)pid, (int)pid, comm, (int)pid);
-		if (proc_stat(a, &st, &ppid, &flags) < 0)
-			break;
-		a = ppid;
-	}
-	return 0;
-}
-
-/* The cause, when the kernel refused to move pid in. */
-static void move_refused(pid_t pid, const struct launch_cg *c, cg_err *e)
-{
-	const char *cpu = launch_cg_group(c, CTRL_CPU);
-	int policy = sched_getscheduler(pid);
-	char comm[64], path[PATH_MAX], rt[32] = "";
-	cg_err why = *e;
-
-	if (!(policy == SCHED_FIFO || policy == SCHED_RR) || !cpu ||
-	    cg_layout_is_v2(c->layout, CTRL_CPU))
-		return;
-	comm_of(pid, comm, sizeof(comm));
-	snprintf(path, sizeof(path), "%s/cpu.rt_runtime_us", cpu);
-	if (sys_read_file(path, rt, sizeof(rt)) < 0)
-		snprintf(rt, sizeof(rt), "?");
-	rt[strcspn(rt, "\n")] = '\0';
-	cg_err_set(e, why.errnum,
-		   "--pid: pid %d (%s) runs under %s; cgroup v1 cpu groups with cpu.rt_runtime_us 0 "
-		   "refuse real-time tasks (%s is %s): give the process a normal policy "
-		   "(chrt -o -p 0 %d) or the group real-time runtime; the kernel said: %s",
-		   (int)pid, comm, policy == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR", path, rt,
-		   (int)pid, why.msg);
-}
-
-int launch_move_pid(const struct launch_opts *o)
-{
-	struct launch_opts oo = *o;
-	struct launch_cg c;
-	struct launch_origin from = { 0 };
-	struct cg_layout l = { 0 };
-	struct plan_opts po = { .parent = o->ov.parent };
-	struct profile *p = NULL, *base = NULL;
-	struct diags d;
-	cg_err e = { 0 };
-	char ovtext[512], why[512] = "";
-	_cleanup_free_ pid_t *pids = NULL;
-	_cleanup_free_ int *moved = NULL;
-	char comm[64], *argv0[2] = { comm, NULL };
-	size_t n = 1, i;
-	int rc = CGRUN_EXIT_FAIL, threads = 0, left;
-	bool entered = false;
-
-	launch_cg_init(&c);
-	if (pid_refused(o->pid, &e) < 0) {
-		fprintf(stderr, "cgrun: %s\n", e.msg);
-		return CGRUN_EXIT_FAIL;
-	}
-	comm_of(o->pid, comm, sizeof(comm));
-	oo.argv = argv0;
-	p = load(&oo, &e);
-	if (!p || cg_layout_detect(&l, &e) < 0)
-		goto out;
-	base = load_base(&oo, ovtext, sizeof(ovtext), &e);
-	if (!base && *ovtext)
-		goto out;
-	c.base = base;
-	c.overrides = ovtext;
-	if (o->tree) {
-		if (descendants(o->pid, &pids, &n) < 0) {
-			cg_err_sys(&e, "reading /proc");
-			goto out;
-		}
-	} else {
-		pids = malloc(sizeof(pid_t));
-		if (!pids)
-			goto out;
-		pids[0] = o->pid;
-	}
-	/* where every thread is now: a move that fails half-way is undone */
-	moved = calloc(n, sizeof(int));
-	if (!moved || launch_origin_save(&from, pids, n, &e) < 0)
-		goto out;
-	diags_init(&d, p->path ? p->path : "");
-	entered = true;
-	if (launch_cg_enter(&c, p, &l, &po, o->ov.child, o->pid, &d, &e) < 0) {
-		diags_print(&d, stderr);
-		move_refused(o->pid, &c, &e);
-		goto out;
-	}
-	if (c.n == 0) {
-		cg_err_set(&e, 0, "--pid: the profile sets no limit: give a resource section or --cpu, --memory, --pids");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		char st;
-		unsigned long fl;
-		pid_t pp;
-		int t = launch_cg_move(&c, pids[i], &e);
-
-		if (t < 0) {
-			/* a descendant that ended meanwhile */
-			if (i > 0 && (proc_stat(pids[i], &st, &pp, &fl) < 0 || st == 'Z')) {
-				cg_err_clear(&e);
-				continue;
-			}
-			move_refused(pids[i], &c, &e);
-			goto out;
-		}
-		moved[i] = t;
-		threads += t;
-	}
-	/* said once all went: a failure moves every process back */
-	for (i = 0; i < n; i++) {
-		if (!moved[i])
-			continue;
-		comm_of(pids[i], comm, sizeof(comm));
-		printf("cgrun: moved pid %d (%s, %d thread%s)\n", (int)pids[i], comm, moved[i],
-		       moved[i] == 1 ? "" : "s");
-	}
-	printf("cgrun: %zu process%s, %d thread%s now in group %s%s%s:\n", n, n == 1 ? "" : "es",
-	       threads, threads == 1 ? "" : "s", p->group.name.s, o->ov.child ? "/" : "",
-	       o->ov.child ? o->ov.child : "");
-	for (i = 0; i < c.n; i++)
-		printf("  %s\n", c.leaf[i]);
-	rc = 0;
-out:
-	if (rc && e.msg[0])
-		fprintf(stderr, "cgrun: %s\n", e.msg);
-	if (rc && entered && c.n) {
-		/* back where they were, then what this call made goes */
-		left = launch_origin_restore(&from, &c, why, sizeof(why));
-		if (left)
-			fprintf(stderr, "cgrun: %d thread%s could not be moved back: %s\n", left,
-				left == 1 ? "" : "s", why);
-		cg_err_clear(&e);
-		if (launch_cg_abandon(&c, &e) < 0)
-			fprintf(stderr, "cgrun: warning: %s\n", e.msg);
-	}
-	launch_origin_free(&from);
-	launch_cg_free(&c);
-	cg_layout_free(&l);
-	if (p)
-		profile_free(p);
-	if (base)
-		profile_free(base);
-	return rc;
-}
-
-/* ---- --gc --------------------------------------------------------------- */
-
-int launch_gc(const struct launch_opts *o)
-{
-	struct cg_layout l = { 0 };
-	struct profile *p = NULL;
-	const char *parent = o->ov.parent;
-	cg_err e = { 0 };
-	int n = -1;
-
-	if (o->profile_path || o->ov.name) {
-		/* one group: the profile's (or --name's) */
-		struct plan_opts po = { .parent = o->ov.parent };
-		struct plan pl = { 0 };
-		struct diags d;
-
-		p = load(o, &e);
-		if (!p || cg_layout_detect(&l, &e) < 0)
-			goto out;
-		diags_init(&d, p->path ? p->path : "");
-		if (plan_build(p, &l, &po, &cg_reader_fs, &pl, &d, &e) < 0) {
-			diags_print(&d, stderr);
-			plan_free(&pl);
-			goto out;
-		}
-		n = launch_cg_gc_group(pl.group_dirs, pl.n_group_dirs, true);
-		plan_free(&pl);
-		printf("cgrun: --gc: removed %d group%s of %s\n", n, n == 1 ? "" : "s", p->group.name.s);
-		goto out;
-	}
-	if (!parent)
-		parent = "cgkit";
-	if (strcmp(parent, "self") != 0 && profile_parent_invalid(parent)) {
-		cg_err_set(&e, 0, "--parent: '%s': %s", parent, profile_parent_invalid(parent));
-		goto out;
-	}
-	if (cg_layout_detect(&l, &e) < 0)
-		goto out;
-	n = launch_cg_gc(&l, parent, true, &e);
-	if (n >= 0)
-		printf("cgrun: --gc: removed %d group%s below %s\n", n, n == 1 ? "" : "s", parent);
-out:
-	if (n < 0 && e.msg[0])
-		fprintf(stderr, "cgrun: --gc: %s\n", e.msg);
-	cg_layout_free(&l);
-	if (p)
-		profile_free(p);
-	return n < 0 ? CGRUN_EXIT_FAIL : 0;
-}
