@@ -18,7 +18,12 @@ yaml_name='victim" #'
 mkdir -p "$fz/$UNIQ-anc/$UNIQ-sh" "$fz/$UNIQ-top" || fail "mkdir below $fz"
 yaml_dirs=$( (self_dir cpu; [ -n "$(cg_mount cpuacct)" ] && self_dir cpuacct) | sort -u)
 for base in $yaml_dirs; do
-	mkdir -p "$base/$UNIQ-yaml/$yaml_name" || fail "mkdir below $base"
+	mkdir -p "$base/$UNIQ-yaml" || fail "mkdir below $base"
+	# on v2 the child has cpu.max only once its parent enables cpu for it
+	if cg_on_v2 cpu; then
+		echo +cpu >"$base/$UNIQ-yaml/cgroup.subtree_control" || fail "enabling cpu below $base/$UNIQ-yaml"
+	fi
+	mkdir "$base/$UNIQ-yaml/$yaml_name" || fail "mkdir below $base"
 	# (remove_test_groups splits names at blanks: this one goes by its own name)
 	on_exit "rmdir '$base/$UNIQ-yaml/$yaml_name' 2>/dev/null"
 done
