@@ -18,28 +18,6 @@ int launch_exit_code(int wstatus)
 	return CGRUN_EXIT_FAIL;
 }
 
-int launch_kv_get(const char *text, const char *key, uint64_t *out)
-{
-	size_t klen = strlen(key);
-	const char *p = text;
-
-	while (p && *p) {
-		if (!strncmp(p, key, klen) && p[klen] == ' ') {
-			char *end;
-			unsigned long long v = strtoull(p + klen + 1, &end, 10);
-
-			if (end == p + klen + 1)
-				return -1;
-			*out = v;
-			return 0;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -1;
-}
-
 void launch_oom_message(char *out, size_t len, const char *name, uint64_t limit)
 {
 	char sz[32];

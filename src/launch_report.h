@@ -11,10 +11,6 @@
 /* cgrun's exit status for a wait(2) status: the code, or 128+N for signal N. */
 int launch_exit_code(int wstatus);
 
-/* The value of `key` in a "key value" per line text (memory.events,
- * memory.oom_control, cpu.stat). Returns 0, or -1 when the key is absent. */
-int launch_kv_get(const char *text, const char *key, uint64_t *out);
-
 /* "cgrun: NAME: killed by the OOM killer: memory.max 64M reached" (the
  * limit omitted when unknown: limit == 0). */
 void launch_oom_message(char *out, size_t len, const char *name, uint64_t limit);

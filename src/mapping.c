@@ -654,19 +654,33 @@ const char *map_freeze_value(bool freeze, bool v2)
 	return freeze ? "FROZEN" : "THAWED";
 }
 
-long long map_keyed_value(const char *text, const char *key)
+/* The one reader of "key value" lines (cpu.stat, memory.events,
+ * memory.oom_control, cgroup.events): the line's key must be the whole key
+ * ("oom" is not "oom_kill") and its value a number. */
+int map_keyed_u64(const char *text, const char *key, uint64_t *out)
 {
 	size_t kl = strlen(key);
 
-	for (const char *s = text; *s;) {
+	for (const char *s = text; s && *s;) {
 		size_t len = strcspn(s, "\n");
 
-		if (len > kl && !strncmp(s, key, kl) && s[kl] == ' ')
-			return strtoll(s + kl + 1, NULL, 10);
+		if (len > kl && !strncmp(s, key, kl) && s[kl] == ' ') {
+			if (s[kl + 1] < '0' || s[kl + 1] > '9')
+				return -1;
+			*out = strtoull(s + kl + 1, NULL, 10);
+			return 0;
+		}
 		s += len;
 		s += *s == '\n';
 	}
 	return -1;
+}
+
+long long map_keyed_value(const char *text, const char *key)
+{
+	uint64_t v;
+
+	return map_keyed_u64(text, key, &v) < 0 ? -1 : (long long)v;
 }
 
 int map_parse_frozen(const char *text, bool v2)
@@ -744,22 +758,17 @@ enum cg_ctrl map_counter_ctrl(enum map_counter c, bool v2)
 
 int map_parse_counter(enum map_counter c, bool v2, const char *text, uint64_t *out)
 {
-	const char *key = counters[c].key[v2], *s = text;
-	size_t kl = key ? strlen(key) : 0;
-	char *end;
-	unsigned long long v;
+	const char *key = counters[c].key[v2];
+	uint64_t v;
 
-	/* a keyed file: the line "key N" */
-	while (key && *s && !(!strncmp(s, key, kl) && s[kl] == ' ')) {
-		s += strcspn(s, "\n");
-		s += *s == '\n';
+	if (key) {
+		if (map_keyed_u64(text, key, &v) < 0)
+			return -1;
+	} else {
+		if (*text < '0' || *text > '9')
+			return -1;
+		v = strtoull(text, NULL, 10);
 	}
-	if (key && !*s)
-		return -1;
-	s += key ? kl + 1 : 0;
-	if (!(*s >= '0' && *s <= '9'))
-		return -1;
-	v = strtoull(s, &end, 10);
-	*out = (uint64_t)v * counters[c].scale[v2];
+	*out = v * counters[c].scale[v2];
 	return 0;
 }

@@ -172,7 +172,10 @@ const char *map_freeze_value(bool freeze, bool v2);
 /* Reads MF_FREEZE_STATE: 1 when frozen, 0 when thawed, 2 while freezing
  * (v1 FREEZING, or v2 asked and not yet frozen), -1 when unreadable. */
 int map_parse_frozen(const char *text, bool v2);
-/* One "key value" number of a flat keyed file (cgroup.events), or -1. */
+/* The number of the line "key N" of a flat keyed file (cpu.stat,
+ * memory.events, cgroup.events): 0, or -1 when there is none. */
+int map_keyed_u64(const char *text, const char *key, uint64_t *out);
+/* The same as a value: the number, or -1. */
 long long map_keyed_value(const char *text, const char *key);
 /* The host's list of online cpus, or of memory nodes (mems). */
 const char *map_sys_online(bool mems);

@@ -261,9 +261,63 @@ static void test_where_hybrid(void **state)
 	cg_layout_free(&l);
 }
 
+static void test_kv_v2_memory_events(void **state)
+{
+	const char *ev = "low 0\nhigh 12\nmax 40\noom 2\noom_kill 1\noom_group_kill 0\n";
+	uint64_t v = 99;
+
+	(void)state;
+	assert_int_equal(map_keyed_u64(ev, "oom_kill", &v), 0);
+	assert_int_equal(v, 1);
+	/* "oom" must not match "oom_kill" nor the other way round */
+	assert_int_equal(map_keyed_u64(ev, "oom", &v), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(map_keyed_u64(ev, "high", &v), 0);
+	assert_int_equal(v, 12);
+	assert_int_equal(map_keyed_u64(ev, "oom_kil", &v), -1);
+	assert_int_equal(map_keyed_u64(ev, "swap", &v), -1);
+}
+
+static void test_kv_v1_oom_control_and_cpu_stat(void **state)
+{
+	const char *oc = "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n";
+	const char *cs = "nr_periods 60\nnr_throttled 59\nthrottled_time 4716914686\n";
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(map_keyed_u64(oc, "oom_kill", &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(map_keyed_u64(cs, "nr_throttled", &v), 0);
+	assert_int_equal(v, 59);
+	assert_int_equal(map_keyed_u64(cs, "throttled_time", &v), 0);
+	assert_int_equal(v, 4716914686ULL);
+	assert_int_equal(map_keyed_u64("", "nr_periods", &v), -1);
+	assert_int_equal(map_keyed_u64("nr_periods x\n", "nr_periods", &v), -1);
+}
+
+/* The counters a launch reports, read through their owner. */
+static void test_counters(void **state)
+{
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(map_parse_counter(MC_OOM_KILLS, true, "oom 2\noom_kill 1\n", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(map_parse_counter(MC_CPU_USAGE, true, "usage_usec 1500\nuser_usec 1\n", &v), 0);
+	assert_int_equal(v, 1500000);   /* into nanoseconds */
+	assert_int_equal(map_parse_counter(MC_CPU_USAGE, false, "2500\n", &v), 0);
+	assert_int_equal(v, 2500);
+	assert_int_equal(map_parse_counter(MC_MEM_PEAK, true, "max\n", &v), -1);
+	assert_int_equal(map_parse_counter(MC_CPU_THROTTLED, false, "nr_periods 3\n", &v), -1);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kv_v2_memory_events),
+		cmocka_unit_test(test_kv_v1_oom_control_and_cpu_stat),
+		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_files),   cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_io_weights),
 		cmocka_unit_test(test_limits),  cmocka_unit_test(test_devices),

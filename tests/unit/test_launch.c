@@ -45,39 +45,6 @@ static void test_exit_code_of_signal(void **state)
 	assert_int_equal(launch_exit_code(SIGNALED(11) | 0x80), 139);
 }
 
-static void test_kv_v2_memory_events(void **state)
-{
-	const char *ev = "low 0\nhigh 12\nmax 40\noom 2\noom_kill 1\noom_group_kill 0\n";
-	uint64_t v = 99;
-
-	(void)state;
-	assert_int_equal(launch_kv_get(ev, "oom_kill", &v), 0);
-	assert_int_equal(v, 1);
-	/* "oom" must not match "oom_kill" nor the other way round */
-	assert_int_equal(launch_kv_get(ev, "oom", &v), 0);
-	assert_int_equal(v, 2);
-	assert_int_equal(launch_kv_get(ev, "high", &v), 0);
-	assert_int_equal(v, 12);
-	assert_int_equal(launch_kv_get(ev, "oom_kil", &v), -1);
-	assert_int_equal(launch_kv_get(ev, "swap", &v), -1);
-}
-
-static void test_kv_v1_oom_control_and_cpu_stat(void **state)
-{
-	const char *oc = "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n";
-	const char *cs = "nr_periods 60\nnr_throttled 59\nthrottled_time 4716914686\n";
-	uint64_t v = 0;
-
-	(void)state;
-	assert_int_equal(launch_kv_get(oc, "oom_kill", &v), 0);
-	assert_int_equal(v, 3);
-	assert_int_equal(launch_kv_get(cs, "nr_throttled", &v), 0);
-	assert_int_equal(v, 59);
-	assert_int_equal(launch_kv_get(cs, "throttled_time", &v), 0);
-	assert_int_equal(v, 4716914686ULL);
-	assert_int_equal(launch_kv_get("", "nr_periods", &v), -1);
-	assert_int_equal(launch_kv_get("nr_periods x\n", "nr_periods", &v), -1);
-}
 
 static void test_oom_message(void **state)
 {
@@ -333,8 +300,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exit_code_of_command),
 		cmocka_unit_test(test_exit_code_of_signal),
-		cmocka_unit_test(test_kv_v2_memory_events),
-		cmocka_unit_test(test_kv_v1_oom_control_and_cpu_stat),
 		cmocka_unit_test(test_oom_message),
 		cmocka_unit_test(test_stats_print),
 		cmocka_unit_test(test_user_numbers),
