@@ -33,13 +33,16 @@ for i in $(seq 50); do [ "$(cat "$TMPD/rc.$i")" = 0 ] || { bad=$((bad + 1)); cat
 assert_eq 0 "$bad" "staggered launches, failures"
 assert_nothing_left "after staggered launches"
 
-# The group stays while one launch still uses it.
-"$CGRUN" -p "$P" -- sleep 5 &
+# The group stays while one launch still uses it. (The first runs until it
+# is told to stop: under emulation the second launch alone can take seconds.)
+"$CGRUN" -p "$P" -- sleep 120 &
 cg=$!; track_pid $cg
 wait_launched "$(group_dir pids a)" || fail "the first launch did not start"
 expect_status 0 "$CGRUN" -p "$P" -- true
+kill -0 $cg 2>/dev/null || fail "setup: the first launch ended before the second did"
 [ -d "$(group_dir cpu a)" ] || fail "the group was removed while another launch used it"
 ok "a launch ending leaves the group to the launch still running"
+kill -TERM $cg
 wait $cg
 assert_nothing_left "after the last launch"
 
