@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mapping.h"
 #include "sys.h"
 
 #define HIER_MAX 8
@@ -51,37 +52,32 @@ enum stats_file {
 
 
 #define V(x) SV_BIT(SV_##x)
-#define CTRL_NONE CTRL_COUNT   /* any hierarchy (cgroup.procs) or unified (psi) */
 
+/* What each file gives, and how often it changes; its name and controller
+ * are mapping.c's. */
 static const struct file_def {
-	const char *v1, *v2;
-	enum cg_ctrl ctrl;
+	enum map_stat src;
 	uint32_t vals1, vals2;  /* values it gives on v1, on v2 */
 	bool slow;              /* changes rarely: read every slow_every refreshes */
 } files[F_COUNT] = {
-	[F_CPU_USAGE] = {"cpuacct.usage", "cpu.stat", CTRL_CPUACCT, V(CPU_NS),
-			 V(CPU_NS) | V(PERIODS) | V(THROTTLED), false},
-	[F_CPU_STAT] = {"cpu.stat", NULL, CTRL_CPU, V(PERIODS) | V(THROTTLED), 0, false},
-	[F_CPU_QUOTA] = {"cpu.cfs_quota_us", "cpu.max", CTRL_CPU, V(QUOTA_US),
-			 V(QUOTA_US) | V(PERIOD_US), true},
-	[F_CPU_PERIOD] = {"cpu.cfs_period_us", NULL, CTRL_CPU, V(PERIOD_US), 0, true},
-	[F_MEM] = {"memory.usage_in_bytes", "memory.current", CTRL_MEMORY, V(MEM), V(MEM), false},
-	[F_MEM_STAT] = {"memory.stat", "memory.stat", CTRL_MEMORY, V(MEM_INACTIVE_FILE) | V(SWAP),
-			V(MEM_INACTIVE_FILE), false},
-	[F_MEM_LIMIT] = {"memory.limit_in_bytes", "memory.max", CTRL_MEMORY, V(MEM_LIMIT),
-			 V(MEM_LIMIT), true},
-	[F_SWAP] = {NULL, "memory.swap.current", CTRL_MEMORY, 0, V(SWAP), false},
-	[F_OOM] = {"memory.oom_control", "memory.events", CTRL_MEMORY, V(OOM_KILLS),
-		   V(OOM_KILLS), false},
-	[F_IO] = {"blkio.throttle.io_service_bytes_recursive", "io.stat", CTRL_IO,
-		  V(IO_RBYTES) | V(IO_WBYTES), V(IO_RBYTES) | V(IO_WBYTES), false},
-	[F_PIDS] = {"pids.current", "pids.current", CTRL_PIDS, V(PIDS), V(PIDS), false},
-	[F_PIDS_MAX] = {"pids.max", "pids.max", CTRL_PIDS, V(PIDS_MAX), V(PIDS_MAX), true},
-	[F_PROCS] = {"cgroup.procs", "cgroup.procs", CTRL_NONE, V(TASKS), V(TASKS), false},
-	[F_PSI_CPU] = {NULL, "cpu.pressure", CTRL_NONE, 0, V(PSI_CPU), false},
-	[F_PSI_MEM] = {NULL, "memory.pressure", CTRL_NONE, 0, V(PSI_MEM), false},
-	[F_PSI_IO] = {NULL, "io.pressure", CTRL_NONE, 0, V(PSI_IO), false},
+	[F_CPU_USAGE] = {MS_CPU_USAGE, V(CPU_NS), V(CPU_NS) | V(PERIODS) | V(THROTTLED), false},
+	[F_CPU_STAT] = {MS_CPU_STAT, V(PERIODS) | V(THROTTLED), 0, false},
+	[F_CPU_QUOTA] = {MS_CPU_QUOTA, V(QUOTA_US), V(QUOTA_US) | V(PERIOD_US), true},
+	[F_CPU_PERIOD] = {MS_CPU_PERIOD, V(PERIOD_US), 0, true},
+	[F_MEM] = {MS_MEM_USAGE, V(MEM), V(MEM), false},
+	[F_MEM_STAT] = {MS_MEM_STAT, V(MEM_INACTIVE_FILE) | V(SWAP), V(MEM_INACTIVE_FILE), false},
+	[F_MEM_LIMIT] = {MS_MEM_LIMIT, V(MEM_LIMIT), V(MEM_LIMIT), true},
+	[F_SWAP] = {MS_SWAP_USAGE, 0, V(SWAP), false},
+	[F_OOM] = {MS_OOM, V(OOM_KILLS), V(OOM_KILLS), false},
+	[F_IO] = {MS_IO_BYTES, V(IO_RBYTES) | V(IO_WBYTES), V(IO_RBYTES) | V(IO_WBYTES), false},
+	[F_PIDS] = {MS_PIDS_CURRENT, V(PIDS), V(PIDS), false},
+	[F_PIDS_MAX] = {MS_PIDS_MAX, V(PIDS_MAX), V(PIDS_MAX), true},
+	[F_PROCS] = {MS_PROCS, V(TASKS), V(TASKS), false},
+	[F_PSI_CPU] = {MS_PSI_CPU, 0, V(PSI_CPU), false},
+	[F_PSI_MEM] = {MS_PSI_MEM, 0, V(PSI_MEM), false},
+	[F_PSI_IO] = {MS_PSI_IO, 0, V(PSI_IO), false},
 };
+_Static_assert(STATS_UNLIMITED == MAP_UNLIMITED, "one value for no limit");
 
 /* A group's open files and last two samples: apart from the group so that
  * a scan moves a pointer, not the state (and memory does not double). */
@@ -555,6 +551,8 @@ static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum 
 	return n;
 }
 
+#define KEY(k) map_stat_key(k, v2)
+
 static void parse_file(const struct stats_collector *c, enum stats_file f, bool v2,
 		       struct stats_sample *s)
 {
@@ -570,28 +568,28 @@ static void parse_file(const struct stats_collector *c, enum stats_file f, bool 
 	switch (f) {
 	case F_CPU_USAGE:
 		if (!v2) {
-			if (stats_parse_u64(b, &a) == 0)
+			if (map_parse_u64(b, &a) == 0)
 				SET(SV_CPU_NS, a);
 			break;
 		}
-		if (stats_parse_key(b, "usage_usec", &a) == 0)
+		if (map_parse_keyed(b, KEY(MSK_CPU_USAGE_USEC), &a) == 0)
 			SET(SV_CPU_NS, a * 1000);
 		/* v2 cpu.stat also holds the throttling */
 		__attribute__((fallthrough));
 	case F_CPU_STAT:
-		if (stats_parse_key(b, "nr_periods", &a) == 0 &&
-		    stats_parse_key(b, "nr_throttled", &b2) == 0) {
+		if (map_parse_keyed(b, KEY(MSK_NR_PERIODS), &a) == 0 &&
+		    map_parse_keyed(b, KEY(MSK_NR_THROTTLED), &b2) == 0) {
 			SET(SV_PERIODS, a);
 			SET(SV_THROTTLED, b2);
 		}
 		break;
 	case F_CPU_QUOTA:
 		if (v2) {
-			if (stats_parse_cpu_max(b, &a, &b2) == 0) {
+			if (map_parse_cpu_max(b, &a, &b2) == 0) {
 				SET(SV_QUOTA_US, a);
 				SET(SV_PERIOD_US, b2);
 			}
-		} else if (stats_parse_limit(b, &a) == 0) {
+		} else if (map_parse_limit(b, &a) == 0) {
 			SET(SV_QUOTA_US, a);
 		}
 		break;
@@ -599,7 +597,7 @@ static void parse_file(const struct stats_collector *c, enum stats_file f, bool 
 	case F_MEM:
 	case F_SWAP:
 	case F_PIDS:
-		if (stats_parse_u64(b, &a) == 0)
+		if (map_parse_u64(b, &a) == 0)
 			SET(f == F_CPU_PERIOD ? SV_PERIOD_US
 			    : f == F_MEM      ? SV_MEM
 			    : f == F_SWAP     ? SV_SWAP
@@ -607,22 +605,22 @@ static void parse_file(const struct stats_collector *c, enum stats_file f, bool 
 			    a);
 		break;
 	case F_MEM_STAT:
-		if (stats_parse_key(b, v2 ? "inactive_file" : "total_inactive_file", &a) == 0)
+		if (map_parse_keyed(b, KEY(MSK_INACTIVE_FILE), &a) == 0)
 			SET(SV_MEM_INACTIVE_FILE, a);
-		if (!v2 && stats_parse_key(b, "total_swap", &a) == 0)
+		if (KEY(MSK_SWAP) && map_parse_keyed(b, KEY(MSK_SWAP), &a) == 0)
 			SET(SV_SWAP, a);
 		break;
 	case F_MEM_LIMIT:
 	case F_PIDS_MAX:
-		if (stats_parse_limit(b, &a) == 0)
+		if (map_parse_limit(b, &a) == 0)
 			SET(f == F_MEM_LIMIT ? SV_MEM_LIMIT : SV_PIDS_MAX, a);
 		break;
 	case F_OOM:
-		if (stats_parse_key(b, "oom_kill", &a) == 0)
+		if (map_parse_keyed(b, KEY(MSK_OOM_KILL), &a) == 0)
 			SET(SV_OOM_KILLS, a);
 		break;
 	case F_IO:
-		if ((v2 ? stats_parse_iostat(b, &a, &b2) : stats_parse_blkio(b, &a, &b2)) == 0) {
+		if ((v2 ? map_parse_io_stat_bytes(b, &a, &b2) : map_parse_blkio_bytes(b, &a, &b2)) == 0) {
 			SET(SV_IO_RBYTES, a);
 			SET(SV_IO_WBYTES, b2);
 		}
@@ -633,7 +631,7 @@ static void parse_file(const struct stats_collector *c, enum stats_file f, bool 
 	case F_PSI_CPU:
 	case F_PSI_MEM:
 	case F_PSI_IO:
-		if (stats_parse_psi_some_avg10(b, &a) == 0)
+		if (map_parse_psi_some_avg10(b, &a) == 0)
 			SET(f == F_PSI_CPU ? SV_PSI_CPU : f == F_PSI_MEM ? SV_PSI_MEM : SV_PSI_IO, a);
 		break;
 	case F_COUNT:
@@ -641,6 +639,7 @@ static void parse_file(const struct stats_collector *c, enum stats_file f, bool 
 	}
 #undef SET
 }
+#undef KEY
 
 static uint32_t file_vals(const struct stats_collector *c, enum stats_file f)
 {
@@ -939,7 +938,7 @@ static void raise_fd_limit(struct stats_collector *c)
 		return;
 	}
 	if (sys_read_file("/proc/sys/fs/nr_open", buf, sizeof(buf)) > 0 &&
-	    stats_parse_u64(buf, &nr_open) == 0 && nr_open > rl.rlim_max) {
+	    map_parse_u64(buf, &nr_open) == 0 && nr_open > rl.rlim_max) {
 		struct rlimit more = {.rlim_cur = (rlim_t)nr_open, .rlim_max = (rlim_t)nr_open};
 
 		if (setrlimit(RLIMIT_NOFILE, &more) == 0)
@@ -991,9 +990,9 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 			if (h == HIER_MAX)
 				goto oom;
 			for (size_t f = 0; f < F_COUNT; f++)
-				if (files[f].ctrl == k && files[f].v1) {
+				if (map_stat_ctrl(files[f].src) == k && map_stat_file(files[f].src, false)) {
 					c->file_hier[f] = (int)h;
-					c->file_name[f] = files[f].v1;
+					c->file_name[f] = map_stat_file(files[f].src, false);
 				}
 		}
 	}
@@ -1004,17 +1003,18 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 			goto oom;
 		unified = (int)h;
 		for (size_t f = 0; f < F_COUNT; f++) {
-			bool ctrl_here = files[f].ctrl == CTRL_NONE ||
-					 (l->unified_ctrls & (1u << files[f].ctrl)) ||
-					 (files[f].ctrl == CTRL_CPUACCT &&
+			enum cg_ctrl ctrl = map_stat_ctrl(files[f].src);
+			bool ctrl_here = ctrl == CTRL_COUNT || (l->unified_ctrls & (1u << ctrl)) ||
+					 (ctrl == CTRL_CPUACCT &&
 					  (l->mode == CG_MODE_V2 || (l->unified_ctrls & (1u << CTRL_CPU))));
 
-			if (c->file_hier[f] >= 0 || !files[f].v2 || (!ctrl_here && l->mode != CG_MODE_V2))
+			if (c->file_hier[f] >= 0 || !map_stat_file(files[f].src, true) ||
+			    (!ctrl_here && l->mode != CG_MODE_V2))
 				continue;
 			if (f == F_PROCS)
 				continue;
 			c->file_hier[f] = unified;
-			c->file_name[f] = files[f].v2;
+			c->file_name[f] = map_stat_file(files[f].src, true);
 		}
 	}
 	for (size_t k = 0; k < sizeof(procs_pref) / sizeof(procs_pref[0]); k++)
@@ -1029,7 +1029,7 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 		}
 	if (unified >= 0)
 		c->procs_order[c->n_procs_order++] = unified;
-	c->file_name[F_PROCS] = "cgroup.procs";
+	c->file_name[F_PROCS] = map_stat_file(MS_PROCS, false);   /* the same on v2 */
 	if (c->n_hier == 0) {
 		cg_err_set(e, ENOENT, "no cgroup hierarchy is mounted");
 		stats_close(c);
@@ -1120,19 +1120,25 @@ int stats_group_dir(const struct stats_collector *c, size_t i, enum cg_ctrl ctrl
 	return -1;
 }
 
-size_t stats_group_dirs(const struct stats_collector *c, size_t i, char (*bufs)[4096], size_t max)
+void stats_group_cgdirs(const struct stats_collector *c, size_t i, struct cg_dirs *out,
+			char (*bufs)[4096])
 {
 	const struct stats_group *g = stats_group_at(c, i);
-	size_t n = 0;
 
-	if (!g)
-		return 0;
-	for (size_t h = 0; h < c->n_hier && n < max; h++)
-		if (g->hier & (1u << h)) {
-			snprintf(bufs[n], 4096, "%s%s%s", c->hier[h].mount, *g->path ? "/" : "", g->path);
-			n++;
-		}
-	return n;
+	out->n = 0;
+	for (size_t h = 0; g && h < c->n_hier && out->n < CG_MAX_HIER; h++) {
+		struct cg_hdir *d = &out->h[out->n];
+
+		if (!(g->hier & (1u << h)))
+			continue;
+		snprintf(bufs[out->n], 4096, "%s%s%s", c->hier[h].mount, *g->path ? "/" : "", g->path);
+		*d = (struct cg_hdir){.dir = bufs[out->n], .v2 = c->hier[h].v2, .mount = c->hier[h].mount};
+		for (size_t k = 0; !d->v2 && k < CTRL_COUNT; k++)
+			if (c->layout->v1_mount[k] && !strcmp(c->layout->v1_mount[k], c->hier[h].mount) &&
+			    (!d->ctrl || k == CTRL_FREEZER))
+				d->ctrl = cg_ctrl_name((enum cg_ctrl)k, false);
+		out->n++;
+	}
 }
 
 void stats_fd_usage(const struct stats_collector *c, size_t *kept, size_t *fallback_reads)

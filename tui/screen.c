@@ -476,8 +476,8 @@ static uint64_t mono_ms(void)
 
 static void refresh_procs(struct cgtop *t)
 {
-	char dirs[8][4096];
-	size_t nd;
+	char bufs[CG_MAX_HIER][4096];
+	struct cg_dirs d;
 	cg_err e = {0};
 	long i = stats_find(t->c, t->proc_group);
 
@@ -487,8 +487,8 @@ static void refresh_procs(struct cgtop *t)
 		return;
 	}
 	t->proc_group_idx = i;
-	nd = stats_group_dirs(t->c, (size_t)i, dirs, 8);
-	if (stats_procs_read(&t->procs, dirs, nd, true, &e) < 0)
+	stats_group_cgdirs(t->c, (size_t)i, &d, bufs);
+	if (stats_procs_read(&t->procs, &d, true, &e) < 0)
 		cgtop_say(t, "%s", e.msg);
 }
 
