@@ -110,6 +110,7 @@ struct stats_collector {
 	uint32_t *hash;               /* index + 1, 0 for empty */
 	size_t hash_cap;
 	bool need_scan;
+	bool just_scanned;            /* no refresh since the last scan */
 
 	uint64_t refreshes;
 	uint64_t t_prev_ns;
@@ -298,7 +299,9 @@ static struct scan_ent *scan_add(struct scan *s, const char *rel, size_t h, uint
 }
 
 /* Walks the directory abs (whose relative path is abs + rel_off) in
- * hierarchy h, adding every subdirectory. */
+ * hierarchy h, adding every subdirectory. A subdirectory's link count (2 +
+ * its own subdirectories on cgroupfs) tells a leaf, which is not opened:
+ * most groups are leaves, and a stat costs a fraction of a directory read. */
 static int scan_dir(struct scan *s, char *abs, size_t len, size_t rel_off, size_t h)
 {
 	_cleanup_closedir_ DIR *d = opendir(abs);
@@ -309,6 +312,8 @@ static int scan_dir(struct scan *s, char *abs, size_t len, size_t rel_off, size_
 	if (!d)
 		return errno == ENOENT || errno == ENODEV ? 0 : -1;  /* gone meanwhile */
 	while ((de = readdir(d))) {
+		struct scan_ent *e;
+		struct stat st;
 		size_t nl;
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
@@ -320,17 +325,22 @@ static int scan_dir(struct scan *s, char *abs, size_t len, size_t rel_off, size_
 		memcpy(abs + len + 1, de->d_name, nl + 1);
 		nchild++;
 		/* relative path: skip "mount/" (or "mount" for the top) */
-		if (!scan_add(s, abs + rel_off + (abs[rel_off] == '/'), h, de->d_ino) ||
-		    scan_dir(s, abs, len + 1 + nl, rel_off, h) < 0) {
-			abs[len] = '\0';
-			return -1;
-		}
+		e = scan_add(s, abs + rel_off + (abs[rel_off] == '/'), h, de->d_ino);
+		if (!e)
+			goto fail;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_nlink == 2)
+			e->nchild[h] = 0;   /* a leaf */
+		else if (scan_dir(s, abs, len + 1 + nl, rel_off, h) < 0)
+			goto fail;
 		abs[len] = '\0';
 	}
 	self = scan_find(s, abs + rel_off + (abs[rel_off] == '/'));
 	if (self >= 0)
 		s->e[self].nchild[h] = nchild;
 	return 0;
+fail:
+	abs[len] = '\0';
+	return -1;
 }
 
 static int ent_cmp(const void *a, const void *b)
@@ -467,6 +477,7 @@ static int scan(struct stats_collector *c, cg_err *e)
 	c->hash = hash;
 	c->hash_cap = s.hash_cap;
 	c->need_scan = false;
+	c->just_scanned = true;
 	free(s.e);
 	free(s.hash);
 	return 0;
@@ -665,13 +676,16 @@ static bool due(const struct stats_collector *c, const struct stats_group *g, si
 	uint32_t vals = file_vals(c, f);
 	bool tick = (c->refreshes + i) % c->opts.slow_every == 0;
 
-	if (c->opts.no_skip || g->fresh || g->force || (g->st->cur.have & vals) != vals)
+	if (c->opts.no_skip)
 		return true;
 	/* Without a quota the group is never throttled and its period does
-	 * not matter: read again once a quota shows up. */
+	 * not matter: read again once a quota shows up. The quota is read
+	 * first (read_order), so this holds in a new group too. */
 	if ((f == F_CPU_STAT || f == F_CPU_PERIOD) && !c->hier[c->file_hier[f]].v2 &&
 	    (g->st->cur.have & SV_BIT(SV_QUOTA_US)) && g->st->cur.v[SV_QUOTA_US] == STATS_UNLIMITED)
 		return false;
+	if (g->fresh || g->force || (g->st->cur.have & vals) != vals)
+		return true;
 	if (tick)
 		return true;
 	if (files[f].slow)
@@ -711,8 +725,16 @@ static int procs_hier(const struct stats_collector *c, const struct stats_group 
 
 static void read_group(struct stats_collector *c, struct stats_group *g, size_t i)
 {
+	/* the quota before what it decides on (due()) */
+	static const enum stats_file read_order[F_COUNT] = {
+		F_CPU_QUOTA, F_CPU_USAGE, F_CPU_STAT, F_CPU_PERIOD, F_MEM,     F_MEM_STAT,
+		F_MEM_LIMIT, F_SWAP,      F_OOM,      F_IO,         F_PIDS,    F_PIDS_MAX,
+		F_PROCS,     F_PSI_CPU,   F_PSI_MEM,  F_PSI_IO,
+	};
+
 	g->st->prev = g->st->cur;
-	for (size_t f = 0; f < F_COUNT; f++) {
+	for (size_t k = 0; k < F_COUNT; k++) {
+		enum stats_file f = read_order[k];
 		int h = f == F_PROCS ? procs_hier(c, g) : c->file_hier[f];
 		uint32_t vals;
 
@@ -881,8 +903,8 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 			continue;
 		/* Groups with subdirectories (few) are checked at every refresh,
 		 * leaves every check_every: new groups mostly come below
-		 * groups that already have some. */
-		if (!c->opts.no_skip &&
+		 * groups that already have some. Not right after a scan. */
+		if (!c->opts.no_skip && !c->just_scanned &&
 		    (g->has_children || (c->refreshes + i) % c->opts.check_every == 0))
 			check_dirs(c, g);
 		read_group(c, g, i);
@@ -904,6 +926,7 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 		c->live += !c->g[i].vanished;
 	c->t_prev_ns = t;
 	c->refreshes++;
+	c->just_scanned = false;
 	return 0;
 }
 
