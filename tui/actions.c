@@ -2,7 +2,7 @@
  * it (through cgops), change a limit through the policy engine, cap it with
  * a profile through cgrun --pid. Each one asks first, says what it did, and changes nothing
  * when the user lacks the rights. */
-#include "cgtop.h"
+#include "actions.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,6 +24,7 @@
 #include "plan.h"
 #include "policy.h"
 #include "profile.h"
+#include "screen.h"
 #include "sys.h"
 
 #define say cgtop_say
@@ -72,7 +73,7 @@ static long target_pids(struct cgtop *t, int **pids, char *what, size_t len)
 	return n;
 }
 
-void action_signal(struct cgtop *t)
+unsigned action_signal(struct cgtop *t)
 {
 	static const char *const names[] = {"SIGTERM (15) ask to stop", "SIGKILL (9) kill",
 					    "SIGINT (2) interrupt",     "SIGHUP (1) hang up",
@@ -91,25 +92,25 @@ void action_signal(struct cgtop *t)
 	int k;
 
 	if (n < 0)
-		return;
+		return 0;
 	if (n == 0) {
 		say(t, "no processes in %s", what);
-		return;
+		return 0;
 	}
 	/* each process as it is now: a pid reused before the answer is not hit */
 	procs = calloc((size_t)n, sizeof(*procs));
 	if (!procs)
-		return;
+		return 0;
 	for (long i = 0; i < n; i++)
 		if (cg_proc_get(pids[i], &procs[i], &e) < 0)
 			procs[i] = (struct cg_proc){.pid = pids[i]};
 	k = screen_menu(t, "send which signal?", names, sizeof(names) / sizeof(names[0]));
 	if (k < 0)
-		return;
+		return 0;
 	snprintf(q, sizeof(q), "send %s to %ld process%s of %s?", short_names[k], n, n == 1 ? "" : "es", what);
 	if (!screen_confirm(t, q)) {
 		say(t, "nothing sent");
-		return;
+		return 0;
 	}
 	if (t->mode == MODE_GROUPS) {
 		char bufs[CG_MAX_HIER][4096];
@@ -124,7 +125,7 @@ void action_signal(struct cgtop *t)
 		cg_ids_free(&ids);
 		if (!self_inside && cg_signal_all(&d, sigs[k], CG_LIST_RECURSIVE, &cnt, &e) < 0) {
 			say(t, "%s", e.msg);
-			return;
+			return 0;
 		}
 	}
 	for (long i = 0; (t->mode != MODE_GROUPS || self_inside) && i < n; i++) {
@@ -132,12 +133,10 @@ void action_signal(struct cgtop *t)
 
 		if (rc > 0)
 			cnt.sent++;
-		else if (rc == 0)
-			cnt.gone++;
-		else if (e.errnum == EPERM)
+		else if (rc < 0 && e.errnum == EPERM)
 			cnt.denied++;
 		else
-			cnt.gone++;
+			cnt.gone++;   /* exited (or another error: nothing to send to) */
 	}
 	if (cnt.denied)
 		say(t, "sent %s to %zu; %zu need rights you lack (run as root or as their owner)%s",
@@ -145,6 +144,7 @@ void action_signal(struct cgtop *t)
 	else
 		say(t, "sent %s to %zu process%s%s", short_names[k], cnt.sent, cnt.sent == 1 ? "" : "es",
 		    cnt.gone ? " (others had exited)" : "");
+	return 0;
 }
 
 /* cgtop's pid, then its parent's, up to pid 1 (its shell, the terminal
@@ -207,7 +207,7 @@ static bool holds_cgtop(struct cgtop *t, const struct cg_dirs *fz, const char *g
 /* How long f waits for the kernel to say the group is frozen (or thawed). */
 #define FREEZE_WAIT_MS 3000
 
-void action_freeze(struct cgtop *t)
+unsigned action_freeze(struct cgtop *t)
 {
 	long g = cgtop_selected_group(t);
 	char bufs[CG_MAX_HIER][4096];
@@ -219,11 +219,11 @@ void action_freeze(struct cgtop *t)
 	int st;
 
 	if (g < 0)
-		return;
+		return 0;
 	path = stats_group_at(t->c, (size_t)g)->path;
 	if (g == 0 && !*path) {
 		say(t, "the root group cannot be frozen");
-		return;
+		return 0;
 	}
 	stats_group_cgdirs(t->c, (size_t)g, &all, bufs);
 	for (size_t i = 0; i < all.n && !fz.n; i++)
@@ -232,23 +232,24 @@ void action_freeze(struct cgtop *t)
 	if (!fz.n) {
 		say(t, "/%s is not in the %s; nothing to freeze", path,
 		    v1 ? "freezer hierarchy" : "cgroup2 tree");
-		return;
+		return 0;
 	}
 	st = cg_frozen(&fz, &e);
 	if (st < 0) {
 		say(t, "/%s: %s", path, e.msg);
-		return;
+		return 0;
 	}
 	/* in between (v1 FREEZING) counts as frozen: f thaws it */
 	if (!st && holds_cgtop(t, &fz, path))
-		return;
+		return 0;
 	if ((st ? cg_thaw : cg_freeze)(&fz, FREEZE_WAIT_MS, &e) < 0) {
 		say(t, "%s /%s%s: %s", st ? "thawing" : "freezing", path,
 		    e.errnum == EACCES || e.errnum == EPERM ? " needs write access (run as root)" : "",
 		    e.msg);
-		return;
+		return 0;
 	}
 	say(t, "%s /%s", st ? "thawed" : "froze", path);
+	return 0;
 }
 
 /* Current value of a knob, in profile terms, or "" when unknown. */
@@ -378,7 +379,7 @@ static bool row_holds(struct cgtop *t, size_t gi, int k)
 	return ok;
 }
 
-void action_edit_limit(struct cgtop *t)
+unsigned action_edit_limit(struct cgtop *t)
 {
 	/* the profile's keys (section.max), each with values it takes */
 	static const char *const section[] = {"cpu", "memory", "pids"};
@@ -398,11 +399,11 @@ void action_edit_limit(struct cgtop *t)
 	int k;
 
 	if (gi < 0)
-		return;
+		return 0;
 	g = stats_group_at(t->c, (size_t)gi);
 	if (!*g->path) {
 		say(t, "the root group has no limits to change");
-		return;
+		return 0;
 	}
 	/* The engine takes the group's name in a profile's text: a name that
 	 * is not a profile name (a quote and a '#' in it, say) could name
@@ -411,7 +412,7 @@ void action_edit_limit(struct cgtop *t)
 	if (profile_name_invalid(g->name)) {
 		say(t, "/%s: e changes only groups named with A-Z a-z 0-9 _ . - (at most 64); "
 		       "this name cannot go into a profile; nothing changed", g->path);
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(items[i], sizeof(items[i]), "%s.max (%s)", section[i], examples[i]);
@@ -419,16 +420,16 @@ void action_edit_limit(struct cgtop *t)
 	}
 	k = screen_menu(t, "change which limit?", which_items, 3);
 	if (k < 0 || !row_holds(t, (size_t)gi, k))
-		return;
+		return 0;
 	current_limit(t, g, k, value, sizeof(value));
 	snprintf(q, sizeof(q), "new %s.max for /%.60s: ", section[k], g->path);
 	if (!screen_prompt(t, q, value, sizeof(value)) || !value[0]) {
 		say(t, "limit unchanged");
-		return;
+		return 0;
 	}
 	if (strpbrk(value, "\"\\#")) {
 		say(t, "\"%s\" is not a limit: give e.g. 20%%, 512M, 100 or max; nothing changed", value);
-		return;
+		return 0;
 	}
 	/* The engine takes a profile: one for this group, with this one knob. */
 	snprintf(parent, sizeof(parent), "%s", g->path);
@@ -448,7 +449,7 @@ void action_edit_limit(struct cgtop *t)
 	if (!p) {
 		say(t, "%s: %s%s%s", d.n ? d.items[0].key : "limit", d.n ? d.items[0].msg : "not valid",
 		    " - nothing changed", "");
-		return;
+		return 0;
 	}
 	/* "self" with every hierarchy's self set to the group's parent: the
 	 * engine then places the group where it is, the top level included
@@ -473,7 +474,7 @@ void action_edit_limit(struct cgtop *t)
 				say(t, "changing %s needs rights you lack (%s); nothing changed", file,
 				    strerror(errno));
 				profile_free(p);
-				return;
+				return 0;
 			}
 		}
 	}
@@ -488,6 +489,7 @@ void action_edit_limit(struct cgtop *t)
 		stats_touch(t->c, (size_t)gi);   /* show the new limit at once */
 	}
 	profile_free(p);
+	return 0;
 }
 
 /* A directory whose profiles C may offer: not writable by group or others,
@@ -577,7 +579,7 @@ static int run_cgrun(const char *cgrun, int pid, const char *profile, char *out,
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-void action_cap(struct cgtop *t)
+unsigned action_cap(struct cgtop *t)
 {
 	char dir[4096], cgrun[PATH_MAX], q[4600], what[4200], out[512] = "";
 	char names[64][256];
@@ -592,7 +594,7 @@ void action_cap(struct cgtop *t)
 	if (profiles_dir(t, dir, sizeof(dir)) < 0 || !(d = opendir(dir))) {
 		say(t, "no profiles to offer: give a directory with --profiles DIR (or "
 		       "CGKIT_PROFILES), or install them in " CGTOP_PROFILES_DIR);
-		return;
+		return 0;
 	}
 	while ((de = readdir(d)) && n < 64) {
 		size_t l = strlen(de->d_name);
@@ -605,22 +607,22 @@ void action_cap(struct cgtop *t)
 	}
 	if (n == 0) {
 		say(t, "no *.yaml profile in %s", dir);
-		return;
+		return 0;
 	}
 	k = screen_menu(t, "cap with which profile?", items, n);
 	if (k < 0)
-		return;
+		return 0;
 	np = target_pids(t, &pids, what, sizeof(what));
 	if (np <= 0) {
 		if (np == 0)
 			say(t, "no processes in %s", what);
-		return;
+		return 0;
 	}
 	snprintf(q, sizeof(q), "move %ld process%s of %.200s into a group made from %s?", np,
 		 np == 1 ? "" : "es", what, names[k]);
 	if (!screen_confirm(t, q)) {
 		say(t, "nothing moved");
-		return;
+		return 0;
 	}
 	cgrun_path(cgrun, sizeof(cgrun));
 	snprintf(q, sizeof(q), "%s/%s", dir, names[k]);
@@ -635,4 +637,5 @@ void action_cap(struct cgtop *t)
 	else
 		say(t, "moved %d process%s with %s --pid into %s", moved, moved == 1 ? "" : "es", cgrun,
 		    names[k]);
+	return 0;
 }
