@@ -6,7 +6,15 @@
  * walked again only then; files that rarely change (limits, memory.stat)
  * are read every few refreshes, staggered over the groups; hierarchical
  * counters that did not move in a parent are not read in its children, whose
- * counters cannot have moved either. Nothing is allocated between scans. */
+ * counters cannot have moved either. Nothing is allocated between scans.
+ *
+ * The first frame reads every group once, so there the number of system
+ * calls is the cost: the scan stats a subdirectory and opens it only when
+ * its link count says it has subdirectories of its own (most are leaves);
+ * the quota is read before the files only a quota makes worth reading; the
+ * refresh right after a scan does not check what the scan just listed; and
+ * a run that says how long it is (cgtop -b -n N) keeps open only files a
+ * refresh to come will read (a kept file holds a kernel buffer). */
 #include "stats.h"
 
 #include <dirent.h>
@@ -514,6 +522,29 @@ static int open_in(struct stats_collector *c, const struct stats_group *g, int h
 	return open(c->path, O_RDONLY | O_CLOEXEC);
 }
 
+/* Whether a refresh to come is likely to read f again: then it is kept
+ * open. A file kept open holds a kernel buffer too, which a short run (cgtop
+ * -b -n 1: one sample, one frame) would allocate for every file of every
+ * group and never use again. Files read at every refresh (usage, pressure,
+ * throttling with a quota) are read again at the next; the others (limits,
+ * memory.stat and the OOM count when usage moves, the tasks when cpu time
+ * does) at the latest slow_every refreshes later. */
+static bool worth_keeping(const struct stats_collector *c, enum stats_file f)
+{
+	unsigned long left;
+
+	if (!c->opts.refreshes)
+		return true;
+	left = c->opts.refreshes > c->refreshes + 1 ? c->opts.refreshes - c->refreshes - 1 : 0;
+	switch (f) {
+	case F_CPU_USAGE: case F_CPU_STAT: case F_MEM: case F_SWAP: case F_IO: case F_PIDS:
+	case F_PSI_CPU: case F_PSI_MEM: case F_PSI_IO:
+		return left > 0;
+	default:
+		return left >= c->opts.slow_every;
+	}
+}
+
 /* Reads file f of group g into c->buf. Returns the length, or -1 with errno
  * (ENOENT: not there; ENODEV: the group went away). */
 static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum stats_file f, int h)
@@ -542,11 +573,13 @@ static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum 
 				c->fd_budget = c->fds_kept;
 			return -1;
 		}
-		if (c->fds_kept >= c->fd_budget || c->file_rank[f] > c->keep_ranks) {
-			/* short of fds: read this one and give it back */
+		if (!worth_keeping(c, f) || c->fds_kept >= c->fd_budget ||
+		    c->file_rank[f] > c->keep_ranks) {
+			/* not read again, or short of fds: read it and give it back */
+			if (worth_keeping(c, f))
+				c->fallback_reads++;
 			n = read(nfd, c->buf, sizeof(c->buf) - 1);
 			close(nfd);
-			c->fallback_reads++;
 			if (n < 0)
 				return -1;
 			c->buf[n] = '\0';
@@ -674,7 +707,11 @@ static bool due(const struct stats_collector *c, const struct stats_group *g, si
 {
 	const struct stats_group *p = g->parent >= 0 ? &c->g[g->parent] : NULL;
 	uint32_t vals = file_vals(c, f);
-	bool tick = (c->refreshes + i) % c->opts.slow_every == 0;
+	/* A run that ends before slow_every refreshes read every file at its
+	 * start: its last refresh has no need of the staggered re-read. */
+	bool short_end = c->opts.refreshes && c->refreshes + 1 >= c->opts.refreshes &&
+			 c->refreshes < c->opts.slow_every;
+	bool tick = !short_end && (c->refreshes + i) % c->opts.slow_every == 0;
 
 	if (c->opts.no_skip)
 		return true;
@@ -890,6 +927,7 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 {
 	uint64_t interval = c->t_prev_ns && t > c->t_prev_ns ? t - c->t_prev_ns : 0;
 	unsigned flash = interval ? (unsigned)(10000000000ull / interval) : 10;
+	bool last = c->opts.refreshes && c->refreshes + 1 >= c->opts.refreshes;
 
 	if (c->need_scan || !c->g) {
 		if (scan(c, e) < 0)
@@ -903,8 +941,9 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 			continue;
 		/* Groups with subdirectories (few) are checked at every refresh,
 		 * leaves every check_every: new groups mostly come below
-		 * groups that already have some. Not right after a scan. */
-		if (!c->opts.no_skip && !c->just_scanned &&
+		 * groups that already have some. Not right after a scan, nor
+		 * at the last refresh (a scan would come at the next). */
+		if (!c->opts.no_skip && !c->just_scanned && !last &&
 		    (g->has_children || (c->refreshes + i) % c->opts.check_every == 0))
 			check_dirs(c, g);
 		read_group(c, g, i);

@@ -55,6 +55,9 @@ struct stats_opts {
 	unsigned slow_every;     /* every file at least every N refreshes (default 10) */
 	unsigned check_every;    /* look for new/removed groups every N (default 4) */
 	bool no_skip;            /* read every file every refresh (benchmarks) */
+	unsigned long refreshes; /* how many the caller will make (cgtop -b -n N: N + 1);
+				  * 0: not known, many. A file is kept open only
+				  * when a refresh to come is likely to read it */
 };
 
 struct stats_collector;

@@ -330,15 +330,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cgtop: finding the cgroup mounts: %s\n", e.msg);
 		return 1;
 	}
-	so.start = t.start;
-	so.cols = t.cols;
-	so.no_skip = t.no_skip;
-	t.c = stats_open(&t.layout, &so, &e);
-	if (!t.c) {
-		fprintf(stderr, "cgtop: %s\n", e.msg);
-		cg_layout_free(&t.layout);
-		return 1;
-	}
 	if (!t.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		/* no terminal: frames, as -b would print them */
 		t.batch = true;
@@ -350,6 +341,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "cgtop: %s: printing frames as -b does\n", why);
 			t.batch = true;
 		}
+	}
+	so.start = t.start;
+	so.cols = t.cols;
+	so.no_skip = t.no_skip;
+	/* batch: a first sample, then one per frame */
+	so.refreshes = t.batch && t.iterations ? (unsigned long)t.iterations + 1 : 0;
+	t.c = stats_open(&t.layout, &so, &e);
+	if (!t.c) {
+		fprintf(stderr, "cgtop: %s\n", e.msg);
+		cg_layout_free(&t.layout);
+		return 1;
 	}
 	rc = t.batch ? run_batch(&t) : run_screen(&t);
 	stats_procs_free(&t.procs);
