@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -654,33 +655,11 @@ const char *map_freeze_value(bool freeze, bool v2)
 	return freeze ? "FROZEN" : "THAWED";
 }
 
-/* The one reader of "key value" lines (cpu.stat, memory.events,
- * memory.oom_control, cgroup.events): the line's key must be the whole key
- * ("oom" is not "oom_kill") and its value a number. */
-int map_keyed_u64(const char *text, const char *key, uint64_t *out)
-{
-	size_t kl = strlen(key);
-
-	for (const char *s = text; s && *s;) {
-		size_t len = strcspn(s, "\n");
-
-		if (len > kl && !strncmp(s, key, kl) && s[kl] == ' ') {
-			if (s[kl + 1] < '0' || s[kl + 1] > '9')
-				return -1;
-			*out = strtoull(s + kl + 1, NULL, 10);
-			return 0;
-		}
-		s += len;
-		s += *s == '\n';
-	}
-	return -1;
-}
-
 long long map_keyed_value(const char *text, const char *key)
 {
 	uint64_t v;
 
-	return map_keyed_u64(text, key, &v) < 0 ? -1 : (long long)v;
+	return map_parse_keyed(text, key, &v) < 0 ? -1 : v > (uint64_t)LLONG_MAX ? LLONG_MAX : (long long)v;
 }
 
 int map_parse_frozen(const char *text, bool v2)
@@ -762,7 +741,7 @@ int map_parse_counter(enum map_counter c, bool v2, const char *text, uint64_t *o
 	uint64_t v;
 
 	if (key) {
-		if (map_keyed_u64(text, key, &v) < 0)
+		if (map_parse_keyed(text, key, &v) < 0)
 			return -1;
 	} else {
 		if (*text < '0' || *text > '9')
@@ -771,4 +750,176 @@ int map_parse_counter(enum map_counter c, bool v2, const char *text, uint64_t *o
 	}
 	*out = v * counters[c].scale[v2];
 	return 0;
+}
+
+/* ---- Read side: the files the statistics and cgtop read ---- */
+
+static const struct {
+	enum cg_ctrl ctrl;
+	const char *v1, *v2;
+} stat_files[MS_COUNT] = {
+	[MS_CPU_USAGE] = { CTRL_CPUACCT, "cpuacct.usage", "cpu.stat" },
+	[MS_CPU_STAT] = { CTRL_CPU, "cpu.stat", NULL },
+	[MS_CPU_QUOTA] = { CTRL_CPU, NULL, NULL },       /* MK_CPU_QUOTA, MK_CPU_MAX */
+	[MS_CPU_PERIOD] = { CTRL_CPU, NULL, NULL },      /* MK_CPU_PERIOD */
+	[MS_MEM_USAGE] = { CTRL_MEMORY, NULL, NULL },    /* MK_MEM_USAGE */
+	[MS_MEM_STAT] = { CTRL_MEMORY, "memory.stat", "memory.stat" },
+	[MS_MEM_LIMIT] = { CTRL_MEMORY, NULL, NULL },    /* MK_MEM_MAX */
+	[MS_SWAP_USAGE] = { CTRL_MEMORY, NULL, "memory.swap.current" },
+	[MS_OOM] = { CTRL_MEMORY, "memory.oom_control", "memory.events" },
+	[MS_IO_BYTES] = { CTRL_IO, "blkio.throttle.io_service_bytes_recursive", "io.stat" },
+	[MS_PIDS_CURRENT] = { CTRL_PIDS, "pids.current", "pids.current" },
+	[MS_PIDS_MAX] = { CTRL_PIDS, NULL, NULL },       /* MK_PIDS_MAX */
+	[MS_PROCS] = { CTRL_COUNT, NULL, NULL },         /* MF_PROCS */
+	[MS_PSI_CPU] = { CTRL_COUNT, NULL, "cpu.pressure" },
+	[MS_PSI_MEM] = { CTRL_COUNT, NULL, "memory.pressure" },
+	[MS_PSI_IO] = { CTRL_COUNT, NULL, "io.pressure" },
+};
+
+const char *map_stat_file(enum map_stat f, bool v2)
+{
+	switch (f) {
+	case MS_CPU_QUOTA: return map_file(v2 ? MK_CPU_MAX : MK_CPU_QUOTA, v2);
+	case MS_CPU_PERIOD: return map_file(MK_CPU_PERIOD, v2);
+	case MS_MEM_USAGE: return map_file(MK_MEM_USAGE, v2);
+	case MS_MEM_LIMIT: return map_file(MK_MEM_MAX, v2);
+	case MS_PIDS_MAX: return map_file(MK_PIDS_MAX, v2);
+	case MS_PROCS: return map_cgfile(MF_PROCS, v2);
+	default: return (unsigned)f < MS_COUNT ? (v2 ? stat_files[f].v2 : stat_files[f].v1) : NULL;
+	}
+}
+
+enum cg_ctrl map_stat_ctrl(enum map_stat f)
+{
+	return (unsigned)f < MS_COUNT ? stat_files[f].ctrl : CTRL_COUNT;
+}
+
+static const char *const stat_keys[MSK_COUNT][2] = {
+	[MSK_CPU_USAGE_USEC] = { NULL, "usage_usec" },
+	[MSK_NR_PERIODS] = { "nr_periods", "nr_periods" },
+	[MSK_NR_THROTTLED] = { "nr_throttled", "nr_throttled" },
+	[MSK_INACTIVE_FILE] = { "total_inactive_file", "inactive_file" },
+	[MSK_SWAP] = { "total_swap", NULL },
+	[MSK_OOM_KILL] = { "oom_kill", "oom_kill" },
+};
+
+const char *map_stat_key(enum map_stat_key k, bool v2)
+{
+	return (unsigned)k < MSK_COUNT ? stat_keys[k][v2] : NULL;
+}
+
+/* Digits at s, without overflow; the end, or NULL when there are none. */
+static const char *digits(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s < '0' || *s > '9')
+		return NULL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return NULL;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return s;
+}
+
+int map_parse_u64(const char *s, uint64_t *out)
+{
+	const char *end = digits(s, out);
+
+	return end && (!*end || *end == '\n' || *end == ' ') ? 0 : -1;
+}
+
+int map_parse_keyed(const char *text, const char *key, uint64_t *out)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = text; p && *p;) {
+		if (!strncmp(p, key, kl) && p[kl] == ' ')
+			return digits(p + kl + 1, out) ? 0 : -1;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+int map_parse_psi_some_avg10(const char *s, uint64_t *hundredths)
+{
+	const char *p = strstr(s, "some avg10=");
+	uint64_t whole, frac = 0;
+	const char *q;
+
+	if (!p || !(q = digits(p + 11, &whole)))
+		return -1;
+	if (q[0] == '.' && q[1] >= '0' && q[1] <= '9') {
+		frac = (uint64_t)(q[1] - '0') * 10;
+		if (q[2] >= '0' && q[2] <= '9')
+			frac += (uint64_t)(q[2] - '0');
+	}
+	*hundredths = whole * 100 + frac;
+	return 0;
+}
+
+int map_parse_blkio_bytes(const char *s, uint64_t *rbytes, uint64_t *wbytes)
+{
+	uint64_t r = 0, w = 0, v;
+	bool any = false;
+
+	/* "8:0 Read 123" per device and op; "Total N" closes the file. */
+	for (const char *p = s; p && *p;) {
+		const char *sp = strchr(p, ' ');
+		const char *nl = strchr(p, '\n');
+		const char *colon = strchr(p, ':');
+
+		if (sp && (!nl || sp < nl) && colon && colon < sp) {
+			if (!strncmp(sp + 1, "Read ", 5) && digits(sp + 6, &v)) {
+				r += v;
+				any = true;
+			} else if (!strncmp(sp + 1, "Write ", 6) && digits(sp + 7, &v)) {
+				w += v;
+				any = true;
+			}
+		} else if (!strncmp(p, "Total ", 6)) {
+			any = true;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	if (!any)
+		return -1;
+	*rbytes = r;
+	*wbytes = w;
+	return 0;
+}
+
+int map_parse_io_stat_bytes(const char *s, uint64_t *rbytes, uint64_t *wbytes)
+{
+	uint64_t r = 0, w = 0, v;
+
+	for (const char *p = s; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		const char *end = nl ? nl : p + strlen(p);
+		const char *q;
+
+		q = strstr(p, " rbytes=");
+		if (q && q < end && digits(q + 8, &v))
+			r += v;
+		q = strstr(p, " wbytes=");
+		if (q && q < end && digits(q + 8, &v))
+			w += v;
+		p = nl ? nl + 1 : NULL;
+	}
+	*rbytes = r;
+	*wbytes = w;
+	return 0;
+}
+
+uint64_t map_v1_swap_from_memsw(uint64_t memsw, uint64_t limit)
+{
+	if (memsw == MAP_UNLIMITED || limit == MAP_UNLIMITED)
+		return MAP_UNLIMITED;
+	return memsw > limit ? memsw - limit : 0;
 }

@@ -172,10 +172,7 @@ const char *map_freeze_value(bool freeze, bool v2);
 /* Reads MF_FREEZE_STATE: 1 when frozen, 0 when thawed, 2 while freezing
  * (v1 FREEZING, or v2 asked and not yet frozen), -1 when unreadable. */
 int map_parse_frozen(const char *text, bool v2);
-/* The number of the line "key N" of a flat keyed file (cpu.stat,
- * memory.events, cgroup.events): 0, or -1 when there is none. */
-int map_keyed_u64(const char *text, const char *key, uint64_t *out);
-/* The same as a value: the number, or -1. */
+/* map_parse_keyed() as a value: the number, or -1. */
 long long map_keyed_value(const char *text, const char *key);
 /* The host's list of online cpus, or of memory nodes (mems). */
 const char *map_sys_online(bool mems);
@@ -207,5 +204,63 @@ enum cg_ctrl map_counter_ctrl(enum map_counter c, bool v2);
 /* The counter from the file's text, in the unit above. 0, or -1 when the
  * text does not hold it. */
 int map_parse_counter(enum map_counter c, bool v2, const char *text, uint64_t *out);
+
+/* ---- Read side: the files the statistics (stats.c) and cgtop read, and
+ * their formats. The knobs above that are also read (limits, usage) keep
+ * their map_knob; map_stat_file() names them for the collector too. ---- */
+enum map_stat {
+	MS_CPU_USAGE,      /* v1 cpuacct.usage (ns) / v2 cpu.stat (usage_usec) */
+	MS_CPU_STAT,       /* cpu.stat: nr_periods, nr_throttled */
+	MS_CPU_QUOTA,      /* v1 cpu.cfs_quota_us / v2 cpu.max */
+	MS_CPU_PERIOD,     /* v1 only: cpu.cfs_period_us (v2 has it in cpu.max) */
+	MS_MEM_USAGE,      /* MK_MEM_USAGE */
+	MS_MEM_STAT,       /* memory.stat */
+	MS_MEM_LIMIT,      /* MK_MEM_MAX */
+	MS_SWAP_USAGE,     /* v2 only: memory.swap.current (v1: memory.stat) */
+	MS_OOM,            /* v1 memory.oom_control / v2 memory.events: oom_kill */
+	MS_IO_BYTES,       /* v1 blkio.throttle.io_service_bytes_recursive / v2 io.stat */
+	MS_PIDS_CURRENT,
+	MS_PIDS_MAX,       /* MK_PIDS_MAX */
+	MS_PROCS,          /* MF_PROCS */
+	MS_PSI_CPU,        /* v2 only: cpu.pressure */
+	MS_PSI_MEM,        /* v2 only: memory.pressure */
+	MS_PSI_IO,         /* v2 only: io.pressure */
+	MS_COUNT
+};
+/* The file's name on v1 or v2, or NULL when that version lacks it. */
+const char *map_stat_file(enum map_stat f, bool v2);
+/* The controller whose hierarchy holds it (CTRL_CPUACCT for the usage: on
+ * v2 the cpu controller's); CTRL_COUNT for files every group has
+ * (cgroup.procs, the pressure files). */
+enum cg_ctrl map_stat_ctrl(enum map_stat f);
+
+/* Keys of the "key value" files (cpu.stat, memory.stat, memory.events,
+ * v1 memory.oom_control). */
+enum map_stat_key {
+	MSK_CPU_USAGE_USEC,   /* v2 cpu.stat */
+	MSK_NR_PERIODS,
+	MSK_NR_THROTTLED,
+	MSK_INACTIVE_FILE,    /* v1: the hierarchical total_inactive_file */
+	MSK_SWAP,             /* v1 only: total_swap (v2: memory.swap.current) */
+	MSK_OOM_KILL,
+	MSK_COUNT
+};
+/* The key on v1 or v2, or NULL when that version lacks it. */
+const char *map_stat_key(enum map_stat_key k, bool v2);
+/* The number after "key " on a line of text. Returns 0, or -1 when no line
+ * holds the key or its value is not a number. */
+int map_parse_keyed(const char *text, const char *key, uint64_t *out);
+/* A number alone on a line ("123\n"). Returns 0 or -1. */
+int map_parse_u64(const char *s, uint64_t *out);
+/* Pressure: "some avg10=1.23 ..." -> 123 (hundredths of a percent). */
+int map_parse_psi_some_avg10(const char *s, uint64_t *hundredths);
+/* Bytes read and written, all devices: v1 blkio "MAJ:MIN Read N" lines
+ * (-1 when there is no such line and no "Total"), v2 io.stat
+ * "MAJ:MIN rbytes=N wbytes=N" (empty: a group that did no io, 0). */
+int map_parse_blkio_bytes(const char *s, uint64_t *rbytes, uint64_t *wbytes);
+int map_parse_io_stat_bytes(const char *s, uint64_t *rbytes, uint64_t *wbytes);
+/* v1 swap allowed above the memory limit, from memory.memsw.limit_in_bytes
+ * and memory.limit_in_bytes as read: MAP_UNLIMITED when either has none. */
+uint64_t map_v1_swap_from_memsw(uint64_t memsw, uint64_t limit);
 
 #endif

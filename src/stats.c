@@ -6,7 +6,15 @@
  * walked again only then; files that rarely change (limits, memory.stat)
  * are read every few refreshes, staggered over the groups; hierarchical
  * counters that did not move in a parent are not read in its children, whose
- * counters cannot have moved either. Nothing is allocated between scans. */
+ * counters cannot have moved either. Nothing is allocated between scans.
+ *
+ * The first frame reads every group once, so there the number of system
+ * calls is the cost: the scan stats a subdirectory and opens it only when
+ * its link count says it has subdirectories of its own (most are leaves);
+ * the quota is read before the files only a quota makes worth reading; the
+ * refresh right after a scan does not check what the scan just listed; and
+ * a run that says how long it is (cgtop -b -n N) keeps open only files a
+ * refresh to come will read (a kept file holds a kernel buffer). */
 #include "stats.h"
 
 #include <dirent.h>
@@ -21,6 +29,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mapping.h"
 #include "sys.h"
 
 #define HIER_MAX 8
@@ -51,37 +60,32 @@ enum stats_file {
 
 
 #define V(x) SV_BIT(SV_##x)
-#define CTRL_NONE CTRL_COUNT   /* any hierarchy (cgroup.procs) or unified (psi) */
 
+/* What each file gives, and how often it changes; its name and controller
+ * are mapping.c's. */
 static const struct file_def {
-	const char *v1, *v2;
-	enum cg_ctrl ctrl;
+	enum map_stat src;
 	uint32_t vals1, vals2;  /* values it gives on v1, on v2 */
 	bool slow;              /* changes rarely: read every slow_every refreshes */
 } files[F_COUNT] = {
-	[F_CPU_USAGE] = {"cpuacct.usage", "cpu.stat", CTRL_CPUACCT, V(CPU_NS),
-			 V(CPU_NS) | V(PERIODS) | V(THROTTLED), false},
-	[F_CPU_STAT] = {"cpu.stat", NULL, CTRL_CPU, V(PERIODS) | V(THROTTLED), 0, false},
-	[F_CPU_QUOTA] = {"cpu.cfs_quota_us", "cpu.max", CTRL_CPU, V(QUOTA_US),
-			 V(QUOTA_US) | V(PERIOD_US), true},
-	[F_CPU_PERIOD] = {"cpu.cfs_period_us", NULL, CTRL_CPU, V(PERIOD_US), 0, true},
-	[F_MEM] = {"memory.usage_in_bytes", "memory.current", CTRL_MEMORY, V(MEM), V(MEM), false},
-	[F_MEM_STAT] = {"memory.stat", "memory.stat", CTRL_MEMORY, V(MEM_INACTIVE_FILE) | V(SWAP),
-			V(MEM_INACTIVE_FILE), false},
-	[F_MEM_LIMIT] = {"memory.limit_in_bytes", "memory.max", CTRL_MEMORY, V(MEM_LIMIT),
-			 V(MEM_LIMIT), true},
-	[F_SWAP] = {NULL, "memory.swap.current", CTRL_MEMORY, 0, V(SWAP), false},
-	[F_OOM] = {"memory.oom_control", "memory.events", CTRL_MEMORY, V(OOM_KILLS),
-		   V(OOM_KILLS), false},
-	[F_IO] = {"blkio.throttle.io_service_bytes_recursive", "io.stat", CTRL_IO,
-		  V(IO_RBYTES) | V(IO_WBYTES), V(IO_RBYTES) | V(IO_WBYTES), false},
-	[F_PIDS] = {"pids.current", "pids.current", CTRL_PIDS, V(PIDS), V(PIDS), false},
-	[F_PIDS_MAX] = {"pids.max", "pids.max", CTRL_PIDS, V(PIDS_MAX), V(PIDS_MAX), true},
-	[F_PROCS] = {"cgroup.procs", "cgroup.procs", CTRL_NONE, V(TASKS), V(TASKS), false},
-	[F_PSI_CPU] = {NULL, "cpu.pressure", CTRL_NONE, 0, V(PSI_CPU), false},
-	[F_PSI_MEM] = {NULL, "memory.pressure", CTRL_NONE, 0, V(PSI_MEM), false},
-	[F_PSI_IO] = {NULL, "io.pressure", CTRL_NONE, 0, V(PSI_IO), false},
+	[F_CPU_USAGE] = {MS_CPU_USAGE, V(CPU_NS), V(CPU_NS) | V(PERIODS) | V(THROTTLED), false},
+	[F_CPU_STAT] = {MS_CPU_STAT, V(PERIODS) | V(THROTTLED), 0, false},
+	[F_CPU_QUOTA] = {MS_CPU_QUOTA, V(QUOTA_US), V(QUOTA_US) | V(PERIOD_US), true},
+	[F_CPU_PERIOD] = {MS_CPU_PERIOD, V(PERIOD_US), 0, true},
+	[F_MEM] = {MS_MEM_USAGE, V(MEM), V(MEM), false},
+	[F_MEM_STAT] = {MS_MEM_STAT, V(MEM_INACTIVE_FILE) | V(SWAP), V(MEM_INACTIVE_FILE), false},
+	[F_MEM_LIMIT] = {MS_MEM_LIMIT, V(MEM_LIMIT), V(MEM_LIMIT), true},
+	[F_SWAP] = {MS_SWAP_USAGE, 0, V(SWAP), false},
+	[F_OOM] = {MS_OOM, V(OOM_KILLS), V(OOM_KILLS), false},
+	[F_IO] = {MS_IO_BYTES, V(IO_RBYTES) | V(IO_WBYTES), V(IO_RBYTES) | V(IO_WBYTES), false},
+	[F_PIDS] = {MS_PIDS_CURRENT, V(PIDS), V(PIDS), false},
+	[F_PIDS_MAX] = {MS_PIDS_MAX, V(PIDS_MAX), V(PIDS_MAX), true},
+	[F_PROCS] = {MS_PROCS, V(TASKS), V(TASKS), false},
+	[F_PSI_CPU] = {MS_PSI_CPU, 0, V(PSI_CPU), false},
+	[F_PSI_MEM] = {MS_PSI_MEM, 0, V(PSI_MEM), false},
+	[F_PSI_IO] = {MS_PSI_IO, 0, V(PSI_IO), false},
 };
+_Static_assert(STATS_UNLIMITED == MAP_UNLIMITED, "one value for no limit");
 
 /* A group's open files and last two samples: apart from the group so that
  * a scan moves a pointer, not the state (and memory does not double). */
@@ -114,6 +118,7 @@ struct stats_collector {
 	uint32_t *hash;               /* index + 1, 0 for empty */
 	size_t hash_cap;
 	bool need_scan;
+	bool just_scanned;            /* no refresh since the last scan */
 
 	uint64_t refreshes;
 	uint64_t t_prev_ns;
@@ -302,7 +307,9 @@ static struct scan_ent *scan_add(struct scan *s, const char *rel, size_t h, uint
 }
 
 /* Walks the directory abs (whose relative path is abs + rel_off) in
- * hierarchy h, adding every subdirectory. */
+ * hierarchy h, adding every subdirectory. A subdirectory's link count (2 +
+ * its own subdirectories on cgroupfs) tells a leaf, which is not opened:
+ * most groups are leaves, and a stat costs a fraction of a directory read. */
 static int scan_dir(struct scan *s, char *abs, size_t len, size_t rel_off, size_t h)
 {
 	_cleanup_closedir_ DIR *d = opendir(abs);
@@ -313,6 +320,8 @@ static int scan_dir(struct scan *s, char *abs, size_t len, size_t rel_off, size_
 	if (!d)
 		return errno == ENOENT || errno == ENODEV ? 0 : -1;  /* gone meanwhile */
 	while ((de = readdir(d))) {
+		struct scan_ent *e;
+		struct stat st;
 		size_t nl;
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
@@ -324,17 +333,22 @@ static int scan_dir(struct scan *s, char *abs, size_t len, size_t rel_off, size_
 		memcpy(abs + len + 1, de->d_name, nl + 1);
 		nchild++;
 		/* relative path: skip "mount/" (or "mount" for the top) */
-		if (!scan_add(s, abs + rel_off + (abs[rel_off] == '/'), h, de->d_ino) ||
-		    scan_dir(s, abs, len + 1 + nl, rel_off, h) < 0) {
-			abs[len] = '\0';
-			return -1;
-		}
+		e = scan_add(s, abs + rel_off + (abs[rel_off] == '/'), h, de->d_ino);
+		if (!e)
+			goto fail;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_nlink == 2)
+			e->nchild[h] = 0;   /* a leaf */
+		else if (scan_dir(s, abs, len + 1 + nl, rel_off, h) < 0)
+			goto fail;
 		abs[len] = '\0';
 	}
 	self = scan_find(s, abs + rel_off + (abs[rel_off] == '/'));
 	if (self >= 0)
 		s->e[self].nchild[h] = nchild;
 	return 0;
+fail:
+	abs[len] = '\0';
+	return -1;
 }
 
 static int ent_cmp(const void *a, const void *b)
@@ -471,6 +485,7 @@ static int scan(struct stats_collector *c, cg_err *e)
 	c->hash = hash;
 	c->hash_cap = s.hash_cap;
 	c->need_scan = false;
+	c->just_scanned = true;
 	free(s.e);
 	free(s.hash);
 	return 0;
@@ -507,6 +522,29 @@ static int open_in(struct stats_collector *c, const struct stats_group *g, int h
 	return open(c->path, O_RDONLY | O_CLOEXEC);
 }
 
+/* Whether a refresh to come is likely to read f again: then it is kept
+ * open. A file kept open holds a kernel buffer too, which a short run (cgtop
+ * -b -n 1: one sample, one frame) would allocate for every file of every
+ * group and never use again. Files read at every refresh (usage, pressure,
+ * throttling with a quota) are read again at the next; the others (limits,
+ * memory.stat and the OOM count when usage moves, the tasks when cpu time
+ * does) at the latest slow_every refreshes later. */
+static bool worth_keeping(const struct stats_collector *c, enum stats_file f)
+{
+	unsigned long left;
+
+	if (!c->opts.refreshes)
+		return true;
+	left = c->opts.refreshes > c->refreshes + 1 ? c->opts.refreshes - c->refreshes - 1 : 0;
+	switch (f) {
+	case F_CPU_USAGE: case F_CPU_STAT: case F_MEM: case F_SWAP: case F_IO: case F_PIDS:
+	case F_PSI_CPU: case F_PSI_MEM: case F_PSI_IO:
+		return left > 0;
+	default:
+		return left >= c->opts.slow_every;
+	}
+}
+
 /* Reads file f of group g into c->buf. Returns the length, or -1 with errno
  * (ENOENT: not there; ENODEV: the group went away). */
 static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum stats_file f, int h)
@@ -535,11 +573,13 @@ static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum 
 				c->fd_budget = c->fds_kept;
 			return -1;
 		}
-		if (c->fds_kept >= c->fd_budget || c->file_rank[f] > c->keep_ranks) {
-			/* short of fds: read this one and give it back */
+		if (!worth_keeping(c, f) || c->fds_kept >= c->fd_budget ||
+		    c->file_rank[f] > c->keep_ranks) {
+			/* not read again, or short of fds: read it and give it back */
+			if (worth_keeping(c, f))
+				c->fallback_reads++;
 			n = read(nfd, c->buf, sizeof(c->buf) - 1);
 			close(nfd);
-			c->fallback_reads++;
 			if (n < 0)
 				return -1;
 			c->buf[n] = '\0';
@@ -554,6 +594,8 @@ static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum 
 	c->buf[n] = '\0';
 	return n;
 }
+
+#define KEY(k) map_stat_key(k, v2)
 
 static void parse_file(const struct stats_collector *c, enum stats_file f, bool v2,
 		       struct stats_sample *s)
@@ -570,28 +612,28 @@ static void parse_file(const struct stats_collector *c, enum stats_file f, bool 
 	switch (f) {
 	case F_CPU_USAGE:
 		if (!v2) {
-			if (stats_parse_u64(b, &a) == 0)
+			if (map_parse_u64(b, &a) == 0)
 				SET(SV_CPU_NS, a);
 			break;
 		}
-		if (stats_parse_key(b, "usage_usec", &a) == 0)
+		if (map_parse_keyed(b, KEY(MSK_CPU_USAGE_USEC), &a) == 0)
 			SET(SV_CPU_NS, a * 1000);
 		/* v2 cpu.stat also holds the throttling */
 		__attribute__((fallthrough));
 	case F_CPU_STAT:
-		if (stats_parse_key(b, "nr_periods", &a) == 0 &&
-		    stats_parse_key(b, "nr_throttled", &b2) == 0) {
+		if (map_parse_keyed(b, KEY(MSK_NR_PERIODS), &a) == 0 &&
+		    map_parse_keyed(b, KEY(MSK_NR_THROTTLED), &b2) == 0) {
 			SET(SV_PERIODS, a);
 			SET(SV_THROTTLED, b2);
 		}
 		break;
 	case F_CPU_QUOTA:
 		if (v2) {
-			if (stats_parse_cpu_max(b, &a, &b2) == 0) {
+			if (map_parse_cpu_max(b, &a, &b2) == 0) {
 				SET(SV_QUOTA_US, a);
 				SET(SV_PERIOD_US, b2);
 			}
-		} else if (stats_parse_limit(b, &a) == 0) {
+		} else if (map_parse_limit(b, &a) == 0) {
 			SET(SV_QUOTA_US, a);
 		}
 		break;
@@ -599,7 +641,7 @@ static void parse_file(const struct stats_collector *c, enum stats_file f, bool 
 	case F_MEM:
 	case F_SWAP:
 	case F_PIDS:
-		if (stats_parse_u64(b, &a) == 0)
+		if (map_parse_u64(b, &a) == 0)
 			SET(f == F_CPU_PERIOD ? SV_PERIOD_US
 			    : f == F_MEM      ? SV_MEM
 			    : f == F_SWAP     ? SV_SWAP
@@ -607,22 +649,22 @@ static void parse_file(const struct stats_collector *c, enum stats_file f, bool 
 			    a);
 		break;
 	case F_MEM_STAT:
-		if (stats_parse_key(b, v2 ? "inactive_file" : "total_inactive_file", &a) == 0)
+		if (map_parse_keyed(b, KEY(MSK_INACTIVE_FILE), &a) == 0)
 			SET(SV_MEM_INACTIVE_FILE, a);
-		if (!v2 && stats_parse_key(b, "total_swap", &a) == 0)
+		if (KEY(MSK_SWAP) && map_parse_keyed(b, KEY(MSK_SWAP), &a) == 0)
 			SET(SV_SWAP, a);
 		break;
 	case F_MEM_LIMIT:
 	case F_PIDS_MAX:
-		if (stats_parse_limit(b, &a) == 0)
+		if (map_parse_limit(b, &a) == 0)
 			SET(f == F_MEM_LIMIT ? SV_MEM_LIMIT : SV_PIDS_MAX, a);
 		break;
 	case F_OOM:
-		if (stats_parse_key(b, "oom_kill", &a) == 0)
+		if (map_parse_keyed(b, KEY(MSK_OOM_KILL), &a) == 0)
 			SET(SV_OOM_KILLS, a);
 		break;
 	case F_IO:
-		if ((v2 ? stats_parse_iostat(b, &a, &b2) : stats_parse_blkio(b, &a, &b2)) == 0) {
+		if ((v2 ? map_parse_io_stat_bytes(b, &a, &b2) : map_parse_blkio_bytes(b, &a, &b2)) == 0) {
 			SET(SV_IO_RBYTES, a);
 			SET(SV_IO_WBYTES, b2);
 		}
@@ -633,7 +675,7 @@ static void parse_file(const struct stats_collector *c, enum stats_file f, bool 
 	case F_PSI_CPU:
 	case F_PSI_MEM:
 	case F_PSI_IO:
-		if (stats_parse_psi_some_avg10(b, &a) == 0)
+		if (map_parse_psi_some_avg10(b, &a) == 0)
 			SET(f == F_PSI_CPU ? SV_PSI_CPU : f == F_PSI_MEM ? SV_PSI_MEM : SV_PSI_IO, a);
 		break;
 	case F_COUNT:
@@ -641,6 +683,7 @@ static void parse_file(const struct stats_collector *c, enum stats_file f, bool 
 	}
 #undef SET
 }
+#undef KEY
 
 static uint32_t file_vals(const struct stats_collector *c, enum stats_file f)
 {
@@ -664,15 +707,22 @@ static bool due(const struct stats_collector *c, const struct stats_group *g, si
 {
 	const struct stats_group *p = g->parent >= 0 ? &c->g[g->parent] : NULL;
 	uint32_t vals = file_vals(c, f);
-	bool tick = (c->refreshes + i) % c->opts.slow_every == 0;
+	/* A run that ends before slow_every refreshes read every file at its
+	 * start: its last refresh has no need of the staggered re-read. */
+	bool short_end = c->opts.refreshes && c->refreshes + 1 >= c->opts.refreshes &&
+			 c->refreshes < c->opts.slow_every;
+	bool tick = !short_end && (c->refreshes + i) % c->opts.slow_every == 0;
 
-	if (c->opts.no_skip || g->fresh || g->force || (g->st->cur.have & vals) != vals)
+	if (c->opts.no_skip)
 		return true;
 	/* Without a quota the group is never throttled and its period does
-	 * not matter: read again once a quota shows up. */
+	 * not matter: read again once a quota shows up. The quota is read
+	 * first (read_order), so this holds in a new group too. */
 	if ((f == F_CPU_STAT || f == F_CPU_PERIOD) && !c->hier[c->file_hier[f]].v2 &&
 	    (g->st->cur.have & SV_BIT(SV_QUOTA_US)) && g->st->cur.v[SV_QUOTA_US] == STATS_UNLIMITED)
 		return false;
+	if (g->fresh || g->force || (g->st->cur.have & vals) != vals)
+		return true;
 	if (tick)
 		return true;
 	if (files[f].slow)
@@ -712,8 +762,16 @@ static int procs_hier(const struct stats_collector *c, const struct stats_group 
 
 static void read_group(struct stats_collector *c, struct stats_group *g, size_t i)
 {
+	/* the quota before what it decides on (due()) */
+	static const enum stats_file read_order[F_COUNT] = {
+		F_CPU_QUOTA, F_CPU_USAGE, F_CPU_STAT, F_CPU_PERIOD, F_MEM,     F_MEM_STAT,
+		F_MEM_LIMIT, F_SWAP,      F_OOM,      F_IO,         F_PIDS,    F_PIDS_MAX,
+		F_PROCS,     F_PSI_CPU,   F_PSI_MEM,  F_PSI_IO,
+	};
+
 	g->st->prev = g->st->cur;
-	for (size_t f = 0; f < F_COUNT; f++) {
+	for (size_t k = 0; k < F_COUNT; k++) {
+		enum stats_file f = read_order[k];
 		int h = f == F_PROCS ? procs_hier(c, g) : c->file_hier[f];
 		uint32_t vals;
 
@@ -869,6 +927,7 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 {
 	uint64_t interval = c->t_prev_ns && t > c->t_prev_ns ? t - c->t_prev_ns : 0;
 	unsigned flash = interval ? (unsigned)(10000000000ull / interval) : 10;
+	bool last = c->opts.refreshes && c->refreshes + 1 >= c->opts.refreshes;
 
 	if (c->need_scan || !c->g) {
 		if (scan(c, e) < 0)
@@ -882,8 +941,9 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 			continue;
 		/* Groups with subdirectories (few) are checked at every refresh,
 		 * leaves every check_every: new groups mostly come below
-		 * groups that already have some. */
-		if (!c->opts.no_skip &&
+		 * groups that already have some. Not right after a scan, nor
+		 * at the last refresh (a scan would come at the next). */
+		if (!c->opts.no_skip && !c->just_scanned && !last &&
 		    (g->has_children || (c->refreshes + i) % c->opts.check_every == 0))
 			check_dirs(c, g);
 		read_group(c, g, i);
@@ -905,6 +965,7 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 		c->live += !c->g[i].vanished;
 	c->t_prev_ns = t;
 	c->refreshes++;
+	c->just_scanned = false;
 	return 0;
 }
 
@@ -939,7 +1000,7 @@ static void raise_fd_limit(struct stats_collector *c)
 		return;
 	}
 	if (sys_read_file("/proc/sys/fs/nr_open", buf, sizeof(buf)) > 0 &&
-	    stats_parse_u64(buf, &nr_open) == 0 && nr_open > rl.rlim_max) {
+	    map_parse_u64(buf, &nr_open) == 0 && nr_open > rl.rlim_max) {
 		struct rlimit more = {.rlim_cur = (rlim_t)nr_open, .rlim_max = (rlim_t)nr_open};
 
 		if (setrlimit(RLIMIT_NOFILE, &more) == 0)
@@ -991,9 +1052,9 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 			if (h == HIER_MAX)
 				goto oom;
 			for (size_t f = 0; f < F_COUNT; f++)
-				if (files[f].ctrl == k && files[f].v1) {
+				if (map_stat_ctrl(files[f].src) == k && map_stat_file(files[f].src, false)) {
 					c->file_hier[f] = (int)h;
-					c->file_name[f] = files[f].v1;
+					c->file_name[f] = map_stat_file(files[f].src, false);
 				}
 		}
 	}
@@ -1004,17 +1065,18 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 			goto oom;
 		unified = (int)h;
 		for (size_t f = 0; f < F_COUNT; f++) {
-			bool ctrl_here = files[f].ctrl == CTRL_NONE ||
-					 (l->unified_ctrls & (1u << files[f].ctrl)) ||
-					 (files[f].ctrl == CTRL_CPUACCT &&
+			enum cg_ctrl ctrl = map_stat_ctrl(files[f].src);
+			bool ctrl_here = ctrl == CTRL_COUNT || (l->unified_ctrls & (1u << ctrl)) ||
+					 (ctrl == CTRL_CPUACCT &&
 					  (l->mode == CG_MODE_V2 || (l->unified_ctrls & (1u << CTRL_CPU))));
 
-			if (c->file_hier[f] >= 0 || !files[f].v2 || (!ctrl_here && l->mode != CG_MODE_V2))
+			if (c->file_hier[f] >= 0 || !map_stat_file(files[f].src, true) ||
+			    (!ctrl_here && l->mode != CG_MODE_V2))
 				continue;
 			if (f == F_PROCS)
 				continue;
 			c->file_hier[f] = unified;
-			c->file_name[f] = files[f].v2;
+			c->file_name[f] = map_stat_file(files[f].src, true);
 		}
 	}
 	for (size_t k = 0; k < sizeof(procs_pref) / sizeof(procs_pref[0]); k++)
@@ -1029,7 +1091,7 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 		}
 	if (unified >= 0)
 		c->procs_order[c->n_procs_order++] = unified;
-	c->file_name[F_PROCS] = "cgroup.procs";
+	c->file_name[F_PROCS] = map_stat_file(MS_PROCS, false);   /* the same on v2 */
 	if (c->n_hier == 0) {
 		cg_err_set(e, ENOENT, "no cgroup hierarchy is mounted");
 		stats_close(c);
@@ -1120,19 +1182,25 @@ int stats_group_dir(const struct stats_collector *c, size_t i, enum cg_ctrl ctrl
 	return -1;
 }
 
-size_t stats_group_dirs(const struct stats_collector *c, size_t i, char (*bufs)[4096], size_t max)
+void stats_group_cgdirs(const struct stats_collector *c, size_t i, struct cg_dirs *out,
+			char (*bufs)[4096])
 {
 	const struct stats_group *g = stats_group_at(c, i);
-	size_t n = 0;
 
-	if (!g)
-		return 0;
-	for (size_t h = 0; h < c->n_hier && n < max; h++)
-		if (g->hier & (1u << h)) {
-			snprintf(bufs[n], 4096, "%s%s%s", c->hier[h].mount, *g->path ? "/" : "", g->path);
-			n++;
-		}
-	return n;
+	out->n = 0;
+	for (size_t h = 0; g && h < c->n_hier && out->n < CG_MAX_HIER; h++) {
+		struct cg_hdir *d = &out->h[out->n];
+
+		if (!(g->hier & (1u << h)))
+			continue;
+		snprintf(bufs[out->n], 4096, "%s%s%s", c->hier[h].mount, *g->path ? "/" : "", g->path);
+		*d = (struct cg_hdir){.dir = bufs[out->n], .v2 = c->hier[h].v2, .mount = c->hier[h].mount};
+		for (size_t k = 0; !d->v2 && k < CTRL_COUNT; k++)
+			if (c->layout->v1_mount[k] && !strcmp(c->layout->v1_mount[k], c->hier[h].mount) &&
+			    (!d->ctrl || k == CTRL_FREEZER))
+				d->ctrl = cg_ctrl_name((enum cg_ctrl)k, false);
+		out->n++;
+	}
 }
 
 void stats_fd_usage(const struct stats_collector *c, size_t *kept, size_t *fallback_reads)

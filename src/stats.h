@@ -3,8 +3,9 @@
  * stats.c      the collector: finds the groups (the union of the v1
  *              hierarchies by relative path, or the one v2 tree) and reads
  *              their files, kept open and read with pread.
- * stats_calc.c pure computations: counter deltas (wrap, reset), rates,
- *              percentages, the parsers of the kernel's file formats.
+ * stats_calc.c pure computations (stats_calc.h): counter deltas (wrap,
+ *              reset), rates, percentages. The kernel's files and formats
+ *              are mapping.c's (its read side).
  * stats_view.c pure: which rows to show, in which order (tree or flat,
  *              sorted, filtered, depth-limited).
  * stats_host.c the host's own figures (cpu, memory, load).
@@ -20,122 +21,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cgops.h"
 #include "err.h"
 #include "layout.h"
-
-/* Raw values read from the files, in kernel units. */
-enum stats_val {
-	SV_CPU_NS,          /* cumulative cpu time */
-	SV_PERIODS,         /* cpu.stat nr_periods */
-	SV_THROTTLED,       /* cpu.stat nr_throttled */
-	SV_QUOTA_US,        /* STATS_UNLIMITED for none */
-	SV_PERIOD_US,
-	SV_MEM,             /* usage in bytes, page cache included */
-	SV_MEM_INACTIVE_FILE,
-	SV_MEM_LIMIT,       /* STATS_UNLIMITED for none */
-	SV_SWAP,
-	SV_OOM_KILLS,       /* cumulative */
-	SV_IO_RBYTES,       /* cumulative, all devices */
-	SV_IO_WBYTES,
-	SV_PIDS,
-	SV_PIDS_MAX,        /* STATS_UNLIMITED for none */
-	SV_TASKS,           /* processes in the group itself (cgroup.procs) */
-	SV_PSI_CPU,         /* "some avg10" in hundredths of a percent */
-	SV_PSI_MEM,
-	SV_PSI_IO,
-	SV_COUNT
-};
-#define SV_BIT(v) (1u << (v))
-#define STATS_UNLIMITED UINT64_MAX
-
-struct stats_sample {
-	uint64_t v[SV_COUNT];
-	uint32_t have;      /* SV_BIT(v) when v[v] was read */
-};
-
-/* The columns a user can choose; also the sort keys. */
-enum stats_col {
-	COL_TASKS,
-	COL_CPU,
-	COL_THROTTLED,
-	COL_CPU_LIMIT,
-	COL_MEM,
-	COL_MEM_LIMIT,
-	COL_MEM_PCT,
-	COL_SWAP,
-	COL_IO_READ,
-	COL_IO_WRITE,
-	COL_PIDS,
-	COL_PIDS_LIMIT,
-	COL_OOM,
-	COL_PSI_CPU,
-	COL_PSI_MEM,
-	COL_PSI_IO,
-	COL_COUNT,
-	COL_NAME = COL_COUNT,   /* sort key only: the path */
-};
-#define COL_BIT(c) (1u << (c))
-#define COL_ALL ((1u << COL_COUNT) - 1)
-
-enum stats_unit { UNIT_COUNT, UNIT_PCT, UNIT_BYTES, UNIT_RATE };
-
-struct stats_col_info {
-	const char *name;    /* for --fields and --sort: "cpu", "mem_limit" */
-	const char *title;   /* column header: "CPU%" */
-	const char *json;    /* JSON key with its unit: "cpu_pct" */
-	enum stats_unit unit;
-	int width;           /* characters on screen */
-	uint32_t vals;       /* raw values it needs */
-	const char *help;    /* one line for the man page and help screen */
-};
-extern const struct stats_col_info stats_cols[COL_COUNT];
-/* "cpu,mem,io" -> columns (io = io_read,io_write; psi = the three psi_*;
- * "all"; "default"). Returns -1 with the unknown name in e. */
-int stats_cols_parse(const char *list, uint32_t *out, cg_err *e);
-/* Column for a --sort name ("cpu", "mem", "io", "pids", "throttled", "name",
- * or any column name); -1 when unknown. */
-int stats_col_by_name(const char *name);
-#define STATS_COLS_DEFAULT                                                             \
-	(COL_BIT(COL_TASKS) | COL_BIT(COL_CPU) | COL_BIT(COL_THROTTLED) |                 \
-	 COL_BIT(COL_CPU_LIMIT) | COL_BIT(COL_MEM) | COL_BIT(COL_MEM_LIMIT) |             \
-	 COL_BIT(COL_MEM_PCT) | COL_BIT(COL_SWAP) | COL_BIT(COL_IO_READ) |                \
-	 COL_BIT(COL_IO_WRITE) | COL_BIT(COL_PIDS) | COL_BIT(COL_PIDS_LIMIT) |            \
-	 COL_BIT(COL_OOM) | COL_BIT(COL_PSI_CPU) | COL_BIT(COL_PSI_MEM) | COL_BIT(COL_PSI_IO))
-/* Raw values the columns need. */
-uint32_t stats_cols_vals(uint32_t cols);
-
-/* One group's figures for the last interval; NAN when unknown, INFINITY for
- * "no limit". */
-struct stats_row {
-	double f[COL_COUNT];
-	double mem_raw;      /* usage with page cache (COL_MEM is without) */
-};
-
-/* ---- pure computations (stats_calc.c) ---- */
-
-/* Delta of a cumulative counter. A counter below its previous value either
- * wrapped (at 2^bits) or was reset (group re-created, counter cleared): a
- * wrap is believed only when the wrapped delta is at most `plausible`.
- * Returns false (delta unknown) on a reset. */
-bool stats_counter_delta(uint64_t prev, uint64_t cur, unsigned bits, uint64_t plausible,
-			 uint64_t *delta);
-/* Fills row from two samples taken interval_ns apart on a host with ncpu
- * cpus. prev may be NULL (first sample: rates unknown). */
-void stats_compute(const struct stats_sample *prev, const struct stats_sample *cur,
-		   uint64_t interval_ns, unsigned ncpu, struct stats_row *row);
-
-/* Parsers of the kernel's formats; each returns 0 or -1 when the text does
- * not hold what is asked. */
-int stats_parse_u64(const char *s, uint64_t *out);          /* "123\n", "max" */
-int stats_parse_limit(const char *s, uint64_t *out);        /* "max", "-1", huge -> UNLIMITED */
-int stats_parse_key(const char *text, const char *key, uint64_t *out);  /* "key N" lines */
-int stats_parse_cpu_max(const char *s, uint64_t *quota, uint64_t *period);  /* "max 100000" */
-int stats_parse_psi_some_avg10(const char *s, uint64_t *hundredths);
-/* v1 blkio "MAJ:MIN Read N" lines, v2 io.stat "MAJ:MIN rbytes=N wbytes=N". */
-int stats_parse_blkio(const char *s, uint64_t *rbytes, uint64_t *wbytes);
-int stats_parse_iostat(const char *s, uint64_t *rbytes, uint64_t *wbytes);
-/* Number of lines (pids) in cgroup.procs text. */
-uint64_t stats_count_lines(const char *s);
+#include "stats_calc.h"
 
 /* ---- the collector (stats.c) ---- */
 
@@ -166,6 +55,9 @@ struct stats_opts {
 	unsigned slow_every;     /* every file at least every N refreshes (default 10) */
 	unsigned check_every;    /* look for new/removed groups every N (default 4) */
 	bool no_skip;            /* read every file every refresh (benchmarks) */
+	unsigned long refreshes; /* how many the caller will make (cgtop -b -n N: N + 1);
+				  * 0: not known, many. A file is kept open only
+				  * when a refresh to come is likely to read it */
 };
 
 struct stats_collector;
@@ -196,9 +88,11 @@ unsigned stats_ncpu(const struct stats_collector *c);
  * group is not there. */
 int stats_group_dir(const struct stats_collector *c, size_t i, enum cg_ctrl ctrl, char *buf,
 		    size_t len);
-/* Every directory of the group (one per hierarchy holding it); returns the count. */
-size_t stats_group_dirs(const struct stats_collector *c, size_t i, char (*bufs)[4096],
-			size_t max);
+/* The group as cgops takes it: its directory in each hierarchy holding it
+ * (written into bufs), whether that is the unified tree, the mount, and on
+ * v1 a controller the mount holds (MAP_V1_FREEZER where it holds that). */
+void stats_group_cgdirs(const struct stats_collector *c, size_t i, struct cg_dirs *out,
+			char (*bufs)[4096]);
 /* Files kept open, files read with open/read/close for want of fds. */
 void stats_fd_usage(const struct stats_collector *c, size_t *kept, size_t *fallback_reads);
 
@@ -250,14 +144,10 @@ struct stats_procs {
 	uint64_t t_prev_ns;
 };
 
-/* Reads the pids in dirs[]/cgroup.procs (each pid once), then their /proc
- * entries; cpu% from the previous read of the same list. A process that
- * exits meanwhile is left out. */
-int stats_procs_read(struct stats_procs *ps, char (*dirs)[4096], size_t ndirs, bool recursive,
-		     cg_err *e);
-/* The pids only (for signals and moving), deduplicated; returns the count or
- * -1. *pids is malloc'ed. */
-long stats_group_pids(char (*dirs)[4096], size_t ndirs, bool recursive, int **pids, cg_err *e);
+/* Reads the processes of g (cgops; and of the groups below when
+ * recursive), then their /proc entries; cpu% from the previous read of the
+ * same list. A process that exits meanwhile is left out. */
+int stats_procs_read(struct stats_procs *ps, const struct cg_dirs *g, bool recursive, cg_err *e);
 void stats_procs_free(struct stats_procs *ps);
 
 /* ---- printing (stats_print.c) ---- */

@@ -1,8 +1,7 @@
-/* Pure computations of the statistics: parsers of the kernel's formats,
- * counter deltas that survive wraps and resets, rates and percentages. */
-#include "stats.h"
+/* Pure computations of the statistics: the columns, counter deltas that
+ * survive wraps and resets, rates and percentages. */
+#include "stats_calc.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -12,7 +11,7 @@
 
 const struct stats_col_info stats_cols[COL_COUNT] = {
 	[COL_TASKS] = {"tasks", "TASKS", "tasks", UNIT_COUNT, 5, V(TASKS),
-		       "processes in the group itself (cgroup.procs)"},
+		       "processes in the group itself (not below)"},
 	[COL_CPU] = {"cpu", "CPU%", "cpu_pct", UNIT_PCT, 6, V(CPU_NS),
 		     "cpu used over the interval, % of one cpu (key %: of the machine)"},
 	[COL_THROTTLED] = {"throttled", "THR%", "throttled_pct", UNIT_PCT, 5,
@@ -33,9 +32,9 @@ const struct stats_col_info stats_cols[COL_COUNT] = {
 	[COL_IO_WRITE] = {"io_write", "WRITE/s", "io_write_bytes_per_s", UNIT_RATE, 7,
 			  V(IO_WBYTES), "bytes written per second, all devices"},
 	[COL_PIDS] = {"pids", "PIDS", "pids", UNIT_COUNT, 5, V(PIDS),
-		      "tasks (threads) in the group and below (pids.current)"},
+		      "tasks (threads) in the group and below"},
 	[COL_PIDS_LIMIT] = {"pids_limit", "PIDLIM", "pids_limit", UNIT_COUNT, 6, V(PIDS_MAX),
-			    "pids.max"},
+			    "limit on the tasks of the group and below (pids: max)"},
 	[COL_OOM] = {"oom", "OOM", "oom_kills", UNIT_COUNT, 4, V(OOM_KILLS),
 		     "processes killed by the OOM killer (a new kill highlights the row)"},
 	[COL_PSI_CPU] = {"psi_cpu", "PSCPU", "psi_cpu_some_avg10_pct", UNIT_PCT, 5, V(PSI_CPU),
@@ -123,157 +122,7 @@ uint32_t stats_cols_vals(uint32_t cols)
 	return v;
 }
 
-/* ---- parsers ---- */
-
-static const char *parse_digits(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!isdigit((unsigned char)*s))
-		return NULL;
-	for (; isdigit((unsigned char)*s); s++) {
-		unsigned d = (unsigned)(*s - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			return NULL;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return s;
-}
-
-int stats_parse_u64(const char *s, uint64_t *out)
-{
-	const char *end = parse_digits(s, out);
-
-	if (!end || (*end && *end != '\n' && *end != ' '))
-		return -1;
-	return 0;
-}
-
-/* v1 writes "no limit" as -1 or as the largest page-aligned number. */
-#define V1_NO_LIMIT_FLOOR (UINT64_C(1) << 62)
-
-int stats_parse_limit(const char *s, uint64_t *out)
-{
-	if (strncmp(s, "max", 3) == 0 || strncmp(s, "-1", 2) == 0) {
-		*out = STATS_UNLIMITED;
-		return 0;
-	}
-	if (stats_parse_u64(s, out) < 0)
-		return -1;
-	if (*out >= V1_NO_LIMIT_FLOOR)
-		*out = STATS_UNLIMITED;
-	return 0;
-}
-
-int stats_parse_key(const char *text, const char *key, uint64_t *out)
-{
-	size_t kl = strlen(key);
-	const char *p = text;
-
-	while (p && *p) {
-		if (strncmp(p, key, kl) == 0 && p[kl] == ' ')
-			return parse_digits(p + kl + 1, out) ? 0 : -1;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -1;
-}
-
-int stats_parse_cpu_max(const char *s, uint64_t *quota, uint64_t *period)
-{
-	const char *sp = strchr(s, ' ');
-
-	if (!sp)
-		return -1;
-	if (strncmp(s, "max ", 4) == 0)
-		*quota = STATS_UNLIMITED;
-	else if (!parse_digits(s, quota))
-		return -1;
-	return parse_digits(sp + 1, period) ? 0 : -1;
-}
-
-int stats_parse_psi_some_avg10(const char *s, uint64_t *hundredths)
-{
-	const char *p = strstr(s, "some avg10=");
-	uint64_t whole, frac = 0;
-	const char *q;
-
-	if (!p)
-		return -1;
-	q = parse_digits(p + 11, &whole);
-	if (!q)
-		return -1;
-	if (*q == '.') {
-		const char *f = q + 1;
-
-		if (isdigit((unsigned char)f[0]))
-			frac = (uint64_t)(f[0] - '0') * 10;
-		if (isdigit((unsigned char)f[0]) && isdigit((unsigned char)f[1]))
-			frac += (uint64_t)(f[1] - '0');
-	}
-	*hundredths = whole * 100 + frac;
-	return 0;
-}
-
-int stats_parse_blkio(const char *s, uint64_t *rbytes, uint64_t *wbytes)
-{
-	uint64_t r = 0, w = 0, v;
-	bool any = false;
-	const char *p = s;
-
-	/* "8:0 Read 123" per device and op; "Total N" closes the file. */
-	while (p && *p) {
-		const char *sp = strchr(p, ' ');
-		const char *nl = strchr(p, '\n');
-
-		if (sp && (!nl || sp < nl) && strchr(p, ':') && strchr(p, ':') < sp) {
-			const char *op = sp + 1;
-
-			if (strncmp(op, "Read ", 5) == 0 && parse_digits(op + 5, &v)) {
-				r += v;
-				any = true;
-			} else if (strncmp(op, "Write ", 6) == 0 && parse_digits(op + 6, &v)) {
-				w += v;
-				any = true;
-			}
-		} else if (strncmp(p, "Total ", 6) == 0) {
-			any = true;
-		}
-		p = nl ? nl + 1 : NULL;
-	}
-	if (!any)
-		return -1;
-	*rbytes = r;
-	*wbytes = w;
-	return 0;
-}
-
-int stats_parse_iostat(const char *s, uint64_t *rbytes, uint64_t *wbytes)
-{
-	uint64_t r = 0, w = 0, v;
-	const char *p = s;
-
-	/* An empty io.stat is a group that did no io: zero, not unknown. */
-	while (p && *p) {
-		const char *nl = strchr(p, '\n');
-		const char *end = nl ? nl : p + strlen(p);
-		const char *q;
-
-		q = strstr(p, " rbytes=");
-		if (q && q < end && parse_digits(q + 8, &v))
-			r += v;
-		q = strstr(p, " wbytes=");
-		if (q && q < end && parse_digits(q + 8, &v))
-			w += v;
-		p = nl ? nl + 1 : NULL;
-	}
-	*rbytes = r;
-	*wbytes = w;
-	return 0;
-}
+/* ---- cgroup.procs ---- */
 
 uint64_t stats_count_lines(const char *s)
 {

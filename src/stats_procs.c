@@ -1,12 +1,10 @@
-/* The processes of a group, for cgtop's process view and its actions:
- * pids from cgroup.procs (of every hierarchy holding the group, and of the
- * groups below when asked), figures from /proc/PID. Not on the hot path:
+/* The processes of a group, for cgtop's process view: pids from cgops (of
+ * every hierarchy holding the group, and of the groups below when asked),
+ * figures from /proc/PID. Not on the hot path:
  * runs for the one group a user opened. */
 #include "stats.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -16,87 +14,6 @@
 
 #include "cleanup.h"
 #include "sys.h"
-
-struct pidset {
-	int *v;
-	size_t n, cap;
-};
-
-static int pidset_add(struct pidset *s, int pid)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i] == pid)
-			return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		int *v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n++] = pid;
-	return 0;
-}
-
-static int read_procs(const char *dir, struct pidset *s)
-{
-	char path[4200];
-	_cleanup_fclose_ FILE *f = NULL;
-	int pid;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT || errno == ENODEV ? 0 : -1;
-	while (fscanf(f, "%d", &pid) == 1)
-		if (pidset_add(s, pid) < 0)
-			return -1;
-	return 0;
-}
-
-static int read_tree(char *dir, size_t len, struct pidset *s, bool recursive)
-{
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-
-	if (read_procs(dir, s) < 0)
-		return -1;
-	if (!recursive)
-		return 0;
-	d = opendir(dir);
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		size_t nl = strlen(de->d_name);
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.' || len + nl + 2 >= 4096)
-			continue;
-		dir[len] = '/';
-		memcpy(dir + len + 1, de->d_name, nl + 1);
-		if (read_tree(dir, len + 1 + nl, s, true) < 0)
-			return -1;
-		dir[len] = '\0';
-	}
-	return 0;
-}
-
-long stats_group_pids(char (*dirs)[4096], size_t ndirs, bool recursive, int **pids, cg_err *e)
-{
-	struct pidset s = {0};
-	char buf[4096];
-
-	for (size_t i = 0; i < ndirs; i++) {
-		snprintf(buf, sizeof(buf), "%s", dirs[i]);
-		if (read_tree(buf, strlen(buf), &s, recursive) < 0) {
-			free(s.v);
-			return cg_err_sys(e, "reading the processes of %s", dirs[i]);
-		}
-	}
-	*pids = s.v;
-	return (long)s.n;
-}
 
 /* One process from /proc; -1 when it is gone. */
 static int read_proc(int pid, struct stats_proc *p)
@@ -160,25 +77,27 @@ static int read_proc(int pid, struct stats_proc *p)
 	return 0;
 }
 
-int stats_procs_read(struct stats_procs *ps, char (*dirs)[4096], size_t ndirs, bool recursive,
-		     cg_err *e)
+int stats_procs_read(struct stats_procs *ps, const struct cg_dirs *g, bool recursive, cg_err *e)
 {
-	int *pids = NULL;
-	long np = stats_group_pids(dirs, ndirs, recursive, &pids, e);
+	struct cg_ids ids = {0};
+	const pid_t *pids;
+	long np;
 	struct stats_proc *out;
 	struct timespec ts;
 	uint64_t t, dt;
 	long hz = sysconf(_SC_CLK_TCK);
 	size_t n = 0;
 
-	if (np < 0)
+	if (cg_procs_list(g, recursive ? CG_LIST_RECURSIVE : 0, &ids, e) < 0)
 		return -1;
+	pids = ids.v;
+	np = (long)ids.n;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	dt = ps->t_prev_ns && t > ps->t_prev_ns ? t - ps->t_prev_ns : 0;
 	out = calloc(np ? (size_t)np : 1, sizeof(*out));
 	if (!out) {
-		free(pids);
+		cg_ids_free(&ids);
 		return cg_err_sys(e, "reading processes");
 	}
 	for (long i = 0; pids && i < np; i++) {
@@ -194,7 +113,7 @@ int stats_procs_read(struct stats_procs *ps, char (*dirs)[4096], size_t ndirs, b
 			}
 		n++;
 	}
-	free(pids);
+	cg_ids_free(&ids);
 	free(ps->p);
 	ps->p = out;
 	ps->n = n;

@@ -1,12 +1,13 @@
-/* What cgtop's keys do to a group: signal its processes, freeze or thaw it,
- * change a limit through the policy engine, cap it with a profile through
- * cgrun --pid. Each one asks first, says what it did, and changes nothing
+/* What cgtop's keys do to a group: signal its processes and freeze or thaw
+ * it (through cgops), change a limit through the policy engine, cap it with
+ * a profile through cgrun --pid. Each one asks first, says what it did, and changes nothing
  * when the user lacks the rights. */
-#include "cgtop.h"
+#include "actions.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include "plan.h"
 #include "policy.h"
 #include "profile.h"
+#include "screen.h"
 #include "sys.h"
 
 #define say cgtop_say
@@ -30,14 +32,16 @@
 /* The profiles an installed cgkit offers to C. */
 #define CGTOP_PROFILES_DIR "/usr/share/cgkit/profiles"
 
-/* Pids of the selected process, or of the selected group and below. */
+/* Pids of the selected process, or of the selected group and below (never
+ * cgtop's own). */
 static long target_pids(struct cgtop *t, int **pids, char *what, size_t len)
 {
-	char dirs[8][4096];
-	size_t nd;
+	char bufs[CG_MAX_HIER][4096];
+	struct cg_dirs d;
+	struct cg_ids ids = {0};
 	long g = cgtop_selected_group(t);
 	cg_err e = {0};
-	long n;
+	long n = 0;
 
 	if (t->mode == MODE_PROCS) {
 		if (t->sel >= t->procs.n || !t->proc_order)
@@ -51,21 +55,25 @@ static long target_pids(struct cgtop *t, int **pids, char *what, size_t len)
 	}
 	if (g < 0)
 		return -1;
-	nd = stats_group_dirs(t->c, (size_t)g, dirs, 8);
-	n = stats_group_pids(dirs, nd, true, pids, &e);
-	if (n < 0) {
+	stats_group_cgdirs(t->c, (size_t)g, &d, bufs);
+	if (cg_procs_list(&d, CG_LIST_RECURSIVE, &ids, &e) < 0) {
 		say(t, "%s", e.msg);
 		return -1;
 	}
-	/* never ourselves */
-	for (long i = 0; i < n; i++)
-		if ((*pids)[i] == getpid())
-			(*pids)[i--] = (*pids)[--n];
+	*pids = malloc((ids.n ? ids.n : 1) * sizeof(int));
+	if (!*pids) {
+		cg_ids_free(&ids);
+		return -1;
+	}
+	for (size_t i = 0; i < ids.n; i++)
+		if (ids.v[i] != getpid())
+			(*pids)[n++] = ids.v[i];
+	cg_ids_free(&ids);
 	snprintf(what, len, "/%s (and the groups below)", stats_group_at(t->c, (size_t)g)->path);
 	return n;
 }
 
-void action_signal(struct cgtop *t)
+unsigned action_signal(struct cgtop *t)
 {
 	static const char *const names[] = {"SIGTERM (15) ask to stop", "SIGKILL (9) kill",
 					    "SIGINT (2) interrupt",     "SIGHUP (1) hang up",
@@ -75,51 +83,67 @@ void action_signal(struct cgtop *t)
 	static const char *const short_names[] = {"SIGTERM", "SIGKILL", "SIGINT",  "SIGHUP",
 						  "SIGSTOP", "SIGCONT", "SIGUSR1", "SIGUSR2"};
 	_cleanup_free_ int *pids = NULL;
+	_cleanup_free_ struct cg_proc *procs = NULL;
+	struct cg_signal_count cnt = {0};
 	char what[4200], q[4400];
-	long n = target_pids(t, &pids, what, sizeof(what));
-	int k, sent = 0, denied = 0, gone = 0;
+	long n = target_pids(t, &pids, what, sizeof(what)), g = cgtop_selected_group(t);
+	bool self_inside = false;
+	cg_err e = {0};
+	int k;
 
 	if (n < 0)
-		return;
+		return 0;
 	if (n == 0) {
 		say(t, "no processes in %s", what);
-		return;
+		return 0;
 	}
+	/* each process as it is now: a pid reused before the answer is not hit */
+	procs = calloc((size_t)n, sizeof(*procs));
+	if (!procs)
+		return 0;
+	for (long i = 0; i < n; i++)
+		if (cg_proc_get(pids[i], &procs[i], &e) < 0)
+			procs[i] = (struct cg_proc){.pid = pids[i]};
 	k = screen_menu(t, "send which signal?", names, sizeof(names) / sizeof(names[0]));
 	if (k < 0)
-		return;
+		return 0;
 	snprintf(q, sizeof(q), "send %s to %ld process%s of %s?", short_names[k], n, n == 1 ? "" : "es", what);
 	if (!screen_confirm(t, q)) {
 		say(t, "nothing sent");
-		return;
+		return 0;
 	}
-	for (long i = 0; i < n; i++) {
-		if (kill(pids[i], sigs[k]) == 0)
-			sent++;
-		else if (errno == EPERM)
-			denied++;
-		else
-			gone++;
-	}
-	if (denied)
-		say(t, "sent %s to %d; %d need rights you lack (run as root or as their owner)%s",
-		    short_names[k], sent, denied, gone ? "; some had exited" : "");
-	else
-		say(t, "sent %s to %d process%s%s", short_names[k], sent, sent == 1 ? "" : "es",
-		    gone ? " (others had exited)" : "");
-}
+	if (t->mode == MODE_GROUPS) {
+		char bufs[CG_MAX_HIER][4096];
+		struct cg_dirs d;
+		struct cg_ids ids = {0};
 
-static int write_checked(struct cgtop *t, const char *path, const char *value, const char *what)
-{
-	if (access(path, W_OK) < 0) {
-		say(t, "%s needs write access to %s: %s%s", what, path, strerror(errno),
-		    errno == EACCES || errno == EPERM ? " (run as root)" : "");
-		return -1;
+		/* the whole group through cgops, unless cgtop is in it: then each
+		 * process listed but cgtop */
+		stats_group_cgdirs(t->c, (size_t)g, &d, bufs);
+		if (cg_procs_list(&d, CG_LIST_RECURSIVE, &ids, &e) == 0)
+			self_inside = cg_ids_has(&ids, getpid());
+		cg_ids_free(&ids);
+		if (!self_inside && cg_signal_all(&d, sigs[k], CG_LIST_RECURSIVE, &cnt, &e) < 0) {
+			say(t, "%s", e.msg);
+			return 0;
+		}
 	}
-	if (sys_write_file(path, value) < 0) {
-		say(t, "%s: writing \"%s\" to %s: %s", what, value, path, strerror(errno));
-		return -1;
+	for (long i = 0; (t->mode != MODE_GROUPS || self_inside) && i < n; i++) {
+		int rc = cg_signal_proc(&procs[i], sigs[k], &e);
+
+		if (rc > 0)
+			cnt.sent++;
+		else if (rc < 0 && e.errnum == EPERM)
+			cnt.denied++;
+		else
+			cnt.gone++;   /* exited (or another error: nothing to send to) */
 	}
+	if (cnt.denied)
+		say(t, "sent %s to %zu; %zu need rights you lack (run as root or as their owner)%s",
+		    short_names[k], cnt.sent, cnt.denied, cnt.gone ? "; some had exited" : "");
+	else
+		say(t, "sent %s to %zu process%s%s", short_names[k], cnt.sent, cnt.sent == 1 ? "" : "es",
+		    cnt.gone ? " (others had exited)" : "");
 	return 0;
 }
 
@@ -146,81 +170,86 @@ static size_t own_lineage(int *out, size_t max)
 	return n;
 }
 
-/* Refuses (says why, returns true) when the group in dir, or one below it,
- * holds cgtop or a process cgtop runs under. */
-static bool holds_cgtop(struct cgtop *t, const char *dir, const char *group)
+/* Refuses (says why, returns true) when the group (in the hierarchy that
+ * freezes it), or one below it, holds cgtop or a process cgtop runs under. */
+static bool holds_cgtop(struct cgtop *t, const struct cg_dirs *fz, const char *group)
 {
-	char dirs[1][4096], path[64], comm[64] = "?";
-	_cleanup_free_ int *pids = NULL;
+	char path[64], comm[64] = "?";
+	struct cg_ids ids = {0};
 	int lineage[64];
 	size_t nl = own_lineage(lineage, sizeof(lineage) / sizeof(lineage[0]));
 	cg_err e = {0};
-	long np;
 
-	snprintf(dirs[0], sizeof(dirs[0]), "%s", dir);
-	np = stats_group_pids(dirs, 1, true, &pids, &e);
-	if (np < 0) {
+	if (cg_procs_list(fz, CG_LIST_RECURSIVE, &ids, &e) < 0) {
 		say(t, "%s; nothing frozen", e.msg);
 		return true;
 	}
-	for (long i = 0; i < np; i++)
-		for (size_t j = 0; j < nl; j++) {
-			if (pids[i] != lineage[j])
-				continue;
-			if (j == 0) {
-				say(t, "/%s holds cgtop itself (pid %d): freezing it would freeze cgtop; "
-				       "nothing changed", group, lineage[j]);
-				return true;
-			}
-			snprintf(path, sizeof(path), "/proc/%d/comm", lineage[j]);
-			if (sys_read_file(path, comm, sizeof(comm)) > 0)
-				comm[strcspn(comm, "\n")] = '\0';
-			say(t, "/%s holds pid %d (%s), which cgtop runs under: freezing it would freeze "
-			       "cgtop; nothing changed", group, lineage[j], comm);
+	for (size_t j = 0; j < nl; j++) {
+		if (!cg_ids_has(&ids, lineage[j]))
+			continue;
+		cg_ids_free(&ids);
+		if (j == 0) {
+			say(t, "/%s holds cgtop itself (pid %d): freezing it would freeze cgtop; "
+			       "nothing changed", group, lineage[j]);
 			return true;
 		}
+		snprintf(path, sizeof(path), "/proc/%d/comm", lineage[j]);
+		if (sys_read_file(path, comm, sizeof(comm)) > 0)
+			comm[strcspn(comm, "\n")] = '\0';
+		say(t, "/%s holds pid %d (%s), which cgtop runs under: freezing it would freeze "
+		       "cgtop; nothing changed", group, lineage[j], comm);
+		return true;
+	}
+	cg_ids_free(&ids);
 	return false;
 }
 
-void action_freeze(struct cgtop *t)
+/* How long f waits for the kernel to say the group is frozen (or thawed). */
+#define FREEZE_WAIT_MS 3000
+
+unsigned action_freeze(struct cgtop *t)
 {
 	long g = cgtop_selected_group(t);
-	char dir[4096], path[4200], state[64] = "";
+	char bufs[CG_MAX_HIER][4096];
+	struct cg_dirs all, fz = {0};
+	/* v1's freezer where it is mounted, else the unified tree */
 	bool v1 = t->layout.mode != CG_MODE_V2 && t->layout.v1_mount[CTRL_FREEZER];
+	const char *path;
+	cg_err e = {0};
+	int st;
 
 	if (g < 0)
-		return;
-	if (g == 0 && !*stats_group_at(t->c, 0)->path) {
+		return 0;
+	path = stats_group_at(t->c, (size_t)g)->path;
+	if (g == 0 && !*path) {
 		say(t, "the root group cannot be frozen");
-		return;
+		return 0;
 	}
-	if (v1) {
-		if (stats_group_dir(t->c, (size_t)g, CTRL_FREEZER, dir, sizeof(dir)) < 0) {
-			say(t, "/%s is not in the freezer hierarchy; nothing to freeze",
-			    stats_group_at(t->c, (size_t)g)->path);
-			return;
-		}
-		snprintf(path, sizeof(path), "%s/freezer.state", dir);
-	} else {
-		if (stats_group_dir(t->c, (size_t)g, CTRL_CPU, dir, sizeof(dir)) < 0 &&
-		    stats_group_dir(t->c, (size_t)g, CTRL_MEMORY, dir, sizeof(dir)) < 0) {
-			say(t, "no directory for /%s", stats_group_at(t->c, (size_t)g)->path);
-			return;
-		}
-		snprintf(path, sizeof(path), "%s/cgroup.freeze", dir);
+	stats_group_cgdirs(t->c, (size_t)g, &all, bufs);
+	for (size_t i = 0; i < all.n && !fz.n; i++)
+		if (v1 ? all.h[i].ctrl && !strcmp(all.h[i].ctrl, MAP_V1_FREEZER) : all.h[i].v2)
+			fz.h[fz.n++] = all.h[i];
+	if (!fz.n) {
+		say(t, "/%s is not in the %s; nothing to freeze", path,
+		    v1 ? "freezer hierarchy" : "cgroup2 tree");
+		return 0;
 	}
-	if (sys_read_file(path, state, sizeof(state)) < 0) {
-		say(t, "reading %s: %s", path, strerror(errno));
-		return;
+	st = cg_frozen(&fz, &e);
+	if (st < 0) {
+		say(t, "/%s: %s", path, e.msg);
+		return 0;
 	}
-	bool frozen = v1 ? strncmp(state, "THAWED", 6) != 0 : state[0] == '1';
-	const char *value = v1 ? (frozen ? "THAWED" : "FROZEN") : (frozen ? "0" : "1");
-
-	if (!frozen && holds_cgtop(t, dir, stats_group_at(t->c, (size_t)g)->path))
-		return;
-	if (write_checked(t, path, value, frozen ? "thawing" : "freezing") == 0)
-		say(t, "%s /%s (%s = %s)", frozen ? "thawed" : "froze", stats_group_at(t->c, (size_t)g)->path,
-		    path, value);
+	/* in between (v1 FREEZING) counts as frozen: f thaws it */
+	if (!st && holds_cgtop(t, &fz, path))
+		return 0;
+	if ((st ? cg_thaw : cg_freeze)(&fz, FREEZE_WAIT_MS, &e) < 0) {
+		say(t, "%s /%s%s: %s", st ? "thawing" : "freezing", path,
+		    e.errnum == EACCES || e.errnum == EPERM ? " needs write access (run as root)" : "",
+		    e.msg);
+		return 0;
+	}
+	say(t, "%s /%s", st ? "thawed" : "froze", path);
+	return 0;
 }
 
 /* Current value of a knob, in profile terms, or "" when unknown. */
@@ -248,34 +277,30 @@ static void current_limit(struct cgtop *t, const struct stats_group *g, int whic
 	}
 }
 
-/* One number from a file of the group, or -1. */
-static long long group_number(struct cgtop *t, size_t gi, enum cg_ctrl ctrl, const char *file)
+/* Knob k of the group as read (a number, MAP_UNLIMITED for none); false
+ * when the group has no such file or it does not read as one. */
+static bool group_knob(struct cgtop *t, size_t gi, enum map_knob k, uint64_t *v, uint64_t *period)
 {
+	bool v2 = cg_layout_is_v2(&t->layout, map_ctrl(k));
+	const char *file = map_file(k, v2);
 	char dir[4096], path[4200], buf[64];
-	char *end;
-	long long v;
 
-	if (stats_group_dir(t->c, gi, ctrl, dir, sizeof(dir)) < 0)
-		return -1;
+	if (!file || stats_group_dir(t->c, gi, map_ctrl(k), dir, sizeof(dir)) < 0)
+		return false;
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (sys_read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	v = strtoll(buf, &end, 10);
-	return end == buf ? -1 : v;
+		return false;
+	return k == MK_CPU_MAX ? map_parse_cpu_max(buf, v, period) == 0 : map_parse_limit(buf, v) == 0;
 }
 
-/* v2 cpu.max's period ("QUOTA PERIOD"), or -1. */
-static long long v2_period(struct cgtop *t, size_t gi)
+/* A knob's value in a new group, as a number. */
+static uint64_t knob_default(enum map_knob k, bool v2)
 {
-	char dir[4096], path[4200], buf[64];
-	long long period;
+	uint64_t v = 0, period = 0;
 
-	if (stats_group_dir(t->c, gi, CTRL_CPU, dir, sizeof(dir)) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/cpu.max", dir);
-	if (sys_read_file(path, buf, sizeof(buf)) <= 0 || sscanf(buf, "%*s %lld", &period) != 1)
-		return -1;
-	return period;
+	if (k == MK_CPU_MAX)
+		return map_parse_cpu_max(map_default(k, v2), &v, &period) == 0 ? period : 0;
+	return map_parse_limit(map_default(k, v2), &v) == 0 ? v : 0;
 }
 
 /* A profile section sets every knob it holds (the others to the kernel's
@@ -288,39 +313,28 @@ static const char *kept_knobs(struct cgtop *t, size_t gi, int which)
 	/* per controller: a hybrid host may have one on its cgroup2 mount */
 	bool v2 = cg_layout_is_v2(&t->layout, which == 0 ? CTRL_CPU : CTRL_MEMORY);
 	size_t o = 0;
-	long long v;
+	uint64_t v, p;
 
 	out[0] = '\0';
 	if (which == 0) {
-		v = group_number(t, gi, CTRL_CPU, v2 ? "cpu.weight" : "cpu.shares");
-		if (v > 0 && v != (v2 ? 100 : 1024)) {
-			long long w = v2 ? v : (v * 100 + 512) / 1024;
+		enum map_knob wk = v2 ? MK_CPU_WEIGHT : MK_CPU_SHARES;
 
-			if (w < 1)
-				w = 1;
-			if (w > 10000)
-				w = 10000;
-			o += (size_t)snprintf(out + o, sizeof(out) - o, "  weight: %lld\n", w);
-		}
-		v = v2 ? v2_period(t, gi) : group_number(t, gi, CTRL_CPU, "cpu.cfs_period_us");
-		if (v > 0 && v != 100000)
-			snprintf(out + o, sizeof(out) - o, "  period: %lldus\n", v);
+		if (group_knob(t, gi, wk, &v, NULL) && v != MAP_UNLIMITED && v != knob_default(wk, v2))
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "  weight: %" PRIu64 "\n",
+					      v2 ? v : map_weight_from_shares(v));
+		if (v2 ? group_knob(t, gi, MK_CPU_MAX, &p, &v) : group_knob(t, gi, MK_CPU_PERIOD, &v, NULL))
+			if (v != MAP_UNLIMITED && v && v != knob_default(MK_CPU_PERIOD, false))
+				snprintf(out + o, sizeof(out) - o, "  period: %" PRIu64 "us\n", v);
 	} else if (which == 1) {
-		v = group_number(t, gi, CTRL_MEMORY, v2 ? "memory.high" : "memory.soft_limit_in_bytes");
-		/* "max" reads as -1 here; v1's no-limit is a huge number */
-		if (v > 0 && v < (1LL << 62))
-			o += (size_t)snprintf(out + o, sizeof(out) - o, "  high: %lld\n", v);
-		if (v2) {
-			v = group_number(t, gi, CTRL_MEMORY, "memory.swap.max");
-		} else {
-			long long memsw = group_number(t, gi, CTRL_MEMORY, "memory.memsw.limit_in_bytes");
-			long long limit = group_number(t, gi, CTRL_MEMORY, "memory.limit_in_bytes");
-
-			/* v1 swap is memsw above the limit; both unlimited: none */
-			v = memsw > 0 && memsw < (1LL << 62) && limit >= 0 && memsw >= limit ? memsw - limit : -1;
-		}
-		if (v >= 0 && v < (1LL << 62))
-			snprintf(out + o, sizeof(out) - o, "  swap: %lld\n", v);
+		if (group_knob(t, gi, MK_MEM_HIGH, &v, NULL) && v != MAP_UNLIMITED && v > 0)
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "  high: %" PRIu64 "\n", v);
+		if (!group_knob(t, gi, MK_MEM_SWAP, &v, NULL))
+			v = MAP_UNLIMITED;
+		/* v1 swap is memsw above the limit */
+		if (!v2)
+			v = group_knob(t, gi, MK_MEM_MAX, &p, NULL) ? map_v1_swap_from_memsw(v, p) : MAP_UNLIMITED;
+		if (v != MAP_UNLIMITED)
+			snprintf(out + o, sizeof(out) - o, "  swap: %" PRIu64 "\n", v);
 	}
 	return out;
 }
@@ -365,12 +379,14 @@ static bool row_holds(struct cgtop *t, size_t gi, int k)
 	return ok;
 }
 
-void action_edit_limit(struct cgtop *t)
+unsigned action_edit_limit(struct cgtop *t)
 {
-	static const char *const which_items[] = {"cpu.max (e.g. 20%, 1.5, 250m, max)",
-						  "memory.max (e.g. 512M, 2G, max)",
-						  "pids.max (e.g. 100, max)"};
+	/* the profile's keys (section.max), each with values it takes */
 	static const char *const section[] = {"cpu", "memory", "pids"};
+	static const char *const examples[] = {"e.g. 20%, 1.5, 250m, max", "e.g. 512M, 2G, max",
+					       "e.g. 100, max"};
+	char items[3][64];
+	const char *which_items[3];
 	long gi = cgtop_selected_group(t);
 	const struct stats_group *g;
 	char value[64], q[128], yaml[9000], parent[4096], name[4096];
@@ -383,11 +399,11 @@ void action_edit_limit(struct cgtop *t)
 	int k;
 
 	if (gi < 0)
-		return;
+		return 0;
 	g = stats_group_at(t->c, (size_t)gi);
 	if (!*g->path) {
 		say(t, "the root group has no limits to change");
-		return;
+		return 0;
 	}
 	/* The engine takes the group's name in a profile's text: a name that
 	 * is not a profile name (a quote and a '#' in it, say) could name
@@ -396,21 +412,24 @@ void action_edit_limit(struct cgtop *t)
 	if (profile_name_invalid(g->name)) {
 		say(t, "/%s: e changes only groups named with A-Z a-z 0-9 _ . - (at most 64); "
 		       "this name cannot go into a profile; nothing changed", g->path);
-		return;
+		return 0;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(items[i], sizeof(items[i]), "%s.max (%s)", section[i], examples[i]);
+		which_items[i] = items[i];
 	}
 	k = screen_menu(t, "change which limit?", which_items, 3);
 	if (k < 0 || !row_holds(t, (size_t)gi, k))
-		return;
+		return 0;
 	current_limit(t, g, k, value, sizeof(value));
-	snprintf(q, sizeof(q), "new %s for /%.60s: ", k == 0 ? "cpu.max" : k == 1 ? "memory.max" : "pids.max",
-		 g->path);
+	snprintf(q, sizeof(q), "new %s.max for /%.60s: ", section[k], g->path);
 	if (!screen_prompt(t, q, value, sizeof(value)) || !value[0]) {
 		say(t, "limit unchanged");
-		return;
+		return 0;
 	}
 	if (strpbrk(value, "\"\\#")) {
 		say(t, "\"%s\" is not a limit: give e.g. 20%%, 512M, 100 or max; nothing changed", value);
-		return;
+		return 0;
 	}
 	/* The engine takes a profile: one for this group, with this one knob. */
 	snprintf(parent, sizeof(parent), "%s", g->path);
@@ -430,7 +449,7 @@ void action_edit_limit(struct cgtop *t)
 	if (!p) {
 		say(t, "%s: %s%s%s", d.n ? d.items[0].key : "limit", d.n ? d.items[0].msg : "not valid",
 		    " - nothing changed", "");
-		return;
+		return 0;
 	}
 	/* "self" with every hierarchy's self set to the group's parent: the
 	 * engine then places the group where it is, the top level included
@@ -445,16 +464,17 @@ void action_edit_limit(struct cgtop *t)
 		enum cg_ctrl ctrl = k == 0 ? CTRL_CPU : k == 1 ? CTRL_MEMORY : CTRL_PIDS;
 
 		if (stats_group_dir(t->c, (size_t)gi, ctrl, dir, sizeof(dir)) == 0) {
-			snprintf(file, sizeof(file), "%s/%s", dir,
-				 k == 0 ? (cg_layout_is_v2(&t->layout, CTRL_CPU) ? "cpu.max" : "cpu.cfs_quota_us")
-				 : k == 1 ? (cg_layout_is_v2(&t->layout, CTRL_MEMORY) ? "memory.max"
-									       : "memory.limit_in_bytes")
-					  : "pids.max");
+			bool v2 = cg_layout_is_v2(&t->layout, ctrl);
+			enum map_knob knob = k == 0 ? (v2 ? MK_CPU_MAX : MK_CPU_QUOTA)
+					     : k == 1 ? MK_MEM_MAX
+						      : MK_PIDS_MAX;
+
+			snprintf(file, sizeof(file), "%s/%s", dir, map_file(knob, v2));
 			if (access(file, W_OK) < 0) {
 				say(t, "changing %s needs rights you lack (%s); nothing changed", file,
 				    strerror(errno));
 				profile_free(p);
-				return;
+				return 0;
 			}
 		}
 	}
@@ -469,6 +489,7 @@ void action_edit_limit(struct cgtop *t)
 		stats_touch(t->c, (size_t)gi);   /* show the new limit at once */
 	}
 	profile_free(p);
+	return 0;
 }
 
 /* A directory whose profiles C may offer: not writable by group or others,
@@ -558,7 +579,7 @@ static int run_cgrun(const char *cgrun, int pid, const char *profile, char *out,
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-void action_cap(struct cgtop *t)
+unsigned action_cap(struct cgtop *t)
 {
 	char dir[4096], cgrun[PATH_MAX], q[4600], what[4200], out[512] = "";
 	char names[64][256];
@@ -573,7 +594,7 @@ void action_cap(struct cgtop *t)
 	if (profiles_dir(t, dir, sizeof(dir)) < 0 || !(d = opendir(dir))) {
 		say(t, "no profiles to offer: give a directory with --profiles DIR (or "
 		       "CGKIT_PROFILES), or install them in " CGTOP_PROFILES_DIR);
-		return;
+		return 0;
 	}
 	while ((de = readdir(d)) && n < 64) {
 		size_t l = strlen(de->d_name);
@@ -586,22 +607,22 @@ void action_cap(struct cgtop *t)
 	}
 	if (n == 0) {
 		say(t, "no *.yaml profile in %s", dir);
-		return;
+		return 0;
 	}
 	k = screen_menu(t, "cap with which profile?", items, n);
 	if (k < 0)
-		return;
+		return 0;
 	np = target_pids(t, &pids, what, sizeof(what));
 	if (np <= 0) {
 		if (np == 0)
 			say(t, "no processes in %s", what);
-		return;
+		return 0;
 	}
 	snprintf(q, sizeof(q), "move %ld process%s of %.200s into a group made from %s?", np,
 		 np == 1 ? "" : "es", what, names[k]);
 	if (!screen_confirm(t, q)) {
 		say(t, "nothing moved");
-		return;
+		return 0;
 	}
 	cgrun_path(cgrun, sizeof(cgrun));
 	snprintf(q, sizeof(q), "%s/%s", dir, names[k]);
@@ -616,4 +637,5 @@ void action_cap(struct cgtop *t)
 	else
 		say(t, "moved %d process%s with %s --pid into %s", moved, moved == 1 ? "" : "es", cgrun,
 		    names[k]);
+	return 0;
 }

@@ -1,7 +1,7 @@
-/* cgtop's state, shared by the main loop (cgtop.c), the screen (screen.c),
- * the key bindings (keys.c) and the actions on groups (actions.c). The
- * numbers come from the library's collector (src/stats.h); this directory
- * only draws them and acts on keys. */
+/* cgtop's state and its data (data.c), shared by the loops (main.c), the
+ * screen (screen.h), the key bindings (keys.h) and the actions on groups
+ * (actions.h). The numbers come from the library's collector (src/stats.h);
+ * this directory only draws them and acts on keys. */
 #ifndef CGTOP_H
 #define CGTOP_H
 
@@ -51,44 +51,25 @@ struct cgtop {
 	bool quit;
 };
 
-/* cgtop.c */
+/* What a key or an action changed: what the loop redoes before it draws
+ * again (it always draws after a key). */
+enum {
+	CGTOP_VIEW = 1,     /* the rows to show (sort, filter, tree) */
+	CGTOP_PROCS = 2,    /* the process list, read afresh (it was opened) */
+};
+
+/* data.c */
 /* Sets the one-line message shown in the bottom bar. */
 void cgtop_say(struct cgtop *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cgtop_refresh(struct cgtop *t);
 void cgtop_build_view(struct cgtop *t);
 struct stats_frame cgtop_frame(const struct cgtop *t);
-
-/* screen.c */
-/* Whether TERM names a terminal the screen can be drawn on (known, with
- * cursor addressing); when not, why in why. */
-bool screen_usable(char *why, size_t len);
-int screen_run(struct cgtop *t);
-/* Asks for a line of text at the bottom; returns false on Escape. */
-bool screen_prompt(struct cgtop *t, const char *question, char *buf, size_t len);
-/* A list to choose from; returns the index or -1 on Escape. */
-int screen_menu(struct cgtop *t, const char *title, const char *const *items, size_t n);
-bool screen_confirm(struct cgtop *t, const char *question);
-void screen_draw(struct cgtop *t);
-
-/* keys.c */
-struct key_binding {
-	int key;
-	const char *keyname;
-	const char *help;
-	void (*run)(struct cgtop *t);
-	unsigned modes;           /* 1 << enum cgtop_mode where it works */
-};
-extern const struct key_binding key_bindings[];
-extern const size_t n_key_bindings;
-/* Runs the binding for key in the current mode; false when none. */
-bool keys_dispatch(struct cgtop *t, int key);
-
-/* actions.c: each says what it did (or why not) in t->msg */
-void action_signal(struct cgtop *t);
-void action_freeze(struct cgtop *t);
-void action_edit_limit(struct cgtop *t);
-void action_cap(struct cgtop *t);
 /* The selected group's index, or -1. */
 long cgtop_selected_group(const struct cgtop *t);
+/* The collector reads only the files these columns need. */
+void cgtop_read_cols(struct cgtop *t, uint32_t cols);
+/* The processes of the group opened (t->proc_group), and their order. */
+void cgtop_read_procs(struct cgtop *t);
+void cgtop_sort_procs(struct cgtop *t);
 
 #endif

@@ -1,10 +1,13 @@
 /* The key bindings: one table, shown as the help screen; each action
- * changes the state and the main loop redraws. */
-#include "cgtop.h"
+ * changes the state and returns what the loop must redo before it draws. */
+#include "keys.h"
 
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "actions.h"
+#include "screen.h"
 
 #define M_GROUPS (1u << MODE_GROUPS)
 #define M_PROCS (1u << MODE_PROCS)
@@ -32,15 +35,15 @@ static long page(void)
 	return LINES > 6 ? LINES - 5 : 1;
 }
 
-static void up(struct cgtop *t) { select_row(t, (long)t->sel - 1); }
-static void down(struct cgtop *t) { select_row(t, (long)t->sel + 1); }
-static void page_up(struct cgtop *t) { select_row(t, (long)t->sel - page()); }
-static void page_down(struct cgtop *t) { select_row(t, (long)t->sel + page()); }
-static void home(struct cgtop *t) { select_row(t, 0); }
-static void end(struct cgtop *t) { select_row(t, (long)rows_shown(t) - 1); }
+static unsigned up(struct cgtop *t) { select_row(t, (long)t->sel - 1); return 0; }
+static unsigned down(struct cgtop *t) { select_row(t, (long)t->sel + 1); return 0; }
+static unsigned page_up(struct cgtop *t) { select_row(t, (long)t->sel - page()); return 0; }
+static unsigned page_down(struct cgtop *t) { select_row(t, (long)t->sel + page()); return 0; }
+static unsigned home(struct cgtop *t) { select_row(t, 0); return 0; }
+static unsigned end(struct cgtop *t) { select_row(t, (long)rows_shown(t) - 1); return 0; }
 
 /* Same key again reverses. */
-static void sort_by(struct cgtop *t, int col, int proc_key)
+static unsigned sort_by(struct cgtop *t, int col, int proc_key)
 {
 	if (t->mode == MODE_PROCS) {
 		if (t->proc_sort == proc_key)
@@ -48,80 +51,85 @@ static void sort_by(struct cgtop *t, int col, int proc_key)
 		else
 			t->proc_reverse = false;
 		t->proc_sort = proc_key;
-		return;
+		return 0;   /* the list is sorted before each drawing */
 	}
 	if (t->view.sort == col)
 		t->view.reverse = !t->view.reverse;
 	else
 		t->view.reverse = false;
 	t->view.sort = col;
-	cgtop_build_view(t);
+	return CGTOP_VIEW;
 }
 
-static void sort_cpu(struct cgtop *t) { sort_by(t, COL_CPU, 'c'); }
-static void sort_mem(struct cgtop *t) { sort_by(t, COL_MEM, 'm'); }
-static void sort_io(struct cgtop *t) { sort_by(t, COL_IO_READ, 'c'); }
-static void sort_pids(struct cgtop *t) { sort_by(t, COL_PIDS, 'p'); }
-static void sort_thr(struct cgtop *t) { sort_by(t, COL_THROTTLED, 'c'); }
-static void sort_name(struct cgtop *t) { sort_by(t, COL_NAME, 'n'); }
+static unsigned sort_cpu(struct cgtop *t) { return sort_by(t, COL_CPU, 'c'); }
+static unsigned sort_mem(struct cgtop *t) { return sort_by(t, COL_MEM, 'm'); }
+static unsigned sort_io(struct cgtop *t) { return sort_by(t, COL_IO_READ, 'c'); }
+static unsigned sort_pids(struct cgtop *t) { return sort_by(t, COL_PIDS, 'p'); }
+static unsigned sort_thr(struct cgtop *t) { return sort_by(t, COL_THROTTLED, 'c'); }
+static unsigned sort_name(struct cgtop *t) { return sort_by(t, COL_NAME, 'n'); }
 
-static void toggle_tree(struct cgtop *t)
+static unsigned toggle_tree(struct cgtop *t)
 {
 	t->view.tree = !t->view.tree;
-	cgtop_build_view(t);
+	return CGTOP_VIEW;
 }
 
-static void toggle_machine(struct cgtop *t) { t->machine_pct = !t->machine_pct; }
-static void toggle_raw(struct cgtop *t) { t->mem_raw = !t->mem_raw; }
-static void toggle_pause(struct cgtop *t) { t->paused = !t->paused; }
-static void quit(struct cgtop *t) { t->quit = true; }
-static void help(struct cgtop *t) { t->mode = MODE_HELP; }
+static unsigned toggle_machine(struct cgtop *t) { t->machine_pct = !t->machine_pct; return 0; }
+static unsigned toggle_raw(struct cgtop *t) { t->mem_raw = !t->mem_raw; return 0; }
+static unsigned toggle_pause(struct cgtop *t) { t->paused = !t->paused; return 0; }
+static unsigned quit(struct cgtop *t) { t->quit = true; return 0; }
+static unsigned help(struct cgtop *t) { t->mode = MODE_HELP; return 0; }
 
-static void faster(struct cgtop *t)
+static unsigned faster(struct cgtop *t)
 {
 	t->interval = t->interval > 1.0 ? t->interval - 0.5 : t->interval / 2;
 	if (t->interval < 0.1)
 		t->interval = 0.1;
+	return 0;
 }
 
-static void slower(struct cgtop *t)
+static unsigned slower(struct cgtop *t)
 {
 	t->interval = t->interval >= 1.0 ? t->interval + 0.5 : t->interval * 2;
 	if (t->interval > 3600)
 		t->interval = 3600;
+	return 0;
 }
 
-static void filter_prompt(struct cgtop *t)
+static unsigned filter_prompt(struct cgtop *t)
 {
 	char buf[sizeof(t->filter)];
 
 	snprintf(buf, sizeof(buf), "%s", t->filter);
 	if (!screen_prompt(t, "filter (part of the path, empty for none): ", buf, sizeof(buf)))
-		return;
+		return 0;
 	snprintf(t->filter, sizeof(t->filter), "%s", buf);
-	cgtop_build_view(t);
 	select_row(t, 0);
+	return CGTOP_VIEW;
 }
 
-static void enter(struct cgtop *t)
+static unsigned enter(struct cgtop *t)
 {
 	long g = cgtop_selected_group(t);
 
 	if (g < 0)
-		return;
+		return 0;
 	snprintf(t->proc_group, sizeof(t->proc_group), "%s", stats_group_at(t->c, (size_t)g)->path);
 	t->proc_group_idx = g;
 	t->mode = MODE_PROCS;
 	t->sel = t->top = 0;
+	return CGTOP_PROCS;
 }
 
-static void back(struct cgtop *t)
+static unsigned back(struct cgtop *t)
 {
 	t->mode = MODE_GROUPS;
 	t->top = 0;
+	return 0;
 }
 
-static void fields(struct cgtop *t)
+/* The columns shown (the loop has the collector read what they need). */
+static unsigned fields(struct cgtop *t)
 {
 	for (;;) {
 		char lines[COL_COUNT][96];
@@ -141,7 +149,7 @@ static void fields(struct cgtop *t)
 			continue;   /* keep at least one */
 		t->cols ^= COL_BIT(k);
 	}
-	stats_set_cols(t->c, t->cols);
+	return 0;
 }
 
 const struct key_binding key_bindings[] = {
@@ -187,14 +195,25 @@ const struct key_binding key_bindings[] = {
 };
 const size_t n_key_bindings = sizeof(key_bindings) / sizeof(key_bindings[0]);
 
-bool keys_dispatch(struct cgtop *t, int key)
+unsigned keys_dispatch(struct cgtop *t, int key)
 {
 	if (key == '\r')
 		key = '\n';
 	for (size_t i = 0; i < n_key_bindings; i++)
-		if (key_bindings[i].key == key && (key_bindings[i].modes & (1u << t->mode))) {
-			key_bindings[i].run(t);
-			return true;
+		if (key_bindings[i].key == key && (key_bindings[i].modes & (1u << t->mode)))
+			return key_bindings[i].run(t);
+	return 0;
+}
+
+size_t keys_help(const char *(*out)[2], size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_key_bindings && n < max; i++)
+		if (key_bindings[i].help) {
+			out[n][0] = key_bindings[i].keyname;
+			out[n][1] = key_bindings[i].help;
+			n++;
 		}
-	return false;
+	return n;
 }

@@ -1,6 +1,8 @@
 /* The curses screen: a header, the group (or process) table, a bottom bar
- * of keys. Drawing only reads the collector's rows; keys go to keys.c. */
-#include "cgtop.h"
+ * of keys; and the questions an action asks (a prompt, a menu, y/N).
+ * Drawing only reads cgtop's state and the collector's rows; the loop is
+ * main.c's, the keys keys.c's. */
+#include "screen.h"
 
 #include <curses.h>
 #include <term.h>
@@ -65,15 +67,6 @@ static void put_fit(const char *s, int w, bool keep_end)
 
 	if (w > cols)
 		printw("%*s", w - cols, "");
-}
-
-long cgtop_selected_group(const struct cgtop *t)
-{
-	if (t->mode == MODE_PROCS)
-		return t->proc_group_idx;
-	if (t->n_order == 0 || t->sel >= t->n_order)
-		return -1;
-	return t->order[t->sel];
 }
 
 /* Keeps the selection on the same group when rows move. */
@@ -157,14 +150,7 @@ static void draw_groups(struct cgtop *t)
 	struct stats_frame f = cgtop_frame(t);
 	int path_w, rows = LINES - HEADER_LINES - 2;
 	uint32_t cols = fit_cols(t->cols, COLS, &path_w);
-	uint32_t read = cols | (t->view.sort < COL_COUNT ? COL_BIT(t->view.sort) : 0);
 	char buf[32], name[4200];
-
-	/* only what is on screen (and the sort key) is read */
-	if (read != t->read_cols) {
-		stats_set_cols(t->c, read);
-		t->read_cols = read;
-	}
 
 	follow_selection(t);
 	if (rows < 1)
@@ -236,53 +222,14 @@ static void draw_groups(struct cgtop *t)
 	remember_selection(t);
 }
 
-static int proc_cmp_sort;
-static const struct stats_procs *proc_cmp_ps;
-static bool proc_cmp_rev;
-
-static int proc_cmp(const void *a, const void *b)
-{
-	const struct stats_proc *pa = &proc_cmp_ps->p[*(const uint32_t *)a];
-	const struct stats_proc *pb = &proc_cmp_ps->p[*(const uint32_t *)b];
-	int r;
-
-	switch (proc_cmp_sort) {
-	case 'm':
-		r = pa->rss_bytes < pb->rss_bytes ? 1 : pa->rss_bytes > pb->rss_bytes ? -1 : 0;
-		break;
-	case 'n':
-		r = strcmp(pa->cmd, pb->cmd);
-		break;
-	case 'p':
-		r = pa->pid - pb->pid;
-		break;
-	default: {
-		double ca = isnan(pa->cpu_pct) ? -1 : pa->cpu_pct, cb = isnan(pb->cpu_pct) ? -1 : pb->cpu_pct;
-
-		r = ca < cb ? 1 : ca > cb ? -1 : 0;
-	}
-	}
-	if (r == 0)
-		r = pa->pid - pb->pid;
-	return proc_cmp_rev ? -r : r;
-}
-
 static void draw_procs(struct cgtop *t)
 {
 	int rows = LINES - HEADER_LINES - 2;
 	char rss[16], cpu[16];
 	struct stats_procs *ps = &t->procs;
 
-	free(t->proc_order);
-	t->proc_order = calloc(ps->n ? ps->n : 1, sizeof(*t->proc_order));
 	if (!t->proc_order)
 		return;
-	for (size_t i = 0; i < ps->n; i++)
-		t->proc_order[i] = (uint32_t)i;
-	proc_cmp_sort = t->proc_sort;
-	proc_cmp_ps = ps;
-	proc_cmp_rev = t->proc_reverse;
-	qsort(t->proc_order, ps->n, sizeof(*t->proc_order), proc_cmp);
 	if (t->sel >= ps->n)
 		t->sel = ps->n ? ps->n - 1 : 0;
 	if (t->sel < t->top)
@@ -322,24 +269,21 @@ static void draw_procs(struct cgtop *t)
 	}
 }
 
-static void draw_help(struct cgtop *t)
+static void draw_help(const char *const (*help)[2], size_t n)
 {
 	int y = HEADER_LINES;
 
-	(void)t;
 	move(y++, 0);
 	attron(A_BOLD);
 	printw("cgtop keys (any key goes back)");
 	attroff(A_BOLD);
-	for (size_t i = 0; i < n_key_bindings && y < LINES - 1; i++) {
-		if (!key_bindings[i].help)
-			continue;
+	for (size_t i = 0; i < n && y < LINES - 1; i++) {
 		move(y++, 0);
 		clrtoeol();
 		attron(A_BOLD);
-		printw("  %-12s", key_bindings[i].keyname);
+		printw("  %-12s", help[i][0]);
 		attroff(A_BOLD);
-		printw(" %s", key_bindings[i].help);
+		printw(" %s", help[i][1]);
 	}
 	while (y < LINES - 1) {
 		move(y++, 0);
@@ -347,7 +291,14 @@ static void draw_help(struct cgtop *t)
 	}
 }
 
-void screen_draw(struct cgtop *t)
+uint32_t screen_columns(const struct cgtop *t)
+{
+	int path_w;
+
+	return fit_cols(t->cols, COLS, &path_w) | (t->view.sort < COL_COUNT ? COL_BIT(t->view.sort) : 0);
+}
+
+void screen_draw(struct cgtop *t, const char *const (*help)[2], size_t nhelp)
 {
 	erase();
 	draw_header(t);
@@ -359,7 +310,7 @@ void screen_draw(struct cgtop *t)
 		draw_procs(t);
 		break;
 	case MODE_HELP:
-		draw_help(t);
+		draw_help(help, nhelp);
 		break;
 	}
 	draw_bar(t);
@@ -466,32 +417,6 @@ bool screen_confirm(struct cgtop *t, const char *question)
 	return ch == 'y' || ch == 'Y';
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void refresh_procs(struct cgtop *t)
-{
-	char dirs[8][4096];
-	size_t nd;
-	cg_err e = {0};
-	long i = stats_find(t->c, t->proc_group);
-
-	if (i < 0) {
-		cgtop_say(t, "/%s is gone", t->proc_group);
-		t->mode = MODE_GROUPS;
-		return;
-	}
-	t->proc_group_idx = i;
-	nd = stats_group_dirs(t->c, (size_t)i, dirs, 8);
-	if (stats_procs_read(&t->procs, dirs, nd, true, &e) < 0)
-		cgtop_say(t, "%s", e.msg);
-}
-
 bool screen_usable(char *why, size_t len)
 {
 	const char *term = getenv("TERM");
@@ -516,15 +441,10 @@ bool screen_usable(char *why, size_t len)
 	return true;
 }
 
-int screen_run(struct cgtop *t)
+int screen_start(void)
 {
-	uint64_t next;
-	long done = 0;
-
-	if (!initscr()) {
-		fprintf(stderr, "cgtop: cannot start the screen (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
-		return 1;
-	}
+	if (!initscr())
+		return -1;
 	screen_utf8 = stats_locale_utf8();
 	set_escdelay(25);
 	cbreak();
@@ -540,45 +460,19 @@ int screen_run(struct cgtop *t)
 		init_pair(PAIR_BAR, COLOR_BLACK, COLOR_WHITE);
 		init_pair(PAIR_KEY, COLOR_CYAN, -1);
 	}
-	cgtop_refresh(t);
-	next = mono_ms() + 200;   /* a quick second sample gives rates at once */
-	while (!t->quit) {
-		int64_t wait;
-		int ch;
-
-		screen_draw(t);
-		wait = (int64_t)next - (int64_t)mono_ms();
-		timeout(wait > 0 ? (int)wait : 0);
-		ch = getch();
-		if (ch == ERR) {
-			if (!t->paused) {
-				cgtop_refresh(t);
-				if (t->mode == MODE_PROCS)
-					refresh_procs(t);
-				if (t->iterations && ++done >= t->iterations)
-					break;
-			}
-			next = mono_ms() + (uint64_t)(t->interval * 1000);
-			continue;
-		}
-		if (ch == KEY_RESIZE)
-			continue;
-		t->msg[0] = '\0';
-		if (t->mode == MODE_HELP) {
-			t->mode = MODE_GROUPS;
-			continue;
-		}
-		{
-			enum cgtop_mode before = t->mode;
-
-			keys_dispatch(t, ch);
-			if (t->mode == MODE_PROCS && before != MODE_PROCS) {
-				stats_procs_free(&t->procs);
-				t->procs.t_prev_ns = 0;
-				refresh_procs(t);
-			}
-		}
-	}
-	endwin();
 	return 0;
+}
+
+void screen_stop(void)
+{
+	endwin();
+}
+
+int screen_key(int timeout_ms)
+{
+	int ch;
+
+	timeout(timeout_ms);
+	ch = getch();
+	return ch == ERR ? SCREEN_NO_KEY : ch == KEY_RESIZE ? SCREEN_RESIZE : ch;
 }

@@ -267,15 +267,15 @@ static void test_kv_v2_memory_events(void **state)
 	uint64_t v = 99;
 
 	(void)state;
-	assert_int_equal(map_keyed_u64(ev, "oom_kill", &v), 0);
+	assert_int_equal(map_parse_keyed(ev, "oom_kill", &v), 0);
 	assert_int_equal(v, 1);
 	/* "oom" must not match "oom_kill" nor the other way round */
-	assert_int_equal(map_keyed_u64(ev, "oom", &v), 0);
+	assert_int_equal(map_parse_keyed(ev, "oom", &v), 0);
 	assert_int_equal(v, 2);
-	assert_int_equal(map_keyed_u64(ev, "high", &v), 0);
+	assert_int_equal(map_parse_keyed(ev, "high", &v), 0);
 	assert_int_equal(v, 12);
-	assert_int_equal(map_keyed_u64(ev, "oom_kil", &v), -1);
-	assert_int_equal(map_keyed_u64(ev, "swap", &v), -1);
+	assert_int_equal(map_parse_keyed(ev, "oom_kil", &v), -1);
+	assert_int_equal(map_parse_keyed(ev, "swap", &v), -1);
 }
 
 static void test_kv_v1_oom_control_and_cpu_stat(void **state)
@@ -285,14 +285,14 @@ static void test_kv_v1_oom_control_and_cpu_stat(void **state)
 	uint64_t v = 0;
 
 	(void)state;
-	assert_int_equal(map_keyed_u64(oc, "oom_kill", &v), 0);
+	assert_int_equal(map_parse_keyed(oc, "oom_kill", &v), 0);
 	assert_int_equal(v, 3);
-	assert_int_equal(map_keyed_u64(cs, "nr_throttled", &v), 0);
+	assert_int_equal(map_parse_keyed(cs, "nr_throttled", &v), 0);
 	assert_int_equal(v, 59);
-	assert_int_equal(map_keyed_u64(cs, "throttled_time", &v), 0);
+	assert_int_equal(map_parse_keyed(cs, "throttled_time", &v), 0);
 	assert_int_equal(v, 4716914686ULL);
-	assert_int_equal(map_keyed_u64("", "nr_periods", &v), -1);
-	assert_int_equal(map_keyed_u64("nr_periods x\n", "nr_periods", &v), -1);
+	assert_int_equal(map_parse_keyed("", "nr_periods", &v), -1);
+	assert_int_equal(map_parse_keyed("nr_periods x\n", "nr_periods", &v), -1);
 }
 
 /* The counters a launch reports, read through their owner. */

@@ -371,6 +371,56 @@ static void test_v1_out_of_fds_falls_back(void **state)
 	setrlimit(RLIMIT_NOFILE, &old);
 }
 
+/* A run that says it is short (cgtop -b -n 1: two refreshes) shows the
+ * same figures, and keeps open only the files its last refresh reads again
+ * (usage, not the limits, memory.stat or cgroup.procs), so that its one
+ * frame does not make the kernel hold a buffer for every file it read. */
+static void test_v1_short_run_same_figures_fewer_fds(void **state)
+{
+	struct fake *f = *state;
+	struct stats_opts lo = {.cols = STATS_COLS_DEFAULT}, so = lo;
+	struct stats_collector *c[2];
+	size_t kept[2], fallback[2];
+	cg_err e = {0};
+
+	so.refreshes = 2;
+	app_v1(f, 1 * SEC, 100, 10, 4096);
+	put(f, "cpu/app/cpu.cfs_quota_us", "-1\n");
+	put(f, "cpu/app/cpu.cfs_period_us", "100000\n");
+	put(f, "memory/app/memory.usage_in_bytes", "%d\n", 100 << 20);
+	put(f, "memory/app/memory.stat", "total_inactive_file %d\ntotal_swap 0\n", 30 << 20);
+	put(f, "memory/app/memory.limit_in_bytes", "%d\n", 200 << 20);
+	put(f, "memory/app/memory.oom_control", "oom_kill 1\n");
+	put(f, "pids/app/pids.current", "3\n");
+	put(f, "pids/app/pids.max", "50\n");
+	c[0] = stats_open(&f->l, &lo, &e);
+	c[1] = stats_open(&f->l, &so, &e);
+	assert_non_null(c[0]);
+	assert_non_null(c[1]);
+	for (int k = 0; k < 2; k++)
+		refresh(c[k], 10 * SEC);
+	app_v1(f, 1 * SEC + SEC / 4, 100, 10, 4096);
+	for (int k = 0; k < 2; k++) {
+		const struct stats_group *g;
+
+		refresh(c[k], 11 * SEC);
+		g = grp(c[k], "app");
+		assert_float_equal(g->row.f[COL_CPU], 25.0, 0.01);
+		assert_float_equal(g->row.f[COL_THROTTLED], 0, 0);   /* no quota */
+		assert_true(isinf(g->row.f[COL_CPU_LIMIT]));
+		assert_float_equal(g->row.f[COL_MEM], 70.0 * 1048576, 1);
+		assert_float_equal(g->row.f[COL_MEM_PCT], 35.0, 0.01);
+		assert_float_equal(g->row.f[COL_OOM], 1, 0);
+		assert_float_equal(g->row.f[COL_PIDS_LIMIT], 50, 0);
+		assert_float_equal(g->row.f[COL_TASKS], 3, 0);
+		stats_fd_usage(c[k], &kept[k], &fallback[k]);
+	}
+	assert_true(kept[1] < kept[0]);
+	assert_int_equal(fallback[1], 0);   /* not for want of fds */
+	stats_close(c[0]);
+	stats_close(c[1]);
+}
+
 static void web_v2(struct fake *f, uint64_t usage_us, uint64_t periods, uint64_t thr)
 {
 	put(f, "app/web/cpu.stat",
@@ -491,6 +541,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v1_unreadable_and_garbage, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_vanished_and_recreated, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_out_of_fds_falls_back, setup_v1, teardown),
+		cmocka_unit_test_setup_teardown(test_v1_short_run_same_figures_fewer_fds, setup_v1,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_v2_everything, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_oom_flash_old_and_late_groups, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_subtree_and_missing_start, setup_v2, teardown),

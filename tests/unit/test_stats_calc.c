@@ -1,4 +1,4 @@
-/* The pure side of cgtop's statistics: parsers of the kernel's formats,
+/* The pure side of cgtop's statistics: the kernel's formats (as mapping.c parses them),
  * counter deltas through wraps and resets, rates and percentages, column
  * names, and the order of rows (tree, flat, filter, depth). */
 #include <setjmp.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "mapping.h"
 #include "stats.h"
 
 #define SEC 1000000000ull
@@ -19,19 +20,19 @@ static void test_parse_numbers_and_limits(void **state)
 	uint64_t v;
 
 	(void)state;
-	assert_int_equal(stats_parse_u64("123\n", &v), 0);
+	assert_int_equal(map_parse_u64("123\n", &v), 0);
 	assert_int_equal(v, 123);
-	assert_int_equal(stats_parse_u64("", &v), -1);
-	assert_int_equal(stats_parse_u64("12x", &v), -1);
-	assert_int_equal(stats_parse_u64("99999999999999999999999", &v), -1);
-	assert_int_equal(stats_parse_limit("max\n", &v), 0);
+	assert_int_equal(map_parse_u64("", &v), -1);
+	assert_int_equal(map_parse_u64("12x", &v), -1);
+	assert_int_equal(map_parse_u64("99999999999999999999999", &v), -1);
+	assert_int_equal(map_parse_limit("max\n", &v), 0);
 	assert_true(v == STATS_UNLIMITED);
-	assert_int_equal(stats_parse_limit("-1\n", &v), 0);
+	assert_int_equal(map_parse_limit("-1\n", &v), 0);
 	assert_true(v == STATS_UNLIMITED);
 	/* v1's "no limit" for memory is the largest page-aligned number */
-	assert_int_equal(stats_parse_limit("9223372036854771712\n", &v), 0);
+	assert_int_equal(map_parse_limit("9223372036854771712\n", &v), 0);
 	assert_true(v == STATS_UNLIMITED);
-	assert_int_equal(stats_parse_limit("536870912\n", &v), 0);
+	assert_int_equal(map_parse_limit("536870912\n", &v), 0);
 	assert_int_equal(v, 536870912);
 }
 
@@ -42,15 +43,15 @@ static void test_parse_key_matches_whole_keys(void **state)
 	uint64_t v;
 
 	(void)state;
-	assert_int_equal(stats_parse_key(st, "inactive_file", &v), 0);
+	assert_int_equal(map_parse_keyed(st, "inactive_file", &v), 0);
 	assert_int_equal(v, 5);
-	assert_int_equal(stats_parse_key(st, "total_inactive_file", &v), 0);
+	assert_int_equal(map_parse_keyed(st, "total_inactive_file", &v), 0);
 	assert_int_equal(v, 7);
-	assert_int_equal(stats_parse_key(ev, "oom", &v), 0);
+	assert_int_equal(map_parse_keyed(ev, "oom", &v), 0);
 	assert_int_equal(v, 3);
-	assert_int_equal(stats_parse_key(ev, "oom_kill", &v), 0);
+	assert_int_equal(map_parse_keyed(ev, "oom_kill", &v), 0);
 	assert_int_equal(v, 4);
-	assert_int_equal(stats_parse_key(ev, "absent", &v), -1);
+	assert_int_equal(map_parse_keyed(ev, "absent", &v), -1);
 }
 
 static void test_parse_cpu_max_psi_io(void **state)
@@ -58,35 +59,69 @@ static void test_parse_cpu_max_psi_io(void **state)
 	uint64_t q, p, r, w;
 
 	(void)state;
-	assert_int_equal(stats_parse_cpu_max("max 100000\n", &q, &p), 0);
+	assert_int_equal(map_parse_cpu_max("max 100000\n", &q, &p), 0);
 	assert_true(q == STATS_UNLIMITED);
 	assert_int_equal(p, 100000);
-	assert_int_equal(stats_parse_cpu_max("20000 50000\n", &q, &p), 0);
+	assert_int_equal(map_parse_cpu_max("20000 50000\n", &q, &p), 0);
 	assert_int_equal(q, 20000);
 	assert_int_equal(p, 50000);
-	assert_int_equal(stats_parse_cpu_max("garbage", &q, &p), -1);
+	assert_int_equal(map_parse_cpu_max("garbage", &q, &p), -1);
 
-	assert_int_equal(stats_parse_psi_some_avg10(
+	assert_int_equal(map_parse_psi_some_avg10(
 				 "some avg10=12.34 avg60=1.00 avg300=0.00 total=99\n"
 				 "full avg10=0.50 avg60=0.00 avg300=0.00 total=9\n", &q), 0);
 	assert_int_equal(q, 1234);
-	assert_int_equal(stats_parse_psi_some_avg10("full avg10=1.00\n", &q), -1);
+	assert_int_equal(map_parse_psi_some_avg10("full avg10=1.00\n", &q), -1);
 
-	assert_int_equal(stats_parse_blkio("8:0 Read 100\n8:0 Write 50\n8:0 Sync 150\n"
+	assert_int_equal(map_parse_blkio_bytes("8:0 Read 100\n8:0 Write 50\n8:0 Sync 150\n"
 					   "8:16 Read 1\n8:16 Write 2\nTotal 153\n", &r, &w), 0);
 	assert_int_equal(r, 101);
 	assert_int_equal(w, 52);
 	/* a group that did no io: "Total 0" is zero, not unknown */
-	assert_int_equal(stats_parse_blkio("Total 0\n", &r, &w), 0);
+	assert_int_equal(map_parse_blkio_bytes("Total 0\n", &r, &w), 0);
 	assert_int_equal(r + w, 0);
-	assert_int_equal(stats_parse_blkio("", &r, &w), -1);
-	assert_int_equal(stats_parse_iostat("8:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n"
+	assert_int_equal(map_parse_blkio_bytes("", &r, &w), -1);
+	assert_int_equal(map_parse_io_stat_bytes("8:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n"
 					    "8:16 rbytes=1 wbytes=2 rios=1 wios=1 dbytes=0 dios=0\n",
 					    &r, &w), 0);
 	assert_int_equal(r, 11);
 	assert_int_equal(w, 22);
 	assert_int_equal(stats_count_lines("1\n2\n3\n"), 3);
 	assert_int_equal(stats_count_lines(""), 0);
+}
+
+/* The collector and cgtop take every file name and key from mapping.c: the
+ * knobs the engine writes and the files the statistics read are the same
+ * names, and v1's "no limit" has one threshold. */
+static void test_read_side_is_mappings(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_string_equal(map_stat_file(MS_CPU_QUOTA, false), map_file(MK_CPU_QUOTA, false));
+	assert_string_equal(map_stat_file(MS_CPU_QUOTA, true), map_file(MK_CPU_MAX, true));
+	assert_string_equal(map_stat_file(MS_MEM_LIMIT, false), map_file(MK_MEM_MAX, false));
+	assert_string_equal(map_stat_file(MS_MEM_USAGE, true), map_file(MK_MEM_USAGE, true));
+	assert_string_equal(map_stat_file(MS_PIDS_MAX, true), map_file(MK_PIDS_MAX, true));
+	assert_string_equal(map_stat_file(MS_PROCS, false), map_cgfile(MF_PROCS, false));
+	assert_null(map_stat_file(MS_CPU_PERIOD, true));
+	assert_null(map_stat_file(MS_PSI_CPU, false));
+	assert_int_equal(map_stat_ctrl(MS_CPU_USAGE), CTRL_CPUACCT);
+	assert_int_equal(map_stat_ctrl(MS_PROCS), CTRL_COUNT);
+	assert_null(map_stat_key(MSK_SWAP, true));
+	assert_string_equal(map_stat_key(MSK_INACTIVE_FILE, false), "total_inactive_file");
+	/* a v1 limit of 2^62 is a limit; only the kernel's own "none" is none */
+	assert_int_equal(map_parse_limit("4611686018427387904\n", &v), 0);
+	assert_true(v == UINT64_C(4611686018427387904));
+	/* v1 swap is memsw above the memory limit */
+	assert_true(map_v1_swap_from_memsw(3 << 20, 1 << 20) == 2 << 20);
+	assert_true(map_v1_swap_from_memsw(MAP_UNLIMITED, 1 << 20) == MAP_UNLIMITED);
+	assert_true(map_v1_swap_from_memsw(1 << 20, MAP_UNLIMITED) == MAP_UNLIMITED);
+	/* the shared "key value" parser: whole keys, numbers only */
+	assert_int_equal(map_keyed_value("populated 1\nfrozen 0\n", "frozen"), 0);
+	assert_int_equal(map_keyed_value("frozen x\n", "frozen"), -1);
+	assert_int_equal(map_parse_keyed("nr_periods 5\nnr_periods_x 9\n", "nr_periods_x", &v), 0);
+	assert_int_equal(v, 9);
 }
 
 static void test_counter_delta_wrap_and_reset(void **state)
@@ -329,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_parse_numbers_and_limits),
 		cmocka_unit_test(test_parse_key_matches_whole_keys),
 		cmocka_unit_test(test_parse_cpu_max_psi_io),
+		cmocka_unit_test(test_read_side_is_mappings),
 		cmocka_unit_test(test_counter_delta_wrap_and_reset),
 		cmocka_unit_test(test_compute_cpu_and_throttling),
 		cmocka_unit_test(test_compute_memory_io_limits),

@@ -1,13 +1,15 @@
-/* cgtop: a top-style view of every control group. Options, the refresh,
- * and batch/JSON output; the screen is in screen.c. */
+/* cgtop: a top-style view of every control group. Options, and the two
+ * loops: batch/JSON frames, and the screen (data.c refreshes, screen.c
+ * draws, keys.c maps a key to what it does and what must be redone). */
 #include "cgtop.h"
+#include "keys.h"
+#include "screen.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <malloc.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,76 +200,6 @@ static bool path_leaves_mounts(const char *path)
 	return false;
 }
 
-void cgtop_say(struct cgtop *t, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
-	va_end(ap);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void cgtop_build_view(struct cgtop *t)
-{
-	size_t n = stats_count(t->c);
-
-	if (n > t->order_cap) {
-		size_t cap = n + n / 2 + 16;
-		uint32_t *o = realloc(t->order, cap * sizeof(*o));
-		uint32_t *s = o ? realloc(t->scratch, 2 * cap * sizeof(*s)) : NULL;
-
-		if (o)
-			t->order = o;
-		if (!o || !s) {
-			t->n_order = 0;
-			return;
-		}
-		t->scratch = s;
-		t->order_cap = cap;
-	}
-	t->view.filter = t->filter;
-	t->n_order = stats_view(t->c, &t->view, t->order, t->scratch);
-}
-
-int cgtop_refresh(struct cgtop *t)
-{
-	cg_err e = {0};
-	uint64_t t0 = mono_ns();
-
-	if (stats_refresh(t->c, &e) < 0) {
-		cgtop_say(t, "refresh: %s", e.msg);
-		return -1;
-	}
-	stats_host_read(&t->host);
-	t->refresh_ms = (double)(mono_ns() - t0) / 1e6;
-	cgtop_build_view(t);
-	return 0;
-}
-
-struct stats_frame cgtop_frame(const struct cgtop *t)
-{
-	return (struct stats_frame){
-		.c = t->c,
-		.host = &t->host,
-		.layout = cg_mode_name(t->layout.mode),
-		.interval_s = t->interval,
-		.refresh_ms = t->refresh_ms,
-		.cols = t->cols,
-		.machine_pct = t->machine_pct,
-		.mem_raw = t->mem_raw,
-		.order = t->order,
-		.n = t->n_order,
-	};
-}
-
 static void sleep_s(double s)
 {
 	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
@@ -299,6 +231,70 @@ static int run_batch(struct cgtop *t)
 		if (ferror(stdout))
 			return 1;
 	}
+	return 0;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int run_screen(struct cgtop *t)
+{
+	const char *help[64][2];
+	size_t nhelp = keys_help(help, sizeof(help) / sizeof(help[0]));
+	uint64_t next;
+	long done = 0;
+
+	if (screen_start() < 0) {
+		fprintf(stderr, "cgtop: cannot start the screen (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+		return 1;
+	}
+	cgtop_refresh(t);
+	next = mono_ms() + 200;   /* a quick second sample gives rates at once */
+	while (!t->quit) {
+		int64_t wait;
+		unsigned redo;
+		int ch;
+
+		/* only what is on screen (and the sort key) is read */
+		cgtop_read_cols(t, screen_columns(t));
+		if (t->mode == MODE_PROCS)
+			cgtop_sort_procs(t);
+		screen_draw(t, help, nhelp);
+		wait = (int64_t)next - (int64_t)mono_ms();
+		ch = screen_key(wait > 0 ? (int)wait : 0);
+		if (ch == SCREEN_NO_KEY) {
+			if (!t->paused) {
+				cgtop_refresh(t);
+				if (t->mode == MODE_PROCS)
+					cgtop_read_procs(t);
+				if (t->iterations && ++done >= t->iterations)
+					break;
+			}
+			next = mono_ms() + (uint64_t)(t->interval * 1000);
+			continue;
+		}
+		if (ch == SCREEN_RESIZE)
+			continue;
+		t->msg[0] = '\0';
+		if (t->mode == MODE_HELP) {
+			t->mode = MODE_GROUPS;
+			continue;
+		}
+		redo = keys_dispatch(t, ch);
+		if (redo & CGTOP_VIEW)
+			cgtop_build_view(t);
+		if (redo & CGTOP_PROCS) {
+			stats_procs_free(&t->procs);
+			t->procs.t_prev_ns = 0;
+			cgtop_read_procs(t);
+		}
+	}
+	screen_stop();
 	return 0;
 }
 
@@ -334,15 +330,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cgtop: finding the cgroup mounts: %s\n", e.msg);
 		return 1;
 	}
-	so.start = t.start;
-	so.cols = t.cols;
-	so.no_skip = t.no_skip;
-	t.c = stats_open(&t.layout, &so, &e);
-	if (!t.c) {
-		fprintf(stderr, "cgtop: %s\n", e.msg);
-		cg_layout_free(&t.layout);
-		return 1;
-	}
 	if (!t.batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		/* no terminal: frames, as -b would print them */
 		t.batch = true;
@@ -355,7 +342,18 @@ int main(int argc, char **argv)
 			t.batch = true;
 		}
 	}
-	rc = t.batch ? run_batch(&t) : screen_run(&t);
+	so.start = t.start;
+	so.cols = t.cols;
+	so.no_skip = t.no_skip;
+	/* batch: a first sample, then one per frame */
+	so.refreshes = t.batch && t.iterations ? (unsigned long)t.iterations + 1 : 0;
+	t.c = stats_open(&t.layout, &so, &e);
+	if (!t.c) {
+		fprintf(stderr, "cgtop: %s\n", e.msg);
+		cg_layout_free(&t.layout);
+		return 1;
+	}
+	rc = t.batch ? run_batch(&t) : run_screen(&t);
 	stats_procs_free(&t.procs);
 	free(t.proc_order);
 	free(t.order);
