@@ -9,6 +9,16 @@ void diags_init(struct diags *d, const char *path)
 	d->path = path;
 }
 
+void diag_fill(struct diag *it, bool warning, int line, int col, const char *key, const char *fmt,
+	       va_list ap)
+{
+	it->warning = warning;
+	it->line = line;
+	it->col = col;
+	snprintf(it->key, sizeof(it->key), "%s", key ? key : "");
+	vsnprintf(it->msg, sizeof(it->msg), fmt, ap);
+}
+
 bool diags_full(const struct diags *d)
 {
 	return d->n >= DIAG_MAX;
@@ -17,7 +27,6 @@ bool diags_full(const struct diags *d)
 void diags_add(struct diags *d, bool warning, int line, int col, const char *key, const char *fmt,
 	       ...)
 {
-	struct diag *it;
 	va_list ap;
 
 	if (warning)
@@ -26,13 +35,8 @@ void diags_add(struct diags *d, bool warning, int line, int col, const char *key
 		d->errors++;
 	if (d->n >= DIAG_MAX)
 		return;
-	it = &d->items[d->n++];
-	it->warning = warning;
-	it->line = line;
-	it->col = col;
-	snprintf(it->key, sizeof(it->key), "%s", key ? key : "");
 	va_start(ap, fmt);
-	vsnprintf(it->msg, sizeof(it->msg), fmt, ap);
+	diag_fill(&d->items[d->n++], warning, line, col, key, fmt, ap);
 	va_end(ap);
 }
 

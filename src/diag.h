@@ -3,6 +3,7 @@
 #ifndef CGKIT_DIAG_H
 #define CGKIT_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -22,6 +23,10 @@ struct diags {
 	int n;                  /* kept in items */
 	int errors, warnings;   /* all counted, also past DIAG_MAX */
 };
+
+/* Fills one diagnostic: where, the dotted key (NULL: none) and the message. */
+void diag_fill(struct diag *it, bool warning, int line, int col, const char *key, const char *fmt,
+	       va_list ap) __attribute__((format(printf, 6, 0)));
 
 void diags_init(struct diags *d, const char *path);
 void diags_add(struct diags *d, bool warning, int line, int col, const char *key,

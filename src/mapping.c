@@ -151,26 +151,29 @@ static uint64_t lerp(uint64_t x, uint64_t x0, uint64_t x1, uint64_t y0, uint64_t
 /* the profile's weights: lowest, default, highest */
 static const uint64_t io_weight_profile[3] = { 1, 100, 10000 };
 
+/* x on scale from (lowest, default, highest) put on scale to: clamped, then
+ * linear on each side of the default. */
+static uint64_t rescale(uint64_t x, const uint64_t from[3], const uint64_t to[3])
+{
+	x = x < from[0] ? from[0] : x > from[2] ? from[2] : x;
+	return x <= from[1] ? lerp(x, from[0], from[1], to[0], to[1])
+			    : lerp(x, from[1], from[2], to[1], to[2]);
+}
+
 uint64_t map_io_weight_to(enum map_knob k, bool v2, uint64_t weight)
 {
-	const uint64_t *p = io_weight_profile;
 	uint64_t s[3];
 
 	io_weight_scale(k, v2, s);
-	weight = weight < p[0] ? p[0] : weight > p[2] ? p[2] : weight;
-	return weight <= p[1] ? lerp(weight, p[0], p[1], s[0], s[1])
-			      : lerp(weight, p[1], p[2], s[1], s[2]);
+	return rescale(weight, io_weight_profile, s);
 }
 
 uint64_t map_io_weight_from(enum map_knob k, bool v2, uint64_t kernel)
 {
-	const uint64_t *p = io_weight_profile;
 	uint64_t s[3];
 
 	io_weight_scale(k, v2, s);
-	kernel = kernel < s[0] ? s[0] : kernel > s[2] ? s[2] : kernel;
-	return kernel <= s[1] ? lerp(kernel, s[0], s[1], p[0], p[1])
-			      : lerp(kernel, s[1], s[2], p[1], p[2]);
+	return rescale(kernel, s, io_weight_profile);
 }
 
 int map_parse_cpu_max(const char *s, uint64_t *quota, uint64_t *period)

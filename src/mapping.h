@@ -150,7 +150,7 @@ int map_where_find(const struct map_where *w, const struct cg_layout *l, enum cg
 /* The line:column of a section's first value, for host diagnostics. */
 void map_section_pos(const struct group_spec *g, enum cg_ctrl c, int *line, int *col);
 
-/* ---- Group files: membership, freezing, killing (cgops.c reads and writes
+/* ---- Group files: membership, freezing, killing (cgops_*.c read and write
  * them through these; the one place that spells their names) ---- */
 enum map_cgfile {
 	MF_PROCS,          /* cgroup.procs: a process (all of its threads) */

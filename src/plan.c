@@ -228,6 +228,13 @@ int pl_write(struct planner *P, const char *path, const char *value, const char 
 	return s->value ? 0 : pl_oom(P);
 }
 
+int pl_knob_current(struct planner *P, const char *dir, enum map_knob k, bool v2, char *path,
+		    size_t plen, char *buf, size_t len)
+{
+	pl_join(path, plen, dir, map_file(k, v2));
+	return pl_current(P, path, map_default(k, v2), buf, len);
+}
+
 /* Paths longer than PATH_MAX cannot be opened anyway; they come out cut. */
 void pl_join(char *out, size_t len, const char *dir, const char *file)
 {
@@ -349,8 +356,7 @@ static int subtree_enable(struct planner *P, const char *dir, unsigned want)
 		(1u << CTRL_PIDS);
 	if (!want)
 		return 0;
-	pl_join(path, sizeof(path), dir, map_file(MK_SUBTREE_CONTROL, true));
-	r = pl_current(P, path, map_default(MK_SUBTREE_CONTROL, true), cur, sizeof(cur));
+	r = pl_knob_current(P, dir, MK_SUBTREE_CONTROL, true, path, sizeof(path), cur, sizeof(cur));
 	if (r < 0)
 		return -1;
 	if (r == 0)

@@ -70,6 +70,10 @@ bool pl_ask_dir(struct planner *P, const char *dir);
  * plan wrote, a new group's default (dflt), or the file. Returns 1 with the
  * value (trailing newline cut), 0 when there is no such file, -1 on error. */
 int pl_current(struct planner *P, const char *path, const char *dflt, char *buf, size_t len);
+/* pl_current of knob k in dir (k's default in a new group); path gets the
+ * file's path, for the write that follows. */
+int pl_knob_current(struct planner *P, const char *dir, enum map_knob k, bool v2, char *path,
+		    size_t plen, char *buf, size_t len);
 /* Plans a write. old: what undoes it (NULL in a new directory); key is
  * prefixed with the node's key prefix (n may be NULL); line:col 0 for none. */
 int pl_write(struct planner *P, const char *path, const char *value, const char *old,

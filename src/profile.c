@@ -543,6 +543,51 @@ static size_t *first_of_names(struct walker *w, const char *(*name_of)(const voi
 	return first;
 }
 
+/* A list of mappings walked item by item, each item naming something that
+ * no other item may name again (devices by path, children by name). */
+struct list_of {
+	size_t size;        /* one item */
+	const char *want;   /* what the value should have been */
+	void (*walk_item)(struct walker *w, const struct node *m, void *item);
+	const char *(*name_of)(const void *arr, size_t i);
+	const char *name_key;   /* the name's key in an item: "path", "name" */
+	/* reports item, whose name the earlier item first has already */
+	void (*twice)(struct walker *w, const void *item, const void *first);
+};
+
+/* Walks the list v into a new array of l's items (its length in *n), and
+ * reports each name given twice. NULL when v is no list, or out of memory. */
+static void *walk_list(struct walker *w, const struct node *v, const struct list_of *l, size_t *n)
+{
+	char *items;
+	size_t *first;
+
+	if (!want_seq(w, v, l->want) || v->kind != NODE_SEQ)
+		return NULL;
+	items = xcalloc(w, v->n, l->size);
+	if (!items)
+		return NULL;
+	*n = v->n;
+	for (size_t i = 0; i < v->n; i++) {
+		size_t old = path_push(w, "[%zu]", i);
+
+		l->walk_item(w, v->items[i], items + i * l->size);
+		path_pop(w, old);
+	}
+	first = first_of_names(w, l->name_of, items, v->n);
+	for (size_t i = 0; first && i < v->n; i++) {
+		size_t old;
+
+		if (first[i] == i)
+			continue;
+		old = path_push(w, "[%zu].%s", i, l->name_key);
+		l->twice(w, items + i * l->size, items + first[i] * l->size);
+		path_pop(w, old);
+	}
+	free(first);
+	return items;
+}
+
 /* ---- names ---- */
 
 const char *profile_name_invalid(const char *name)
@@ -917,8 +962,9 @@ static const struct key device_keys[] = {
 	{"write_iops", parse_iops, offsetof(struct io_device, write_iops), false},
 };
 
-static void walk_device(struct walker *w, const struct node *m, struct io_device *dev)
+static void walk_device(struct walker *w, const struct node *m, void *item)
 {
+	struct io_device *dev = item;
 	struct mapping at;
 	bool has_limit = false;
 
@@ -949,41 +995,29 @@ static const char *device_path_of(const void *arr, size_t i)
 	return ((const struct io_device *)arr)[i].path.s;
 }
 
+static void device_twice(struct walker *w, const void *item, const void *first)
+{
+	const struct io_device *dev = item, *o = first;
+
+	err_pos(w, dev->path.line, dev->path.col,
+		"the device \"%s\" is already limited at line %d: give each device "
+		"one entry",
+		DIAG_CUT(dev->path.s, 40), o->path.line);
+}
+
+static const struct list_of device_list = {
+	sizeof(struct io_device), "a list of devices (- path: /dev/vda)", walk_device,
+	device_path_of, "path", device_twice,
+};
+
 static void walk_devices(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
 	struct io_spec *io = f;
-	size_t *first;
 
 	(void)k;
 	if (io->devices) /* a second devices key: reported as a duplicate */
 		return;
-	if (!want_seq(w, v, "a list of devices (- path: /dev/vda)") || v->kind != NODE_SEQ)
-		return;
-	io->devices = xcalloc(w, v->n, sizeof(*io->devices));
-	if (!io->devices)
-		return;
-	io->n_devices = v->n;
-	for (size_t i = 0; i < v->n; i++) {
-		size_t old = path_push(w, "[%zu]", i);
-
-		walk_device(w, v->items[i], &io->devices[i]);
-		path_pop(w, old);
-	}
-	first = first_of_names(w, device_path_of, io->devices, io->n_devices);
-	for (size_t i = 0; first && i < io->n_devices; i++) {
-		const struct io_device *dev = &io->devices[i], *o = &io->devices[first[i]];
-		size_t old;
-
-		if (first[i] == i)
-			continue;
-		old = path_push(w, "[%zu].path", i);
-		err_pos(w, dev->path.line, dev->path.col,
-			"the device \"%s\" is already limited at line %d: give each device "
-			"one entry",
-			DIAG_CUT(dev->path.s, 40), o->path.line);
-		path_pop(w, old);
-	}
-	free(first);
+	io->devices = walk_list(w, v, &device_list, &io->n_devices);
 }
 
 static void parse_io_weight(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1269,41 +1303,34 @@ static const char *child_name_of(const void *arr, size_t i)
 	return ((const struct group_spec *)arr)[i].name.s;
 }
 
+static void walk_child(struct walker *w, const struct node *m, void *item)
+{
+	walk_group(w, m, item, NULL);
+}
+
+static void child_twice(struct walker *w, const void *item, const void *first)
+{
+	const struct group_spec *c = item, *o = first;
+
+	err_pos(w, c->name.line, c->name.col,
+		"\"%s\" is already the name of another child (line %d): give each child "
+		"its own name",
+		DIAG_CUT(c->name.s, 64), o->name.line);
+}
+
+static const struct list_of child_list = {
+	sizeof(struct group_spec), "a list of groups (- name: workers)", walk_child, child_name_of,
+	"name", child_twice,
+};
+
 static void walk_children(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
 	struct group_spec *g = f;
-	size_t *first;
 
 	(void)k;
 	if (g->children) /* a second children key: reported as a duplicate */
 		return;
-	if (!want_seq(w, v, "a list of groups (- name: workers)") || v->kind != NODE_SEQ)
-		return;
-	g->children = xcalloc(w, v->n, sizeof(*g->children));
-	if (!g->children)
-		return;
-	g->n_children = v->n;
-	for (size_t i = 0; i < v->n; i++) {
-		size_t old = path_push(w, "[%zu]", i);
-
-		walk_group(w, v->items[i], &g->children[i], NULL);
-		path_pop(w, old);
-	}
-	first = first_of_names(w, child_name_of, g->children, g->n_children);
-	for (size_t i = 0; first && i < g->n_children; i++) {
-		const struct group_spec *c = &g->children[i], *o = &g->children[first[i]];
-		size_t old;
-
-		if (first[i] == i)
-			continue;
-		old = path_push(w, "[%zu].name", i);
-		err_pos(w, c->name.line, c->name.col,
-			"\"%s\" is already the name of another child (line %d): give each child "
-			"its own name",
-			DIAG_CUT(c->name.s, 64), o->name.line);
-		path_pop(w, old);
-	}
-	free(first);
+	g->children = walk_list(w, v, &child_list, &g->n_children);
 }
 
 static void parse_name(struct walker *w, const struct node *k, const struct node *v, void *f)

@@ -37,7 +37,6 @@ int perrs_errors(const struct perrs *e)
 void perrs_add(struct perrs *e, bool warning, int line, int col, const char *key, const char *fmt,
 	       ...)
 {
-	struct diag *it;
 	va_list ap;
 
 	if (e->n == e->cap && e->n < PERRS_KEEP) {
@@ -56,13 +55,8 @@ void perrs_add(struct perrs *e, bool warning, int line, int col, const char *key
 			e->dropped_errors++;
 		return;
 	}
-	it = &e->v[e->n++];
-	it->warning = warning;
-	it->line = line;
-	it->col = col;
-	snprintf(it->key, sizeof(it->key), "%s", key ? key : "");
 	va_start(ap, fmt);
-	vsnprintf(it->msg, sizeof(it->msg), fmt, ap);
+	diag_fill(&e->v[e->n++], warning, line, col, key, fmt, ap);
 	va_end(ap);
 }
 

@@ -146,8 +146,7 @@ static int cpu_v2(struct planner *P, size_t h, const struct node *n)
 	int r;
 
 	pl_node_dir(P, h, n, dir, sizeof(dir));
-	pl_join(path, sizeof(path), dir, map_file(MK_CPU_MAX, true));
-	r = pl_current(P, path, map_default(MK_CPU_MAX, true), cur, sizeof(cur));
+	r = pl_knob_current(P, dir, MK_CPU_MAX, true, path, sizeof(path), cur, sizeof(cur));
 	if (r < 0)
 		return -1;
 	if (r == 0 || map_parse_cpu_max(cur, &q, &p) < 0 || q != want.quota || p != want.period) {
@@ -158,8 +157,7 @@ static int cpu_v2(struct planner *P, size_t h, const struct node *n)
 		if (pl_write(P, path, v, r ? cur : NULL, n, qkey, qv->line, qv->col) < 0)
 			return -1;
 	}
-	pl_join(path, sizeof(path), dir, map_file(MK_CPU_WEIGHT, true));
-	r = pl_current(P, path, map_default(MK_CPU_WEIGHT, true), cur, sizeof(cur));
+	r = pl_knob_current(P, dir, MK_CPU_WEIGHT, true, path, sizeof(path), cur, sizeof(cur));
 	if (r < 0)
 		return -1;
 	w = cpu->weight.set ? cpu->weight.v : 100;

@@ -96,8 +96,7 @@ static int cpuset_v2(struct planner *P, size_t h, const struct node *n)
 		struct map_list a, b;
 		int r;
 
-		pl_join(path, sizeof(path), dir, map_file(cs_knobs[i], true));
-		r = pl_current(P, path, map_default(cs_knobs[i], true), cur, sizeof(cur));
+		r = pl_knob_current(P, dir, cs_knobs[i], true, path, sizeof(path), cur, sizeof(cur));
 		if (r < 0)
 			return -1;
 		if (r && map_list_parse(cur, &a) == 0 && map_list_parse(want, &b) == 0 &&
@@ -291,8 +290,7 @@ static int cs_clone_children(struct planner *P, const char *dir, const struct no
 	char path[4096], cur[VAL_MAX];
 	int r;
 
-	pl_join(path, sizeof(path), dir, map_file(MK_CLONE_CHILDREN, false));
-	r = pl_current(P, path, map_default(MK_CLONE_CHILDREN, false), cur, sizeof(cur));
+	r = pl_knob_current(P, dir, MK_CLONE_CHILDREN, false, path, sizeof(path), cur, sizeof(cur));
 	if (r < 0)
 		return -1;
 	if (r && !strcmp(cur, "1"))

@@ -201,8 +201,7 @@ static int io_weight(struct planner *P, size_t h, const struct node *n)
 	if (none)
 		return 0;
 	pl_node_dir(P, h, n, dir, sizeof(dir));
-	pl_join(path, sizeof(path), dir, map_file(k, v2));
-	r = pl_current(P, path, map_default(k, v2), cur, sizeof(cur));
+	r = pl_knob_current(P, dir, k, v2, path, sizeof(path), cur, sizeof(cur));
 	if (r < 0)
 		return -1;
 	if (r == 0)   /* this group has no such file: the other one, then */

@@ -50,8 +50,7 @@ static int mem_knob(struct planner *P, const char *dir, enum map_knob k, bool v2
 	uint64_t c;
 	int r;
 
-	pl_join(path, sizeof(path), dir, map_file(k, v2));
-	r = pl_current(P, path, map_default(k, v2), cur, sizeof(cur));
+	r = pl_knob_current(P, dir, k, v2, path, sizeof(path), cur, sizeof(cur));
 	if (r < 0)
 		return -1;
 	*present = r == 1;

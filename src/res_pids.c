@@ -17,8 +17,7 @@ static int pids_plan(struct planner *P, size_t h, size_t idx)
 	int r;
 
 	pl_node_dir(P, h, n, dir, sizeof(dir));
-	pl_join(path, sizeof(path), dir, map_file(MK_PIDS_MAX, v2));
-	r = pl_current(P, path, map_default(MK_PIDS_MAX, v2), cur, sizeof(cur));
+	r = pl_knob_current(P, dir, MK_PIDS_MAX, v2, path, sizeof(path), cur, sizeof(cur));
 	if (r < 0)
 		return -1;
 	if (r && map_parse_limit(cur, &c) == 0 && c == want)

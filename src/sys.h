@@ -14,7 +14,7 @@ int sys_write_file(const char *path, const char *value);
 /* Reads up to len-1 bytes and NUL-terminates; returns the length. */
 ssize_t sys_read_file(const char *path, char *buf, size_t len);
 
-/* ---- Processes: signals (cgops.c; tests wrap them to record or fail) ---- */
+/* ---- Processes: signals (cgops_signal.c; tests wrap them to record or fail) ---- */
 int sys_kill(pid_t pid, int sig);
 /* pidfd_open(2); -1 with ENOSYS on kernels before 5.3. */
 int sys_pidfd_open(pid_t pid, unsigned flags);

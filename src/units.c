@@ -139,7 +139,47 @@ static const struct suffix size_suffixes[] = {
 	{"T", 1ULL << 40}, {"Ti", 1ULL << 40}, {"TiB", 1ULL << 40}, {"TB", 1ULL << 40},
 };
 
+/* A number with units: its units, and what to say when it has a fraction
+ * but no unit, or comes out too large. */
+struct unit_kind {
+	const struct suffix *sfx;
+	size_t n;
+	const char *not_whole, *too_large;
+};
+
+/* d followed by unit: with no unit a whole number, else d times one of k's
+ * units. 0; -1 with *why, or with *why NULL when unit is none of k's. */
+static int apply_unit(const struct dec *d, const char *unit, const struct unit_kind *k,
+		      uint64_t *out, const char **why)
+{
+	*why = NULL;
+	if (!*unit) {
+		if (d->point) {
+			*why = k->not_whole;
+			return -1;
+		}
+		*out = d->ip;
+		return 0;
+	}
+	for (size_t i = 0; i < k->n; i++) {
+		if (strcmp(unit, k->sfx[i].text) != 0)
+			continue;
+		if (scale(d, k->sfx[i].mult, 1, out) < 0) {
+			*why = k->too_large;
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
 #define SIZE_EXAMPLE "a size such as 512M, 1.5G, 64K or 536870912 (bytes)"
+
+static const struct unit_kind size_kind = {
+	size_suffixes, sizeof(size_suffixes) / sizeof(size_suffixes[0]),
+	"bytes must be a whole number: write 1536, or use a unit (1.5K)",
+	"too large: a size must be under 16384P (2^64 bytes)",
+};
 
 int unit_parse_size(const char *s, uint64_t host_ram, bool allow_max, uint64_t *out,
 		    const char **why)
@@ -176,23 +216,10 @@ int unit_parse_size(const char *s, uint64_t host_ram, bool allow_max, uint64_t *
 		scale(&d, host_ram, 100, out);
 		return 0;
 	}
-	if (!*p) {
-		if (d.point) {
-			*why = "bytes must be a whole number: write 1536, or use a unit (1.5K)";
-			return -1;
-		}
-		*out = d.ip;
+	if (apply_unit(&d, p, &size_kind, out, why) == 0)
 		return 0;
-	}
-	for (size_t i = 0; i < sizeof(size_suffixes) / sizeof(size_suffixes[0]); i++) {
-		if (strcmp(p, size_suffixes[i].text) != 0)
-			continue;
-		if (scale(&d, size_suffixes[i].mult, 1, out) < 0) {
-			*why = "too large: a size must be under 16384P (2^64 bytes)";
-			return -1;
-		}
-		return 0;
-	}
+	if (*why)
+		return -1;
 	if (*p == 'm' || *p == 'g' || *p == 't')
 		*why = "size units are upper case (K, M, G, T; base 1024): write 512M";
 	else if (!strcmp(p, "B") || !strcmp(p, "b"))
@@ -208,6 +235,11 @@ int unit_parse_size(const char *s, uint64_t host_ram, bool allow_max, uint64_t *
 int unit_parse_duration(const char *s, uint64_t *out_us, const char **why)
 {
 	static const struct suffix sfx[] = {{"us", 1}, {"ms", 1000}, {"s", 1000000}};
+	static const struct unit_kind kind = {
+		sfx, sizeof(sfx) / sizeof(sfx[0]),
+		"a number without a unit is whole microseconds: write 1500, or 1.5ms",
+		"too large a duration",
+	};
 	const char *p = s;
 	struct dec d;
 	const char *r;
@@ -220,24 +252,10 @@ int unit_parse_duration(const char *s, uint64_t *out_us, const char **why)
 		*why = r;
 		return -1;
 	}
-	if (!*p) {
-		if (d.point) {
-			*why = "a number without a unit is whole microseconds: write 1500, or "
-			       "1.5ms";
-			return -1;
-		}
-		*out_us = d.ip;
+	if (apply_unit(&d, p, &kind, out_us, why) == 0)
 		return 0;
-	}
-	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		if (strcmp(p, sfx[i].text) != 0)
-			continue;
-		if (scale(&d, sfx[i].mult, 1, out_us) < 0) {
-			*why = "too large a duration";
-			return -1;
-		}
-		return 0;
-	}
+	if (*why)
+		return -1;
 	*why = "unknown unit: use us, ms or s, e.g. 100ms";
 	return -1;
 }
