@@ -338,22 +338,14 @@ static const struct node *pair_key(struct walker *w, const struct node *k)
 	return k;
 }
 
-/* Type checks. `expect` says what belongs there, for the message. */
-static bool want_map(struct walker *w, const struct node *v, const char *expect)
+/* Type checks. `expect` says what belongs there, for the message; an
+ * empty value (null) passes, as an empty section. */
+static bool want_kind(struct walker *w, const struct node *v, enum node_kind kind,
+		      const char *expect)
 {
 	char what[64];
 
-	if (v->kind == NODE_MAP || node_is_null(v))
-		return true;
-	err_at(w, v, "expected %s, found %s", expect, node_what(v, what, sizeof(what)));
-	return false;
-}
-
-static bool want_seq(struct walker *w, const struct node *v, const char *expect)
-{
-	char what[64];
-
-	if (v->kind == NODE_SEQ || node_is_null(v))
+	if (v->kind == kind || node_is_null(v))
 		return true;
 	err_at(w, v, "expected %s, found %s", expect, node_what(v, what, sizeof(what)));
 	return false;
@@ -432,19 +424,29 @@ static void val_size(struct walker *w, const struct node *k, const struct node *
 	}
 }
 
-static void val_count(struct walker *w, const struct node *k, const struct node *v, struct pval *pv,
-		      uint64_t lo, uint64_t hi, bool allow_max, const char *right)
+/* The scalar text of a value to parse, or NULL when there is nothing left
+ * to do: not a scalar (reported), or "max" where max is allowed (set). */
+static const char *scalar_or_max(struct walker *w, const struct node *k, const struct node *v,
+				 struct pval *pv, bool allow_max, const char *right)
 {
-	const char *s = want_scalar(w, v, right), *why;
+	const char *s = want_scalar(w, v, right);
 
-	if (!s)
-		return;
-	if (allow_max && !strcmp(s, "max")) {
+	if (s && allow_max && !strcmp(s, "max")) {
 		pv->v = UNIT_MAX;
 		pv->is_max = true;
 		set_pos(pv, k, v);
-		return;
+		return NULL;
 	}
+	return s;
+}
+
+static void val_count(struct walker *w, const struct node *k, const struct node *v, struct pval *pv,
+		      uint64_t lo, uint64_t hi, bool allow_max, const char *right)
+{
+	const char *s = scalar_or_max(w, k, v, pv, allow_max, right), *why;
+
+	if (!s)
+		return;
 	if (unit_parse_uint(s, &pv->v, &why) < 0) {
 		/* the reason without its generic advice: `right` says it better */
 		const char *cut = strstr(why, ": give ");
@@ -465,16 +467,10 @@ static void val_count(struct walker *w, const struct node *k, const struct node 
 static void val_duration(struct walker *w, const struct node *k, const struct node *v,
 			 struct pval *pv, bool allow_max, const char *right)
 {
-	const char *s = want_scalar(w, v, right), *why;
+	const char *s = scalar_or_max(w, k, v, pv, allow_max, right), *why;
 
 	if (!s)
 		return;
-	if (allow_max && !strcmp(s, "max")) {
-		pv->v = UNIT_MAX;
-		pv->is_max = true;
-		set_pos(pv, k, v);
-		return;
-	}
 	if (unit_parse_duration(s, &pv->v, &why) < 0) {
 		err_at(w, v, "\"%s\" is not a duration: %s", DIAG_CUT(s, 40), why);
 		return;
@@ -562,7 +558,7 @@ static void *walk_list(struct walker *w, const struct node *v, const struct list
 	char *items;
 	size_t *first;
 
-	if (!want_seq(w, v, l->want) || v->kind != NODE_SEQ)
+	if (!want_kind(w, v, NODE_SEQ, l->want) || v->kind != NODE_SEQ)
 		return NULL;
 	items = xcalloc(w, v->n, l->size);
 	if (!items)
@@ -711,7 +707,7 @@ static bool walk_map(struct walker *w, const struct node *m, const char *expect,
 		     const struct key *keys, size_t n, void *obj, struct mapping *at)
 {
 	*at = (struct mapping){.keys = keys, .n = n};
-	if (!want_map(w, m, expect))
+	if (!want_kind(w, m, NODE_MAP, expect))
 		return false;
 	walk_pairs(w, m, keys, n, obj, NULL, at);
 	return true;
@@ -1123,7 +1119,7 @@ static void walk_namespaces(struct walker *w, const struct node *k, const struct
 	p->ns_line = v->line;
 	p->ns_col = v->col;
 	join_names(ns_names, N_OF(ns_names), list, sizeof(list));
-	if (!want_seq(w, v, "a list of namespaces such as [pid, mount, uts]") ||
+	if (!want_kind(w, v, NODE_SEQ, "a list of namespaces such as [pid, mount, uts]") ||
 	    v->kind != NODE_SEQ)
 		return;
 	for (size_t i = 0; i < v->n; i++) {
@@ -1223,7 +1219,7 @@ static void walk_layers(struct walker *w, const struct node *k, const struct nod
 	struct profile *p = f;
 
 	(void)k;
-	if (!want_seq(w, v, "a list of directories, top first, such as [/srv/layers/app]") ||
+	if (!want_kind(w, v, NODE_SEQ, "a list of directories, top first, such as [/srv/layers/app]") ||
 	    v->kind != NODE_SEQ)
 		return;
 	p->layers = xcalloc(w, v->n, sizeof(*p->layers));
@@ -1259,7 +1255,7 @@ static void walk_env(struct walker *w, const struct node *key, const struct node
 	struct profile *p = f;
 
 	(void)key;
-	if (!want_map(w, m, "a mapping of NAME: value, such as {LANG: C.UTF-8}") ||
+	if (!want_kind(w, m, NODE_MAP, "a mapping of NAME: value, such as {LANG: C.UTF-8}") ||
 	    m->kind != NODE_MAP)
 		return;
 	p->env = xcalloc(w, m->n / 2, sizeof(*p->env));
@@ -1366,16 +1362,30 @@ static void parse_parent(struct walker *w, const struct node *k, const struct no
 	p->parent_self = p->parent.s && !strcmp(p->parent.s, "self");
 }
 
+/* A string value that a test accepts, and what the message says otherwise
+ * (after the quoted value). */
+struct checked_str {
+	const char *right;
+	bool (*ok)(const char *s);
+	const char *bad;
+};
+
+static void val_checked(struct walker *w, const struct node *k, const struct node *v,
+			struct pstr *ps, const struct checked_str *c)
+{
+	val_str(w, k, v, ps, c->right);
+	if (ps->s && !c->ok(ps->s))
+		err_at(w, v, "\"%s\" %s", DIAG_CUT(ps->s, 40), c->bad);
+}
+
 static void parse_hostname(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
-	struct pstr *h = f;
+	static const struct checked_str host = {
+		"a host name such as web", hostname_ok,
+		"is not a host name: give 1 to 64 letters, digits, '-' and '.', such as web-1"
+	};
 
-	val_str(w, k, v, h, "a host name such as web");
-	if (h->s && !hostname_ok(h->s))
-		err_at(w, v,
-		       "\"%s\" is not a host name: give 1 to 64 letters, digits, "
-		       "'-' and '.', such as web-1",
-		       DIAG_CUT(h->s, 40));
+	val_checked(w, k, v, f, &host);
 }
 
 static void parse_rootfs(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1385,14 +1395,13 @@ static void parse_rootfs(struct walker *w, const struct node *k, const struct no
 
 static void parse_user(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
-	struct pstr *u = f;
+	static const struct checked_str user = {
+		"uid[:gid] such as 1000:1000, or a user name", user_ok,
+		"is not a user: give uid[:gid] (1000 or 1000:1000) or a user name (www-data, or "
+		"www-data:www-data)"
+	};
 
-	val_str(w, k, v, u, "uid[:gid] such as 1000:1000, or a user name");
-	if (u->s && !user_ok(u->s))
-		err_at(w, v,
-		       "\"%s\" is not a user: give uid[:gid] (1000 or 1000:1000) or "
-		       "a user name (www-data, or www-data:www-data)",
-		       DIAG_CUT(u->s, 40));
+	val_checked(w, k, v, f, &user);
 }
 
 static void parse_workdir(struct walker *w, const struct node *k, const struct node *v, void *f)
