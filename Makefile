@@ -38,17 +38,21 @@ LDLIBS_CORE = $(call pkgcheck,$(call pkgconf,--libs,$(PKGS)),$(PKGS))
 LDLIBS_TUI = $(call pkgcheck,$(call pkgconf,--libs,$(TUIPKGS)),$(TUIPKGS)) -lm
 TUI_CFLAGS = $(call pkgcheck,$(call pkgconf,--cflags,$(TUIPKGS)),$(TUIPKGS))
 CMOCKA_LIBS = $(call pkgcheck,$(call pkgconf,--libs,cmocka),cmocka)
-BASE_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(YAML_CFLAGS) -Isrc
+# The library's parts, each a folder of src/ (docs/design.md, "Layout of the
+# code"); sources include each other's headers by name.
+SRC_DIRS = src/base src/profile src/cgroup src/engine src/launch src/stats
+INCS = $(addprefix -I,$(SRC_DIRS))
+BASE_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(YAML_CFLAGS) $(INCS)
 # -MMD -MP: each object depends on exactly the headers it includes.
 ALL_CFLAGS = $(BASE_CFLAGS) -MMD -MP
 
-LIB_SRC = $(filter-out src/cgrun.c,$(wildcard src/*.c))
+LIB_SRC = $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
 LIB_OBJ = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 TUI_SRC = $(wildcard tui/*.c)
 TUI_OBJ = $(patsubst tui/%.c,$(BUILD)/obj/tui/%.o,$(TUI_SRC))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
-HDRS = $(wildcard src/*.h) $(wildcard tui/*.h)
+HDRS = $(wildcard $(addsuffix /*.h,$(SRC_DIRS))) $(wildcard tui/*.h)
 
 FUZZ_SECONDS ?= 60
 
@@ -139,10 +143,10 @@ bench: all $(BUILD)/bench_apply
 	@BUILD=$(abspath $(BUILD)) sh tests/bench/run.sh
 
 FUZZ_BIN = build-fuzz/fuzz_profile
-FUZZ_SRC = $(wildcard src/profile*.c) src/units.c src/diag.c src/err.c
+FUZZ_SRC = $(wildcard src/profile/*.c) src/base/units.c src/base/diag.c src/base/err.c
 $(FUZZ_BIN): tests/fuzz/fuzz_profile.c $(FUZZ_SRC) $(HDRS)
 	@mkdir -p build-fuzz
-	clang -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g -Isrc \
+	clang -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g $(INCS) \
 		$(shell pkg-config --cflags $(PKGS)) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ tests/fuzz/fuzz_profile.c $(FUZZ_SRC) $(LDLIBS_CORE)
@@ -154,12 +158,12 @@ fuzz-run: $(FUZZ_BIN)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr -D_GNU_SOURCE -Isrc src tui
+		--inline-suppr -D_GNU_SOURCE $(INCS) src tui
 	clang-tidy --quiet $(LIB_SRC) src/cgrun.c -- $(BASE_CFLAGS)
 	clang-tidy --quiet $(TUI_SRC) -- $(BASE_CFLAGS) $(TUI_CFLAGS) -Itui
 
 format:
-	clang-format -i src/*.c src/*.h tui/*.c tests/unit/*.c
+	clang-format -i src/*.c src/*/*.c src/*/*.h tui/*.c tui/*.h tests/unit/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz build-*
@@ -167,7 +171,7 @@ clean:
 $(BUILD)/bench_apply: tests/bench/bench_apply.c $(BUILD)/libcgkit.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/tui/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)
 
 # 13-cgops.sh drives the cgroup-operations layer through this small command.
 integration check-v2 check-hybrid check-mixed: $(BUILD)/tests/cgops-driver

@@ -1,6 +1,6 @@
 /* cgtop's state and its data (data.c), shared by the loops (main.c), the
  * screen (screen.h), the key bindings (keys.h) and the actions on groups
- * (actions.h). The numbers come from the library's collector (src/stats.h);
+ * (actions.h). The numbers come from the library's collector (src/stats/stats.h);
  * this directory only draws them and acts on keys. */
 #ifndef CGTOP_H
 #define CGTOP_H

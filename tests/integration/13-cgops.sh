@@ -1,5 +1,5 @@
 #!/bin/bash
-# The cgroup-operations layer (src/cgops.h) on real cgroups, through
+# The cgroup-operations layer (src/cgroup/cgops.h) on real cgroups, through
 # build/tests/cgops-driver: a process with 3 threads and a child moves with
 # all of them into a test group in every hierarchy and back (a stale start
 # time moves nothing), freeze stops its CPU time and thaw starts it again,

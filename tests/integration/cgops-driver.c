@@ -1,4 +1,4 @@
-/* A tiny command over the cgroup-operations layer (src/cgops.h), for
+/* A tiny command over the cgroup-operations layer (src/cgroup/cgops.h), for
  * 13-cgops.sh to drive it on real cgroups:
  *   cgops-driver OP [ARG...] -- HIER...
  * HIER is v1:MOUNT:CTRL:DIR or v2:MOUNT:-:DIR (one per hierarchy).
