@@ -40,7 +40,7 @@ TUI_CFLAGS = $(call pkgcheck,$(call pkgconf,--cflags,$(TUIPKGS)),$(TUIPKGS))
 CMOCKA_LIBS = $(call pkgcheck,$(call pkgconf,--libs,cmocka),cmocka)
 # The library's parts, each a folder of src/ (docs/design.md, "Layout of the
 # code"); sources include each other's headers by name.
-SRC_DIRS = src/base src/profile src/cgroup src/engine src/launch src/stats
+SRC_DIRS = src/base src/profile src/cgroup src/engine src/launch src/stats src/daemon
 INCS = $(addprefix -I,$(SRC_DIRS))
 BASE_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(YAML_CFLAGS) $(INCS)
 # -MMD -MP: each object depends on exactly the headers it includes.
