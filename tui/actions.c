@@ -1,7 +1,8 @@
 /* What cgtop's keys do to a group: signal its processes and freeze or thaw
- * it (through cgops), change a limit through the policy engine, cap it with
- * a profile through cgrun --pid. Each one asks first, says what it did, and changes nothing
- * when the user lacks the rights. */
+ * it (through cgops), change a limit through the policy engine (a profile
+ * made in code), cap it with a profile as `cgrun --pid` does (the same
+ * library call, in this process). Each one asks first, says what it did,
+ * and changes nothing when the user lacks the rights. */
 #include "actions.h"
 
 #include <dirent.h>
@@ -15,11 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgops.h"
 #include "cleanup.h"
 #include "diag.h"
+#include "launch_cg.h"
 #include "mapping.h"
 #include "plan.h"
 #include "policy.h"
@@ -303,40 +305,49 @@ static uint64_t knob_default(enum map_knob k, bool v2)
 	return map_parse_limit(map_default(k, v2), &v) == 0 ? v : 0;
 }
 
-/* A profile section sets every knob it holds (the others to the kernel's
- * defaults): the knobs of the section that are set now go in too, so that
- * changing cpu.max keeps the weight and the period, and memory.max keeps
- * memory.high and the swap allowed on top of it. */
-static const char *kept_knobs(struct cgtop *t, size_t gi, int which)
+/* A section sets every knob it holds and resets the others to the kernel's
+ * defaults: the knobs of section `which` that are set now go into p with
+ * the new limit (the cpu weight and period with cpu.max; memory.high and
+ * the swap allowed with memory.max). */
+static int keep_knobs(struct cgtop *t, size_t gi, int which, struct profile *p, cg_err *e)
 {
-	static char out[256];
 	/* per controller: a hybrid host may have one on its cgroup2 mount */
 	bool v2 = cg_layout_is_v2(&t->layout, which == 0 ? CTRL_CPU : CTRL_MEMORY);
-	size_t o = 0;
-	uint64_t v, p;
+	char text[32];
+	uint64_t v, q;
 
-	out[0] = '\0';
 	if (which == 0) {
 		enum map_knob wk = v2 ? MK_CPU_WEIGHT : MK_CPU_SHARES;
 
-		if (group_knob(t, gi, wk, &v, NULL) && v != MAP_UNLIMITED && v != knob_default(wk, v2))
-			o += (size_t)snprintf(out + o, sizeof(out) - o, "  weight: %" PRIu64 "\n",
-					      v2 ? v : map_weight_from_shares(v));
-		if (v2 ? group_knob(t, gi, MK_CPU_MAX, &p, &v) : group_knob(t, gi, MK_CPU_PERIOD, &v, NULL))
-			if (v != MAP_UNLIMITED && v && v != knob_default(MK_CPU_PERIOD, false))
-				snprintf(out + o, sizeof(out) - o, "  period: %" PRIu64 "us\n", v);
+		if (group_knob(t, gi, wk, &v, NULL) && v != MAP_UNLIMITED && v != knob_default(wk, v2)) {
+			snprintf(text, sizeof(text), "%" PRIu64, v2 ? v : map_weight_from_shares(v));
+			if (profile_set(p, "cpu.weight", text, e) < 0)
+				return -1;
+		}
+		if (v2 ? group_knob(t, gi, MK_CPU_MAX, &q, &v) : group_knob(t, gi, MK_CPU_PERIOD, &v, NULL))
+			if (v != MAP_UNLIMITED && v && v != knob_default(MK_CPU_PERIOD, false)) {
+				snprintf(text, sizeof(text), "%" PRIu64 "us", v);
+				if (profile_set(p, "cpu.period", text, e) < 0)
+					return -1;
+			}
 	} else if (which == 1) {
-		if (group_knob(t, gi, MK_MEM_HIGH, &v, NULL) && v != MAP_UNLIMITED && v > 0)
-			o += (size_t)snprintf(out + o, sizeof(out) - o, "  high: %" PRIu64 "\n", v);
+		if (group_knob(t, gi, MK_MEM_HIGH, &v, NULL) && v != MAP_UNLIMITED && v > 0) {
+			snprintf(text, sizeof(text), "%" PRIu64, v);
+			if (profile_set(p, "memory.high", text, e) < 0)
+				return -1;
+		}
 		if (!group_knob(t, gi, MK_MEM_SWAP, &v, NULL))
 			v = MAP_UNLIMITED;
 		/* v1 swap is memsw above the limit */
 		if (!v2)
-			v = group_knob(t, gi, MK_MEM_MAX, &p, NULL) ? map_v1_swap_from_memsw(v, p) : MAP_UNLIMITED;
-		if (v != MAP_UNLIMITED)
-			snprintf(out + o, sizeof(out) - o, "  swap: %" PRIu64 "\n", v);
+			v = group_knob(t, gi, MK_MEM_MAX, &q, NULL) ? map_v1_swap_from_memsw(v, q) : MAP_UNLIMITED;
+		if (v != MAP_UNLIMITED) {
+			snprintf(text, sizeof(text), "%" PRIu64, v);
+			if (profile_set(p, "memory.swap", text, e) < 0)
+				return -1;
+		}
 	}
-	return out;
+	return 0;
 }
 
 /* e changes a limit; it makes no group. Every hierarchy that section k maps
@@ -346,8 +357,7 @@ static const char *kept_knobs(struct cgtop *t, size_t gi, int which)
  * Says so and returns false when one does not. */
 static bool row_holds(struct cgtop *t, size_t gi, int k)
 {
-	static const char *const probe[] = { "name: x\ncpu: {max: max}\n", "name: x\nmemory: {max: max}\n",
-					     "name: x\npids: {max: max}\n" };
+	static const char *const probe[] = { "cpu.max", "memory.max", "pids.max" };
 	const struct stats_group *g = stats_group_at(t->c, gi);
 	struct profile_opts po = { .host_ram = t->host.mem_total };
 	struct map_where w;
@@ -358,9 +368,11 @@ static bool row_holds(struct cgtop *t, size_t gi, int k)
 	bool ok = true;
 
 	diags_init(&d, "(cgtop e)");
-	p = profile_parse(probe[k], strlen(probe[k]), "(cgtop e)", &po, &d);
-	if (!p)
+	p = profile_new("x", NULL, &po, &e);
+	if (!p || profile_set(p, probe[k], "max", &e) < 0) {
+		profile_free(p);
 		return true;   /* cannot tell: the apply will say */
+	}
 	if (map_where(p, &t->layout, "self", &w, &d, &e) == 0) {
 		for (int c = 0; c < CTRL_COUNT && ok; c++) {
 			if (!(w.ctrls & (1u << c)) ||
@@ -389,7 +401,7 @@ unsigned action_edit_limit(struct cgtop *t)
 	const char *which_items[3];
 	long gi = cgtop_selected_group(t);
 	const struct stats_group *g;
-	char value[64], q[128], yaml[9000], parent[4096], name[4096];
+	char value[64], q[128], key[16], parent[4096], name[4096];
 	struct diags d;
 	struct profile *p;
 	struct profile_opts po = {.host_ram = t->host.mem_total};
@@ -405,10 +417,9 @@ unsigned action_edit_limit(struct cgtop *t)
 		say(t, "the root group has no limits to change");
 		return 0;
 	}
-	/* The engine takes the group's name in a profile's text: a name that
-	 * is not a profile name (a quote and a '#' in it, say) could name
-	 * another group there. Refused until the engine takes the name apart
-	 * from the text. */
+	/* The engine takes a profile, and a profile's group has a profile's
+	 * name: 1 to 64 of A-Z a-z 0-9 _ . - (a systemd unit's '@' or '\x2d'
+	 * is none). */
 	if (profile_name_invalid(g->name)) {
 		say(t, "/%s: e changes only groups named with A-Z a-z 0-9 _ . - (at most 64); "
 		       "this name cannot go into a profile; nothing changed", g->path);
@@ -427,10 +438,6 @@ unsigned action_edit_limit(struct cgtop *t)
 		say(t, "limit unchanged");
 		return 0;
 	}
-	if (strpbrk(value, "\"\\#")) {
-		say(t, "\"%s\" is not a limit: give e.g. 20%%, 512M, 100 or max; nothing changed", value);
-		return 0;
-	}
 	/* The engine takes a profile: one for this group, with this one knob. */
 	snprintf(parent, sizeof(parent), "%s", g->path);
 	{
@@ -442,13 +449,14 @@ unsigned action_edit_limit(struct cgtop *t)
 		else
 			parent[0] = '\0';
 	}
-	snprintf(yaml, sizeof(yaml), "name: \"%s\"\nparent: self\n%s:\n  max: \"%s\"\n%s", name,
-		 section[k], value, kept_knobs(t, (size_t)gi, k));
-	diags_init(&d, "(cgtop e)");
-	p = profile_parse(yaml, strlen(yaml), "(cgtop e)", &po, &d);
-	if (!p) {
-		say(t, "%s: %s%s%s", d.n ? d.items[0].key : "limit", d.n ? d.items[0].msg : "not valid",
-		    " - nothing changed", "");
+	/* a profile made in code: the value goes through the parser's own
+	 * checks for that key, never into a profile's text */
+	snprintf(key, sizeof(key), "%s.max", section[k]);
+	p = profile_new(name, "self", &po, &e);
+	if (!p || profile_set(p, key, value, &e) < 0 || keep_knobs(t, (size_t)gi, k, p, &e) < 0 ||
+	    profile_check(p, &e) < 0) {
+		say(t, "%s - nothing changed", e.msg);
+		profile_free(p);
 		return 0;
 	}
 	/* "self" with every hierarchy's self set to the group's parent: the
@@ -531,57 +539,36 @@ static int profiles_dir(const struct cgtop *t, char *buf, size_t len)
 	return -1;
 }
 
-static void cgrun_path(char *buf, size_t len)
+/* Moves one process into the profile's group, as `cgrun --pid` does (the
+ * same library call: same refusals, same undo). "" in why, or the reason. */
+static int cap_pid(const struct cgtop *t, const struct profile *p, pid_t pid, char *why,
+		   size_t len)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct plan_opts po = { 0 };
+	struct launch_cg c;
+	struct cg_ids moved = { 0 };
+	struct diags d;
+	cg_err e = { 0 };
+	int rc;
 
-	if (n > 0) {
-		exe[n] = '\0';
-		snprintf(buf, len, "%s/cgrun", dirname(exe));
-		if (access(buf, X_OK) == 0)
-			return;
-	}
-	snprintf(buf, len, "cgrun");
-}
-
-/* Runs cgrun --pid PID -p PROFILE; its first line of output into out. */
-static int run_cgrun(const char *cgrun, int pid, const char *profile, char *out, size_t len)
-{
-	int pfd[2], status;
-	char pidbuf[16];
-	pid_t child;
-	ssize_t n;
-
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -1;
-	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
-	child = fork();
-	if (child < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (child == 0) {
-		dup2(pfd[1], STDOUT_FILENO);
-		dup2(pfd[1], STDERR_FILENO);
-		execlp(cgrun, cgrun, "--pid", pidbuf, "-p", profile, (char *)NULL);
-		dprintf(STDERR_FILENO, "cannot run %s: %s", cgrun, strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	n = read(pfd[0], out, len - 1);
-	out[n > 0 ? n : 0] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	close(pfd[0]);
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	launch_cg_init(&c);
+	diags_init(&d, p->path ? p->path : "");
+	rc = launch_pid_move(&c, p, &t->layout, &po, NULL, pid, false, &moved, &d, &e);
+	if (rc < 0 && d.n)
+		snprintf(why, len, "%.100s: %.400s", d.items[0].key, d.items[0].msg);
+	else if (rc < 0)
+		snprintf(why, len, "%.500s", e.msg);
+	cg_ids_free(&moved);
+	launch_cg_free(&c);
+	return rc;
 }
 
 unsigned action_cap(struct cgtop *t)
 {
-	char dir[4096], cgrun[PATH_MAX], q[4600], what[4200], out[512] = "";
+	char dir[4096], q[4600], what[4200], out[512] = "";
+	struct profile_opts po = { .host_ram = t->host.mem_total };
+	struct profile *p;
+	struct diags diags;
 	char names[64][256];
 	const char *items[64];
 	size_t n = 0;
@@ -624,18 +611,25 @@ unsigned action_cap(struct cgtop *t)
 		say(t, "nothing moved");
 		return 0;
 	}
-	cgrun_path(cgrun, sizeof(cgrun));
 	snprintf(q, sizeof(q), "%s/%s", dir, names[k]);
+	diags_init(&diags, q);
+	p = profile_load(q, &po, &diags);
+	if (!p) {
+		say(t, "%s: %s%s%s - nothing moved", names[k], diags.n ? diags.items[0].key : "",
+		    diags.n ? ": " : "", diags.n ? diags.items[0].msg : "cannot be read");
+		return 0;
+	}
 	for (long i = 0; i < np; i++) {
-		if (run_cgrun(cgrun, pids[i], q, out, sizeof(out)) == 0)
+		if (cap_pid(t, p, (pid_t)pids[i], out, sizeof(out)) == 0)
 			moved++;
 		else
 			failed++;
 	}
+	profile_free(p);
 	if (failed)
 		say(t, "moved %d, %d failed: %s", moved, failed, out);
 	else
-		say(t, "moved %d process%s with %s --pid into %s", moved, moved == 1 ? "" : "es", cgrun,
+		say(t, "moved %d process%s into a group made from %s", moved, moved == 1 ? "" : "es",
 		    names[k]);
 	return 0;
 }

@@ -153,4 +153,18 @@ int launch_cg_limit(const struct launch_cg *c, enum map_knob k, uint64_t *out);
 int launch_lock(cg_err *e);
 void launch_unlock(int fd);
 
+/* What `cgrun --pid` does, as a library call (cgtop's C uses it too): moves
+ * pid with all its threads (and with tree its descendants) into a leaf
+ * run-<pid> of the profile's group (or of its child `child`), made and left
+ * as a launch's. Refuses, before touching anything, pid 1, a kernel thread,
+ * a zombie, the caller and its ancestors; a move the kernel refuses
+ * half-way is undone (every process back where it was, what this call
+ * made removed) and e says why. On success moved lists the processes now
+ * there (free with cg_ids_free) and c holds the leaves (launch_cg_free).
+ * Host checks of the profile go to d. */
+struct cg_ids;
+int launch_pid_move(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
+		    const struct plan_opts *po, const char *child, pid_t pid, bool tree,
+		    struct cg_ids *moved, struct diags *d, cg_err *e);
+
 #endif

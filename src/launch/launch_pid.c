@@ -173,6 +173,68 @@ static void report(const struct cg_ids *moved, const struct launch_cg *c, const 
 		printf("  %s\n", c->leaf[i]);
 }
 
+int launch_pid_move(struct launch_cg *c, const struct profile *p, const struct cg_layout *l,
+		    const struct plan_opts *po, const char *child, pid_t pid, bool tree,
+		    struct cg_ids *moved, struct diags *d, cg_err *e)
+{
+	struct cg_proc proc;
+	struct cg_dirs g;
+	bool entered = false;
+	int n, rc = -1;
+
+	memset(moved, 0, sizeof(*moved));
+	if (pid_refused(pid, e) < 0)
+		return -1;
+	/* the start time: a pid reused meanwhile is not moved */
+	if (cg_proc_get(pid, &proc, e) < 0) {
+		cg_err_prefix(e, "--pid %d", (int)pid);
+		return -1;
+	}
+	if (launch_cg_prepare(c, p, l, po, child, d, e) < 0)
+		return -1;
+	entered = true;
+	if (c->n == 0) {
+		cg_err_set(e, 0, "--pid: the profile sets no limit: give a resource section or --cpu, --memory, --pids");
+		goto out;
+	}
+	if (launch_cg_set_pid(c, pid, e) < 0 || launch_cg_make_leaves(c, e) < 0)
+		goto out;
+	/* the leaf is there with the pid alive: no other launch or --gc takes it */
+	launch_unlock(c->lock_fd);
+	c->lock_fd = -1;
+	launch_cg_dirs(c, c->leaf, &g);
+	/* a failure puts back every process already moved */
+	n = cg_move_process(&g, &proc, CG_MOVE_ROLLBACK | (tree ? CG_MOVE_DESCENDANTS : 0), e);
+	/* who is there (the tree, for the cause of a refusal or the report) */
+	(void)tree_of(pid, tree, moved, NULL);
+	if (n < 0) {
+		if (!move_refused(moved, c, e))
+			cg_err_prefix(e, "--pid %d: moving it%s into group %s (every process moved "
+				      "is back where it was)", (int)pid, tree ? " and its descendants" : "",
+				      p->group.name.s);
+		goto out;
+	}
+	if (n == 0) {
+		cg_err_set(e, ESRCH, "--pid %d: the process ended before it could be moved", (int)pid);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0 && entered && c->n) {
+		/* what this call made goes; a leaf that holds a process stays */
+		cg_err abandon = { 0 };
+
+		if (launch_cg_abandon(c, &abandon) < 0) {
+			size_t len = strlen(e->msg);
+
+			snprintf(e->msg + len, sizeof(e->msg) - len, "; and undoing: %s", abandon.msg);
+		}
+	}
+	if (rc < 0)
+		cg_ids_free(moved);
+	return rc;
+}
+
 int launch_move_pid(const struct launch_opts *o)
 {
 	struct launch_opts oo = *o;
@@ -180,15 +242,12 @@ int launch_move_pid(const struct launch_opts *o)
 	struct cg_layout l = { 0 };
 	struct plan_opts po = { .parent = o->ov.parent };
 	struct profile *p = NULL, *base = NULL;
-	struct cg_proc proc;
-	struct cg_dirs g;
 	struct cg_ids moved = { 0 };
 	struct diags d;
 	cg_err e = { 0 };
 	char ovtext[512];
 	char comm[64], *argv0[2] = { comm, NULL };
-	int rc = CGRUN_EXIT_FAIL, n;
-	bool entered = false;
+	int rc = CGRUN_EXIT_FAIL;
 
 	launch_cg_init(&c);
 	if (pid_refused(o->pid, &e) < 0) {
@@ -205,40 +264,9 @@ int launch_move_pid(const struct launch_opts *o)
 		goto out;
 	c.base = base;
 	c.overrides = ovtext;
-	/* the start time: a pid reused meanwhile is not moved */
-	if (cg_proc_get(o->pid, &proc, &e) < 0) {
-		cg_err_prefix(&e, "--pid %d", (int)o->pid);
-		goto out;
-	}
 	diags_init(&d, p->path ? p->path : "");
-	if (launch_cg_prepare(&c, p, &l, &po, o->ov.child, &d, &e) < 0) {
+	if (launch_pid_move(&c, p, &l, &po, o->ov.child, o->pid, o->tree, &moved, &d, &e) < 0) {
 		diags_print(&d, stderr);
-		goto out;
-	}
-	entered = true;
-	if (c.n == 0) {
-		cg_err_set(&e, 0, "--pid: the profile sets no limit: give a resource section or --cpu, --memory, --pids");
-		goto out;
-	}
-	if (launch_cg_set_pid(&c, o->pid, &e) < 0 || launch_cg_make_leaves(&c, &e) < 0)
-		goto out;
-	/* the leaf is there with the pid alive: no other launch or --gc takes it */
-	launch_unlock(c.lock_fd);
-	c.lock_fd = -1;
-	launch_cg_dirs(&c, c.leaf, &g);
-	/* a failure puts back every process already moved */
-	n = cg_move_process(&g, &proc, CG_MOVE_ROLLBACK | (o->tree ? CG_MOVE_DESCENDANTS : 0), &e);
-	/* who is there (the tree, for the cause of a refusal or the report) */
-	(void)tree_of(o->pid, o->tree, &moved, NULL);
-	if (n < 0) {
-		if (!move_refused(&moved, &c, &e))
-			cg_err_prefix(&e, "--pid %d: moving it%s into group %s (every process moved "
-				      "is back where it was)", (int)o->pid, o->tree ? " and its descendants" : "",
-				      p->group.name.s);
-		goto out;
-	}
-	if (n == 0) {
-		cg_err_set(&e, ESRCH, "--pid %d: the process ended before it could be moved", (int)o->pid);
 		goto out;
 	}
 	report(&moved, &c, p->group.name.s, o->ov.child);
@@ -246,12 +274,6 @@ int launch_move_pid(const struct launch_opts *o)
 out:
 	if (rc && e.msg[0])
 		fprintf(stderr, "cgrun: %s\n", e.msg);
-	if (rc && entered && c.n) {
-		/* what this call made goes; a leaf that holds a process stays */
-		cg_err_clear(&e);
-		if (launch_cg_abandon(&c, &e) < 0)
-			fprintf(stderr, "cgrun: warning: %s\n", e.msg);
-	}
 	cg_ids_free(&moved);
 	launch_cg_free(&c);
 	cg_layout_free(&l);
