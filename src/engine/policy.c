@@ -695,3 +695,36 @@ int policy_show(const struct profile *p, const struct cg_layout *l, const struct
 	map_where_free(&w);
 	return rc;
 }
+
+struct profile *policy_read(const struct profile *p, const struct cg_layout *l,
+			    const struct plan_opts *o, cg_err *e)
+{
+	_cleanup_free_ char *text = NULL;
+	struct profile *live;
+	struct diags d;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (!f)
+		return cg_err_sys(e, "reading the group back"), NULL;
+	rc = policy_show(p, l, o, f, e);
+	if (fclose(f) != 0 && rc == 0)
+		rc = cg_err_sys(e, "reading the group back");
+	if (rc < 0)
+		return NULL;
+	diags_init(&d, "(live group)");
+	live = profile_parse(text, len, "(live group)", &p->opts, &d);
+	if (!live) {
+		cg_err_set(e, 0, "%s: the values read back are not a profile: %s: %s",
+			   p->group.name.s, d.n ? d.items[0].key : "", d.n ? d.items[0].msg : "?");
+		return NULL;
+	}
+	/* show prints the group, not where it is: that is the caller's */
+	live->parent_self = p->parent_self;
+	if (p->parent.s && !(live->parent.s = strdup(p->parent.s))) {
+		profile_free(live);
+		return cg_err_set(e, ENOMEM, "out of memory"), NULL;
+	}
+	return live;
+}

@@ -49,6 +49,15 @@ int policy_remove(const struct profile *p, const struct cg_layout *l, const stru
 int policy_show(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		FILE *out, cg_err *e);
 
+/* The live group that p names (its sections and children) read back into a
+ * profile: the values the kernel reports, in profile terms. It goes through
+ * what --show prints and the profile parser, so that a value read back
+ * means exactly what the same line in a file would (the one owner of each
+ * unit and range), and applying the result to the group changes nothing.
+ * The parent is p's. NULL with e set when the group is not there. */
+struct profile *policy_read(const struct profile *p, const struct cg_layout *l,
+			    const struct plan_opts *o, cg_err *e);
+
 /* The group's directory (or, with child "a/b", that child group's) in every
  * hierarchy the profile needs, in the order of plan.group_dirs. *dirs is
  * malloc'ed, each string too. Nothing is read or made. */

@@ -354,8 +354,15 @@ static void show_cpuset(FILE *out, int ind, const struct cg_reader *rd, const ch
 	if (!show_get(rd, dir, map_file(MK_CPUSET_CPUS, v2), cpus, sizeof(cpus)) ||
 	    !show_get(rd, dir, map_file(MK_CPUSET_MEMS, v2), mems, sizeof(mems)))
 		return;
-	fprintf(out, "%*scpuset:\n%*scpus: \"%s\"\n%*smems: \"%s\"\n", ind, "", ind + 2, "", cpus,
-		ind + 2, "", mems);
+	/* v2: an empty list is no restriction of the group's own (it has its
+	 * parent's): nothing to show, and "" is no list a profile takes */
+	if (!*cpus && !*mems)
+		return;
+	fprintf(out, "%*scpuset:\n", ind, "");
+	if (*cpus)
+		fprintf(out, "%*scpus: \"%s\"\n", ind + 2, "", cpus);
+	if (*mems)
+		fprintf(out, "%*smems: \"%s\"\n", ind + 2, "", mems);
 }
 
 const struct resource res_cpuset = {
