@@ -289,25 +289,6 @@ static int where(const struct profile *p, const struct cg_layout *l, const struc
 	return -1;
 }
 
-static const struct group_spec *find_child(const struct group_spec *g, const char *path)
-{
-	while (*path) {
-		size_t len = strcspn(path, "/");
-		const struct group_spec *next = NULL;
-
-		for (size_t i = 0; i < g->n_children; i++)
-			if (g->children[i].name.s && strlen(g->children[i].name.s) == len &&
-			    !strncmp(g->children[i].name.s, path, len))
-				next = &g->children[i];
-		if (!next)
-			return NULL;
-		g = next;
-		path += len;
-		path += strspn(path, "/");
-	}
-	return g;
-}
-
 int policy_group_dirs(const struct profile *p, const struct cg_layout *l, const struct plan_opts *o,
 		      const char *child, char ***dirs, size_t *n, cg_err *e)
 {
@@ -330,7 +311,7 @@ int policy_group_dirs(const struct profile *p, const struct cg_layout *l, const 
 			s += len;
 			s += strspn(s, "/");
 		}
-		if (!find_child(&p->group, child))
+		if (!group_find_child(&p->group, child))
 			return cg_err_set(e, ENOENT, "the profile has no child group '%s' below '%s'",
 					  child, p->group.name.s);
 	}
@@ -422,7 +403,7 @@ static int collect(const char *dir, const struct group_spec *g, bool all, bool f
 		}
 		/* described, or a launch's leaf in a described group; else a
 		 * launch's group (all of it), or a parent a launch made */
-		child = g ? find_child(g, names[i]) : NULL;
+		child = g ? group_find_child(g, names[i]) : NULL;
 		known = all || child || (g && mark_is_launch_leaf(names[i]));
 		if (!known && (mark_has(sub, MARK_LAUNCH) || force))
 			known = whole = true;

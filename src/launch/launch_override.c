@@ -99,21 +99,6 @@ static int override_cpus(struct profile *p, const char *s, const struct override
 	return set_str(&p->group.cpuset.cpus, norm, e);
 }
 
-const struct group_spec *launch_find_child(const struct group_spec *g, const char *path)
-{
-	const char *slash = strchr(path, '/');
-	size_t len = slash ? (size_t)(slash - path) : strlen(path);
-	size_t i;
-
-	for (i = 0; i < g->n_children; i++) {
-		const struct group_spec *c = &g->children[i];
-
-		if (c->name.s && strlen(c->name.s) == len && !strncmp(c->name.s, path, len))
-			return slash ? launch_find_child(c, slash + 1) : c;
-	}
-	return NULL;
-}
-
 int launch_apply_overrides(struct profile *p, const struct launch_overrides *ov,
 			   const struct override_host *h, cg_err *e)
 {
@@ -139,7 +124,7 @@ int launch_apply_overrides(struct profile *p, const struct launch_overrides *ov,
 		return -1;
 	if (ov->cpus && override_cpus(p, ov->cpus, h, e) < 0)
 		return -1;
-	if (ov->child && !launch_find_child(&p->group, ov->child))
+	if (ov->child && !group_find_child(&p->group, ov->child))
 		return cg_err_set(e, 0, "-g: the profile '%s' has no child group '%s'%s",
 				  p->group.name.s ? p->group.name.s : "?", ov->child,
 				  p->group.n_children ? "" : " (it has no children)");

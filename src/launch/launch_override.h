@@ -30,7 +30,5 @@ struct profile *launch_profile_for_command(const char *cmd, cg_err *e);
 /* The group name for a command: "/usr/bin/python3" -> "python3". */
 void launch_name_from_command(const char *cmd, char *out, size_t len);
 
-/* The child group at path "a/b" below g, or NULL. */
-const struct group_spec *launch_find_child(const struct group_spec *g, const char *path);
 
 #endif

@@ -589,7 +589,7 @@ static uint64_t memory_limit(const struct launch *L)
 	const struct group_spec *g = &L->p->group;
 
 	if (L->o->ov.child) {
-		const struct group_spec *c = launch_find_child(g, L->o->ov.child);
+		const struct group_spec *c = group_find_child(g, L->o->ov.child);
 
 		if (c && c->memory.max.set)
 			g = c;

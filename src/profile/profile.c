@@ -1713,13 +1713,10 @@ uint64_t profile_cpu_quota_us(const struct cpu_spec *cpu)
 	return UINT64_MAX;
 }
 
-int profile_find_child(const struct profile *p, const char *path, const struct group_spec **out)
+const struct group_spec *group_find_child(const struct group_spec *g, const char *path)
 {
-	const struct group_spec *g = &p->group;
-
-	while (path && *path) {
-		const char *slash = strchr(path, '/');
-		size_t len = slash ? (size_t)(slash - path) : strlen(path);
+	while (g && path && *path) {
+		size_t len = strcspn(path, "/");
 		const struct group_spec *found = NULL;
 
 		for (size_t i = 0; i < g->n_children && !found; i++) {
@@ -1728,13 +1725,19 @@ int profile_find_child(const struct profile *p, const char *path, const struct g
 			if (n && strlen(n) == len && !strncmp(n, path, len))
 				found = &g->children[i];
 		}
-		if (!found)
-			return -1;
 		g = found;
 		path += len;
-		if (*path == '/')
-			path++;
+		path += strspn(path, "/");
 	}
+	return g;
+}
+
+int profile_find_child(const struct profile *p, const char *path, const struct group_spec **out)
+{
+	const struct group_spec *g = group_find_child(&p->group, path);
+
+	if (!g)
+		return -1;
 	*out = g;
 	return 0;
 }

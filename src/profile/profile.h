@@ -172,6 +172,9 @@ const char *profile_parent_invalid(const char *parent);
 uint64_t profile_cpu_quota_us(const struct cpu_spec *cpu);
 uint64_t profile_cpu_period_us(const struct cpu_spec *cpu);
 
+/* The group at `path` below g ("workers" or "workers/low": names separated
+ * by '/'; "" is g itself), or NULL. The one lookup of a child group. */
+const struct group_spec *group_find_child(const struct group_spec *g, const char *path);
 /* The child group at `path` ("workers" or "workers/low": names below the top
  * group, separated by '/'; "" is the top group itself). Returns 0 and sets
  * *out, or -1 when there is no such group. */

@@ -288,10 +288,10 @@ static void test_overrides_child_and_self(void **state)
 
 	(void)state;
 	assert_int_equal(launch_apply_overrides(p, &ov, &host, &e), 0);
-	assert_non_null(launch_find_child(&p->group, "workers"));
-	assert_string_equal(launch_find_child(&p->group, "workers/fast")->name.s, "fast");
-	assert_null(launch_find_child(&p->group, "workers/slow"));
-	assert_null(launch_find_child(&p->group, "work"));
+	assert_non_null(group_find_child(&p->group, "workers"));
+	assert_string_equal(group_find_child(&p->group, "workers/fast")->name.s, "fast");
+	assert_null(group_find_child(&p->group, "workers/slow"));
+	assert_null(group_find_child(&p->group, "work"));
 	profile_free(p);
 }
 
