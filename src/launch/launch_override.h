@@ -30,5 +30,4 @@ struct profile *launch_profile_for_command(const char *cmd, cg_err *e);
 /* The group name for a command: "/usr/bin/python3" -> "python3". */
 void launch_name_from_command(const char *cmd, char *out, size_t len);
 
-
 #endif
