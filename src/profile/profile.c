@@ -1,5 +1,5 @@
 /* The profile language: checks the YAML tree (profile_tree.c) against the
- * spec (../shared/spec/profile.md) and fills struct profile.
+ * format (docs/cgprofile.5) and fills struct profile.
  *
  * Every error found is collected, not only the first; each names the dotted
  * key and points at the key (unknown, duplicate, misplaced) or at the value

@@ -1,4 +1,4 @@
-/* The profile: what ../shared/spec/profile.md describes, parsed and checked.
+/* The profile: what docs/cgprofile.5 describes, parsed and checked.
  * profile_parse() is pure: it reads bytes, never the cgroup tree. */
 #ifndef CGKIT_PROFILE_H
 #define CGKIT_PROFILE_H
