@@ -178,3 +178,9 @@ integration check-v2 check-hybrid check-mixed: $(BUILD)/tests/cgops-driver
 $(BUILD)/tests/cgops-driver: tests/integration/cgops-driver.c $(BUILD)/libcgkit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
+
+# 30-daemon-procev.sh drives the daemon's process events through this one.
+integration check-v2 check-hybrid check-mixed: $(BUILD)/tests/procev-driver
+$(BUILD)/tests/procev-driver: tests/integration/procev-driver.c $(BUILD)/libcgkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)

@@ -52,6 +52,26 @@ struct cg_proc {
 	pid_t pid;
 	unsigned long long start;
 };
+/* The fields of /proc/PID/stat that cgkit reads (man 5 proc numbers them). */
+struct cg_proc_stat {
+	pid_t ppid;                     /* 4 */
+	char state;                     /* 3: R S D Z T ... */
+	char comm[16];                  /* 2, without the parentheses */
+	unsigned long flags;            /* 9: PF_*; CG_PF_KTHREAD marks a kernel thread */
+	unsigned long long utime, stime;   /* 14, 15: clock ticks */
+	long threads;                   /* 20 */
+	unsigned long long start;       /* 22: clock ticks after boot */
+	long rss_pages;                 /* 24: the resident set (statm's second field) */
+};
+#define CG_PF_KTHREAD 0x00200000UL
+/* Pure: the fields from the text of a stat file (the command may hold spaces
+ * and parentheses: it ends at the last ')'). 0, or -1 when it is not one. */
+int cg_proc_stat_parse(const char *text, struct cg_proc_stat *out);
+/* Reads and parses /proc/PID/stat; -1 (ESRCH) when the process is gone. */
+int cg_proc_stat(pid_t pid, struct cg_proc_stat *out, cg_err *e);
+/* The text of /proc/PID/<file> (NUL-terminated, cut at len-1), its length,
+ * or -1 with errno (ESRCH when the process is gone). */
+ssize_t cg_proc_read(pid_t pid, const char *file, char *buf, size_t len);
 /* Records pid's start time. -1 (ESRCH) when there is no such process. */
 int cg_proc_get(pid_t pid, struct cg_proc *out, cg_err *e);
 /* Is the recorded process still there (and not a reused pid)? */

@@ -66,8 +66,7 @@ int cgops_ids_add(struct cg_ids *s, pid_t id)
 
 /* ---- processes, from /proc ---- */
 
-/* The text of /proc/PID/<file>; -1 with ESRCH when the process is gone. */
-static ssize_t proc_read(pid_t pid, const char *file, char *buf, size_t len)
+ssize_t cg_proc_read(pid_t pid, const char *file, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 	ssize_t n;
@@ -79,33 +78,73 @@ static ssize_t proc_read(pid_t pid, const char *file, char *buf, size_t len)
 	return n;
 }
 
-/* Field 22 of /proc/PID/stat (counted after the command, which may hold
- * spaces and parentheses); the parent's pid when ppid is not NULL. */
+int cg_proc_stat_parse(const char *text, struct cg_proc_stat *out)
+{
+	const char *open = strchr(text, '('), *close = strrchr(text, ')');
+	unsigned long long f[24] = { 0 };   /* fields 3.. as numbers, f[k] = field k + 3 */
+	const char *s;
+	size_t cl;
+	int k;
+
+	if (!open || !close || close < open || close[1] != ' ' || !close[2])
+		return -1;
+	memset(out, 0, sizeof(*out));
+	cl = (size_t)(close - open - 1);
+	if (cl >= sizeof(out->comm))
+		cl = sizeof(out->comm) - 1;
+	memcpy(out->comm, open + 1, cl);
+	out->state = close[2];
+	s = close + 3;
+	/* fields 4..24; a negative one (-1) reads as its two's complement and
+	 * is cast back */
+	for (k = 1; k < 22; k++) {
+		char *end;
+
+		s += strspn(s, " ");
+		f[k] = strtoull(s, &end, 10);
+		if (end == s)
+			break;
+		s = end;
+	}
+	if (k < 20)   /* up to the start time (22) it must be there */
+		return -1;
+	out->ppid = (pid_t)f[1];
+	out->flags = (unsigned long)f[6];
+	out->utime = f[11];
+	out->stime = f[12];
+	out->threads = (long)f[17];
+	out->start = f[19];
+	out->rss_pages = (long)f[21];
+	return 0;
+}
+
+/* Field 22 of /proc/PID/stat; the parent's pid when ppid is not NULL. */
 static int proc_stat(pid_t pid, unsigned long long *start, pid_t *ppid)
 {
 	char buf[1024];
-	const char *s;
-	int field = 2, pp = 0;
+	struct cg_proc_stat st;
 
-	if (proc_read(pid, "stat", buf, sizeof(buf)) < 0)
+	if (cg_proc_read(pid, "stat", buf, sizeof(buf)) < 0)
 		return -1;
-	s = strrchr(buf, ')');
-	if (!s || sscanf(s + 1, " %*c %d", &pp) != 1) {
+	if (cg_proc_stat_parse(buf, &st) < 0) {
 		errno = ESRCH;
 		return -1;
 	}
-	while (*s && field < 22) {
-		s += strcspn(s, " ");
-		s += strspn(s, " ");
-		field++;
-	}
-	if (!*s) {
-		errno = ESRCH;
-		return -1;
-	}
-	*start = strtoull(s, NULL, 10);
+	*start = st.start;
 	if (ppid)
-		*ppid = pp;
+		*ppid = st.ppid;
+	return 0;
+}
+
+int cg_proc_stat(pid_t pid, struct cg_proc_stat *out, cg_err *e)
+{
+	char buf[1024];
+
+	if (cg_proc_read(pid, "stat", buf, sizeof(buf)) < 0)
+		return cg_err_sys(e, "process %d", (int)pid);
+	if (cg_proc_stat_parse(buf, out) < 0)
+		return cg_err_set(e, EINVAL, "%s/%d/stat: not the kernel's format", cg_proc_root,
+				  (int)pid);
 	return 0;
 }
 
@@ -128,7 +167,7 @@ bool cg_proc_alive(const struct cg_proc *p)
 
 void cg_proc_comm(pid_t pid, char *out, size_t len)
 {
-	if (proc_read(pid, "comm", out, len) < 0)
+	if (cg_proc_read(pid, "comm", out, len) < 0)
 		snprintf(out, len, "?");
 	out[strcspn(out, "\n")] = '\0';
 }
@@ -304,7 +343,7 @@ int cg_proc_where(pid_t pid, const struct cg_dirs *g, struct cg_where *out, cg_e
 	char text[8192];
 
 	memset(out, 0, sizeof(*out));
-	if (proc_read(pid, "cgroup", text, sizeof(text)) < 0)
+	if (cg_proc_read(pid, "cgroup", text, sizeof(text)) < 0)
 		return cg_err_sys(e, "process %d", (int)pid);
 	for (size_t i = 0; i < g->n; i++) {
 		if (where_one(text, &g->h[i], &out->dir[i]) < 0) {
@@ -340,7 +379,7 @@ bool cgops_proc_in(pid_t pid, const struct cg_hdir *h)
 
 	if (!h->mount)
 		return true;
-	if (proc_read(pid, "cgroup", text, sizeof(text)) < 0 || where_one(text, h, &dir) < 0)
+	if (cg_proc_read(pid, "cgroup", text, sizeof(text)) < 0 || where_one(text, h, &dir) < 0)
 		return false;
 	return !strncmp(dir, h->dir, dl) && (!dir[dl] || dir[dl] == '/');
 }

@@ -867,6 +867,19 @@ int map_parse_psi_some_avg10(const char *s, uint64_t *hundredths)
 	return 0;
 }
 
+int map_parse_psi_some_total(const char *s, uint64_t *usec)
+{
+	const char *p = strstr(s, "some avg10="), *nl;
+
+	if (!p)
+		return -1;
+	nl = strchr(p, '\n');
+	p = strstr(p, " total=");
+	if (!p || (nl && p > nl))
+		return -1;
+	return digits(p + 7, usec) ? 0 : -1;
+}
+
 int map_parse_blkio_bytes(const char *s, uint64_t *rbytes, uint64_t *wbytes)
 {
 	uint64_t r = 0, w = 0, v;

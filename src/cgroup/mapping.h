@@ -254,6 +254,9 @@ int map_parse_keyed(const char *text, const char *key, uint64_t *out);
 int map_parse_u64(const char *s, uint64_t *out);
 /* Pressure: "some avg10=1.23 ..." -> 123 (hundredths of a percent). */
 int map_parse_psi_some_avg10(const char *s, uint64_t *hundredths);
+/* Pressure: the "some" line's total= (microseconds stalled, cumulative):
+ * a share over any window is its growth over the window's length. */
+int map_parse_psi_some_total(const char *s, uint64_t *usec);
 /* Bytes read and written, all devices: v1 blkio "MAJ:MIN Read N" lines
  * (-1 when there is no such line and no "Total"), v2 io.stat
  * "MAJ:MIN rbytes=N wbytes=N" (empty: a group that did no io, 0). */
