@@ -294,9 +294,8 @@ void json_format_time(uint64_t us, char *buf, size_t len)
 		snprintf(buf, len, "1970-01-01T00:00:00.000Z");
 		return;
 	}
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (unsigned)(us % 1000000 / 1000));
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(us % 1000000 / 1000));
 }
 
 void json_time(struct json *j, uint64_t us)
@@ -404,7 +403,8 @@ yaml_node_t *json_item(struct json_doc *d, yaml_node_t *arr, size_t i)
 
 static bool plain_is(const yaml_node_t *n, const char *s)
 {
-	return n && n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	return n && n->type == YAML_SCALAR_NODE &&
+	       n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	       strcmp((const char *)n->data.scalar.value, s) == 0;
 }
 

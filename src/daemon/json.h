@@ -21,10 +21,10 @@
 struct json {
 	char *buf;
 	size_t len, cap;
-	bool failed;			  /* out of memory, or nesting misused */
-	unsigned depth;			  /* open objects and arrays */
-	bool first[JSON_DEPTH_MAX + 1];	  /* no member written yet at that depth */
-	bool after_key;			  /* a key was written, its value comes next */
+	bool failed;			/* out of memory, or nesting misused */
+	unsigned depth;			/* open objects and arrays */
+	bool first[JSON_DEPTH_MAX + 1]; /* no member written yet at that depth */
+	bool after_key;			/* a key was written, its value comes next */
 };
 
 void json_init(struct json *j);

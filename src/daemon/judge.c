@@ -90,8 +90,8 @@ static struct judge_rule *rules_copy(const struct judge_rule *rules, size_t n)
 	if (!v)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		struct judge_penalty *p = calloc(rules[i].n_penalties ? rules[i].n_penalties : 1,
-						 sizeof(*p));
+		struct judge_penalty *p =
+			calloc(rules[i].n_penalties ? rules[i].n_penalties : 1, sizeof(*p));
 
 		v[i] = rules[i];
 		v[i].name = strdup(rules[i].name ? rules[i].name : "");
@@ -176,7 +176,7 @@ static struct offender *find(const struct judge *j, const char *rule, enum judge
 static int grow(struct judge *j)
 {
 	size_t nb = j->n_buckets * 2, i;
-	struct offender **b = calloc(nb, sizeof(*b));
+	struct offender **b = calloc(nb, sizeof(struct offender *));
 	struct offender **old = j->buckets;
 	size_t old_n = j->n_buckets;
 
@@ -252,7 +252,7 @@ struct judge *judge_new(const struct judge_rule *rules, size_t n, uint64_t inter
 	if (!j)
 		return NULL;
 	j->n_buckets = 64;
-	j->buckets = calloc(j->n_buckets, sizeof(*j->buckets));
+	j->buckets = calloc(j->n_buckets, sizeof(struct offender *));
 	j->rules = rules_copy(rules, n);
 	if (!j->buckets || !j->rules) {
 		free(j->buckets);
@@ -284,8 +284,7 @@ void judge_free(struct judge *j)
 	free(j);
 }
 
-int judge_set_rules(struct judge *j, const struct judge_rule *rules, size_t n,
-		    uint64_t interval_us)
+int judge_set_rules(struct judge *j, const struct judge_rule *rules, size_t n, uint64_t interval_us)
 {
 	struct judge_rule *nr = rules_copy(rules, n);
 	struct judge_rule *old = j->rules;
@@ -352,8 +351,7 @@ static void sample_values(const struct judge_sample *s, uint64_t v[JM_N])
 }
 
 /* A counter that went down, or time that went back: the window starts again. */
-static bool is_reset(const struct offender *o, uint64_t now, const uint64_t v[JM_N],
-		     unsigned has)
+static bool is_reset(const struct offender *o, uint64_t now, const uint64_t v[JM_N], unsigned has)
 {
 	const struct slot *last;
 	unsigned m;
@@ -529,8 +527,8 @@ int judge_explain(const struct judge *j, size_t rule, const struct judge_key *ke
 
 /* ---- Decisions ---- */
 
-static void decision_init(struct judge_decision *d, const struct judge *j,
-			  const struct offender *o, enum judge_what what, enum judge_why why)
+static void decision_init(struct judge_decision *d, const struct judge *j, const struct offender *o,
+			  enum judge_what what, enum judge_why why)
 {
 	unsigned m;
 

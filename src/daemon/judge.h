@@ -72,7 +72,7 @@ struct judge_rule {
 			      memory bytes, tasks, io bytes per second, pressure share (0.2) */
 	uint64_t for_us;
 	const struct judge_penalty *penalties;
-	size_t n_penalties; /* at least 1 */
+	size_t n_penalties;  /* at least 1 */
 	uint64_t forgive_us; /* 0: never forgiven */
 };
 
@@ -108,18 +108,18 @@ const char *judge_why_name(enum judge_why w); /* "time", "exited", ... */
 struct judge_decision {
 	enum judge_what what;
 	enum judge_why why;
-	const char *rule;	       /* the rule's name */
-	const struct judge_rule *r;    /* NULL when the rule is gone */
+	const char *rule;	    /* the rule's name */
+	const struct judge_rule *r; /* NULL when the rule is gone */
 	enum judge_scope scope;
 	struct judge_key key;
-	unsigned offence;	       /* OFFENCE, RELEASE: which offence (1 = first);
-					  FORGIVE: the count left */
-	unsigned penalty;	       /* OFFENCE, RELEASE: index into the rule's penalties */
-	unsigned kind;		       /* OFFENCE, RELEASE: the penalty's kind */
-	int actor;		       /* OFFENCE: the penalty's actor index */
-	uint64_t since, until;	       /* OFFENCE, RELEASE: until 0 = none */
-	double measures[JM_N];	       /* OFFENCE: the window's measures of `when`, NAN others */
-	const char *actor_data;	       /* RELEASE: what judge_set_actor_data() kept, or NULL */
+	unsigned offence;	/* OFFENCE, RELEASE: which offence (1 = first);
+				   FORGIVE: the count left */
+	unsigned penalty;	/* OFFENCE, RELEASE: index into the rule's penalties */
+	unsigned kind;		/* OFFENCE, RELEASE: the penalty's kind */
+	int actor;		/* OFFENCE: the penalty's actor index */
+	uint64_t since, until;	/* OFFENCE, RELEASE: until 0 = none */
+	double measures[JM_N];	/* OFFENCE: the window's measures of `when`, NAN others */
+	const char *actor_data; /* RELEASE: what judge_set_actor_data() kept, or NULL */
 };
 typedef int (*judge_cb)(const struct judge_decision *d, void *data);
 
@@ -177,15 +177,15 @@ struct judge_entry {
 	const char *rule;
 	enum judge_scope scope;
 	struct judge_key key;
-	unsigned count;		/* offences not yet forgiven */
-	uint64_t last_offence;	/* 0: none */
-	uint64_t forgive_from;	/* the count drops by one at forgive_from + forgive */
+	unsigned count;	       /* offences not yet forgiven */
+	uint64_t last_offence; /* 0: none */
+	uint64_t forgive_from; /* the count drops by one at forgive_from + forgive */
 	bool penalised;
 	unsigned offence, penalty, kind; /* the running penalty's */
 	uint64_t since, until;		 /* until 0: none */
-	bool restored;		/* taken up from the state: already applied */
-	bool gone;		/* the process ended (a timed penalty running out) */
-	const char *actor_data; /* or NULL */
+	bool restored;			 /* taken up from the state: already applied */
+	bool gone;			 /* the process ended (a timed penalty running out) */
+	const char *actor_data;		 /* or NULL */
 };
 typedef void (*judge_entry_cb)(const struct judge_entry *e, void *data);
 /* Every such offender, in no particular order. */
@@ -197,12 +197,12 @@ int judge_restore(struct judge *j, const struct judge_entry *e);
 
 /* `cgkitd explain`: the current window of (rule, key). */
 struct judge_window {
-	bool judged;	      /* seen for at least `for` */
-	uint64_t span_us;     /* time between the window's base and newest sample */
-	size_t slots;	      /* slots kept */
-	unsigned has;	      /* JM_BIT()s of the measures known over the window */
-	double value[JM_N];   /* rates averaged, levels' lowest over the window */
-	unsigned over;	      /* JM_BIT()s over the rule's threshold */
+	bool judged;	    /* seen for at least `for` */
+	uint64_t span_us;   /* time between the window's base and newest sample */
+	size_t slots;	    /* slots kept */
+	unsigned has;	    /* JM_BIT()s of the measures known over the window */
+	double value[JM_N]; /* rates averaged, levels' lowest over the window */
+	unsigned over;	    /* JM_BIT()s over the rule's threshold */
 };
 /* -1: no such offender. */
 int judge_explain(const struct judge *j, size_t rule, const struct judge_key *key,

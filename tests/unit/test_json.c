@@ -40,11 +40,11 @@ static void test_escaping(void **state)
 			    "\"caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac\"");
 	/* invalid UTF-8: each bad byte is U+FFFD */
 	assert_string_equal(STR(&j, "a\x80z"), "\"a\\ufffdz\"");
-	assert_string_equal(STR(&j, "\xc0\xaf"), "\"\\ufffd\\ufffd\"");     /* overlong */
+	assert_string_equal(STR(&j, "\xc0\xaf"), "\"\\ufffd\\ufffd\"");		   /* overlong */
 	assert_string_equal(STR(&j, "\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\""); /* surrogate */
 	assert_string_equal(STR(&j, "\xf5\x80\x80\x80"),
-			    "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); /* past U+10FFFF */
-	assert_string_equal(STR(&j, "x\xe2\x82"), "\"x\\ufffd\\ufffd\"");   /* cut short */
+			    "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");	  /* past U+10FFFF */
+	assert_string_equal(STR(&j, "x\xe2\x82"), "\"x\\ufffd\\ufffd\""); /* cut short */
 	assert_string_equal(STR(&j, "\xe2\x82x"), "\"\\ufffd\\ufffdx\"");
 	json_reset(&j);
 	json_str(&j, NULL);
@@ -81,9 +81,10 @@ static void test_structure_and_numbers(void **state)
 	json_key(&j, "t");
 	json_time(&j, 1714566896789123ull);
 	json_obj_end(&j);
-	assert_string_equal(json_text(&j, &len),
-			    "{\"a\":-5,\"b\":[18446744073709551615,1.5,0.1,null,null,true,null,{},[]],"
-			    "\"t\":\"2024-05-01T12:34:56.789Z\"}");
+	assert_string_equal(
+		json_text(&j, &len),
+		"{\"a\":-5,\"b\":[18446744073709551615,1.5,0.1,null,null,true,null,{},[]],"
+		"\"t\":\"2024-05-01T12:34:56.789Z\"}");
 	assert_int_equal(len, strlen(json_text(&j, NULL)));
 
 	/* misuse is caught, not written */
@@ -189,8 +190,8 @@ static void test_reader_refuses(void **state)
 		assert_true(why[0] != '\0');
 	}
 	/* a number with junk, a quoted number, a negative one, a NUL in a string */
-	assert_int_equal(json_doc_load(&d, "[1x, \"2\", -3, \"a\\u0000b\", 99999999999999999999]", 47,
-				       why, sizeof(why)),
+	assert_int_equal(json_doc_load(&d, "[1x, \"2\", -3, \"a\\u0000b\", 99999999999999999999]",
+				       47, why, sizeof(why)),
 			 0);
 	assert_int_equal(json_as_u64(json_item(&d, json_root(&d), 0), &n), -1);
 	assert_int_equal(json_as_u64(json_item(&d, json_root(&d), 1), &n), -1);

@@ -19,7 +19,7 @@
 struct log {
 	struct judge_decision d[64];
 	size_t n;
-	int refuse; /* OFFENCE: return -1 this many times */
+	int refuse;	/* OFFENCE: return -1 this many times */
 	char actor[64]; /* the last actor data seen (valid only during the call) */
 };
 
