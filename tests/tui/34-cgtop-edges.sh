@@ -17,14 +17,19 @@ expect_status 125 "$CGTOP" -b -n 1 -d 0.3 -p "a/../../../etc"
 ok "-p a/../../../etc refused"
 
 # TERM: dumb and unknown fall back to frames on the terminal, one note
+# (of a group of the test's own, so that other groups on the host cannot
+# push the frame's header off the pane)
 S="$UNIQ-term"
 on_exit "tmux kill-session -t '$S' 2>/dev/null"
+tdir="$(self_dir cpu)/$UNIQ-term"
+mkdir "$tdir" || fail "mkdir $tdir"
+trel=${tdir#"$(cg_mount cpu)"}
 for term in dumb nosuchterm; do
 	rm -f "$TMPD/rc" "$TMPD/err"
 	tmux kill-session -t "$S" 2>/dev/null
 	tmux new-session -d -s "$S" -x 160 -y 50 \
-		"env TERM=$term ASAN_OPTIONS='$ASAN_OPTIONS' $CGTOP -n 1 -d 0.3 2>$TMPD/err; echo \$? >$TMPD/rc; sleep 30"
-	wait_until "[ -s '$TMPD/rc' ]" 50 || fail "TERM=$term: cgtop did not end: $(tmux capture-pane -p -t "$S")"
+		"env TERM=$term ASAN_OPTIONS='$ASAN_OPTIONS' $CGTOP -n 1 -d 0.3 -p '$trel' 2>$TMPD/err; echo \$? >$TMPD/rc; sleep 30"
+	wait_until "[ -s '$TMPD/rc' ]" 150 || fail "TERM=$term: cgtop did not end: $(tmux capture-pane -p -t "$S")"
 	assert_eq 0 "$(cat "$TMPD/rc")" "exit status with TERM=$term"
 	assert_eq 1 "$(wc -l <"$TMPD/err")" "lines on stderr with TERM=$term: $(cat "$TMPD/err")"
 	assert_contains "$(cat "$TMPD/err")" "TERM=$term" "the note names TERM=$term"
