@@ -273,7 +273,7 @@ static void walk_keys(struct walker *w, const struct node *m, const struct rkey 
 				       node_what(k, what, sizeof(what)));
 			continue;
 		}
-		for (row = 0; row < n && strcmp(keys[row].name, k->s); row++)
+		for (row = 0; row < n && strcmp(keys[row].name, k->s) != 0; row++)
 			;
 		if (row == n && limits)
 			continue;
@@ -748,7 +748,7 @@ static void penalty_freeze(struct walker *w, const struct node *k, const struct 
 
 	if (!s)
 		return;
-	if (strcmp(s, "true") && strcmp(s, "false")) {
+	if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0) {
 		err_at(w, v, "\"%s\" is not true or false: give freeze: true", DIAG_CUT(s, 40));
 		return;
 	}
