@@ -76,7 +76,8 @@ int match_uid_parse(const char *s, struct uid_item *it, const char **why)
 		if (!*b)
 			it->hi = MATCH_UID_MAX;
 		if (it->lo > it->hi) {
-			*why = "is an empty range (its start is above its end): give A-B with A <= B, "
+			*why = "is an empty range (its start is above its end): give A-B with A <= "
+			       "B, "
 			       "such as 1000-60000";
 			return -1;
 		}
@@ -124,7 +125,8 @@ static const char *glob_invalid(const char *p)
 			while (*q && *q != ']')
 				q++;
 			if (!*q)
-				return "has a '[' that is never closed: close it with ']', or write "
+				return "has a '[' that is never closed: close it with ']', or "
+				       "write "
 				       "\\[ for a plain '['";
 			p = q;
 		}
@@ -281,7 +283,8 @@ int match_expand_group(const char *tmpl, const char *name, uint32_t uid, char *o
 
 		if (p[0] == '%' && p[1] == 'u') {
 			if (!name || profile_name_invalid(name)) {
-				*why = "the user's name cannot be a group's name (1 to 64 of A-Z a-z "
+				*why = "the user's name cannot be a group's name (1 to 64 of A-Z "
+				       "a-z "
 				       "0-9 _ . -, not starting with '.'): use %U";
 				return -1;
 			}

@@ -221,8 +221,7 @@ struct rkey {
 	void (*parse)(struct walker *w, const struct node *k, const struct node *v, void *obj);
 };
 
-static void unknown_key(struct walker *w, const struct node *k, const char *const *names,
-			size_t n)
+static void unknown_key(struct walker *w, const struct node *k, const char *const *names, size_t n)
 {
 	const char *near;
 	char list[256];
@@ -421,8 +420,7 @@ static void exempt_users(struct walker *w, const struct node *k, const struct no
 	walk_uids(w, k, v, &((struct rules_exempt *)obj)->users);
 }
 
-static void exempt_commands(struct walker *w, const struct node *k, const struct node *v,
-			    void *obj)
+static void exempt_commands(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
 	walk_commands(w, k, v, &((struct rules_exempt *)obj)->commands);
 }
@@ -597,8 +595,8 @@ static void when_cpu(struct walker *w, const struct node *k, const struct node *
 		err_at(w, v, "0 is not a threshold (every process is over it): give %s", right);
 }
 
-static void when_size(struct walker *w, const struct node *k, const struct node *v,
-		      struct pval *pv, uint64_t host, const char *right)
+static void when_size(struct walker *w, const struct node *k, const struct node *v, struct pval *pv,
+		      uint64_t host, const char *right)
 {
 	const char *s = want_scalar(w, v, right), *why;
 
@@ -647,8 +645,7 @@ static void when_tasks(struct walker *w, const struct node *k, const struct node
 }
 
 /* "20%", "12.5%" or a share "0.2" -> parts per million, 0 < x <= 1. */
-static void val_share(struct walker *w, const struct node *k, const struct node *v,
-		      struct pval *pv)
+static void val_share(struct walker *w, const struct node *k, const struct node *v, struct pval *pv)
 {
 	const char *right = "a share of time stalled such as 20% (or 0.2)";
 	const char *s = want_scalar(w, v, right);
@@ -679,8 +676,7 @@ static void val_share(struct walker *w, const struct node *k, const struct node 
 		       DIAG_CUT(s, 40));
 }
 
-static void pressure_memory(struct walker *w, const struct node *k, const struct node *v,
-			    void *obj)
+static void pressure_memory(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
 	val_share(w, k, v, &((struct rule_when *)obj)->pressure_memory);
 }
@@ -718,8 +714,8 @@ static void when_for(struct walker *w, const struct node *k, const struct node *
 }
 
 static const struct rkey when_keys[] = {
-	{"cpu", when_cpu},     {"memory", when_memory},	    {"tasks", when_tasks},
-	{"io", when_io},       {"pressure", when_pressure}, {"for", when_for},
+	{"cpu", when_cpu}, {"memory", when_memory},	{"tasks", when_tasks},
+	{"io", when_io},   {"pressure", when_pressure}, {"for", when_for},
 };
 
 static void rule_when(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -735,8 +731,7 @@ static void rule_when(struct walker *w, const struct node *k, const struct node 
 		return;
 	walk_keys(w, v, when_keys, N_OF(when_keys), wh, seen, false);
 	wh->n_measures = !!wh->cpu.set + !!wh->memory.set + !!wh->tasks.set + !!wh->io.set +
-			 !!wh->pressure_memory.set + !!wh->pressure_cpu.set +
-			 !!wh->pressure_io.set;
+			 !!wh->pressure_memory.set + !!wh->pressure_cpu.set + !!wh->pressure_io.set;
 }
 
 /* a penalty */
@@ -825,8 +820,9 @@ static void check_penalty(struct walker *w, const struct node *m, const struct r
 	}
 	if (kill && fr) {
 		old = path_key(w, "for");
-		err_at(w, fr, "a kill does not last: remove for (for is how long a cap or a freeze "
-			      "holds)");
+		err_at(w, fr,
+		       "a kill does not last: remove for (for is how long a cap or a freeze "
+		       "holds)");
 		path_pop(w, old);
 	}
 }
@@ -838,9 +834,10 @@ static void walk_penalty(struct walker *w, const struct node *m, struct rule_pen
 
 	p->line = m->line;
 	p->col = m->col;
-	if (!want_map(w, m,
-		      "a penalty: a mapping such as {cpu: {max: 50%}, for: 1h}, {freeze: true, for: "
-		      "10m} or {kill: TERM}"))
+	if (!want_map(
+		    w, m,
+		    "a penalty: a mapping such as {cpu: {max: 50%}, for: 1h}, {freeze: true, for: "
+		    "10m} or {kill: TERM}"))
 		return;
 	p->n_limits = profile_walk_limits(m, &p->limits, w->key, own, N_OF(own), &w->popts, w->e);
 	walk_keys(w, m, penalty_keys, N_OF(penalty_keys), p, seen, true);
@@ -862,7 +859,8 @@ static void rule_penalties(struct walker *w, const struct node *k, const struct 
 	if (v->kind != NODE_SEQ) {
 		char what[64];
 
-		err_at(w, v, "expected a list of penalties (- {cpu: {max: 50%%}, for: 1h}), found %s",
+		err_at(w, v,
+		       "expected a list of penalties (- {cpu: {max: 50%%}, for: 1h}), found %s",
 		       node_what(v, what, sizeof(what)));
 		return;
 	}
@@ -890,8 +888,8 @@ static void rule_notify(struct walker *w, const struct node *k, const struct nod
 }
 
 static const struct rkey rule_keys[] = {
-	{"name", rule_name},	       {"scope", rule_scope},	  {"match", rule_match},
-	{"when", rule_when},	       {"penalties", rule_penalties}, {"forgive", rule_forgive},
+	{"name", rule_name},	 {"scope", rule_scope},		{"match", rule_match},
+	{"when", rule_when},	 {"penalties", rule_penalties}, {"forgive", rule_forgive},
 	{"notify", rule_notify},
 };
 
@@ -913,7 +911,8 @@ static void walk_rule(struct walker *w, const struct node *m, struct rule *rule)
 	if (!seen_of(rule_keys, N_OF(rule_keys), seen, "penalties")) {
 		old = path_key(w, "penalties");
 		err_at(w, m,
-		       "the rule has no penalties: add penalties: [{cpu: {max: 50%%}, for: 1h}] (the "
+		       "the rule has no penalties: add penalties: [{cpu: {max: 50%%}, for: 1h}] "
+		       "(the "
 		       "first offence gets the first entry)");
 		path_pop(w, old);
 	}
@@ -952,13 +951,15 @@ static void check_rule(struct walker *w, const struct rules *r, const struct rul
 		old = path_key(w, "when");
 		err_pos(w, rule->line, rule->col,
 			"the rule has no when: add the thresholds that make an offence (when: "
-			"{cpu: 150%%, for: 5m}); only a rule with match.commands may leave it out, to "
+			"{cpu: 150%%, for: 5m}); only a rule with match.commands may leave it out, "
+			"to "
 			"act at exec");
 		path_pop(w, old);
 	} else if (wh->present && !wh->n_measures) {
 		old = path_key(w, "when");
 		err_pos(w, wh->line, wh->col,
-			"when gives no threshold: add cpu, memory, tasks, io or pressure (for alone "
+			"when gives no threshold: add cpu, memory, tasks, io or pressure (for "
+			"alone "
 			"is not a condition)%s",
 			rule->match.commands.n ? ", or leave when out to act at exec" : "");
 		path_pop(w, old);
@@ -972,8 +973,8 @@ static void check_rule(struct walker *w, const struct rules *r, const struct rul
 	}
 	if (wh->pressure_memory.set || wh->pressure_cpu.set || wh->pressure_io.set) {
 		const struct pval *pv = wh->pressure_memory.set ? &wh->pressure_memory
-				      : wh->pressure_cpu.set  ? &wh->pressure_cpu
-							      : &wh->pressure_io;
+					: wh->pressure_cpu.set	? &wh->pressure_cpu
+								: &wh->pressure_io;
 
 		old = path_key(w, "when.pressure");
 		if (!user)
@@ -1103,8 +1104,7 @@ static void history_dir(struct walker *w, const struct node *k, const struct nod
 static void history_interval(struct walker *w, const struct node *k, const struct node *v,
 			     void *obj)
 {
-	val_span(w, k, v, &((struct rules_history *)obj)->interval, false,
-		 "a duration such as 5s");
+	val_span(w, k, v, &((struct rules_history *)obj)->interval, false, "a duration such as 5s");
 }
 
 static void history_keep(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -1246,8 +1246,9 @@ static void walk_top(struct walker *w, const struct node *m, struct rules *r)
 	if (m->kind != NODE_MAP) {
 		char what[64];
 
-		err_at(w, m, "expected a rules file: a mapping of keys (interval: 1s, rules: [...]), "
-			     "found %s",
+		err_at(w, m,
+		       "expected a rules file: a mapping of keys (interval: 1s, rules: [...]), "
+		       "found %s",
 		       node_what(m, what, sizeof(what)));
 		return;
 	}

@@ -34,11 +34,11 @@ struct rules_exempt {
 struct rules_users {
 	bool present;
 	int line, col;
-	struct uid_list uids;   /* !set: every user not exempt */
-	struct pstr group;      /* default "users/%u" */
-	bool adopt;             /* group is absolute: the host's groups, adopted */
+	struct uid_list uids;	  /* !set: every user not exempt */
+	struct pstr group;	  /* default "users/%u" */
+	bool adopt;		  /* group is absolute: the host's groups, adopted */
 	struct group_spec limits; /* the base limits (resource sections only) */
-	int n_limits;           /* resource sections given */
+	int n_limits;		  /* resource sections given */
 };
 
 enum rule_scope { RULE_SCOPE_PROCESS, RULE_SCOPE_USER };
@@ -55,36 +55,37 @@ struct rule_when {
 	struct pval cpu;    /* micro-cpus: 1500000 = 150% = 1.5 cpus (share of ONE cpu) */
 	struct pval memory; /* bytes */
 	struct pval tasks;  /* processes + threads */
-	struct pval io;     /* bytes per second, read + written */
-	struct pval pressure_memory, pressure_cpu, pressure_io; /* "some" share, ppm: 20% = 200000 */
-	struct pval for_us; /* microseconds; default 0: the first sample over it */
-	int n_measures;     /* thresholds given (for excluded) */
+	struct pval io;	    /* bytes per second, read + written */
+	struct pval pressure_memory, pressure_cpu,
+		pressure_io; /* "some" share, ppm: 20% = 200000 */
+	struct pval for_us;  /* microseconds; default 0: the first sample over it */
+	int n_measures;	     /* thresholds given (for excluded) */
 };
 
 #define RULES_PPM 1000000ULL /* pressure shares: parts per million */
 
 struct rule_penalty {
-	int line, col;          /* of the list item */
+	int line, col;		  /* of the list item */
 	struct group_spec limits; /* cpu, memory, io, cpuset, pids, as in a profile */
-	int n_limits;           /* resource sections given */
-	struct pval freeze;     /* v: 1 for true */
-	int kill_signal;        /* 0, SIGTERM or SIGKILL */
-	struct pstr kill;       /* as written */
-	struct pval for_us;     /* !set: while the offender runs */
+	int n_limits;		  /* resource sections given */
+	struct pval freeze;	  /* v: 1 for true */
+	int kill_signal;	  /* 0, SIGTERM or SIGKILL */
+	struct pstr kill;	  /* as written */
+	struct pval for_us;	  /* !set: while the offender runs */
 };
 
 struct rule {
-	int line, col;          /* of the rule's mapping */
+	int line, col; /* of the rule's mapping */
 	struct pstr name;
-	enum rule_scope scope;  /* default process */
-	struct pstr scope_s;    /* as written, for its place */
+	enum rule_scope scope; /* default process */
+	struct pstr scope_s;   /* as written, for its place */
 	struct rule_match match;
 	struct rule_when when;
-	bool at_exec;           /* match.commands and no when: judged at exec */
+	bool at_exec; /* match.commands and no when: judged at exec */
 	struct rule_penalty *penalties;
 	size_t n_penalties;
-	struct pval forgive;    /* us; default 3h (set false then) */
-	struct pstr notify;     /* NULL: the top-level notify */
+	struct pval forgive; /* us; default 3h (set false then) */
+	struct pstr notify;  /* NULL: the top-level notify */
 };
 
 /* Later features (their issues): parsed, checked and kept; cgkitd warns
@@ -92,7 +93,7 @@ struct rule {
 struct rules_metrics {
 	bool present;
 	int line, col;
-	struct pstr listen;     /* default "127.0.0.1:9269" */
+	struct pstr listen;	/* default "127.0.0.1:9269" */
 	struct pat_list groups; /* cgroup prefixes; !set: all */
 	struct pval depth;
 };
@@ -106,8 +107,8 @@ struct rules_history {
 
 struct rules {
 	char *path;
-	struct pval interval;   /* us; default 1s */
-	struct pstr parent;     /* default "cgkit"; "self" allowed */
+	struct pval interval; /* us; default 1s */
+	struct pstr parent;   /* default "cgkit"; "self" allowed */
 	bool parent_self;
 	struct pstr state, log, notify; /* state/log defaulted; notify NULL: none */
 	struct rules_exempt exempt;
@@ -119,8 +120,8 @@ struct rules {
 };
 
 struct rules_opts {
-	uint64_t host_ram;      /* bytes, for "25%" memory sizes; 0: refuse "%" */
-	bool no_pressure;       /* the host has no PSI files (v1 only): warn on pressure */
+	uint64_t host_ram; /* bytes, for "25%" memory sizes; 0: refuse "%" */
+	bool no_pressure;  /* the host has no PSI files (v1 only): warn on pressure */
 };
 
 /* Parses and checks `len` bytes. Returns the rules, or NULL with the reasons

@@ -43,7 +43,8 @@ static void test_uid_parse(void **state)
 
 static void test_uid_match(void **state)
 {
-	struct uid_item v[] = {{.name = "root"}, {.lo = 1000, .hi = 1999}, {.lo = 5000, .hi = 5000}};
+	struct uid_item v[] = {
+		{.name = "root"}, {.lo = 1000, .hi = 1999}, {.lo = 5000, .hi = 5000}};
 	struct uid_list l = {.set = true, .v = v, .n = 3};
 	struct uid_list none = {0};
 
@@ -138,9 +139,9 @@ static void test_group(void **state)
 	(void)state;
 	assert_int_equal(match_expand_group("users/%u", "alice", 1000, out, sizeof(out), &why), 0);
 	assert_string_equal(out, "users/alice");
-	assert_int_equal(
-		match_expand_group("/user.slice/user-%U.slice", "alice", 1000, out, sizeof(out), &why),
-		0);
+	assert_int_equal(match_expand_group("/user.slice/user-%U.slice", "alice", 1000, out,
+					    sizeof(out), &why),
+			 0);
 	assert_string_equal(out, "/user.slice/user-1000.slice");
 	assert_int_equal(match_expand_group("u/%u-%U", "bob", 4242, out, sizeof(out), &why), 0);
 	assert_string_equal(out, "u/bob-4242");
@@ -163,12 +164,9 @@ static void test_group(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_uid_parse),
-		cmocka_unit_test(test_uid_match),
-		cmocka_unit_test(test_command),
-		cmocka_unit_test(test_command_list_and_invalid),
-		cmocka_unit_test(test_cgroup),
-		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_uid_parse), cmocka_unit_test(test_uid_match),
+		cmocka_unit_test(test_command),	  cmocka_unit_test(test_command_list_and_invalid),
+		cmocka_unit_test(test_cgroup),	  cmocka_unit_test(test_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -270,8 +270,8 @@ static void test_top_errors(void **state)
 	expect_error("parent: /x\nrules: []\n", 1, 9, "parent", "absolute path", "or self");
 	expect_error("state: var/lib\nrules: []\n", 1, 8, "state", "not an absolute path");
 	expect_error("log: [a]\nrules: []\n", 1, 6, "log", "expected a file", "found a list");
-	expect_error("notify: cgkit-notify\nrules: []\n", 1, 9, "notify",
-		     "not an absolute path", "/usr/local/sbin/cgkit-notify");
+	expect_error("notify: cgkit-notify\nrules: []\n", 1, 9, "notify", "not an absolute path",
+		     "/usr/local/sbin/cgkit-notify");
 	expect_error("rules: {a: 1}\n", 1, 8, "rules", "expected a list of rules");
 }
 
@@ -288,8 +288,8 @@ static void test_exempt_errors(void **state)
 		     "not a user", "1000-60000");
 	expect_error("exempt: {commands: [\"bin/x\"]}\nrules: []\n", 1, 21, "exempt.commands[0]",
 		     "relative path", "*/foo");
-	expect_error("exempt: {commands: [\"/x/[ab\"]}\nrules: []\n", 1, 21,
-		     "exempt.commands[0]", "never closed");
+	expect_error("exempt: {commands: [\"/x/[ab\"]}\nrules: []\n", 1, 21, "exempt.commands[0]",
+		     "never closed");
 	expect_error("exempt: {commands: [\"\"]}\nrules: []\n", 1, 21, "exempt.commands[0]",
 		     "is empty");
 	expect_error("exempt: {cgroups: [system.slice]}\nrules: []\n", 1, 20, "exempt.cgroups[0]",
@@ -311,8 +311,7 @@ static void test_users_errors(void **state)
 		     "one group for every user", "%u", "%U");
 	expect_error("users: {group: /user.slice}\nrules: []\n", 1, 16, "users.group",
 		     "one group for every user");
-	expect_error("users: {group: users/%n}\nrules: []\n", 1, 16, "users.group",
-		     "neither %u");
+	expect_error("users: {group: users/%n}\nrules: []\n", 1, 16, "users.group", "neither %u");
 	expect_error("users: {group: ../%u}\nrules: []\n", 1, 16, "users.group",
 		     "not a path below parent");
 	expect_error("users: {group: /a//%u}\nrules: []\n", 1, 16, "users.group",
@@ -332,9 +331,10 @@ static void test_users_errors(void **state)
  * message as profile_parse gives for the same section. */
 static void test_penalty_limits_as_profile(void **state)
 {
-	const char *sections[] = {"cpu: {max: abc}", "cpu: {max: 0.5%}", "memory: {max: 100}",
-				  "memory: {high: 2G, max: 1G}", "memory: {swap: 1G}",
-				  "pids: {max: 0}", "io: {weight: 0}"};
+	const char *sections[] = {"cpu: {max: abc}",	"cpu: {max: 0.5%}",
+				  "memory: {max: 100}", "memory: {high: 2G, max: 1G}",
+				  "memory: {swap: 1G}", "pids: {max: 0}",
+				  "io: {weight: 0}"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
@@ -390,15 +390,15 @@ static void test_rule_errors(void **state)
 	/* lines 4.. are the body's */
 	expect_error(with_head("    name: r2\n    when: {cpu: 1}\n    penalties: [{kill: TERM}]\n"),
 		     4, 5, "rules[0].name", "duplicate");
-	expect_error("rules:\n  - name: \"a b\"\n    when: {cpu: 1}\n    penalties: [{kill: KILL}]\n",
-		     2, 11, "rules[0].name", "A-Z a-z 0-9 _ . -");
+	expect_error(
+		"rules:\n  - name: \"a b\"\n    when: {cpu: 1}\n    penalties: [{kill: KILL}]\n", 2,
+		11, "rules[0].name", "A-Z a-z 0-9 _ . -");
 	expect_error("rules:\n  - when: {cpu: 1}\n    penalties: [{kill: KILL}]\n", 2, 5,
 		     "rules[0].name", "the rule has no name");
 	expect_error("rules:\n  - name: a\n    when: {cpu: 1}\n    penalties: [{kill: KILL}]\n  - "
 		     "name: a\n    when: {cpu: 1}\n    penalties: [{kill: KILL}]\n",
 		     5, 11, "rules[1].name", "already the name of the rule at line 2");
-	expect_error(with_head("    when: {cpu: 1}\n"), 3, 5, "rules[0].penalties",
-		     "no penalties");
+	expect_error(with_head("    when: {cpu: 1}\n"), 3, 5, "rules[0].penalties", "no penalties");
 	expect_error(with_head("    when: {cpu: 1}\n    penalties: []\n"), 5, 5,
 		     "rules[0].penalties", "no penalty");
 	expect_error(with_head("    when: {cpu: 1}\n    penalties: {kill: TERM}\n"), 5, 16,
@@ -422,8 +422,8 @@ static void test_rule_errors(void **state)
 	expect_error(with_head("    scope: user\n    match: {cgroups: [/x]}\n    when: {cpu: "
 			       "1}\n    penalties: [{kill: TERM}]\n"),
 		     5, 22, "rules[0].match.cgroups", "cannot match cgroups");
-	expect_error(with_head("    match: {comands: [x]}\n    penalties: [{kill: TERM}]\n"), 4,
-		     13, "rules[0].match.comands", "did you mean \"commands\"?");
+	expect_error(with_head("    match: {comands: [x]}\n    penalties: [{kill: TERM}]\n"), 4, 13,
+		     "rules[0].match.comands", "did you mean \"commands\"?");
 	expect_error(with_head("    forgive: 0\n    when: {cpu: 1}\n    penalties: [{kill: "
 			       "TERM}]\n"),
 		     4, 14, "rules[0].forgive", "0 is not allowed", "3h");
@@ -508,8 +508,8 @@ static void test_penalty_errors(void **state)
 		     "kill stands alone");
 	expect_error(PEN("{cpu: {max: 10%}, for: 0}"), 6, 32, "rules[0].penalties[0].for",
 		     "leave for out");
-	expect_error(PEN("{cpu: {max: 10%}, frezze: true}"), 6, 27,
-		     "rules[0].penalties[0].frezze", "did you mean \"freeze\"?");
+	expect_error(PEN("{cpu: {max: 10%}, frezze: true}"), 6, 27, "rules[0].penalties[0].frezze",
+		     "did you mean \"freeze\"?");
 	expect_error(PEN("{cpu: {max: 10%}, zzzz: 1}"), 6, 27, "rules[0].penalties[0].zzzz",
 		     "the keys here are: cpu, memory, io, cpuset, pids, freeze, kill, for");
 	expect_error(PEN("kill"), 6, 9, "rules[0].penalties[0]", "expected a penalty");
@@ -552,9 +552,9 @@ static void test_all_errors_at_once(void **state)
 	(void)state;
 	pos += (size_t)snprintf(y + pos, sizeof(y) - pos, "rules:\n");
 	for (int i = 0; i < 30; i++)
-		pos += (size_t)snprintf(y + pos, sizeof(y) - pos,
-					"  - {name: r%d, when: {cpu: 0}, penalties: [{kill: KILL}]}\n",
-					i);
+		pos += (size_t)snprintf(
+			y + pos, sizeof(y) - pos,
+			"  - {name: r%d, when: {cpu: 0}, penalties: [{kill: KILL}]}\n", i);
 	r = parse_s(y);
 	assert_null(r);
 	assert_int_equal(D.errors, 30);
