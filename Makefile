@@ -6,7 +6,8 @@
 #   make asan       the same suites under ASan/UBSan (also: make check SANITIZE=1)
 #   make demo       show the main job working
 #   make bench      benchmarks against the peer tools, side by side
-#   make fuzz       build the libFuzzer target; make fuzz-run runs it for FUZZ_SECONDS
+#   make fuzz       build the libFuzzer targets (profile and rules parsers);
+#                   make fuzz-run runs each for FUZZ_SECONDS
 
 SANITIZE ?=
 # cgrun is linked static-pie: with no dynamic loader and no shared libyaml to
@@ -54,7 +55,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HDRS = $(wildcard $(addsuffix /*.h,$(SRC_DIRS))) $(wildcard tui/*.h)
 
-FUZZ_SECONDS ?= 60
+# each of the two fuzzers: 60 s in all
+FUZZ_SECONDS ?= 30
 
 .PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid check-mixed \
 	asan valgrind demo bench fuzz fuzz-run clean lint format
@@ -151,10 +153,20 @@ $(FUZZ_BIN): tests/fuzz/fuzz_profile.c $(FUZZ_SRC) $(HDRS)
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ tests/fuzz/fuzz_profile.c $(FUZZ_SRC) $(LDLIBS_CORE)
 
-fuzz: $(FUZZ_BIN)
+FUZZ_RULES_BIN = build-fuzz/fuzz_rules
+FUZZ_RULES_SRC = $(FUZZ_SRC) $(wildcard src/daemon/rules.c src/daemon/match.c)
+$(FUZZ_RULES_BIN): tests/fuzz/fuzz_rules.c $(FUZZ_RULES_SRC) $(HDRS)
+	@mkdir -p build-fuzz
+	clang -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g $(INCS) \
+		$(shell pkg-config --cflags $(PKGS)) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_rules.c $(FUZZ_RULES_SRC) $(LDLIBS_CORE)
 
-fuzz-run: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN) $(FUZZ_RULES_BIN)
+
+fuzz-run: $(FUZZ_BIN) $(FUZZ_RULES_BIN)
 	@sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
+	@sh tests/fuzz/run.sh $(FUZZ_RULES_BIN) $(FUZZ_SECONDS)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

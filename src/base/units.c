@@ -260,6 +260,47 @@ int unit_parse_duration(const char *s, uint64_t *out_us, const char **why)
 	return -1;
 }
 
+#define SPAN_EXAMPLE "a duration with its unit, such as 200ms, 30s, 5m, 1h or 7d"
+
+int unit_parse_span(const char *s, uint64_t *out_us, const char **why)
+{
+	static const struct suffix sfx[] = {{"us", 1},
+					    {"ms", 1000},
+					    {"s", 1000000},
+					    {"m", 60000000},
+					    {"h", 3600000000ULL},
+					    {"d", 86400000000ULL}};
+	static const struct unit_kind kind = {
+		sfx, sizeof(sfx) / sizeof(sfx[0]), "", "too large a duration",
+	};
+	const char *p = s;
+	struct dec d;
+	const char *r;
+
+	if ((r = junk_reason(s, SPAN_EXAMPLE))) {
+		*why = r;
+		return -1;
+	}
+	if ((r = read_dec(&p, &d))) {
+		*why = r;
+		return -1;
+	}
+	if (!*p && !d.point && d.ip == 0) {
+		*out_us = 0;
+		return 0;
+	}
+	if (!*p) {
+		*why = "a number without a unit: give the unit, such as 30s, 5m, 1h or 7d";
+		return -1;
+	}
+	if (apply_unit(&d, p, &kind, out_us, why) == 0)
+		return 0;
+	if (*why)
+		return -1;
+	*why = "unknown unit: use us, ms, s, m (minutes), h or d, e.g. 5m";
+	return -1;
+}
+
 #define CPU_EXAMPLE "20% (of one cpu), 0.2 (cpus), 200m (millicores) or max"
 
 int unit_parse_cpu(const char *s, uint64_t *out_ucpu, const char **why)

@@ -17,6 +17,9 @@ int unit_parse_size(const char *s, uint64_t host_ram, bool allow_max, uint64_t *
 		    const char **why);
 /* "100000" (us), "100ms", "0.1s", "250us" -> microseconds. */
 int unit_parse_duration(const char *s, uint64_t *out_us, const char **why);
+/* The durations of cgkitd's rules: "200ms", "30s", "5m", "1.5h", "7d" ->
+ * microseconds; a unit is required (except for 0), m is minutes. */
+int unit_parse_span(const char *s, uint64_t *out_us, const char **why);
 /* "20%", "0.2", "200m", "max" -> micro-cpus (1 cpu = 1000000), UNIT_MAX for max. */
 int unit_parse_cpu(const char *s, uint64_t *out_ucpu, const char **why);
 /* Plain non-negative integer. */

@@ -1539,6 +1539,65 @@ void profile_walk_checks(struct profile *p, struct perrs *e)
 	check_launch(&w, p, NULL);
 }
 
+/* ---- for other languages' limits (profile_tree.h) ---- */
+
+static void group_free(struct group_spec *g);
+
+const char *profile_nearest(const char *s, const char *const *names, size_t n)
+{
+	return nearest(s, names, n);
+}
+
+/* The group keys that are limits: rows cpu .. pids of group_keys. */
+static bool is_limit_key(const struct key *row)
+{
+	return row->parse == walk_cpu || row->parse == walk_memory || row->parse == walk_io ||
+	       row->parse == walk_cpuset || row->parse == walk_pids;
+}
+
+int profile_walk_limits(const struct node *m, struct group_spec *g, const char *key,
+			const char *const *other, size_t n_other, const struct profile_opts *opts,
+			struct perrs *e)
+{
+	static const struct profile_opts no_opts;
+	struct walker w = {.e = e, .opts = opts ? opts : &no_opts};
+	const char *names[KEYS_MAX + 16];
+	size_t n_names = 0;
+	int given = 0;
+
+	path_push(&w, "%s", key ? key : "");
+	for (size_t i = 0; i < N_OF(group_keys); i++)
+		if (is_limit_key(&group_keys[i]))
+			names[n_names++] = group_keys[i].name;
+	for (size_t i = 0; i < n_other && n_names < N_OF(names); i++)
+		names[n_names++] = other[i];
+	if (m->kind != NODE_MAP)
+		return 0;
+	for (size_t i = 0; i + 1 < m->n; i += 2) {
+		const struct node *k = pair_key(&w, m->items[i]), *v = m->items[i + 1];
+		const struct key *row;
+		size_t old;
+
+		if (!k || find_name(k->s, other, n_other) >= 0)
+			continue;
+		old = path_key(&w, k->s);
+		row = key_find(group_keys, N_OF(group_keys), k->s);
+		if (row && is_limit_key(row)) {
+			row->parse(&w, k, v, (char *)g + row->off);
+			given++;
+		} else {
+			unknown_key(&w, k, names, n_names);
+		}
+		path_pop(&w, old);
+	}
+	return given;
+}
+
+void profile_group_free(struct group_spec *g)
+{
+	group_free(g);
+}
+
 /* ---- the API ---- */
 
 static void group_free(struct group_spec *g)
@@ -1589,7 +1648,7 @@ static int cmp_place(const void *a, const void *b)
 }
 
 /* Hands the collected diagnostics to `d` in the order of the file. */
-static void perrs_flush(struct perrs *e, struct diags *d)
+void perrs_flush(struct perrs *e, struct diags *d)
 {
 	const struct diag **order = malloc(
 		(e->n ? e->n : 1) * sizeof(struct diag *)); // NOLINT(bugprone-sizeof-expression)

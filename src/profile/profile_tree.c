@@ -278,11 +278,12 @@ struct builder {
 	struct node *root;
 	bool failed; /* refused: no tree, stop reading events */
 	bool bad;    /* errors found, tree not to be checked further */
+	const struct ptree_words *words;
 };
 
 static bool out_of_memory(struct builder *b)
 {
-	perrs_add(b->e, false, 0, 0, "", "out of memory while reading the profile");
+	perrs_add(b->e, false, 0, 0, "", "out of memory while reading the %s", b->words->noun);
 	b->failed = true;
 	return false;
 }
@@ -458,9 +459,9 @@ static void on_start(struct builder *b, const yaml_event_t *ev, enum node_kind k
 		builder_path(b, b->depth, NULL, key, sizeof(key));
 		perrs_add(b->e, false, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
 			  key,
-			  "nesting deeper than %d levels: a profile needs only a few; "
+			  "nesting deeper than %d levels: %s needs only a few; "
 			  "close the brackets or reduce the indentation",
-			  PROFILE_MAX_DEPTH);
+			  PROFILE_MAX_DEPTH, b->words->a_doc);
 		b->failed = true;
 		return;
 	}
@@ -613,9 +614,9 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 	}
 	if ((size_t)b->depth + a->node->height > PROFILE_MAX_DEPTH) {
 		perrs_add(b->e, false, line, col, key,
-			  "nesting deeper than %d levels through alias *%s: a profile needs only a "
+			  "nesting deeper than %d levels through alias *%s: %s needs only a "
 			  "few levels",
-			  PROFILE_MAX_DEPTH, name);
+			  PROFILE_MAX_DEPTH, name, b->words->a_doc);
 		b->failed = true;
 		return;
 	}
@@ -696,8 +697,9 @@ static void read_events(struct builder *b, const char *buf, size_t len)
 			if (++documents > 1) {
 				perrs_add(b->e, false, (int)ev.start_mark.line + 1,
 					  (int)ev.start_mark.column + 1, "",
-					  "more than one document: a profile is one YAML document; "
-					  "remove the second one (from its \"---\")");
+					  "more than one document: %s is one YAML document; "
+					  "remove the second one (from its \"---\")",
+					  b->words->a_doc);
 				b->failed = true;
 			}
 			break;
@@ -727,27 +729,37 @@ static void read_events(struct builder *b, const char *buf, size_t len)
 	}
 	yaml_parser_delete(&ps);
 	if (!b->failed && !documents) {
-		perrs_add(b->e, false, 1, 1, "",
-			  "the file is empty: a profile needs at least \"name: NAME\"");
+		perrs_add(b->e, false, 1, 1, "", "the file is empty: %s", b->words->empty);
 		b->failed = true;
 	}
 }
 
+const struct ptree_words ptree_profile_words = {
+	"profile",
+	"a profile",
+	"a profile needs at least \"name: NAME\"",
+	"a profile is a few hundred bytes",
+};
+
 void ptree_build(struct ptree *t, const char *buf, size_t len, struct perrs *e)
 {
-	struct builder b = {.e = e};
+	ptree_build_doc(t, buf, len, &ptree_profile_words, e);
+}
+
+void ptree_build_doc(struct ptree *t, const char *buf, size_t len, const struct ptree_words *words,
+		     struct perrs *e)
+{
+	struct builder b = {.e = e, .words = words};
 
 	memset(t, 0, sizeof(*t));
 	if (len > (size_t)PROFILE_MAX_BYTES) {
 		perrs_add(e, false, 0, 0, "",
-			  "the file is over 1 MiB (%zu bytes): a profile is a few hundred bytes; "
-			  "is this the right file?",
-			  len);
+			  "the file is over 1 MiB (%zu bytes): %s; is this the right file?", len,
+			  words->size);
 		return;
 	}
 	if (!len) {
-		perrs_add(e, false, 1, 1, "",
-			  "the file is empty: a profile needs at least \"name: NAME\"");
+		perrs_add(e, false, 1, 1, "", "the file is empty: %s", words->empty);
 		return;
 	}
 	if (!check_text(buf, len, e))

@@ -2,7 +2,8 @@
  * built from libyaml's event stream with every guard the spec asks for
  * (size, UTF-8, tabs, one document, depth, alias expansion, duplicate keys),
  * and the list of diagnostics collected while parsing and checking.
- * Only src/profile*.c include this. */
+ * Only the files of src/profile/ and the parsers of languages built on the profile's
+ * (src/daemon/rules.c: cgkitd's rules file) include this. */
 #ifndef CGKIT_PROFILE_TREE_H
 #define CGKIT_PROFILE_TREE_H
 
@@ -48,8 +49,22 @@ struct ptree {
 	struct node *root; /* NULL when the input was refused */
 };
 
-/* Builds the tree. On a refusal, root is NULL and the reasons are in e. */
+/* How the guards' messages name the document ("the file is empty: ..."). */
+struct ptree_words {
+	const char *noun;  /* "profile": "out of memory while reading the profile" */
+	const char *a_doc; /* "a profile": "a profile is one YAML document" */
+	const char *empty; /* after "the file is empty: " */
+	const char *size;  /* after "the file is over 1 MiB (N bytes): " */
+};
+extern const struct ptree_words ptree_profile_words;
+
+/* Builds the tree. On a refusal, root is NULL and the reasons are in e.
+ * ptree_build names the document a profile; ptree_build_doc as `words` say. */
 void ptree_build(struct ptree *t, const char *buf, size_t len, struct perrs *e);
+void ptree_build_doc(struct ptree *t, const char *buf, size_t len, const struct ptree_words *words,
+		     struct perrs *e);
+/* Hands the collected diagnostics to `d`, sorted by place in the file. */
+void perrs_flush(struct perrs *e, struct diags *d);
 void ptree_free(struct ptree *t);
 
 bool node_is_null(const struct node *n);
@@ -66,5 +81,22 @@ struct profile_opts;
 void profile_walk_partial(const struct node *m, struct group_spec *g, struct profile *top,
 			  const struct profile_opts *opts, struct perrs *e);
 void profile_walk_checks(struct profile *p, struct perrs *e);
+
+/* For languages that hold limits in profile terms (cgkitd's rules file: a
+ * penalty, the users' base limits). Reads the resource sections of mapping
+ * `m` (cpu, memory, io, cpuset, pids) into `g`, each value and each section's
+ * checks between keys exactly as in a profile, under the dotted key `key`
+ * ("rules[0].penalties[1]"). The keys in `other` are the caller's own: they
+ * are skipped here. Any other key is reported unknown, with did-you-mean
+ * against the resources and `other` together. Returns how many resource
+ * sections were given. */
+int profile_walk_limits(const struct node *m, struct group_spec *g, const char *key,
+			const char *const *other, size_t n_other, const struct profile_opts *opts,
+			struct perrs *e);
+/* The name of `names` that `s` is a likely typo or abbreviation of, or NULL:
+ * the profile's did-you-mean, for the same advice in other languages. */
+const char *profile_nearest(const char *s, const char *const *names, size_t n);
+/* Frees what profile_walk_limits allocated in `g` (io devices, cpuset lists). */
+void profile_group_free(struct group_spec *g);
 
 #endif

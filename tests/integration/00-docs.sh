@@ -25,8 +25,10 @@ for tool in cgrun cgtop; do
 	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$man" 2>&1 >/dev/null | head -3)
 	assert_eq "" "$w" "docs/$tool.1 renders without warnings"
 done
-w=$(LC_ALL=C.UTF-8 man --warnings -l "$TOP_DIR/docs/cgprofile.5" 2>&1 >/dev/null | head -3)
-assert_eq "" "$w" "docs/cgprofile.5 renders without warnings"
+for page in cgprofile.5 cgrules.5; do
+	w=$(LC_ALL=C.UTF-8 man --warnings -l "$TOP_DIR/docs/$page" 2>&1 >/dev/null | head -3)
+	assert_eq "" "$w" "docs/$page renders without warnings"
+done
 # README names only commands and docs that exist
 for f in $(grep -oE 'docs/[a-z.0-9]+' "$TOP_DIR/README.md" | sort -u); do
 	[ -f "$TOP_DIR/$f" ] || fail "README names $f, which does not exist"

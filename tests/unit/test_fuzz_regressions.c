@@ -1,7 +1,8 @@
-/* Every input the fuzzer ever crashed on (tests/fuzz/regressions/) goes
- * through profile_parse again under the normal build (and ASan in
+/* Every input the fuzzers ever crashed on (tests/fuzz/regressions/ for the
+ * profile parser, tests/fuzz/rules-regressions/ for cgkitd's rules parser)
+ * goes through both parsers again under the normal build (and ASan in
  * `make asan`): it must come back, refused or parsed, and free cleanly.
- * The seed corpus goes through too, and must also finish fast. */
+ * The seed corpora go through too, and must also finish fast. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "profile.h"
+#include "rules.h"
 
 /* Timings are printed, never asserted: the machines are shared and noisy;
  * make bench shows the parser's speed on these inputs. */
@@ -30,6 +32,7 @@ static void top_path(char *out, size_t len, const char *rel)
 static int replay_dir(const char *rel)
 {
 	const struct profile_opts opts = {.host_ram = 8ULL << 30};
+	const struct rules_opts ropts = {.host_ram = 8ULL << 30};
 	char dir[4096];
 	struct dirent *de;
 	int count = 0;
@@ -42,6 +45,7 @@ static int replay_dir(const char *rel)
 		char path[8192];
 		struct diags diags;
 		struct profile *p;
+		struct rules *r;
 		char *buf;
 		long len;
 		FILE *f;
@@ -64,6 +68,10 @@ static int replay_dir(const char *rel)
 		/* either a profile or at least one error, never neither */
 		assert_true(p != NULL || diags.errors > 0);
 		profile_free(p);
+		diags_init(&diags, path);
+		r = rules_parse(buf, (size_t)len, path, &ropts, &diags);
+		assert_true(r != NULL || diags.errors > 0);
+		rules_free(r);
 		free(buf);
 		count++;
 	}
@@ -78,6 +86,9 @@ static void test_fuzz_regressions(void **state)
 	(void)state;
 	n = replay_dir("tests/fuzz/regressions");
 	print_message("%d regression input(s)\n", n);
+	/* the rules parser's: none yet is fine, the directory must be there */
+	print_message("%d rules regression input(s)\n",
+		      replay_dir("tests/fuzz/rules-regressions"));
 	/* the directory keeps every crash the fuzzer found (at least the one of
 	 * the first wave): none replayed means the replay lost its inputs */
 	assert_true(n >= 1);
@@ -87,6 +98,7 @@ static void test_fuzz_seed_corpus(void **state)
 {
 	(void)state;
 	assert_true(replay_dir("tests/fuzz/corpus") >= 20);
+	assert_true(replay_dir("tests/fuzz/rules-corpus") >= 5);
 }
 
 int main(void)
