@@ -1,4 +1,4 @@
-/* cgkitd's rules file: what ../shared/spec/rules.md and docs/cgrules.5
+/* cgkitd's rules file: what docs/cgrules.5
  * describe, parsed and checked. rules_parse() is pure: it reads bytes, never
  * the host (users, cgroups). Every value keeps its line and column (struct
  * pval / pstr of profile.h); limits are profile group_specs, read by the
@@ -17,7 +17,7 @@
 #define RULES_DEFAULT_INTERVAL_US 1000000ULL
 #define RULES_INTERVAL_MIN_US 100000ULL
 #define RULES_INTERVAL_MAX_US 60000000ULL
-#define RULES_DEFAULT_PARENT "cgkit"
+#define RULES_DEFAULT_PARENT PROFILE_DEFAULT_PARENT
 #define RULES_DEFAULT_STATE "/var/lib/cgkit"
 #define RULES_DEFAULT_LOG "/var/log/cgkit/actions.jsonl"
 #define RULES_DEFAULT_EXEMPT_USERS "0-999"
