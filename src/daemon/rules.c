@@ -1,5 +1,5 @@
 /* cgkitd's rules file: checks the YAML tree (profile_tree.c, with all of the
- * profile's guards) against ../shared/spec/rules.md and fills struct rules.
+ * profile's guards) against the rules format (docs/cgrules.5) and fills struct rules.
  *
  * The conventions are the profile's: every error is collected, each names
  * the dotted key ("rules[1].when.cpu"), points at the key (unknown,
