@@ -1,6 +1,7 @@
 #!/bin/bash
 # The docs tell the truth: every option that --help lists is in the man page,
 # and every option the man page documents is in --help and accepted.
+# layout: independent (man pages and --help render the same on any layout)
 . "$(dirname "$0")/../lib.sh"
 
 opts_help() { "$1" --help 2>&1 | grep -oE '(^|[ ,])--[a-z][a-z0-9-]*' | tr -d ' ,' | sort -u; }

@@ -2,6 +2,7 @@
 # rootfs: pivot_root into a busybox-static tree the test builds, with /proc,
 # a minimal /dev and a read-only /sys; user, workdir and env from the profile
 # and the command line; dropping to a user sets no_new_privs.
+# layout: independent (pivot_root and mounts, not cgroups)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-launch.sh"
 

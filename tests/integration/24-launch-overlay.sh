@@ -3,6 +3,7 @@
 # fresh upper and work directory removed at exit unless --keep-upper DIR;
 # deleting a lower layer's file inside leaves the layer untouched (the
 # whiteout is in the upper).
+# layout: independent (overlayfs, not cgroups)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-launch.sh"
 

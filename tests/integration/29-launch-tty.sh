@@ -3,6 +3,7 @@
 # terminal's foreground, job control works (background job, fg, Ctrl-Z),
 # Ctrl-C stops the foreground command and not the shell, and the shell's
 # exit status is cgrun's. With and without a pid namespace.
+# layout: independent (terminal and job control, not cgroups)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-launch.sh"
 command -v tmux >/dev/null || skip "tmux needed"

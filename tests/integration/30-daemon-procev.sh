@@ -7,6 +7,7 @@
 # back to scanning /proc; the scan lists this shell with its parent and exe
 # and no kernel thread; a group's counters are read; on cgroup v2 a PSI
 # trigger opens on a test group's memory.pressure.
+# layout: independent (the proc connector and /proc, not cgroups)
 . "$(dirname "$0")/../lib.sh"
 DRIVER="$BUILD/tests/procev-driver"
 [ -x "$DRIVER" ] || fail "$DRIVER not built (make $DRIVER)"

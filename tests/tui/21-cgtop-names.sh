@@ -4,6 +4,7 @@
 # wide characters and tabs, and writes valid JSON for bytes that are not
 # UTF-8 -- in -b frames, in --json lines and on the screen. A name too long
 # for the screen shows its cut with an ellipsis.
+# layout: independent (how names are escaped, whatever the layout)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgtop.sh"
 

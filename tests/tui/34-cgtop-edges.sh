@@ -4,6 +4,7 @@
 # C offers no profile from a directory anyone may write (./profiles, or a
 # group/world-writable one next to the binary), and those given with
 # --profiles; e pre-fills memory.max as a profile writes it (512M).
+# layout: independent (arguments, TERM and the profiles directory)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgtop.sh"
 

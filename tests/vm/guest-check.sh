@@ -5,6 +5,8 @@
 # The tests run in the root cgroup of every hierarchy (the guest's /init puts
 # them there); see tests/vm/init.
 mode=${1:?usage: guest-check.sh v2|hybrid|mixed}
+# only the suites whose behaviour depends on the layout (tests/run-suite.sh)
+export SUITE_LAYOUT_ONLY=1
 cd "$(dirname "$0")/../.." || exit 1
 failed=""
 echo "--- selftest ($mode guest)"
