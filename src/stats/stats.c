@@ -12,9 +12,12 @@
  * calls is the cost: the scan stats a subdirectory and opens it only when
  * its link count says it has subdirectories of its own (most are leaves);
  * the quota is read before the files only a quota makes worth reading; the
- * refresh right after a scan does not check what the scan just listed; and
- * a run that says how long it is (cgtop -b -n N) keeps open only files a
- * refresh to come will read (a kept file holds a kernel buffer). */
+ * refresh right after a scan does not check what the scan just listed; a
+ * run that says how long it is (cgtop -b -n N) keeps open only files a
+ * refresh to come will read (a kept file holds a kernel buffer), none when
+ * only the last refresh is left; and a first refresh that is not shown
+ * (cgtop -b) reads only what the rates start from, so that every other file
+ * is read once, for the frame. */
 #include "stats.h"
 
 #include <dirent.h>
@@ -539,7 +542,10 @@ static bool worth_keeping(const struct stats_collector *c, enum stats_file f)
 	switch (f) {
 	case F_CPU_USAGE: case F_CPU_STAT: case F_MEM: case F_SWAP: case F_IO: case F_PIDS:
 	case F_PSI_CPU: case F_PSI_MEM: case F_PSI_IO:
-		return left > 0;
+		/* With one refresh left, which reads only what moved (mostly
+		 * little), open/read/close then costs less than keeping: a
+		 * kept file still has to be closed, by then out of the cache. */
+		return left > 1;
 	default:
 		return left >= c->opts.slow_every;
 	}
@@ -689,6 +695,8 @@ static uint32_t file_vals(const struct stats_collector *c, enum stats_file f)
 {
 	int h = c->file_hier[f];
 
+	if (f == F_PROCS)   /* read where the group is (procs_hier()), the same everywhere */
+		return files[f].vals1;
 	if (h < 0)
 		return 0;
 	return c->hier[h].v2 ? files[f].vals2 : files[f].vals1;
@@ -715,6 +723,12 @@ static bool due(const struct stats_collector *c, const struct stats_group *g, si
 
 	if (c->opts.no_skip)
 		return true;
+	/* A first refresh nobody sees reads what the rates start from (and
+	 * the quota that decides whether throttling is one); the rest is read
+	 * with the refresh that is shown. */
+	if (c->opts.first_unseen && c->refreshes == 0 && f != F_CPU_USAGE && f != F_CPU_STAT &&
+	    f != F_IO && f != F_CPU_QUOTA)
+		return false;
 	/* Without a quota the group is never throttled and its period does
 	 * not matter: read again once a quota shows up. The quota is read
 	 * first (read_order), so this holds in a new group too. */

@@ -430,6 +430,60 @@ static void web_v2(struct fake *f, uint64_t usage_us, uint64_t periods, uint64_t
 	put(f, "app/cpu.stat", "usage_usec %llu\n", (unsigned long long)usage_us * 3);
 }
 
+/* cgtop -b: the first refresh is not shown, only the rates start from it.
+ * The frame shows what the files hold at the second refresh, every column
+ * (the limits, tasks and memory included, which the first one left out),
+ * and the rates between the two. */
+static void test_v1_first_unseen_shows_the_second_refresh(void **state)
+{
+	struct fake *f = *state;
+	struct stats_opts o = {.cols = STATS_COLS_DEFAULT, .refreshes = 2, .first_unseen = true};
+	struct stats_collector *c;
+	const struct stats_group *g;
+	cg_err e = {0};
+
+	app_v1(f, 1 * SEC, 100, 10, 4096);
+	put(f, "cpu/app/cpu.cfs_quota_us", "50000\n");
+	put(f, "cpu/app/cpu.cfs_period_us", "100000\n");
+	put(f, "memory/app/memory.usage_in_bytes", "%d\n", 100 << 20);
+	put(f, "memory/app/memory.stat", "total_inactive_file %d\ntotal_swap 0\n", 30 << 20);
+	put(f, "memory/app/memory.limit_in_bytes", "%d\n", 200 << 20);
+	put(f, "memory/app/memory.oom_control", "oom_kill 1\n");
+	put(f, "pids/app/pids.current", "3\n");
+	put(f, "pids/app/pids.max", "50\n");
+	put(f, "cpuacct/app/web/cpuacct.usage", "5\n");   /* idle */
+	put(f, "cpuacct/app/web/cgroup.procs", "%s", "");
+	c = stats_open(&f->l, &o, &e);
+	assert_non_null(c);
+	refresh(c, 10 * SEC);
+	/* what the frame must show changes before the second refresh */
+	app_v1(f, 1 * SEC + SEC / 4, 110, 15, 4096 + 1000);
+	put(f, "memory/app/memory.usage_in_bytes", "%d\n", 120 << 20);
+	put(f, "memory/app/memory.stat", "total_inactive_file %d\ntotal_swap 4096\n", 20 << 20);
+	put(f, "memory/app/memory.limit_in_bytes", "%d\n", 400 << 20);
+	put(f, "memory/app/memory.oom_control", "oom_kill 2\n");
+	put(f, "pids/app/cgroup.procs", "100\n101\n");
+	put(f, "pids/app/pids.current", "2\n");
+	put(f, "pids/app/pids.max", "60\n");
+	refresh(c, 11 * SEC);
+	g = grp(c, "app");
+	assert_float_equal(g->row.f[COL_CPU], 25.0, 0.01);
+	assert_float_equal(g->row.f[COL_THROTTLED], 50.0, 0.01);   /* 5 of 10 periods */
+	assert_float_equal(g->row.f[COL_CPU_LIMIT], 50.0, 0.01);
+	assert_float_equal(g->row.f[COL_IO_READ], 1000, 0.01);
+	assert_float_equal(g->row.f[COL_MEM], 100.0 * 1048576, 1);
+	assert_float_equal(g->row.f[COL_MEM_LIMIT], 400.0 * 1048576, 1);
+	assert_float_equal(g->row.f[COL_SWAP], 4096, 0);
+	assert_float_equal(g->row.f[COL_OOM], 2, 0);
+	assert_float_equal(g->row.f[COL_PIDS], 2, 0);
+	assert_float_equal(g->row.f[COL_PIDS_LIMIT], 60, 0);
+	assert_float_equal(g->row.f[COL_TASKS], 2, 0);
+	/* and the groups whose counters did not move have their tasks too */
+	g = grp(c, "app/web");
+	assert_true(g->row.f[COL_TASKS] == 0);   /* not NAN ("-"), which compares equal */
+	stats_close(c);
+}
+
 static void test_v2_everything(void **state)
 {
 	struct fake *f = *state;
@@ -543,6 +597,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v1_out_of_fds_falls_back, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_short_run_same_figures_fewer_fds, setup_v1,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_v1_first_unseen_shows_the_second_refresh,
+						setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_everything, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_oom_flash_old_and_late_groups, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_subtree_and_missing_start, setup_v2, teardown),
