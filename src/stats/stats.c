@@ -33,6 +33,7 @@
 
 #include "cleanup.h"
 #include "mapping.h"
+#include "stats_seen.h"
 #include "sys.h"
 
 #define HIER_MAX 8
@@ -96,6 +97,7 @@ struct stats_state {
 	int fd[F_COUNT];
 	int dirfd[HIER_MAX];
 	struct stats_sample cur, prev;
+	uint64_t mem_stat_at;    /* refresh (+ 1) that last settled memory.stat's values */
 };
 
 struct hier {
@@ -129,6 +131,9 @@ struct stats_collector {
 	size_t live;                  /* groups not vanished at the last refresh */
 	/* Short of fds, the files read most often are kept open: file_rank
 	 * orders the wanted files, keep_per_group is how many of them fit. */
+	struct stats_seen_hier seen_hier[HIER_MAX];
+	struct stats_seen seen;       /* groups holding a thread, this refresh */
+	bool seen_ok;                 /* seen holds them all */
 	unsigned file_rank[F_COUNT];
 	unsigned keep_ranks;          /* ranks below this are all kept open */
 	char path[4096];
@@ -229,6 +234,7 @@ static int group_init(struct stats_group *g, char *path)
 		return -1;
 	memset(&g->st->cur, 0, sizeof(g->st->cur));
 	memset(&g->st->prev, 0, sizeof(g->st->prev));
+	g->st->mem_stat_at = 0;
 	for (size_t f = 0; f < sizeof(g->st->fd) / sizeof(g->st->fd[0]); f++)
 		g->st->fd[f] = FD_CLOSED;
 	for (size_t h = 0; h < HIER_MAX; h++)
@@ -765,6 +771,39 @@ static bool due(const struct stats_collector *c, const struct stats_group *g, si
 	return true;
 }
 
+/* memory.stat without reading it: a group that uses no memory at all (the
+ * usage counts its subtree, page cache included) has no inactive page
+ * cache, and on v1, where its swap is memory.stat's too (total_swap, also
+ * of the subtree), none swapped out when its parent, settled in this
+ * refresh, has none; the swap line is there or not on the whole host. Most
+ * groups of a big tree are empty, and memory.stat is the dearest file to
+ * read. Returns whether the values are settled. */
+static bool mem_stat_known(const struct stats_collector *c, struct stats_group *g, bool v2)
+{
+	const struct stats_group *p = g->parent >= 0 ? &c->g[g->parent] : NULL;
+	struct stats_sample *s = &g->st->cur;
+
+	if (c->opts.no_skip || !(s->have & SV_BIT(SV_MEM)) || s->v[SV_MEM] != 0)
+		return false;
+	if (!v2) {
+		const struct stats_sample *ps = p ? &p->st->cur : NULL;
+
+		if (!ps || p->st->mem_stat_at != c->refreshes + 1 ||
+		    !(ps->have & SV_BIT(SV_MEM_INACTIVE_FILE)) ||
+		    ((ps->have & SV_BIT(SV_SWAP)) && ps->v[SV_SWAP] != 0))
+			return false;
+		s->have &= ~SV_BIT(SV_SWAP);
+		if (ps->have & SV_BIT(SV_SWAP)) {
+			s->v[SV_SWAP] = 0;
+			s->have |= SV_BIT(SV_SWAP);
+		}
+	}
+	s->v[SV_MEM_INACTIVE_FILE] = 0;
+	s->have |= SV_BIT(SV_MEM_INACTIVE_FILE);
+	g->st->mem_stat_at = c->refreshes + 1;
+	return true;
+}
+
 /* Hierarchy to count a group's tasks in: the first that holds it. */
 static int procs_hier(const struct stats_collector *c, const struct stats_group *g)
 {
@@ -798,6 +837,13 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 		}
 		if (!due(c, g, i, (enum stats_file)f))
 			continue;
+		if (f == F_MEM_STAT && mem_stat_known(c, g, c->hier[h].v2))
+			continue;
+		if (f == F_PROCS && c->seen_ok && !stats_seen_has(&c->seen, (size_t)h, g->path)) {
+			g->st->cur.v[SV_TASKS] = 0;   /* no thread there */
+			g->st->cur.have |= SV_BIT(SV_TASKS);
+			continue;
+		}
 		if (read_file(c, g, (enum stats_file)f, h) < 0) {
 			g->st->cur.have &= ~vals;
 			if (errno == ENODEV) {
@@ -809,6 +855,8 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 		}
 		g->st->cur.have &= ~vals;
 		parse_file(c, (enum stats_file)f, c->hier[h].v2, &g->st->cur);
+		if (f == F_MEM_STAT)
+			g->st->mem_stat_at = c->refreshes + 1;
 	}
 	g->force = false;
 }
@@ -932,6 +980,31 @@ static void plan_fds(struct stats_collector *c)
 	}
 }
 
+/* Many groups whose tasks are still to be read (a first frame, a scan that
+ * found many): when the host's threads are fewer than half of them, one
+ * pass over /proc (stats_seen.h) tells the empty ones, whose cgroup.procs
+ * is then not read. */
+static void find_populated(struct stats_collector *c)
+{
+	size_t todo = 0;
+	unsigned long threads;
+
+	c->seen_ok = false;
+	if (!c->g || !(c->want_files & (1u << F_PROCS)) || c->opts.no_skip ||
+	    (c->opts.first_unseen && c->refreshes == 0))
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct stats_group *g = &c->g[i];
+
+		if (strchr(g->path, '\n'))
+			return;   /* /proc/PID/cgroup would show it on two lines */
+		todo += !g->vanished && !(g->st->cur.have & SV_BIT(SV_TASKS));
+	}
+	threads = todo ? stats_seen_threads() : 0;
+	if (threads && threads * 2 < todo)
+		c->seen_ok = stats_seen_read(&c->seen, c->seen_hier, c->n_hier) == 0;
+}
+
 int stats_refresh(struct stats_collector *c, cg_err *e)
 {
 	return stats_refresh_at(c, now_ns(), e);
@@ -948,6 +1021,7 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 			return -1;
 		plan_fds(c);
 	}
+	find_populated(c);
 	for (size_t i = 0; c->g && i < c->n; i++) {
 		struct stats_group *g = &c->g[i];
 
@@ -977,6 +1051,9 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 	c->live = 0;
 	for (size_t i = 0; c->g && i < c->n; i++)
 		c->live += !c->g[i].vanished;
+	if (c->seen_ok)
+		stats_seen_free(&c->seen);
+	c->seen_ok = false;
 	c->t_prev_ns = t;
 	c->refreshes++;
 	c->just_scanned = false;
@@ -1106,6 +1183,17 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 	if (unified >= 0)
 		c->procs_order[c->n_procs_order++] = unified;
 	c->file_name[F_PROCS] = map_stat_file(MS_PROCS, false);   /* the same on v2 */
+	/* how /proc/PID/cgroup names each hierarchy */
+	for (size_t h = 0; h < c->n_hier; h++) {
+		c->seen_hier[h] = (struct stats_seen_hier){
+			.root = c->hier[h].v2 && l->unified_root ? l->unified_root : "/"};
+		for (size_t k = 0; !c->hier[h].v2 && k < CTRL_COUNT; k++)
+			if (l->v1_mount[k] && strcmp(l->v1_mount[k], c->hier[h].mount) == 0) {
+				c->seen_hier[h].ctrl = cg_ctrl_name((enum cg_ctrl)k, false);
+				c->seen_hier[h].root = l->v1_root[k] ? l->v1_root[k] : "/";
+				break;
+			}
+	}
 	if (c->n_hier == 0) {
 		cg_err_set(e, ENOENT, "no cgroup hierarchy is mounted");
 		stats_close(c);
@@ -1135,6 +1223,7 @@ void stats_close(struct stats_collector *c)
 	}
 	free(c->g);
 	free(c->hash);
+	stats_seen_free(&c->seen);
 	for (size_t h = 0; h < c->n_hier; h++)
 		free(c->hier[h].mount);
 	free(c->start);

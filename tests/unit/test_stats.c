@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cgops.h"
 #include "layout.h"
 #include "stats.h"
 
@@ -484,6 +485,86 @@ static void test_v1_first_unseen_shows_the_second_refresh(void **state)
 	stats_close(c);
 }
 
+/* A group that uses no memory has no page cache and, on v1 when its parent
+ * (read in the same refresh) has no swap, no swap: its memory.stat is not
+ * read (here it holds what the kernel never would, to tell). A parent with
+ * swap leaves the child's file read. */
+static void test_v1_empty_group_memory_stat_not_read(void **state)
+{
+	struct fake *f = *state;
+	struct stats_opts o = {.cols = STATS_COLS_DEFAULT};
+	struct stats_collector *c;
+	const struct stats_group *g;
+	cg_err e = {0};
+
+	put(f, "memory/memory.usage_in_bytes", "%d\n", 100 << 20);
+	put(f, "memory/memory.stat", "total_inactive_file %d\ntotal_swap 0\n", 10 << 20);
+	put(f, "memory/app/memory.usage_in_bytes", "0\n");
+	put(f, "memory/app/memory.stat", "total_inactive_file 0\ntotal_swap 4096\n");
+	c = stats_open(&f->l, &o, &e);
+	assert_non_null(c);
+	refresh(c, 10 * SEC);
+	g = grp(c, "app");
+	assert_true(g->row.f[COL_MEM] == 0);
+	assert_true(g->row.f[COL_SWAP] == 0);
+	assert_true(grp(c, "/")->row.f[COL_SWAP] == 0);
+	stats_close(c);
+
+	put(f, "memory/memory.stat", "total_inactive_file %d\ntotal_swap 8192\n", 10 << 20);
+	c = stats_open(&f->l, &o, &e);
+	assert_non_null(c);
+	refresh(c, 10 * SEC);
+	assert_true(grp(c, "app")->row.f[COL_SWAP] == 4096);
+	stats_close(c);
+}
+
+/* Many groups to count tasks in and few threads: one pass over /proc finds
+ * the groups holding a thread, and only their cgroup.procs is read. The fake
+ * /proc has one thread, in "app" (pids) and "app" (memory); "other" (memory
+ * only) has a cgroup.procs that no thread backs, to tell it was not read. */
+static void test_v1_tasks_of_empty_groups_from_proc(void **state)
+{
+	struct fake *f = *state;
+	struct stats_opts o = {.cols = STATS_COLS_DEFAULT};
+	const char *saved = cg_proc_root;
+	struct stats_collector *c;
+	char self[32], *proc, *link;
+	cg_err e = {0};
+
+	if (geteuid() != 0)
+		skip();   /* the pass is for root, whom /proc hides nothing from */
+	mk(f, "proc");
+	mk(f, "proc/4242");
+	mk(f, "proc/4242/task");
+	mk(f, "proc/4242/task/4242");
+	put(f, "proc/loadavg", "0.00 0.00 0.00 1/1 4242\n");
+	put(f, "proc/4242/task/4242/cgroup", "9:pids:/app\n4:memory:/app\n2:cpuacct:/\n0::/\n");
+	put(f, "memory/other/cgroup.procs", "7\n");
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	link = abs_of(f, "proc/self");
+	assert_int_equal(symlink(self, link), 0);
+	proc = abs_of(f, "proc");
+	cg_proc_root = proc;
+	c = stats_open(&f->l, &o, &e);
+	assert_non_null(c);
+	refresh(c, 10 * SEC);
+	assert_true(grp(c, "app")->row.f[COL_TASKS] == 3);    /* read: a thread is there */
+	assert_true(grp(c, "other")->row.f[COL_TASKS] == 0);  /* not read */
+	stats_close(c);
+
+	/* another pid namespace's /proc: every file is read */
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink("1", link), 0);
+	c = stats_open(&f->l, &o, &e);
+	assert_non_null(c);
+	refresh(c, 10 * SEC);
+	assert_true(grp(c, "other")->row.f[COL_TASKS] == 1);
+	stats_close(c);
+	cg_proc_root = saved;
+	free(proc);
+	free(link);
+}
+
 static void test_v2_everything(void **state)
 {
 	struct fake *f = *state;
@@ -599,6 +680,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_v1_first_unseen_shows_the_second_refresh,
 						setup_v1, teardown),
+		cmocka_unit_test_setup_teardown(test_v1_empty_group_memory_stat_not_read, setup_v1,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_v1_tasks_of_empty_groups_from_proc, setup_v1,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_v2_everything, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_oom_flash_old_and_late_groups, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_subtree_and_missing_start, setup_v2, teardown),
