@@ -134,6 +134,7 @@ struct stats_collector {
 	struct stats_seen_hier seen_hier[HIER_MAX];
 	struct stats_seen seen;       /* groups holding a thread, this refresh */
 	bool seen_ok;                 /* seen holds them all */
+	bool tasks_todo;              /* groups may lack their tasks (a scan, new columns) */
 	unsigned file_rank[F_COUNT];
 	unsigned keep_ranks;          /* ranks below this are all kept open */
 	char path[4096];
@@ -495,6 +496,7 @@ static int scan(struct stats_collector *c, cg_err *e)
 	c->hash_cap = s.hash_cap;
 	c->need_scan = false;
 	c->just_scanned = true;
+	c->tasks_todo = true;
 	free(s.e);
 	free(s.hash);
 	return 0;
@@ -933,6 +935,7 @@ void stats_set_cols(struct stats_collector *c, uint32_t cols)
 
 	c->opts.cols = cols;
 	c->want_files = files_for(c, stats_cols_vals(cols));
+	c->tasks_todo = true;
 	for (size_t k = 0; k < F_COUNT; k++)
 		c->file_rank[keep_order[k]] = c->want_files & (1u << keep_order[k]) ? r++ : F_COUNT;
 	/* Values no longer read must not come back stale when their column
@@ -990,9 +993,10 @@ static void find_populated(struct stats_collector *c)
 	unsigned long threads;
 
 	c->seen_ok = false;
-	if (!c->g || !(c->want_files & (1u << F_PROCS)) || c->opts.no_skip ||
+	if (!c->g || !c->tasks_todo || !(c->want_files & (1u << F_PROCS)) || c->opts.no_skip ||
 	    (c->opts.first_unseen && c->refreshes == 0))
 		return;
+	c->tasks_todo = false;   /* read in this refresh, one way or the other */
 	for (size_t i = 0; i < c->n; i++) {
 		const struct stats_group *g = &c->g[i];
 
