@@ -347,6 +347,7 @@ int main(int argc, char **argv)
 	so.no_skip = t.no_skip;
 	/* batch: a first sample, then one per frame */
 	so.refreshes = t.batch && t.iterations ? (unsigned long)t.iterations + 1 : 0;
+	so.first_unseen = t.batch;   /* the first sample only starts the rates */
 	t.c = stats_open(&t.layout, &so, &e);
 	if (!t.c) {
 		fprintf(stderr, "cgtop: %s\n", e.msg);

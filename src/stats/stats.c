@@ -12,9 +12,12 @@
  * calls is the cost: the scan stats a subdirectory and opens it only when
  * its link count says it has subdirectories of its own (most are leaves);
  * the quota is read before the files only a quota makes worth reading; the
- * refresh right after a scan does not check what the scan just listed; and
- * a run that says how long it is (cgtop -b -n N) keeps open only files a
- * refresh to come will read (a kept file holds a kernel buffer). */
+ * refresh right after a scan does not check what the scan just listed; a
+ * run that says how long it is (cgtop -b -n N) keeps open only files a
+ * refresh to come will read (a kept file holds a kernel buffer), none when
+ * only the last refresh is left; and a first refresh that is not shown
+ * (cgtop -b) reads only what the rates start from, so that every other file
+ * is read once, for the frame. */
 #include "stats.h"
 
 #include <dirent.h>
@@ -30,6 +33,7 @@
 
 #include "cleanup.h"
 #include "mapping.h"
+#include "stats_seen.h"
 #include "sys.h"
 
 #define HIER_MAX 8
@@ -93,6 +97,7 @@ struct stats_state {
 	int fd[F_COUNT];
 	int dirfd[HIER_MAX];
 	struct stats_sample cur, prev;
+	uint64_t mem_stat_at;    /* refresh (+ 1) that last settled memory.stat's values */
 };
 
 struct hier {
@@ -126,6 +131,10 @@ struct stats_collector {
 	size_t live;                  /* groups not vanished at the last refresh */
 	/* Short of fds, the files read most often are kept open: file_rank
 	 * orders the wanted files, keep_per_group is how many of them fit. */
+	struct stats_seen_hier seen_hier[HIER_MAX];
+	struct stats_seen seen;       /* groups holding a thread, this refresh */
+	bool seen_ok;                 /* seen holds them all */
+	bool tasks_todo;              /* groups may lack their tasks (a scan, new columns) */
 	unsigned file_rank[F_COUNT];
 	unsigned keep_ranks;          /* ranks below this are all kept open */
 	char path[4096];
@@ -226,6 +235,7 @@ static int group_init(struct stats_group *g, char *path)
 		return -1;
 	memset(&g->st->cur, 0, sizeof(g->st->cur));
 	memset(&g->st->prev, 0, sizeof(g->st->prev));
+	g->st->mem_stat_at = 0;
 	for (size_t f = 0; f < sizeof(g->st->fd) / sizeof(g->st->fd[0]); f++)
 		g->st->fd[f] = FD_CLOSED;
 	for (size_t h = 0; h < HIER_MAX; h++)
@@ -486,6 +496,7 @@ static int scan(struct stats_collector *c, cg_err *e)
 	c->hash_cap = s.hash_cap;
 	c->need_scan = false;
 	c->just_scanned = true;
+	c->tasks_todo = true;
 	free(s.e);
 	free(s.hash);
 	return 0;
@@ -539,7 +550,10 @@ static bool worth_keeping(const struct stats_collector *c, enum stats_file f)
 	switch (f) {
 	case F_CPU_USAGE: case F_CPU_STAT: case F_MEM: case F_SWAP: case F_IO: case F_PIDS:
 	case F_PSI_CPU: case F_PSI_MEM: case F_PSI_IO:
-		return left > 0;
+		/* With one refresh left, which reads only what moved (mostly
+		 * little), open/read/close then costs less than keeping: a
+		 * kept file still has to be closed, by then out of the cache. */
+		return left > 1;
 	default:
 		return left >= c->opts.slow_every;
 	}
@@ -689,6 +703,8 @@ static uint32_t file_vals(const struct stats_collector *c, enum stats_file f)
 {
 	int h = c->file_hier[f];
 
+	if (f == F_PROCS)   /* read where the group is (procs_hier()), the same everywhere */
+		return files[f].vals1;
 	if (h < 0)
 		return 0;
 	return c->hier[h].v2 ? files[f].vals2 : files[f].vals1;
@@ -715,6 +731,12 @@ static bool due(const struct stats_collector *c, const struct stats_group *g, si
 
 	if (c->opts.no_skip)
 		return true;
+	/* A first refresh nobody sees reads what the rates start from (and
+	 * the quota that decides whether throttling is one); the rest is read
+	 * with the refresh that is shown. */
+	if (c->opts.first_unseen && c->refreshes == 0 && f != F_CPU_USAGE && f != F_CPU_STAT &&
+	    f != F_IO && f != F_CPU_QUOTA)
+		return false;
 	/* Without a quota the group is never throttled and its period does
 	 * not matter: read again once a quota shows up. The quota is read
 	 * first (read_order), so this holds in a new group too. */
@@ -751,6 +773,39 @@ static bool due(const struct stats_collector *c, const struct stats_group *g, si
 	return true;
 }
 
+/* memory.stat without reading it: a group that uses no memory at all (the
+ * usage counts its subtree, page cache included) has no inactive page
+ * cache, and on v1, where its swap is memory.stat's too (total_swap, also
+ * of the subtree), none swapped out when its parent, settled in this
+ * refresh, has none; the swap line is there or not on the whole host. Most
+ * groups of a big tree are empty, and memory.stat is the dearest file to
+ * read. Returns whether the values are settled. */
+static bool mem_stat_known(const struct stats_collector *c, struct stats_group *g, bool v2)
+{
+	const struct stats_group *p = g->parent >= 0 ? &c->g[g->parent] : NULL;
+	struct stats_sample *s = &g->st->cur;
+
+	if (c->opts.no_skip || !(s->have & SV_BIT(SV_MEM)) || s->v[SV_MEM] != 0)
+		return false;
+	if (!v2) {
+		const struct stats_sample *ps = p ? &p->st->cur : NULL;
+
+		if (!ps || p->st->mem_stat_at != c->refreshes + 1 ||
+		    !(ps->have & SV_BIT(SV_MEM_INACTIVE_FILE)) ||
+		    ((ps->have & SV_BIT(SV_SWAP)) && ps->v[SV_SWAP] != 0))
+			return false;
+		s->have &= ~SV_BIT(SV_SWAP);
+		if (ps->have & SV_BIT(SV_SWAP)) {
+			s->v[SV_SWAP] = 0;
+			s->have |= SV_BIT(SV_SWAP);
+		}
+	}
+	s->v[SV_MEM_INACTIVE_FILE] = 0;
+	s->have |= SV_BIT(SV_MEM_INACTIVE_FILE);
+	g->st->mem_stat_at = c->refreshes + 1;
+	return true;
+}
+
 /* Hierarchy to count a group's tasks in: the first that holds it. */
 static int procs_hier(const struct stats_collector *c, const struct stats_group *g)
 {
@@ -784,6 +839,13 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 		}
 		if (!due(c, g, i, (enum stats_file)f))
 			continue;
+		if (f == F_MEM_STAT && mem_stat_known(c, g, c->hier[h].v2))
+			continue;
+		if (f == F_PROCS && c->seen_ok && !stats_seen_has(&c->seen, (size_t)h, g->path)) {
+			g->st->cur.v[SV_TASKS] = 0;   /* no thread there */
+			g->st->cur.have |= SV_BIT(SV_TASKS);
+			continue;
+		}
 		if (read_file(c, g, (enum stats_file)f, h) < 0) {
 			g->st->cur.have &= ~vals;
 			if (errno == ENODEV) {
@@ -795,6 +857,8 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 		}
 		g->st->cur.have &= ~vals;
 		parse_file(c, (enum stats_file)f, c->hier[h].v2, &g->st->cur);
+		if (f == F_MEM_STAT)
+			g->st->mem_stat_at = c->refreshes + 1;
 	}
 	g->force = false;
 }
@@ -871,6 +935,7 @@ void stats_set_cols(struct stats_collector *c, uint32_t cols)
 
 	c->opts.cols = cols;
 	c->want_files = files_for(c, stats_cols_vals(cols));
+	c->tasks_todo = true;
 	for (size_t k = 0; k < F_COUNT; k++)
 		c->file_rank[keep_order[k]] = c->want_files & (1u << keep_order[k]) ? r++ : F_COUNT;
 	/* Values no longer read must not come back stale when their column
@@ -918,6 +983,32 @@ static void plan_fds(struct stats_collector *c)
 	}
 }
 
+/* Many groups whose tasks are still to be read (a first frame, a scan that
+ * found many): when the host's threads are fewer than half of them, one
+ * pass over /proc (stats_seen.h) tells the empty ones, whose cgroup.procs
+ * is then not read. */
+static void find_populated(struct stats_collector *c)
+{
+	size_t todo = 0;
+	unsigned long threads;
+
+	c->seen_ok = false;
+	if (!c->g || !c->tasks_todo || !(c->want_files & (1u << F_PROCS)) || c->opts.no_skip ||
+	    (c->opts.first_unseen && c->refreshes == 0))
+		return;
+	c->tasks_todo = false;   /* read in this refresh, one way or the other */
+	for (size_t i = 0; i < c->n; i++) {
+		const struct stats_group *g = &c->g[i];
+
+		if (strchr(g->path, '\n'))
+			return;   /* /proc/PID/cgroup would show it on two lines */
+		todo += !g->vanished && !(g->st->cur.have & SV_BIT(SV_TASKS));
+	}
+	threads = todo ? stats_seen_threads() : 0;
+	if (threads && threads * 2 < todo)
+		c->seen_ok = stats_seen_read(&c->seen, c->seen_hier, c->n_hier) == 0;
+}
+
 int stats_refresh(struct stats_collector *c, cg_err *e)
 {
 	return stats_refresh_at(c, now_ns(), e);
@@ -934,6 +1025,7 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 			return -1;
 		plan_fds(c);
 	}
+	find_populated(c);
 	for (size_t i = 0; c->g && i < c->n; i++) {
 		struct stats_group *g = &c->g[i];
 
@@ -963,6 +1055,9 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 	c->live = 0;
 	for (size_t i = 0; c->g && i < c->n; i++)
 		c->live += !c->g[i].vanished;
+	if (c->seen_ok)
+		stats_seen_free(&c->seen);
+	c->seen_ok = false;
 	c->t_prev_ns = t;
 	c->refreshes++;
 	c->just_scanned = false;
@@ -1092,6 +1187,17 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 	if (unified >= 0)
 		c->procs_order[c->n_procs_order++] = unified;
 	c->file_name[F_PROCS] = map_stat_file(MS_PROCS, false);   /* the same on v2 */
+	/* how /proc/PID/cgroup names each hierarchy */
+	for (size_t h = 0; h < c->n_hier; h++) {
+		c->seen_hier[h] = (struct stats_seen_hier){
+			.root = c->hier[h].v2 && l->unified_root ? l->unified_root : "/"};
+		for (size_t k = 0; !c->hier[h].v2 && k < CTRL_COUNT; k++)
+			if (l->v1_mount[k] && strcmp(l->v1_mount[k], c->hier[h].mount) == 0) {
+				c->seen_hier[h].ctrl = cg_ctrl_name((enum cg_ctrl)k, false);
+				c->seen_hier[h].root = l->v1_root[k] ? l->v1_root[k] : "/";
+				break;
+			}
+	}
 	if (c->n_hier == 0) {
 		cg_err_set(e, ENOENT, "no cgroup hierarchy is mounted");
 		stats_close(c);
@@ -1121,6 +1227,7 @@ void stats_close(struct stats_collector *c)
 	}
 	free(c->g);
 	free(c->hash);
+	stats_seen_free(&c->seen);
 	for (size_t h = 0; h < c->n_hier; h++)
 		free(c->hier[h].mount);
 	free(c->start);

@@ -58,6 +58,10 @@ struct stats_opts {
 	unsigned long refreshes; /* how many the caller will make (cgtop -b -n N: N + 1);
 				  * 0: not known, many. A file is kept open only
 				  * when a refresh to come is likely to read it */
+	bool first_unseen;       /* the first refresh is not shown (cgtop -b: it
+				  * only gives the rates a start): it reads
+				  * only what a rate needs, the rest comes with
+				  * the second */
 };
 
 struct stats_collector;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cgops.h"
 #include "layout.h"
 #include "stats.h"
 
@@ -430,6 +431,140 @@ static void web_v2(struct fake *f, uint64_t usage_us, uint64_t periods, uint64_t
 	put(f, "app/cpu.stat", "usage_usec %llu\n", (unsigned long long)usage_us * 3);
 }
 
+/* cgtop -b: the first refresh is not shown, only the rates start from it.
+ * The frame shows what the files hold at the second refresh, every column
+ * (the limits, tasks and memory included, which the first one left out),
+ * and the rates between the two. */
+static void test_v1_first_unseen_shows_the_second_refresh(void **state)
+{
+	struct fake *f = *state;
+	struct stats_opts o = {.cols = STATS_COLS_DEFAULT, .refreshes = 2, .first_unseen = true};
+	struct stats_collector *c;
+	const struct stats_group *g;
+	cg_err e = {0};
+
+	app_v1(f, 1 * SEC, 100, 10, 4096);
+	put(f, "cpu/app/cpu.cfs_quota_us", "50000\n");
+	put(f, "cpu/app/cpu.cfs_period_us", "100000\n");
+	put(f, "memory/app/memory.usage_in_bytes", "%d\n", 100 << 20);
+	put(f, "memory/app/memory.stat", "total_inactive_file %d\ntotal_swap 0\n", 30 << 20);
+	put(f, "memory/app/memory.limit_in_bytes", "%d\n", 200 << 20);
+	put(f, "memory/app/memory.oom_control", "oom_kill 1\n");
+	put(f, "pids/app/pids.current", "3\n");
+	put(f, "pids/app/pids.max", "50\n");
+	put(f, "cpuacct/app/web/cpuacct.usage", "5\n");   /* idle */
+	put(f, "cpuacct/app/web/cgroup.procs", "%s", "");
+	c = stats_open(&f->l, &o, &e);
+	assert_non_null(c);
+	refresh(c, 10 * SEC);
+	/* what the frame must show changes before the second refresh */
+	app_v1(f, 1 * SEC + SEC / 4, 110, 15, 4096 + 1000);
+	put(f, "memory/app/memory.usage_in_bytes", "%d\n", 120 << 20);
+	put(f, "memory/app/memory.stat", "total_inactive_file %d\ntotal_swap 4096\n", 20 << 20);
+	put(f, "memory/app/memory.limit_in_bytes", "%d\n", 400 << 20);
+	put(f, "memory/app/memory.oom_control", "oom_kill 2\n");
+	put(f, "pids/app/cgroup.procs", "100\n101\n");
+	put(f, "pids/app/pids.current", "2\n");
+	put(f, "pids/app/pids.max", "60\n");
+	refresh(c, 11 * SEC);
+	g = grp(c, "app");
+	assert_float_equal(g->row.f[COL_CPU], 25.0, 0.01);
+	assert_float_equal(g->row.f[COL_THROTTLED], 50.0, 0.01);   /* 5 of 10 periods */
+	assert_float_equal(g->row.f[COL_CPU_LIMIT], 50.0, 0.01);
+	assert_float_equal(g->row.f[COL_IO_READ], 1000, 0.01);
+	assert_float_equal(g->row.f[COL_MEM], 100.0 * 1048576, 1);
+	assert_float_equal(g->row.f[COL_MEM_LIMIT], 400.0 * 1048576, 1);
+	assert_float_equal(g->row.f[COL_SWAP], 4096, 0);
+	assert_float_equal(g->row.f[COL_OOM], 2, 0);
+	assert_float_equal(g->row.f[COL_PIDS], 2, 0);
+	assert_float_equal(g->row.f[COL_PIDS_LIMIT], 60, 0);
+	assert_float_equal(g->row.f[COL_TASKS], 2, 0);
+	/* and the groups whose counters did not move have their tasks too */
+	g = grp(c, "app/web");
+	assert_true(g->row.f[COL_TASKS] == 0);   /* not NAN ("-"), which compares equal */
+	stats_close(c);
+}
+
+/* A group that uses no memory has no page cache and, on v1 when its parent
+ * (read in the same refresh) has no swap, no swap: its memory.stat is not
+ * read (here it holds what the kernel never would, to tell). A parent with
+ * swap leaves the child's file read. */
+static void test_v1_empty_group_memory_stat_not_read(void **state)
+{
+	struct fake *f = *state;
+	struct stats_opts o = {.cols = STATS_COLS_DEFAULT};
+	struct stats_collector *c;
+	const struct stats_group *g;
+	cg_err e = {0};
+
+	put(f, "memory/memory.usage_in_bytes", "%d\n", 100 << 20);
+	put(f, "memory/memory.stat", "total_inactive_file %d\ntotal_swap 0\n", 10 << 20);
+	put(f, "memory/app/memory.usage_in_bytes", "0\n");
+	put(f, "memory/app/memory.stat", "total_inactive_file 0\ntotal_swap 4096\n");
+	c = stats_open(&f->l, &o, &e);
+	assert_non_null(c);
+	refresh(c, 10 * SEC);
+	g = grp(c, "app");
+	assert_true(g->row.f[COL_MEM] == 0);
+	assert_true(g->row.f[COL_SWAP] == 0);
+	assert_true(grp(c, "/")->row.f[COL_SWAP] == 0);
+	stats_close(c);
+
+	put(f, "memory/memory.stat", "total_inactive_file %d\ntotal_swap 8192\n", 10 << 20);
+	c = stats_open(&f->l, &o, &e);
+	assert_non_null(c);
+	refresh(c, 10 * SEC);
+	assert_true(grp(c, "app")->row.f[COL_SWAP] == 4096);
+	stats_close(c);
+}
+
+/* Many groups to count tasks in and few threads: one pass over /proc finds
+ * the groups holding a thread, and only their cgroup.procs is read. The fake
+ * /proc has one thread, in "app" (pids) and "app" (memory); "other" (memory
+ * only) has a cgroup.procs that no thread backs, to tell it was not read. */
+static void test_v1_tasks_of_empty_groups_from_proc(void **state)
+{
+	struct fake *f = *state;
+	struct stats_opts o = {.cols = STATS_COLS_DEFAULT};
+	const char *saved = cg_proc_root;
+	struct stats_collector *c;
+	char self[32], *proc, *link;
+	cg_err e = {0};
+
+	if (geteuid() != 0)
+		skip();   /* the pass is for root, whom /proc hides nothing from */
+	mk(f, "proc");
+	mk(f, "proc/4242");
+	mk(f, "proc/4242/task");
+	mk(f, "proc/4242/task/4242");
+	put(f, "proc/loadavg", "0.00 0.00 0.00 1/1 4242\n");
+	put(f, "proc/4242/task/4242/cgroup", "9:pids:/app\n4:memory:/app\n2:cpuacct:/\n0::/\n");
+	put(f, "memory/other/cgroup.procs", "7\n");
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	link = abs_of(f, "proc/self");
+	assert_int_equal(symlink(self, link), 0);
+	proc = abs_of(f, "proc");
+	cg_proc_root = proc;
+	c = stats_open(&f->l, &o, &e);
+	assert_non_null(c);
+	refresh(c, 10 * SEC);
+	assert_true(grp(c, "app")->row.f[COL_TASKS] == 3);    /* read: a thread is there */
+	assert_true(grp(c, "other")->row.f[COL_TASKS] == 0);  /* not read */
+	stats_close(c);
+
+	/* another pid namespace's /proc: every file is read */
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink("1", link), 0);
+	c = stats_open(&f->l, &o, &e);
+	assert_non_null(c);
+	refresh(c, 10 * SEC);
+	assert_true(grp(c, "other")->row.f[COL_TASKS] == 1);
+	stats_close(c);
+	cg_proc_root = saved;
+	free(proc);
+	free(link);
+}
+
 static void test_v2_everything(void **state)
 {
 	struct fake *f = *state;
@@ -542,6 +677,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v1_vanished_and_recreated, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_out_of_fds_falls_back, setup_v1, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_short_run_same_figures_fewer_fds, setup_v1,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_v1_first_unseen_shows_the_second_refresh,
+						setup_v1, teardown),
+		cmocka_unit_test_setup_teardown(test_v1_empty_group_memory_stat_not_read, setup_v1,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_v1_tasks_of_empty_groups_from_proc, setup_v1,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_v2_everything, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_oom_flash_old_and_late_groups, setup_v2, teardown),
