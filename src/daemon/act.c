@@ -21,6 +21,9 @@
 #include "profile.h"
 #include "sys.h"
 
+/* for errors nobody reads: the library fills its cg_err unconditionally */
+static cg_err scratch_err;
+
 #define ACT_WAIT_MS 2000
 
 void act_init(struct actor *a, const struct cg_layout *l, const struct rules *r, bool dry_run)
@@ -69,7 +72,7 @@ bool act_untouchable(const struct actor *a, pid_t pid)
 
 	if (pid <= 1 || pid == a->self)
 		return true;
-	if (cg_proc_stat(pid, &st, NULL) < 0)
+	if (cg_proc_stat(pid, &st, &scratch_err) < 0)
 		return true;
 	return (st.flags & CG_PF_KTHREAD) || st.ppid == a->self || st.ppid == 2 || pid == 2;
 }
@@ -123,21 +126,20 @@ static int mkdir_marked(const char *mount, const char *dir, cg_err *e)
 	size_t m = strlen(mount);
 
 	snprintf(path, sizeof(path), "%s", dir);
-	for (char *s = path + m + 1; s && *s; s = strchr(s + 1, '/')) {
-		char *slash = strchr(s + 1, '/');
+	for (char *s = path + m + 1;; s++) {
+		bool end = *s == '\0';
 
-		if (slash)
-			*slash = '\0';
+		if (*s != '/' && !end)
+			continue;
+		*s = '\0';
 		if (!dir_exists(path)) {
 			if (sys_mkdir(path, 0755) < 0 && errno != EEXIST)
 				return cg_err_sys(e, "making %s", path);
 			(void)mark_set(path, MARK_DAEMON);
 		}
-		if (slash)
-			*slash = '/';
-		s = slash;
-		if (!s)
+		if (end)
 			break;
+		*s = '/';
 	}
 	return 0;
 }
@@ -295,7 +297,7 @@ static int apply_marked(struct actor *a, const struct profile *p, const char *le
 
 		for (size_t i = 0; i < n; i++)
 			(void)mark_set(dirs[i], MARK_DAEMON);
-		if (leaf[0] && policy_group_dirs(p, a->l, NULL, NULL, &top, &nt, NULL) == 0) {
+		if (leaf[0] && policy_group_dirs(p, a->l, NULL, NULL, &top, &nt, &scratch_err) == 0) {
 			for (size_t i = 0; i < nt; i++)
 				if (!mark_has(top[i], MARK_DAEMON))
 					(void)mark_set(top[i], MARK_DAEMON);
@@ -405,7 +407,7 @@ int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char
 	if (group)
 		snprintf(group, group_len, "/%s", rel);
 	act_cg_dirs(a->l, dirs, n, &g);
-	if (cg_proc_where(p->pid, &g, &w, NULL) == 0) {
+	if (cg_proc_where(p->pid, &g, &w, &scratch_err) == 0) {
 		for (size_t i = 0; i < w.n && i < g.n; i++)
 			if (!w.dir[i] || strcmp(w.dir[i], g.h[i].dir))
 				there = false;
@@ -518,9 +520,9 @@ void act_tick(struct actor *a, uint64_t now)
 			struct cg_signal_count c = { 0 };
 
 			act_cg_dirs(a->l, k->dirs, k->n, &g);
-			(void)cg_signal_all(&g, SIGKILL, CG_LIST_RECURSIVE, &c, NULL);
+			(void)cg_signal_all(&g, SIGKILL, CG_LIST_RECURSIVE, &c, &scratch_err);
 		} else if (!act_untouchable(a, k->proc.pid)) {
-			(void)cg_signal_proc(&k->proc, SIGKILL, NULL);
+			(void)cg_signal_proc(&k->proc, SIGKILL, &scratch_err);
 		}
 		pending_drop(a, i);
 	}
@@ -661,7 +663,7 @@ static int process_penalty(struct actor *a, const struct rule *rule,
 	if (cg_proc_where(p->pid, &g, &w, e) < 0 ||
 	    cg_move_process(&g, p, CG_MOVE_DESCENDANTS | CG_MOVE_ROLLBACK, e) < 0) {
 		rc = -1;
-		(void)cg_remove_group(&g, ACT_WAIT_MS, NULL);
+		(void)cg_remove_group(&g, ACT_WAIT_MS, &scratch_err);
 		goto out;
 	}
 	if (pen->freeze.set && pen->freeze.v) {
@@ -672,11 +674,11 @@ static int process_penalty(struct actor *a, const struct rule *rule,
 		frozen = true;
 	}
 	if (pen->kill_signal) {
-		(void)cg_signal_proc(p, pen->kill_signal, NULL);
+		(void)cg_signal_proc(p, pen->kill_signal, &scratch_err);
 		if (pen->kill_signal == SIGTERM)
 			pending_add(a, false, p, NULL, 0, now + ACT_TERM_GRACE_US);
 	}
-	(void)cg_procs_list(&g, 0, &moved, NULL);
+	(void)cg_procs_list(&g, 0, &moved, &scratch_err);
 	json_init(&j);
 	json_obj_begin(&j);
 	json_key(&j, "scope");
@@ -696,7 +698,7 @@ static int process_penalty(struct actor *a, const struct rule *rule,
 	for (size_t i = 0; i < moved.n; i++) {
 		struct cg_proc q;
 
-		if (cg_proc_get(moved.v[i], &q, NULL) == 0) {
+		if (cg_proc_get(moved.v[i], &q, &scratch_err) == 0) {
 			json_arr_begin(&j);
 			json_int(&j, q.pid);
 			json_uint(&j, q.start);
@@ -767,7 +769,7 @@ static int release_user(struct actor *a, uid_t uid, const char *name, struct jso
 	/* the default for what the penalty set and the base does not */
 	for (size_t i = 0; i < nr; i++)
 		if (!base_sets(&a->r->users.limits, reset[i]))
-			(void)profile_set_in(u.p, u.leaf, reset[i], reset_value(reset[i]), NULL);
+			(void)profile_set_in(u.p, u.leaf, reset[i], reset_value(reset[i]), &scratch_err);
 	if (profile_check(u.p, e) < 0) {
 		profile_free(u.p);
 		return -1;
@@ -808,7 +810,7 @@ static int release_process(struct actor *a, struct json_doc *d, yaml_node_t *roo
 	(void)json_as_bool(json_member(d, root, "frozen"), &frozen);
 	act_cg_dirs(a->l, dirs, n, &g);
 	if (frozen)
-		(void)cg_thaw(&g, ACT_WAIT_MS, NULL);
+		(void)cg_thaw(&g, ACT_WAIT_MS, &scratch_err);
 	/* back where they came from, hierarchy by hierarchy, where that is still there */
 	for (size_t i = 0; i < n; i++) {
 		nearest_existing(i < nf ? from[i] : dirs[i], g.h[i].mount, back[i], PATH_MAX);
@@ -820,13 +822,13 @@ static int release_process(struct actor *a, struct json_doc *d, yaml_node_t *roo
 	for (size_t i = 0; i < procs.n; i++) {
 		struct cg_proc q;
 
-		if (cg_proc_get(procs.v[i], &q, NULL) < 0)
+		if (cg_proc_get(procs.v[i], &q, &scratch_err) < 0)
 			continue;
 		if (cg_move_process(&to, &q, 0, e) < 0)
 			rc = -1;
 	}
 	cg_ids_free(&procs);
-	if (cg_remove_group(&g, ACT_WAIT_MS, rc < 0 ? NULL : e) < 0)
+	if (cg_remove_group(&g, ACT_WAIT_MS, rc < 0 ? &scratch_err : e) < 0)
 		rc = -1;
 	return rc;
 }
