@@ -1,5 +1,5 @@
 # cgkit: build, tests, benchmarks. See README.md.
-#   make            build build/cgrun and build/cgtop
+#   make            build build/cgrun, build/cgtop and build/cgkitd
 #   make check      install deps, build, run every test suite (host, lint, the
 #                   host suites under ASan/UBSan, the fuzzer, then the v2,
 #                   hybrid and mixed guests)
@@ -61,7 +61,7 @@ FUZZ_SECONDS ?= 30
 .PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid check-mixed \
 	asan valgrind demo bench fuzz fuzz-run clean lint format
 
-all: $(BUILD)/cgrun $(BUILD)/cgtop
+all: $(BUILD)/cgrun $(BUILD)/cgtop $(BUILD)/cgkitd
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -77,6 +77,10 @@ $(BUILD)/libcgkit.a: $(LIB_OBJ)
 
 $(BUILD)/cgrun: $(BUILD)/obj/cgrun.o $(BUILD)/libcgkit.a
 	$(CC) $(ALL_CFLAGS) $(CGRUN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
+
+# cgkitd asks NSS for user names (getpwuid): linked dynamically.
+$(BUILD)/cgkitd: $(BUILD)/obj/cgkitd.o $(BUILD)/libcgkit.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE) -lm
 
 $(BUILD)/cgtop: $(TUI_OBJ) $(BUILD)/libcgkit.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDLIBS_TUI)
@@ -171,7 +175,7 @@ fuzz-run: $(FUZZ_BIN) $(FUZZ_RULES_BIN)
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr -D_GNU_SOURCE $(INCS) src tui
-	clang-tidy --quiet $(LIB_SRC) src/cgrun.c -- $(BASE_CFLAGS)
+	clang-tidy --quiet $(LIB_SRC) src/cgrun.c src/cgkitd.c -- $(BASE_CFLAGS)
 	clang-tidy --quiet $(TUI_SRC) -- $(BASE_CFLAGS) $(TUI_CFLAGS) -Itui
 
 format:

@@ -14,6 +14,9 @@
 #define MARK_XATTR "user.cgkit"
 #define MARK_LAUNCH "launch"
 #define MARK_ANCESTOR "ancestor"
+/* A group cgkitd made (a user's group, a penalty group and their parents):
+ * cgkitd writes only these and the groups it adopts (users.group absolute). */
+#define MARK_DAEMON "cgkitd"
 
 /* Does dir carry the mark `value` (MARK_LAUNCH, MARK_ANCESTOR)? */
 bool mark_has(const char *dir, const char *value);

@@ -159,6 +159,14 @@ int profile_set_in(struct profile *p, const char *group, const char *key, const 
 int profile_add_child(struct profile *p, const char *group, const char *name, cg_err *err);
 /* The checks between keys, over the whole profile. */
 int profile_check(struct profile *p, cg_err *err);
+/* Copies the resource sections of `from` (cpu, memory, io, cpuset, pids; a
+ * deep copy) into the top group of p: a section `from` has is made present,
+ * a value it sets replaces p's, the others stay, so that a penalty's limits
+ * go over the base limits. cpu.max and cpu.quota replace each other; a
+ * memory.max below p's memory.high takes the high down with it; io devices
+ * and cpuset lists replace p's whole. Run profile_check() after. */
+int profile_merge_limits(struct profile *p, const char *group, const struct group_spec *from,
+			 cg_err *err);
 
 /* Name rules of the spec: 1..64 of [A-Za-z0-9_.-], not starting with '.'.
  * Return NULL when valid, else a reason. */

@@ -169,3 +169,100 @@ int profile_check(struct profile *p, cg_err *err)
 	perrs_free(&e);
 	return r;
 }
+
+/* ---- limits copied in (the daemon: base limits, a penalty over them) ---- */
+
+static void merge_pval(struct pval *to, const struct pval *from)
+{
+	if (from->set)
+		*to = *from;
+}
+
+static int dup_pstr(struct pstr *to, const struct pstr *from)
+{
+	char *s = NULL;
+
+	if (from->s && !(s = strdup(from->s)))
+		return -1;
+	free(to->s);
+	*to = *from;
+	to->s = s;
+	return 0;
+}
+
+static int merge_io(struct io_spec *to, const struct io_spec *from)
+{
+	struct io_device *v = NULL;
+
+	merge_pval(&to->weight, &from->weight);
+	if (from->n_devices == 0)
+		return 0;
+	v = calloc(from->n_devices, sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < from->n_devices; i++) {
+		v[i] = from->devices[i];
+		v[i].path.s = NULL;
+		if (dup_pstr(&v[i].path, &from->devices[i].path) < 0) {
+			for (size_t j = 0; j < i; j++)
+				free(v[j].path.s);
+			free(v);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < to->n_devices; i++)
+		free(to->devices[i].path.s);
+	free(to->devices);
+	to->devices = v;
+	to->n_devices = from->n_devices;
+	return 0;
+}
+
+int profile_merge_limits(struct profile *p, const char *group, const struct group_spec *from,
+			 cg_err *err)
+{
+	struct group_spec *g = find_group(p, group, err);
+	const struct cpu_spec *c = &from->cpu;
+	const struct memory_spec *m = &from->memory;
+
+	if (!g)
+		return -1;
+	if (c->present) {
+		g->cpu.present = true;
+		if (c->max.set || c->quota.set) {
+			/* one of max and quota: the later one wins whole */
+			memset(&g->cpu.max, 0, sizeof(g->cpu.max));
+			memset(&g->cpu.quota, 0, sizeof(g->cpu.quota));
+		}
+		merge_pval(&g->cpu.max, &c->max);
+		merge_pval(&g->cpu.quota, &c->quota);
+		merge_pval(&g->cpu.period, &c->period);
+		merge_pval(&g->cpu.weight, &c->weight);
+	}
+	if (m->present) {
+		g->memory.present = true;
+		merge_pval(&g->memory.max, &m->max);
+		merge_pval(&g->memory.high, &m->high);
+		merge_pval(&g->memory.swap, &m->swap);
+		/* a lower max than the base's high takes the high down with it */
+		if (m->max.set && !m->high.set && g->memory.high.set && !m->max.is_max &&
+		    (g->memory.high.is_max || g->memory.high.v > m->max.v))
+			g->memory.high = m->max;
+	}
+	if (from->io.present) {
+		g->io.present = true;
+		if (merge_io(&g->io, &from->io) < 0)
+			return cg_err_set(err, ENOMEM, "out of memory");
+	}
+	if (from->cpuset.present) {
+		g->cpuset.present = true;
+		if ((from->cpuset.cpus.s && dup_pstr(&g->cpuset.cpus, &from->cpuset.cpus) < 0) ||
+		    (from->cpuset.mems.s && dup_pstr(&g->cpuset.mems, &from->cpuset.mems) < 0))
+			return cg_err_set(err, ENOMEM, "out of memory");
+	}
+	if (from->pids.present) {
+		g->pids.present = true;
+		merge_pval(&g->pids.max, &from->pids.max);
+	}
+	return 0;
+}

@@ -1,0 +1,1341 @@
+/* cgkitd's loop and client commands (see daemon.h). */
+#include "daemon.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "act.h"
+#include "actlog.h"
+#include "json.h"
+#include "judge.h"
+#include "layout.h"
+#include "match.h"
+#include "measure.h"
+#include "proc.h"
+#include "procev.h"
+#include "rules.h"
+#include "state.h"
+#include "units.h"
+
+/* for errors nobody reads: the library fills its cg_err unconditionally */
+static cg_err scratch_err;
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* ---- rules into the judge ---- */
+
+struct jrules {
+	struct judge_rule *v;
+	struct judge_penalty **pen;
+	size_t n;
+};
+
+static void jrules_free(struct jrules *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		free(j->pen[i]);
+	free(j->pen);
+	free(j->v);
+	memset(j, 0, sizeof(*j));
+}
+
+static int jrules_make(const struct rules *r, struct jrules *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->v = calloc(r->n_rules ? r->n_rules : 1, sizeof(*out->v));
+	out->pen = calloc(r->n_rules ? r->n_rules : 1, sizeof(*out->pen));
+	if (!out->v || !out->pen)
+		return -1;
+	out->n = r->n_rules;
+	for (size_t i = 0; i < r->n_rules; i++) {
+		const struct rule *ru = &r->rules[i];
+		const struct rule_when *w = &ru->when;
+		struct judge_rule *jr = &out->v[i];
+		struct judge_penalty *p = calloc(ru->n_penalties ? ru->n_penalties : 1, sizeof(*p));
+
+		if (!p)
+			return -1;
+		out->pen[i] = p;
+		jr->name = ru->name.s;
+		jr->scope = ru->scope == RULE_SCOPE_USER ? JUDGE_USER : JUDGE_PROCESS;
+		if (w->cpu.set) {
+			jr->when |= JM_BIT(JM_CPU);
+			jr->over[JM_CPU] = (double)w->cpu.v / 1e6;
+		}
+		if (w->memory.set) {
+			jr->when |= JM_BIT(JM_MEMORY);
+			jr->over[JM_MEMORY] = (double)w->memory.v;
+		}
+		if (w->tasks.set) {
+			jr->when |= JM_BIT(JM_TASKS);
+			jr->over[JM_TASKS] = (double)w->tasks.v;
+		}
+		if (w->io.set) {
+			jr->when |= JM_BIT(JM_IO);
+			jr->over[JM_IO] = (double)w->io.v;
+		}
+		{
+			const struct pval *ps = w->pressure_memory.set ? &w->pressure_memory
+						: w->pressure_cpu.set	 ? &w->pressure_cpu
+									 : &w->pressure_io;
+
+			if (ps->set) {
+				jr->when |= JM_BIT(JM_PRESSURE);
+				jr->over[JM_PRESSURE] = (double)ps->v / (double)RULES_PPM;
+			}
+		}
+		if (ru->at_exec) {
+			/* judged at exec: one sample of tasks 1 over -1 is the offence */
+			jr->when = JM_BIT(JM_TASKS);
+			jr->over[JM_TASKS] = -1;
+		}
+		jr->for_us = w->for_us.set ? w->for_us.v : 0;
+		for (size_t k = 0; k < ru->n_penalties; k++) {
+			const struct rule_penalty *rp = &ru->penalties[k];
+
+			p[k].for_us = rp->for_us.set ? rp->for_us.v : 0;
+			p[k].kind = (rp->n_limits ? JUDGE_CAP : 0) |
+				    (rp->freeze.set && rp->freeze.v ? JUDGE_FREEZE : 0) |
+				    (rp->kill_signal ? JUDGE_KILL : 0);
+			p[k].actor = (int)k;
+		}
+		jr->penalties = p;
+		jr->n_penalties = ru->n_penalties;
+		jr->forgive_us = ru->forgive.set ? ru->forgive.v : RULES_DEFAULT_FORGIVE_US;
+	}
+	return 0;
+}
+
+static uint64_t interval_of(const struct rules *r)
+{
+	return r->interval.set && r->interval.v ? r->interval.v : RULES_DEFAULT_INTERVAL_US;
+}
+
+static const char *state_dir(const struct rules *r)
+{
+	return r->state.s ? r->state.s : RULES_DEFAULT_STATE;
+}
+
+/* ---- the daemon ---- */
+
+struct tproc {
+	pid_t pid;
+	unsigned long long start;
+	uid_t uid;
+	unsigned rules; /* bits: the process-scope rules with `when` that select it */
+};
+
+struct tuser {
+	uid_t uid;
+	char name[64];
+	char rel[PATH_MAX];
+	bool have_group;
+};
+
+struct daemon {
+	const char *conf;
+	bool dry_run;
+	struct rules *r;
+	struct jrules jr;
+	struct cg_layout l;
+	struct judge *j;
+	struct actor act;
+	struct actlog log;
+	struct procev_src *ev;
+	bool scanning;
+	char state_path[PATH_MAX], forgive_dir[PATH_MAX];
+	struct tproc *procs;
+	size_t n_procs, cap_procs;
+	struct tuser *users;
+	size_t n_users, cap_users;
+	unsigned long classified, moved;
+};
+
+/* ---- matching a process ---- */
+
+struct pfacts {
+	pid_t pid;
+	unsigned long long start;
+	uid_t uid;
+	char comm[16];
+	char *exe;
+	char *cgroup;
+	bool kthread;
+	pid_t ppid;
+};
+
+static void pfacts_free(struct pfacts *f)
+{
+	free(f->exe);
+	free(f->cgroup);
+	f->exe = f->cgroup = NULL;
+}
+
+static int pfacts_read(pid_t pid, struct pfacts *f)
+{
+	struct proc_info pi;
+
+	memset(f, 0, sizeof(*f));
+	if (proc_info_read(pid, PROC_STAT | PROC_UIDS | PROC_EXE | PROC_CGROUP, &pi, &scratch_err) < 0)
+		return -1;
+	f->pid = pid;
+	f->start = pi.start;
+	f->uid = pi.ruid;
+	f->ppid = pi.ppid;
+	f->kthread = pi.kthread;
+	memcpy(f->comm, pi.comm, sizeof(f->comm));
+	f->exe = pi.exe;
+	f->cgroup = pi.cgroup;
+	pi.exe = pi.cgroup = NULL;
+	proc_info_free(&pi);
+	return 0;
+}
+
+static bool cgroups_match(const struct pat_list *l, const char *text)
+{
+	const char *cur = text;
+	struct proc_cgline line;
+	char scratch[4096];
+
+	if (!text)
+		return false;
+	while (proc_cgroup_next(&cur, &line, scratch, sizeof(scratch)) == 1)
+		if (match_cgroups(l, line.path))
+			return true;
+	return false;
+}
+
+/* Why the process is exempt, or NULL. */
+static const char *exempt_why(const struct daemon *D, const struct pfacts *f, const char *name)
+{
+	const struct rules_exempt *x = &D->r->exempt;
+
+	if (f->pid <= 1)
+		return "pid 1";
+	if (f->kthread)
+		return "a kernel thread";
+	if (f->pid == getpid() || f->ppid == getpid())
+		return "cgkitd or a command it runs";
+	if (x->users.set ? match_uid(&x->users, f->uid, name) : f->uid <= 999)
+		return "exempt.users";
+	if (x->commands.set && match_commands(&x->commands, f->exe, f->comm))
+		return "exempt.commands";
+	if (x->cgroups.set && cgroups_match(&x->cgroups, f->cgroup))
+		return "exempt.cgroups";
+	return NULL;
+}
+
+static bool rule_selects(const struct rule *ru, const struct pfacts *f, const char *name)
+{
+	const struct rule_match *m = &ru->match;
+
+	if (m->users.set && !match_uid(&m->users, f->uid, name))
+		return false;
+	if (m->commands.set && m->commands.n && !match_commands(&m->commands, f->exe, f->comm))
+		return false;
+	if (m->cgroups.set && m->cgroups.n && !cgroups_match(&m->cgroups, f->cgroup))
+		return false;
+	return true;
+}
+
+static bool user_in_groups(const struct daemon *D, uid_t uid, const char *name)
+{
+	const struct rules_users *u = &D->r->users;
+
+	return u->present && (!u->uids.set || match_uid(&u->uids, uid, name));
+}
+
+/* ---- tracking ---- */
+
+static struct tuser *user_get(struct daemon *D, uid_t uid)
+{
+	for (size_t i = 0; i < D->n_users; i++)
+		if (D->users[i].uid == uid)
+			return &D->users[i];
+	if (D->n_users == D->cap_users) {
+		size_t cap = D->cap_users ? 2 * D->cap_users : 16;
+		struct tuser *v = realloc(D->users, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		D->users = v;
+		D->cap_users = cap;
+	}
+	memset(&D->users[D->n_users], 0, sizeof(D->users[0]));
+	D->users[D->n_users].uid = uid;
+	act_user_name(uid, D->users[D->n_users].name, sizeof(D->users[0].name));
+	return &D->users[D->n_users++];
+}
+
+static struct tproc *proc_find(struct daemon *D, pid_t pid)
+{
+	for (size_t i = 0; i < D->n_procs; i++)
+		if (D->procs[i].pid == pid)
+			return &D->procs[i];
+	return NULL;
+}
+
+static void proc_drop(struct daemon *D, pid_t pid)
+{
+	struct tproc *t = proc_find(D, pid);
+
+	if (t)
+		*t = D->procs[--D->n_procs];
+}
+
+static void proc_track(struct daemon *D, const struct pfacts *f, unsigned rules)
+{
+	struct tproc *t = proc_find(D, f->pid);
+
+	if (!rules) {
+		if (t)
+			proc_drop(D, f->pid);
+		return;
+	}
+	if (!t) {
+		if (D->n_procs == D->cap_procs) {
+			size_t cap = D->cap_procs ? 2 * D->cap_procs : 64;
+			struct tproc *v = realloc(D->procs, cap * sizeof(*v));
+
+			if (!v)
+				return;
+			D->procs = v;
+			D->cap_procs = cap;
+		}
+		t = &D->procs[D->n_procs++];
+	}
+	t->pid = f->pid;
+	t->start = f->start;
+	t->uid = f->uid;
+	t->rules = rules;
+}
+
+/* ---- the judge's decisions ---- */
+
+struct cbctx {
+	struct daemon *D;
+	uint64_t now;
+};
+
+static void limits_json(const struct rule_penalty *p, struct json *j)
+{
+	const struct group_spec *g = &p->limits;
+	char buf[64];
+
+	json_obj_begin(j);
+	if (g->cpu.present) {
+		json_key(j, "cpu");
+		json_obj_begin(j);
+		if (g->cpu.max.set) {
+			json_key(j, "max");
+			if (g->cpu.max.is_max)
+				json_str(j, "max");
+			else {
+				snprintf(buf, sizeof(buf), "%g%%", (double)g->cpu.max.v / 1e4);
+				json_str(j, buf);
+			}
+		}
+		if (g->cpu.weight.set) {
+			json_key(j, "weight");
+			json_uint(j, g->cpu.weight.v);
+		}
+		json_obj_end(j);
+	}
+	if (g->memory.present) {
+		const struct pval *v[] = { &g->memory.max, &g->memory.high, &g->memory.swap };
+		const char *k[] = { "max", "high", "swap" };
+
+		json_key(j, "memory");
+		json_obj_begin(j);
+		for (int i = 0; i < 3; i++)
+			if (v[i]->set) {
+				json_key(j, k[i]);
+				if (v[i]->is_max) {
+					json_str(j, "max");
+				} else {
+					unit_format_size(v[i]->v, buf, sizeof(buf));
+					json_str(j, buf);
+				}
+			}
+		json_obj_end(j);
+	}
+	if (g->pids.present && g->pids.max.set) {
+		json_key(j, "pids");
+		json_obj_begin(j);
+		json_key(j, "max");
+		if (g->pids.max.is_max)
+			json_str(j, "max");
+		else
+			json_uint(j, g->pids.max.v);
+		json_obj_end(j);
+	}
+	if (g->cpuset.present) {
+		json_key(j, "cpuset");
+		json_obj_begin(j);
+		if (g->cpuset.cpus.s) {
+			json_key(j, "cpus");
+			json_str(j, g->cpuset.cpus.s);
+		}
+		if (g->cpuset.mems.s) {
+			json_key(j, "mems");
+			json_str(j, g->cpuset.mems.s);
+		}
+		json_obj_end(j);
+	}
+	if (g->io.present && g->io.weight.set) {
+		json_key(j, "io");
+		json_obj_begin(j);
+		json_key(j, "weight");
+		json_uint(j, g->io.weight.v);
+		json_obj_end(j);
+	}
+	if (p->freeze.set && p->freeze.v) {
+		json_key(j, "freeze");
+		json_bool(j, true);
+	}
+	if (p->kill_signal) {
+		json_key(j, "kill");
+		json_str(j, p->kill.s ? p->kill.s : "KILL");
+	}
+	json_obj_end(j);
+}
+
+static const char *notify_of(const struct daemon *D, const struct rule *ru)
+{
+	return ru && ru->notify.s ? ru->notify.s : D->r->notify.s;
+}
+
+static int on_decision(const struct judge_decision *d, void *data)
+{
+	struct cbctx *c = data;
+	struct daemon *D = c->D;
+	const struct rule *ru = rules_find(D->r, d->rule);
+	struct actlog_entry en;
+	char user[64], groups[4096] = "", comm[16] = "", exe[PATH_MAX] = "";
+	struct json lj;
+	cg_err e = { 0 };
+	int rc = 0;
+
+	memset(&en, 0, sizeof(en));
+	for (int m = 0; m < JM_N; m++)
+		en.measures[m] = NAN;
+	act_user_name(d->key.uid, user, sizeof(user));
+	en.time = now_us();
+	en.rule = d->rule;
+	en.scope = d->scope == JUDGE_USER ? "user" : "process";
+	en.user = user;
+	en.uid = d->key.uid;
+	en.pid = d->key.pid;
+	en.offence = d->offence;
+	en.until = d->until;
+	if (d->key.pid > 0) {
+		cg_proc_comm(d->key.pid, comm, sizeof(comm));
+		en.comm = comm;
+		if (proc_exe(d->key.pid, exe, sizeof(exe), &scratch_err) == 0)
+			en.exe = exe;
+	}
+	json_init(&lj);
+	if (d->what == JUDGE_OFFENCE) {
+		const struct rule_penalty *p = ru ? rule_penalty_for(ru, d->offence) : NULL;
+		struct cg_proc pr = { d->key.pid, d->key.start };
+		char *adata = NULL;
+
+		if (!p)
+			return -1;
+		if (!ru->at_exec)
+			memcpy(en.measures, d->measures, sizeof(en.measures));
+		limits_json(p, &lj);
+		en.limits = json_text(&lj, NULL);
+		en.action = (d->kind & JUDGE_KILL) ? "kill" : (d->kind & JUDGE_FREEZE) ? "freeze"
+			    : d->scope == JUDGE_PROCESS ? "move" : "cap";
+		/* the groups it will touch are known only after; the log comes first */
+		actlog_write(&D->log, &en, notify_of(D, ru));
+		rc = act_penalty(&D->act, ru, p, d->key.uid, user, d->key.pid ? &pr : NULL, c->now,
+				 &adata, groups, sizeof(groups), &e);
+		if (rc < 0) {
+			fprintf(stderr, "cgkitd: %s of rule %s on %s%s%d failed: %s\n", en.action,
+				d->rule, user, d->key.pid ? " pid " : "", (int)d->key.pid, e.msg);
+		} else {
+			if (*groups)
+				fprintf(stderr, "cgkitd:   groups %s\n", groups);
+			if (adata)
+				(void)judge_set_actor_data(D->j, d->rule, &d->key, adata);
+		}
+		free(adata);
+	} else if (d->what == JUDGE_RELEASE) {
+		en.action = "release";
+		en.why = judge_why_name(d->why);
+		actlog_write(&D->log, &en, notify_of(D, ru));
+		if (act_release(&D->act, d->key.uid, user, d->actor_data, &e) < 0)
+			fprintf(stderr, "cgkitd: release of rule %s on %s: %s\n", d->rule, user, e.msg);
+	} else {
+		en.action = "forgive";
+		en.why = judge_why_name(d->why);
+		en.offence = 0;
+		actlog_write(&D->log, &en, notify_of(D, ru));
+	}
+	json_free(&lj);
+	return rc;
+}
+
+/* ---- classification ---- */
+
+/* A process seen (start, exec, uid change): exempt? its user's group?
+ * rules at exec? which process rules select it? */
+static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
+{
+	struct pfacts f;
+	char name[64];
+	unsigned sel = 0;
+	bool judged = false;
+
+	if (pfacts_read(pid, &f) < 0)
+		return;
+	act_user_name(f.uid, name, sizeof(name));
+	if (exempt_why(D, &f, name)) {
+		proc_track(D, &f, 0);
+		pfacts_free(&f);
+		return;
+	}
+	if (user_in_groups(D, f.uid, name)) {
+		struct tuser *u = user_get(D, f.uid);
+		struct cg_proc p = { f.pid, f.start };
+		cg_err e = { 0 };
+		char group[PATH_MAX] = "";
+		int rc = D->r->users.adopt ? 0
+					   : act_classify(&D->act, &p, f.uid, f.cgroup, group,
+							  sizeof(group), &e);
+
+		D->classified++;
+		if (rc < 0)
+			fprintf(stderr, "cgkitd: classifying pid %d of %s: %s\n", (int)pid, name,
+				e.msg);
+		else if (rc > 0)
+			D->moved++;
+		if (u && !u->have_group) {
+			char **dirs = NULL;
+			size_t n = 0;
+
+			cg_err_clear(&e);
+			if (act_user_group(&D->act, f.uid, name, !D->r->users.adopt, &dirs, &n, u->rel,
+					   sizeof(u->rel), &e) == 0)
+				u->have_group = true;
+			act_dirs_free(dirs, n);
+		}
+	}
+	for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
+		const struct rule *ru = &D->r->rules[i];
+
+		if (ru->scope != RULE_SCOPE_PROCESS || !rule_selects(ru, &f, name))
+			continue;
+		if (ru->at_exec) {
+			if (!exec)
+				continue;
+			{
+				struct judge_key k = { f.uid, f.pid, f.start };
+				struct judge_sample s = { .has = JM_BIT(JM_TASKS), .tasks = 1 };
+
+				(void)judge_sample(D->j, i, &k, now, &s);
+				judged = true;
+			}
+		} else {
+			sel |= 1u << i;
+		}
+	}
+	proc_track(D, &f, sel);
+	pfacts_free(&f);
+	if (judged) {
+		struct cbctx c = { D, now };
+
+		(void)judge_step(D->j, now, on_decision, &c);
+	}
+}
+
+static void scan_all(struct daemon *D, uint64_t now)
+{
+	struct procscan s = { 0 };
+	cg_err e = { 0 };
+
+	if (procev_scan(&s, 0, &e) < 0) {
+		fprintf(stderr, "cgkitd: scanning /proc: %s\n", e.msg);
+		return;
+	}
+	/* processes that ended since */
+	for (size_t i = 0; i < D->n_procs;) {
+		bool alive = false;
+
+		for (size_t k = 0; k < s.n && !alive; k++)
+			alive = s.v[k].pid == D->procs[i].pid && s.v[k].start == D->procs[i].start;
+		if (!alive) {
+			struct judge_key key = { D->procs[i].uid, D->procs[i].pid, D->procs[i].start };
+
+			judge_gone(D->j, &key, now);
+			D->procs[i] = D->procs[--D->n_procs];
+		} else {
+			i++;
+		}
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		struct tproc *t = proc_find(D, s.v[i].pid);
+
+		if (t && t->start == s.v[i].start && D->scanning)
+			continue;
+		classify(D, s.v[i].pid, true, now);
+	}
+	procscan_free(&s);
+}
+
+/* ---- each interval ---- */
+
+static void sample_all(struct daemon *D, uint64_t now)
+{
+	for (size_t i = 0; i < D->r->n_rules; i++) {
+		const struct rule *ru = &D->r->rules[i];
+
+		if (ru->scope != RULE_SCOPE_USER || ru->at_exec)
+			continue;
+		for (size_t k = 0; k < D->n_users; k++) {
+			struct tuser *u = &D->users[k];
+			struct measures m;
+			struct judge_sample s = { 0 };
+			struct judge_key key = { u->uid, 0, 0 };
+			struct pfacts f = { .uid = u->uid };
+
+			if (!u->have_group)
+				continue;
+			if (ru->match.users.set && !rule_selects(ru, &f, u->name))
+				continue;
+			if (measure_group(&D->l, u->rel, MEAS_ALL, &m, &scratch_err) < 0) {
+				judge_gone(D->j, &key, now);
+				continue;
+			}
+			if (m.have & MEAS_CPU) {
+				s.has |= JM_BIT(JM_CPU);
+				s.cpu_ns = m.cpu_ns;
+			}
+			if (m.have & MEAS_MEM) {
+				s.has |= JM_BIT(JM_MEMORY);
+				s.memory = m.mem_bytes;
+			}
+			if (m.have & MEAS_TASKS) {
+				s.has |= JM_BIT(JM_TASKS);
+				s.tasks = m.tasks;
+			}
+			if (m.have & MEAS_IO) {
+				s.has |= JM_BIT(JM_IO);
+				s.io_bytes = m.io_bytes;
+			}
+			{
+				int r = ru->when.pressure_cpu.set ? MEASURE_PSI_CPU
+					: ru->when.pressure_io.set ? MEASURE_PSI_IO
+								   : MEASURE_PSI_MEM;
+
+				if (m.have & MEAS_PSI_BIT(r)) {
+					s.has |= JM_BIT(JM_PRESSURE);
+					s.pressure_us = m.psi_total_us[r];
+				}
+			}
+			(void)judge_sample(D->j, i, &key, now, &s);
+		}
+	}
+	for (size_t k = 0; k < D->n_procs;) {
+		struct tproc *t = &D->procs[k];
+		struct proc_info pi;
+		struct judge_key key = { t->uid, t->pid, t->start };
+		bool want_io = false;
+
+		for (size_t i = 0; i < D->r->n_rules && i < 32; i++)
+			if ((t->rules & (1u << i)) && D->r->rules[i].when.io.set)
+				want_io = true;
+		if (proc_info_read(t->pid, PROC_STAT | (want_io ? PROC_IO : 0), &pi, &scratch_err) < 0 ||
+		    pi.start != t->start) {
+			if (pi.pid == t->pid)
+				proc_info_free(&pi);
+			judge_gone(D->j, &key, now);
+			*t = D->procs[--D->n_procs];
+			continue;
+		}
+		for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
+			struct judge_sample s = { 0 };
+
+			if (!(t->rules & (1u << i)))
+				continue;
+			s.has = JM_BIT(JM_CPU) | JM_BIT(JM_MEMORY) | JM_BIT(JM_TASKS);
+			s.cpu_ns = pi.cpu_ns;
+			s.memory = pi.rss_bytes;
+			s.tasks = pi.threads;
+			if (pi.have_io) {
+				s.has |= JM_BIT(JM_IO);
+				s.io_bytes = pi.io_bytes;
+			}
+			(void)judge_sample(D->j, i, &key, now, &s);
+		}
+		proc_info_free(&pi);
+		k++;
+	}
+}
+
+/* ---- forgive requests: files in STATE/forgive.d ---- */
+
+static void forgive_requests(struct daemon *D, uint64_t now)
+{
+	DIR *dir = opendir(D->forgive_dir);
+	struct dirent *de;
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		char path[PATH_MAX + 256], buf[512], user[256] = "", rule[128] = "", done[PATH_MAX + 300];
+		long pid = 0;
+		FILE *f;
+		struct judge_key key = { 0 };
+		struct cbctx c = { D, now };
+		int n;
+
+		if (de->d_name[0] == '.' || strstr(de->d_name, ".done"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", D->forgive_dir, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = '\0';
+			if (!strncmp(buf, "user ", 5))
+				snprintf(user, sizeof(user), "%.250s", buf + 5);
+			else if (!strncmp(buf, "pid ", 4))
+				pid = strtol(buf + 4, NULL, 10);
+			else if (!strncmp(buf, "rule ", 5))
+				snprintf(rule, sizeof(rule), "%.120s", buf + 5);
+		}
+		fclose(f);
+		if (pid > 0) {
+			key.pid = (pid_t)pid;
+		} else if (*user) {
+			struct uid_item it;
+			const char *why;
+
+			if (match_uid_parse(user, &it, &why) == 0 && !it.name) {
+				key.uid = it.lo;
+			} else {
+				struct passwd *pw = getpwnam(user);
+
+				key.uid = pw ? pw->pw_uid : (uid_t)-1;
+			}
+			free(it.name);
+		}
+		n = judge_forgive(D->j, *rule ? rule : NULL, &key, now, on_decision, &c);
+		snprintf(done, sizeof(done), "%s.done", path);
+		f = fopen(done, "we");
+		if (f) {
+			fprintf(f, "%d\n", n);
+			fclose(f);
+		}
+		unlink(path);
+	}
+	closedir(dir);
+}
+
+/* ---- state ---- */
+
+static void save_state(struct daemon *D, uint64_t now)
+{
+	cg_err e = { 0 };
+
+	if (!judge_dirty(D->j))
+		return;
+	if (state_save_judge(D->state_path, D->j, now, &e) < 0)
+		fprintf(stderr, "cgkitd: saving the state %s: %s\n", D->state_path, e.msg);
+}
+
+struct restore_ctx {
+	struct daemon *D;
+	uint64_t now;
+};
+
+static void check_restored(const struct judge_entry *en, void *data)
+{
+	struct restore_ctx *c = data;
+	struct cg_proc p = { en->key.pid, en->key.start };
+
+	if (en->scope == JUDGE_PROCESS && en->key.pid && !cg_proc_alive(&p))
+		judge_gone(c->D->j, &en->key, c->now);
+}
+
+/* ---- loading the rules ---- */
+
+static struct rules *load_rules(const char *conf, bool print_warnings)
+{
+	struct diags d;
+	struct rules *r;
+
+	diags_init(&d, conf);
+	r = rules_load(conf, NULL, &d);
+	if (!r || print_warnings)
+		diags_print(&d, stderr);
+	return r;
+}
+
+int daemon_check(const char *conf)
+{
+	struct rules *r = load_rules(conf, true);
+
+	if (!r)
+		return CGKITD_EXIT_BAD;
+	printf("%s: %zu rule%s, interval %llu ms: ok\n", conf, r->n_rules, r->n_rules == 1 ? "" : "s",
+	       (unsigned long long)(interval_of(r) / 1000));
+	rules_free(r);
+	return 0;
+}
+
+static int reload(struct daemon *D)
+{
+	struct rules *r = load_rules(D->conf, true);
+	struct jrules jr;
+
+	if (!r) {
+		fprintf(stderr, "cgkitd: reload: %s has errors: the rules in force stay\n", D->conf);
+		return -1;
+	}
+	if (jrules_make(r, &jr) < 0 || judge_set_rules(D->j, jr.v, jr.n, interval_of(r)) < 0) {
+		jrules_free(&jr);
+		rules_free(r);
+		fprintf(stderr, "cgkitd: reload: out of memory: the rules in force stay\n");
+		return -1;
+	}
+	jrules_free(&D->jr);
+	D->jr = jr;
+	rules_free(D->r);
+	D->r = r;
+	D->act.r = r;
+	D->n_procs = 0; /* which rules select what: found again */
+	fprintf(stderr, "cgkitd: reloaded %s: %zu rules\n", D->conf, r->n_rules);
+	return 0;
+}
+
+static int make_timer(uint64_t interval)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	struct itimerspec its = { 0 };
+
+	if (fd < 0)
+		return -1;
+	its.it_interval.tv_sec = (time_t)(interval / 1000000);
+	its.it_interval.tv_nsec = (long)(interval % 1000000) * 1000;
+	its.it_value = its.it_interval;
+	timerfd_settime(fd, 0, &its, NULL);
+	return fd;
+}
+
+static void handle_events(struct daemon *D, uint64_t now)
+{
+	struct procev ev[64];
+	bool lost = false;
+	cg_err e = { 0 };
+	ssize_t n;
+
+	while ((n = procev_read(D->ev, ev, 64, &lost, &e)) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			const struct procev *p = &ev[i];
+
+			if (p->thread)
+				continue;
+			switch (p->type) {
+			case PROCEV_EXEC:
+				classify(D, p->tgid, true, now);
+				break;
+			case PROCEV_UID:
+				classify(D, p->tgid, false, now);
+				break;
+			case PROCEV_FORK:
+				/* the child inherits its parent's group; only a
+				 * process rule that selects it needs it known */
+				if (proc_find(D, p->ptgid))
+					classify(D, p->tgid, false, now);
+				break;
+			case PROCEV_EXIT: {
+				struct tproc *t = proc_find(D, p->tgid);
+
+				if (t) {
+					struct judge_key k = { t->uid, t->pid, t->start };
+
+					judge_gone(D->j, &k, now);
+					proc_drop(D, p->tgid);
+				}
+				break;
+			}
+			default:
+				break;
+			}
+		}
+	}
+	if (n < 0) {
+		fprintf(stderr, "cgkitd: process events: %s; scanning /proc each interval instead\n",
+			e.msg);
+		procev_close(D->ev);
+		D->ev = NULL;
+		D->scanning = true;
+	} else if (lost) {
+		static bool said;
+
+		if (!said)
+			fprintf(stderr, "cgkitd: process events were lost (ENOBUFS): /proc is scanned again\n");
+		said = true;
+		scan_all(D, now);
+	}
+}
+
+int daemon_run(const char *conf, bool dry_run)
+{
+	struct daemon D = { 0 };
+	struct state st;
+	cg_err e = { 0 };
+	sigset_t mask;
+	int sfd = -1, tfd = -1, rc = CGKITD_EXIT_RUNTIME;
+	uint64_t now = now_us();
+	struct cbctx c;
+	struct restore_ctx rcx;
+	bool quit = false;
+
+	D.conf = conf;
+	D.dry_run = dry_run;
+	D.r = load_rules(conf, true);
+	if (!D.r)
+		return CGKITD_EXIT_BAD;
+	if (D.r->metrics.present || D.r->history.present)
+		fprintf(stderr, "cgkitd: metrics and history are not implemented yet: ignored\n");
+	if (cg_layout_detect(&D.l, &e) < 0) {
+		fprintf(stderr, "cgkitd: %s\n", e.msg);
+		goto out;
+	}
+	if (jrules_make(D.r, &D.jr) < 0 ||
+	    !(D.j = judge_new(D.jr.v, D.jr.n, interval_of(D.r)))) {
+		fprintf(stderr, "cgkitd: out of memory\n");
+		goto out;
+	}
+	act_init(&D.act, &D.l, D.r, dry_run);
+	if (actlog_open(&D.log, D.r->log.s ? D.r->log.s : RULES_DEFAULT_LOG, dry_run, &e) < 0) {
+		fprintf(stderr, "cgkitd: %s\n", e.msg);
+		goto out;
+	}
+	snprintf(D.state_path, sizeof(D.state_path), "%s/state.json", state_dir(D.r));
+	snprintf(D.forgive_dir, sizeof(D.forgive_dir), "%s/%s", state_dir(D.r), CGKITD_FORGIVE_DIR);
+	if (!dry_run) {
+		mkdir(state_dir(D.r), 0755);
+		mkdir(D.forgive_dir, 0733);
+	}
+	/* the state: penalties taken up where they were */
+	state_init(&st);
+	{
+		int lr = state_load(D.state_path, &st, !dry_run, &e);
+
+		if (lr == 1)
+			fprintf(stderr, "cgkitd: the state %s was damaged (%s): set aside, starting clean\n",
+				D.state_path, e.msg);
+		else if (lr < 0)
+			fprintf(stderr, "cgkitd: reading the state %s: %s\n", D.state_path, e.msg);
+		if (lr == 0 && state_to_judge(&st, D.j, &e) < 0)
+			fprintf(stderr, "cgkitd: taking the state up: %s\n", e.msg);
+		if (lr == 0 && st.n)
+			fprintf(stderr, "cgkitd: state: %zu offender%s taken up\n", st.n,
+				st.n == 1 ? "" : "s");
+	}
+	state_free(&st);
+	rcx.D = &D;
+	rcx.now = now;
+	judge_status(D.j, check_restored, &rcx);
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	tfd = make_timer(interval_of(D.r));
+	if (sfd < 0 || tfd < 0) {
+		fprintf(stderr, "cgkitd: signalfd/timerfd: %s\n", strerror(errno));
+		goto out;
+	}
+	if (procev_open(&D.ev, 0, &e) < 0) {
+		fprintf(stderr, "cgkitd: no process events (%s): scanning /proc each interval\n",
+			e.msg);
+		D.scanning = true;
+	}
+	fprintf(stderr,
+		"cgkitd: %s%s: layout %s, %s, %zu rule%s, interval %llu ms, users' groups %s%s%s, "
+		"state %s, log %s\n",
+		conf, dry_run ? " (dry run: nothing is changed)" : "", cg_mode_name(D.l.mode),
+		D.scanning ? "scanning /proc" : "process-event connector", D.r->n_rules,
+		D.r->n_rules == 1 ? "" : "s", (unsigned long long)(interval_of(D.r) / 1000),
+		!D.r->users.present ? "off"
+		: D.r->users.adopt  ? "adopted "
+				    : "below ",
+		!D.r->users.present ? "" : D.r->users.adopt ? "" : (D.r->parent_self ? "self" : (D.r->parent.s ? D.r->parent.s : RULES_DEFAULT_PARENT)),
+		D.r->users.present && D.r->users.adopt ? D.r->users.group.s : "",
+		D.state_path, D.log.path);
+	now = now_us();
+	scan_all(&D, now);
+	fprintf(stderr, "cgkitd: start: %lu processes classified, %lu moved\n", D.classified,
+		D.moved);
+	c.D = &D;
+	c.now = now;
+	(void)judge_step(D.j, now, on_decision, &c);
+	save_state(&D, now);
+
+	while (!quit) {
+		struct pollfd pf[3 + ACTLOG_CHILDREN_MAX];
+		int kfds[ACTLOG_CHILDREN_MAX];
+		size_t nk = actlog_fds(&D.log, kfds, ACTLOG_CHILDREN_MAX), np = 0;
+		int timeout = -1;
+
+		pf[np++] = (struct pollfd){ sfd, POLLIN, 0 };
+		pf[np++] = (struct pollfd){ tfd, POLLIN, 0 };
+		if (D.ev)
+			pf[np++] = (struct pollfd){ procev_fd(D.ev), POLLIN, 0 };
+		for (size_t i = 0; i < nk; i++)
+			pf[np++] = (struct pollfd){ kfds[i], POLLIN, 0 };
+		if (nk)
+			timeout = 500;
+		if (poll(pf, np, timeout) < 0 && errno != EINTR) {
+			fprintf(stderr, "cgkitd: poll: %s\n", strerror(errno));
+			break;
+		}
+		now = now_us();
+		if (pf[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP)
+					(void)reload(&D);
+				else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+					quit = true;
+			}
+		}
+		if (D.ev && (pf[2].revents & (POLLIN | POLLERR)))
+			handle_events(&D, now);
+		(void)actlog_reap(&D.log, now);
+		if (pf[1].revents & POLLIN) {
+			uint64_t ticks;
+
+			if (read(tfd, &ticks, sizeof(ticks)) < 0) {
+				/* nothing: the timer's count is not needed */
+			}
+			if (D.scanning)
+				scan_all(&D, now);
+			act_tick(&D.act, now);
+			forgive_requests(&D, now);
+			sample_all(&D, now);
+			c.now = now;
+			(void)judge_step(D.j, now, on_decision, &c);
+		}
+		save_state(&D, now);
+	}
+	fprintf(stderr, "cgkitd: ending; penalties stay in force and in %s\n", D.state_path);
+	save_state(&D, now_us());
+	rc = 0;
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	if (D.ev)
+		procev_close(D.ev);
+	actlog_close(&D.log);
+	act_free(&D.act);
+	judge_free(D.j);
+	jrules_free(&D.jr);
+	rules_free(D.r);
+	cg_layout_free(&D.l);
+	free(D.procs);
+	free(D.users);
+	return rc;
+}
+
+/* ---- status ---- */
+
+static void fmt_left(uint64_t until, uint64_t now, char *buf, size_t len)
+{
+	if (!until)
+		snprintf(buf, len, "while it runs");
+	else if (until <= now)
+		snprintf(buf, len, "0s");
+	else
+		unit_format_duration(until - now, buf, len);
+}
+
+int daemon_status(const char *conf, bool json)
+{
+	struct rules *r = load_rules(conf, false);
+	struct state st;
+	cg_err e = { 0 };
+	char path[PATH_MAX];
+	uint64_t now = now_us();
+	struct json j;
+
+	if (!r)
+		return CGKITD_EXIT_BAD;
+	snprintf(path, sizeof(path), "%s/state.json", state_dir(r));
+	rules_free(r);
+	state_init(&st);
+	if (state_load(path, &st, false, &e) != 0) {
+		fprintf(stderr, "cgkitd: reading %s: %s\n", path, e.msg);
+		state_free(&st);
+		return CGKITD_EXIT_RUNTIME;
+	}
+	json_init(&j);
+	if (json) {
+		json_obj_begin(&j);
+		json_key(&j, "penalties");
+		json_arr_begin(&j);
+	} else {
+		printf("%-16s %-12s %-8s %-7s %-16s %s\n", "RULE", "USER", "PID", "OFFENCE",
+		       "PENALTY", "LEFT");
+	}
+	for (size_t i = 0; i < st.n; i++) {
+		const struct judge_entry *en = &st.v[i];
+		char user[64], left[64], pen[64];
+
+		if (!en->penalised)
+			continue;
+		act_user_name(en->key.uid, user, sizeof(user));
+		fmt_left(en->until, now, left, sizeof(left));
+		snprintf(pen, sizeof(pen), "%s%s%s", (en->kind & JUDGE_CAP) ? "cap " : "",
+			 (en->kind & JUDGE_FREEZE) ? "freeze " : "", (en->kind & JUDGE_KILL) ? "kill" : "");
+		if (json) {
+			json_obj_begin(&j);
+			json_key(&j, "rule");
+			json_str(&j, en->rule);
+			json_key(&j, "scope");
+			json_str(&j, en->scope == JUDGE_USER ? "user" : "process");
+			json_key(&j, "user");
+			json_str(&j, user);
+			json_key(&j, "uid");
+			json_uint(&j, en->key.uid);
+			json_key(&j, "pid");
+			if (en->key.pid)
+				json_int(&j, en->key.pid);
+			else
+				json_null(&j);
+			json_key(&j, "offence");
+			json_uint(&j, en->offence);
+			json_key(&j, "penalty");
+			json_uint(&j, en->penalty + 1);
+			json_key(&j, "kind");
+			json_str(&j, pen);
+			json_key(&j, "since");
+			json_time(&j, en->since);
+			json_key(&j, "until");
+			if (en->until)
+				json_time(&j, en->until);
+			else
+				json_null(&j);
+			json_key(&j, "left_s");
+			if (en->until)
+				json_double(&j, en->until > now ? (double)(en->until - now) / 1e6 : 0);
+			else
+				json_null(&j);
+			json_obj_end(&j);
+		} else {
+			char pidb[16] = "-";
+
+			if (en->key.pid)
+				snprintf(pidb, sizeof(pidb), "%d", (int)en->key.pid);
+			printf("%-16s %-12s %-8s %-7u %-16s %s\n", en->rule, user, pidb, en->offence,
+			       pen, left);
+		}
+	}
+	if (json) {
+		json_arr_end(&j);
+		json_key(&j, "offences");
+		json_arr_begin(&j);
+	} else {
+		printf("\n%-16s %-12s %-8s %s\n", "RULE", "USER", "PID", "OFFENCES");
+	}
+	for (size_t i = 0; i < st.n; i++) {
+		const struct judge_entry *en = &st.v[i];
+		char user[64];
+
+		if (!en->count)
+			continue;
+		act_user_name(en->key.uid, user, sizeof(user));
+		if (json) {
+			json_obj_begin(&j);
+			json_key(&j, "rule");
+			json_str(&j, en->rule);
+			json_key(&j, "user");
+			json_str(&j, user);
+			json_key(&j, "uid");
+			json_uint(&j, en->key.uid);
+			json_key(&j, "pid");
+			if (en->key.pid)
+				json_int(&j, en->key.pid);
+			else
+				json_null(&j);
+			json_key(&j, "count");
+			json_uint(&j, en->count);
+			json_obj_end(&j);
+		} else {
+			char pidb[16] = "-";
+
+			if (en->key.pid)
+				snprintf(pidb, sizeof(pidb), "%d", (int)en->key.pid);
+			printf("%-16s %-12s %-8s %u\n", en->rule, user, pidb, en->count);
+		}
+	}
+	if (json) {
+		const char *t;
+
+		json_arr_end(&j);
+		json_obj_end(&j);
+		t = json_text(&j, NULL);
+		printf("%s\n", t ? t : "{}");
+	}
+	json_free(&j);
+	state_free(&st);
+	return 0;
+}
+
+/* ---- forgive ---- */
+
+int daemon_forgive(const char *conf, const char *user, pid_t pid, const char *rule)
+{
+	struct rules *r = load_rules(conf, false);
+	char dir[PATH_MAX], path[PATH_MAX + 64], tmp[PATH_MAX + 80], done[PATH_MAX + 80];
+	uint64_t interval, deadline;
+	FILE *f;
+
+	if (!r)
+		return CGKITD_EXIT_BAD;
+	interval = interval_of(r);
+	snprintf(dir, sizeof(dir), "%s/%s", state_dir(r), CGKITD_FORGIVE_DIR);
+	rules_free(r);
+	snprintf(path, sizeof(path), "%s/%llu-%d", dir, (unsigned long long)now_us(), (int)getpid());
+	snprintf(tmp, sizeof(tmp), "%s/.%llu-%d", dir, (unsigned long long)now_us(), (int)getpid());
+	snprintf(done, sizeof(done), "%s.done", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		fprintf(stderr, "cgkitd forgive: %s: %s (is cgkitd set up with this file?)\n", dir,
+			strerror(errno));
+		return CGKITD_EXIT_RUNTIME;
+	}
+	if (user)
+		fprintf(f, "user %s\n", user);
+	else
+		fprintf(f, "pid %d\n", (int)pid);
+	if (rule)
+		fprintf(f, "rule %s\n", rule);
+	fclose(f);
+	if (rename(tmp, path) < 0) {
+		fprintf(stderr, "cgkitd forgive: %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return CGKITD_EXIT_RUNTIME;
+	}
+	deadline = now_us() + 3 * interval + 200000;
+	while (now_us() < deadline) {
+		FILE *d = fopen(done, "re");
+
+		if (d) {
+			int n = 0;
+
+			if (fscanf(d, "%d", &n) != 1)
+				n = 0;
+			fclose(d);
+			unlink(done);
+			printf("forgiven: %d offender%s\n", n, n == 1 ? "" : "s");
+			return 0;
+		}
+		usleep(20000);
+	}
+	unlink(path);
+	fprintf(stderr, "cgkitd forgive: the request was not taken within 3 intervals: is cgkitd "
+			"running with %s?\n", conf);
+	return CGKITD_EXIT_RUNTIME;
+}
+
+/* ---- explain ---- */
+
+int daemon_explain(const char *conf, pid_t pid)
+{
+	struct rules *r = load_rules(conf, false);
+	struct daemon D = { 0 };
+	struct pfacts f;
+	struct proc_info pi;
+	char name[64];
+	const char *why;
+
+	if (!r)
+		return CGKITD_EXIT_BAD;
+	D.r = r;
+	if (pfacts_read(pid, &f) < 0) {
+		fprintf(stderr, "cgkitd explain: no process %d\n", (int)pid);
+		rules_free(r);
+		return CGKITD_EXIT_RUNTIME;
+	}
+	act_user_name(f.uid, name, sizeof(name));
+	printf("pid %d (%s), user %s (%u), exe %s\n", (int)pid, f.comm, name, (unsigned)f.uid,
+	       f.exe ? f.exe : "?");
+	printf("cgroups:\n");
+	{
+		const char *cur = f.cgroup ? f.cgroup : "";
+		struct proc_cgline line;
+		char scratch[4096];
+
+		while (proc_cgroup_next(&cur, &line, scratch, sizeof(scratch)) == 1)
+			printf("  %s: %s\n", *line.ctrls ? line.ctrls : "(unified)", line.path);
+	}
+	why = exempt_why(&D, &f, name);
+	if (why)
+		printf("exempt: %s\n", why);
+	else
+		printf("exempt: no\n");
+	if (!why && user_in_groups(&D, f.uid, name))
+		printf("users' group: yes (users.group %s)\n",
+		       r->users.group.s ? r->users.group.s : RULES_DEFAULT_GROUP);
+	else
+		printf("users' group: no\n");
+	for (size_t i = 0; i < r->n_rules; i++) {
+		const struct rule *ru = &r->rules[i];
+		bool sel = ru->scope == RULE_SCOPE_USER ? user_in_groups(&D, f.uid, name) &&
+							       (!ru->match.users.set ||
+								match_uid(&ru->match.users, f.uid, name))
+							: rule_selects(ru, &f, name);
+
+		printf("rule %s (scope %s%s): %s\n", ru->name.s,
+		       ru->scope == RULE_SCOPE_USER ? "user" : "process", ru->at_exec ? ", at exec" : "",
+		       why ? "not applied (exempt)" : sel ? "matches" : "does not match");
+	}
+	if (proc_info_read(pid, PROC_STAT | PROC_IO, &pi, &scratch_err) == 0) {
+		char rss[32];
+
+		unit_format_size(pi.rss_bytes, rss, sizeof(rss));
+		printf("measures: cpu time %.2f s, memory (rss) %s, tasks %u", (double)pi.cpu_ns / 1e9,
+		       rss, pi.threads);
+		if (pi.have_io)
+			printf(", io %llu bytes", (unsigned long long)pi.io_bytes);
+		printf("\n");
+		proc_info_free(&pi);
+	}
+	pfacts_free(&f);
+	rules_free(r);
+	return 0;
+}
