@@ -149,6 +149,8 @@ struct tuser {
 	uid_t uid;
 	char name[64];
 	char rel[PATH_MAX];
+	char **dirs;   /* the group's directory in each hierarchy */
+	size_t n_dirs;
 	bool have_group;
 };
 
@@ -538,9 +540,13 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 
 			cg_err_clear(&e);
 			if (act_user_group(&D->act, f.uid, name, !D->r->users.adopt, &dirs, &n, u->rel,
-					   sizeof(u->rel), &e) == 0)
+					   sizeof(u->rel), &e) == 0) {
 				u->have_group = true;
-			act_dirs_free(dirs, n);
+				u->dirs = dirs;   /* kept for measuring */
+				u->n_dirs = n;
+			} else {
+				act_dirs_free(dirs, n);
+			}
 		}
 	}
 	for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
@@ -625,7 +631,7 @@ static void sample_all(struct daemon *D, uint64_t now)
 				continue;
 			if (ru->match.users.set && !rule_selects(ru, &f, u->name))
 				continue;
-			if (measure_group(&D->l, u->rel, MEAS_ALL, &m, &scratch_err) < 0) {
+			if (measure_group_dirs(&D->l, u->dirs, u->n_dirs, MEAS_ALL, &m, &scratch_err) < 0) {
 				judge_gone(D->j, &key, now);
 				continue;
 			}
@@ -828,6 +834,12 @@ static int reload(struct daemon *D)
 	D->r = r;
 	D->act.r = r;
 	D->n_procs = 0; /* which rules select what: found again */
+	for (size_t i = 0; i < D->n_users; i++) {   /* and where users' groups are */
+		act_dirs_free(D->users[i].dirs, D->users[i].n_dirs);
+		D->users[i].dirs = NULL;
+		D->users[i].n_dirs = 0;
+		D->users[i].have_group = false;
+	}
 	fprintf(stderr, "cgkitd: reloaded %s: %zu rules\n", D->conf, r->n_rules);
 	return 0;
 }
@@ -1067,6 +1079,8 @@ out:
 	rules_free(D.r);
 	cg_layout_free(&D.l);
 	free(D.procs);
+	for (size_t i = 0; i < D.n_users; i++)
+		act_dirs_free(D.users[i].dirs, D.users[i].n_dirs);
 	free(D.users);
 	return rc;
 }

@@ -19,6 +19,8 @@
 struct reading {
 	const struct cg_layout *l;
 	const char *rel;
+	char *const *dirs;   /* or the group's own directory in each hierarchy */
+	size_t n_dirs;
 	unsigned found;   /* files read */
 	bool absent;      /* a hierarchy that should hold the group does not */
 	char buf[8192];
@@ -37,9 +39,23 @@ static const char *file_mount(const struct cg_layout *l, enum map_stat f, bool *
 	return cg_layout_mount(l, c);
 }
 
+/* The group's directory below mount: mount/rel, or the one of dirs in that
+ * mount (a group below the caller's own sits at another path in each
+ * hierarchy when those differ); "" when it has none there. */
 static void group_dir(const struct reading *r, const char *mount, char *out, size_t len)
 {
-	snprintf(out, len, "%s%s%s", mount, r->rel[0] ? "/" : "", r->rel);
+	size_t ml = strlen(mount);
+
+	if (!r->dirs) {
+		snprintf(out, len, "%s%s%s", mount, r->rel[0] ? "/" : "", r->rel);
+		return;
+	}
+	*out = '\0';
+	for (size_t i = 0; i < r->n_dirs; i++)
+		if (!strncmp(r->dirs[i], mount, ml) && (r->dirs[i][ml] == '/' || !r->dirs[i][ml])) {
+			snprintf(out, len, "%s", r->dirs[i]);
+			return;
+		}
 }
 
 /* The text of file f of the group into r->buf; false when there is none. */
@@ -51,6 +67,10 @@ static bool read_stat_file(struct reading *r, enum map_stat f, bool *v2)
 	if (!mount || !(name = map_stat_file(f, *v2)))
 		return false;
 	group_dir(r, mount, path, sizeof(path));
+	if (!*path) {
+		r->absent = true;
+		return false;
+	}
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s", name);
 	if (sys_read_file(path, r->buf, sizeof(r->buf)) < 0) {
 		if (errno == ENOENT)
@@ -146,25 +166,39 @@ static void read_psi(struct reading *r, struct measures *out)
 	}
 }
 
+static int measure(struct reading *r, unsigned want, struct measures *out, cg_err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (want & MEAS_CPU)
+		read_cpu(r, out);
+	if (want & MEAS_MEM)
+		read_mem(r, out);
+	if (want & MEAS_TASKS)
+		read_tasks(r, out);
+	if (want & MEAS_IO)
+		read_io(r, out);
+	if ((want & MEAS_PSI) && r->l->unified)
+		read_psi(r, out);
+	if (!r->found && !out->have && r->absent)
+		return cg_err_set(e, ENOENT, "group %s: in no hierarchy",
+				  r->dirs && r->n_dirs ? r->dirs[0] : r->rel[0] ? r->rel : "/");
+	return 0;
+}
+
 int measure_group(const struct cg_layout *l, const char *rel, unsigned want, struct measures *out,
 		  cg_err *e)
 {
 	struct reading r = { .l = l, .rel = rel ? rel : "" };
 
-	memset(out, 0, sizeof(*out));
-	if (want & MEAS_CPU)
-		read_cpu(&r, out);
-	if (want & MEAS_MEM)
-		read_mem(&r, out);
-	if (want & MEAS_TASKS)
-		read_tasks(&r, out);
-	if (want & MEAS_IO)
-		read_io(&r, out);
-	if ((want & MEAS_PSI) && l->unified)
-		read_psi(&r, out);
-	if (!r.found && !out->have && r.absent)
-		return cg_err_set(e, ENOENT, "group %s: in no hierarchy", r.rel[0] ? r.rel : "/");
-	return 0;
+	return measure(&r, want, out, e);
+}
+
+int measure_group_dirs(const struct cg_layout *l, char *const *dirs, size_t n, unsigned want,
+		       struct measures *out, cg_err *e)
+{
+	struct reading r = { .l = l, .rel = "", .dirs = dirs, .n_dirs = n };
+
+	return measure(&r, want, out, e);
 }
 
 int psi_trigger_open(const char *dir, const char *resource, unsigned stall_us, unsigned window_us,

@@ -42,6 +42,11 @@ struct measures {
  * in none of them. */
 int measure_group(const struct cg_layout *l, const char *rel, unsigned want, struct measures *out,
 		  cg_err *e);
+/* The same for a group given by its directory in each hierarchy (dirs,
+ * absolute): a group below the caller's own group sits at a different
+ * path in each hierarchy when the caller's groups differ. */
+int measure_group_dirs(const struct cg_layout *l, char *const *dirs, size_t n, unsigned want,
+		       struct measures *out, cg_err *e);
 
 /* A PSI trigger on dir's RESOURCE.pressure (cgroup v2; "cpu", "memory",
  * "io"): the kernel wakes poll() with POLLPRI when the group stalled
