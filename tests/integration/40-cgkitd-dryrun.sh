@@ -43,7 +43,7 @@ early_cg=$(cat /proc/$early/cgroup)
 cgkitd_start --dry-run
 start_hog "$AU"; late=$HOG_PID
 late_cg=$(cat /proc/$late/cgroup)
-as_user "$AU" "$TMPD/bin/ban$CGK_TAG" 1 &
+"$AS_USER" "$AU" "$TMPD/bin/ban$CGK_TAG" 1 &
 b=$!; track_pid $b
 wait $b
 assert_eq 0 "$?" "the banned program runs to its end in a dry run"

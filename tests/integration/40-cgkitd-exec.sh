@@ -28,7 +28,7 @@ cgkitd_start
 run_timed() { # prog -> sets RC and SECS
 	local t0 t1
 	t0=$(date +%s.%N)
-	as_user "$AU" "$1" 5 &
+	"$AS_USER" "$AU" "$1" 5 &
 	P=$!; track_pid $P
 	wait $P; RC=$?
 	t1=$(date +%s.%N)
@@ -44,7 +44,7 @@ assert_eq 137 "$RC" "the renamed copy in /tmp dies of SIGKILL (exe glob)"
 fle "$SECS" 1 || fail "the renamed copy lived ${SECS}s"
 ok "killed after ${SECS}s"
 renpid=$P
-as_user "$AU" "$BIN/fine$CGK_TAG" 1.5 &
+"$AS_USER" "$AU" "$BIN/fine$CGK_TAG" 1.5 &
 P=$!; track_pid $P
 wait $P
 assert_eq 0 "$?" "the same binary under another name runs to its end"

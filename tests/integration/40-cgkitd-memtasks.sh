@@ -50,13 +50,13 @@ EOT
 cgkitd_start
 MD=$(user_dir "$A" memory); PD=$(user_dir "$A" pids)
 
-as_user "$AU" python3 -c 'import time
+"$AS_USER" "$AU" python3 -c 'import time
 b = bytearray(80 << 20)
 for i in range(0, len(b), 4096):
     b[i] = 1
 time.sleep(60)' &
 grower=$!; track_pid $grower
-as_user "$AU" bash -c 'for i in $(seq 60); do sleep 60 & done; wait' &
+"$AS_USER" "$AU" bash -c 'for i in $(seq 60); do sleep 60 & done; wait' &
 storm=$!; track_pid $storm
 
 t=$(wait_until 4 '[ "$(mem_max "$MD" 2>/dev/null)" = 314572800 ]') ||

@@ -34,7 +34,7 @@ rules:
     notify: $TMPD/hang.sh
 EOT
 cgkitd_start
-runs() { as_user "$AU" "$TMPD/bin/$1$CGK_TAG" 3 & local p=$!; track_pid $p; wait $p; }
+runs() { "$AS_USER" "$AU" "$TMPD/bin/$1$CGK_TAG" 3 & local p=$!; track_pid $p; wait $p; }
 
 runs two; assert_eq 137 "$?" "two is killed"
 wait_until 2 '[ -s "$TMPD/hang.pids" ]' >/dev/null || fail "the rule's notify (hang.sh) was not run"

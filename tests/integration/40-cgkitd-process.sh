@@ -49,9 +49,9 @@ while True:
     time.sleep(1)
 PY
 chmod 644 "$TMPD/hog.py"
-as_user "$AU" sleep 60 &
+"$AS_USER" "$AU" sleep 60 &
 other=$!; track_pid $other
-as_user "$AU" python3 "$TMPD/hog.py" >"$TMPD/child" &
+"$AS_USER" "$AU" python3 "$TMPD/hog.py" >"$TMPD/child" &
 hog=$!; track_pid $hog
 wait_until 3 '[ "$(group_of $hog cpu)" = "$UREL" ] && [ "$(group_of $other cpu)" = "$UREL" ]' >/dev/null ||
 	fail "not classified into $UREL: hog $(group_of $hog cpu), other $(group_of $other cpu)"

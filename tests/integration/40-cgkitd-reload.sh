@@ -21,7 +21,7 @@ rules:
 EOT
 }
 runs() { # name -> exit status of the program run as A for 0.5 s
-	as_user "$AU" "$TMPD/bin/$1$CGK_TAG" 0.5 &
+	"$AS_USER" "$AU" "$TMPD/bin/$1$CGK_TAG" 0.5 &
 	local p=$!
 	track_pid $p
 	wait $p

@@ -47,7 +47,7 @@ make_user() {
 	done
 	name="cgt${UNIQ##*-}$(printf '%x' $((${#CGK_UIDS[@]} + 10)))"
 	name=${name:0:32}
-	useradd -M -N -g users -s /bin/sh -d /nonexistent -u "$uid" "$name" ||
+	useradd -K UID_MAX=65000 -M -N -g users -s /bin/sh -d /nonexistent -u "$uid" "$name" ||
 		fail "useradd $name (uid $uid)"
 	on_exit "remove_user '$name' '$uid'"
 	CGK_UIDS+=("$uid")
@@ -81,11 +81,17 @@ thaw_user_groups() {
 	done
 }
 
-# Runs a command as a test user (uid, group users, no supplementary groups).
-as_user() { # uid cmd...
-	local u=$1; shift
-	setpriv --reuid="$u" --regid=100 --clear-groups -- "$@"
-}
+# Runs a command as a test user (uid, group users, no supplementary groups):
+#   "$AS_USER" UID CMD...   A program, not a function, so that `"$AS_USER" ... &`
+# gives in $! the pid of the command itself (it execs setpriv, which execs CMD).
+AS_USER=$TMPD/as-user
+cat >"$AS_USER" <<'EOT'
+#!/bin/sh
+u=$1
+shift
+exec setpriv --reuid="$u" --regid=100 --clear-groups -- "$@"
+EOT
+chmod 755 "$AS_USER"
 
 # ---- where cgkitd's groups are ----
 
@@ -310,7 +316,7 @@ fle() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 # A busy loop run as a user.
 HOG='while :; do :; done'
 start_hog() { # uid; sets HOG_PID (tracked)
-	as_user "$1" sh -c "$HOG" &
+	"$AS_USER" "$1" sh -c "$HOG" &
 	HOG_PID=$!
 	track_pid "$HOG_PID"
 }
