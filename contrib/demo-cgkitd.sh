@@ -30,7 +30,7 @@ echo "-- user $A (uid $AU) starts: sh -c 'while :; do :; done'"
 start_hog "$AU"
 for i in $(seq 12); do
 	sleep 0.5
-	printf '   %4.1fs  cap of %s: %s%%\n' "$(echo "$i * 0.5" | bc 2>/dev/null || echo "$i")" "${UD#/sys/fs/cgroup/}" "$(cpu_cap "$UD" 2>/dev/null || echo '-')"
+	printf '   %4.1fs  cap of %s: %s%%\n' "$(awk -v i="$i" 'BEGIN { print i * 0.5 }')" "${UD#/sys/fs/cgroup/}" "$(cpu_cap "$UD" 2>/dev/null || echo '-')"
 done
 echo "-- the action log ($CGK_LOG):"
 jlog True 'json.dumps(e)' | sed 's/^/   /'
