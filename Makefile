@@ -5,6 +5,7 @@
 #                   hybrid and mixed guests)
 #   make asan       the same suites under ASan/UBSan (also: make check SANITIZE=1)
 #   make demo       show the main job working
+#   make demo-cgkitd  cgkitd capping a cpu hog of a throw-away user
 #   make bench      benchmarks against the peer tools, side by side
 #   make fuzz       build the libFuzzer targets (profile and rules parsers);
 #                   make fuzz-run runs each for FUZZ_SECONDS
@@ -59,7 +60,7 @@ HDRS = $(wildcard $(addsuffix /*.h,$(SRC_DIRS))) $(wildcard tui/*.h)
 FUZZ_SECONDS ?= 30
 
 .PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid check-mixed \
-	asan valgrind demo bench fuzz fuzz-run clean lint format
+	asan valgrind demo demo-cgkitd bench fuzz fuzz-run clean lint format
 
 all: $(BUILD)/cgrun $(BUILD)/cgtop $(BUILD)/cgkitd
 
@@ -144,6 +145,9 @@ demo:
 	@sh contrib/install-deps.sh build
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(abspath $(BUILD)) sh contrib/demo.sh
+
+demo-cgkitd: all
+	@BUILD=$(abspath $(BUILD)) bash contrib/demo-cgkitd.sh
 
 bench: all $(BUILD)/bench_apply
 	@BUILD=$(abspath $(BUILD)) sh tests/bench/run.sh

@@ -26,10 +26,21 @@ for tool in cgrun cgtop; do
 	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$man" 2>&1 >/dev/null | head -3)
 	assert_eq "" "$w" "docs/$tool.1 renders without warnings"
 done
-for page in cgprofile.5 cgrules.5; do
+for page in cgprofile.5 cgrules.5 cgkitd.8; do
 	w=$(LC_ALL=C.UTF-8 man --warnings -l "$TOP_DIR/docs/$page" 2>&1 >/dev/null | head -3)
 	assert_eq "" "$w" "docs/$page renders without warnings"
 done
+# cgkitd (once built): every option its --help lists is in docs/cgkitd.8
+if [ -x "$BUILD/cgkitd" ]; then
+	text=$(LC_ALL=C.UTF-8 MANWIDTH=200 man -l "$TOP_DIR/docs/cgkitd.8" 2>/dev/null | col -b)
+	help=$(opts_help "$BUILD/cgkitd")
+	[ -n "$help" ] || fail "cgkitd --help lists no options"
+	missing=""
+	for o in $help; do grep -qe "$o" <<<"$text" || missing="$missing $o"; done
+	assert_eq "" "${missing# }" "cgkitd options in --help but not in docs/cgkitd.8"
+	for v in status forgive explain; do grep -q "cgkitd $v" <<<"$text" || fail "docs/cgkitd.8 lacks cgkitd $v"; done
+	ok "docs/cgkitd.8 documents status, forgive, explain"
+fi
 # README names only commands and docs that exist
 for f in $(grep -oE 'docs/[a-z.0-9]+' "$TOP_DIR/README.md" | sort -u); do
 	[ -f "$TOP_DIR/$f" ] || fail "README names $f, which does not exist"
