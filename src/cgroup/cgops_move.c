@@ -26,6 +26,17 @@ int cgops_write_id(const char *dir, const char *file, pid_t id)
 	return sys_write_file(path, v);
 }
 
+/* A thread on its way out: /proc lists it until it is reaped, but the
+ * kernel moves no exiting task (PF_EXITING) and takes the write all the same. */
+#define PF_EXITING_FLAG 0x00000004UL
+static bool thread_exiting(pid_t tid)
+{
+	struct cg_proc_stat st;
+
+	return cg_proc_stat(tid, &st, NULL) < 0 || (st.flags & PF_EXITING_FLAG) ||
+	       st.state == 'Z' || st.state == 'X';
+}
+
 /* Moves one process into one hierarchy's dir: the whole thread group
  * through cgroup.procs, then each thread still missing from the group's
  * thread list (v1 threads may be apart; a thread born while the process
@@ -48,14 +59,15 @@ static int move_into(const struct cg_hdir *h, pid_t pid, cg_err *e)
 			return cg_err_sys(e, "%s/%s", h->dir, threads);
 		}
 		for (size_t k = 0; k < tids.n && rc == 0; k++) {
-			if (cg_ids_has(&in, tids.v[k]))
+			if (cg_ids_has(&in, tids.v[k]) || (round > 0 && thread_exiting(tids.v[k])))
 				continue;
-			all = false;
 			/* v2 moves threads only as a whole process */
-			if ((h->v2 ? cgops_write_id(h->dir, procs, pid) : cgops_write_id(h->dir, threads, tids.v[k])) < 0 &&
-			    errno != ESRCH)
+			if ((h->v2 ? cgops_write_id(h->dir, procs, pid) : cgops_write_id(h->dir, threads, tids.v[k])) == 0)
+				all = false;   /* moved: look again for threads born meanwhile */
+			else if (errno != ESRCH)
 				rc = cg_err_sys(e, "moving thread %d of pid %d into %s/%s", (int)tids.v[k],
 						(int)pid, h->dir, h->v2 ? procs : threads);
+			/* ESRCH: an exiting thread /proc still lists but no group holds */
 		}
 		cg_ids_free(&tids);
 		cg_ids_free(&in);

@@ -46,6 +46,54 @@ void act_free(struct actor *a)
 {
 	while (a->n_pending)
 		pending_drop(a, 0);
+	free(a->active);
+	a->active = NULL;
+	a->n_active = a->cap_active = 0;
+}
+
+static void active_drop(struct actor *a, uid_t uid, const char *rule)
+{
+	for (size_t i = 0; i < a->n_active; i++)
+		if (a->active[i].uid == uid && !strcmp(a->active[i].rule, rule)) {
+			memmove(&a->active[i], &a->active[i + 1],
+				(a->n_active - i - 1) * sizeof(a->active[0]));
+			a->n_active--;
+			return;
+		}
+}
+
+void act_note_user_penalty(struct actor *a, uid_t uid, const char *rule, size_t penalty)
+{
+	active_drop(a, uid, rule);
+	if (a->n_active == a->cap_active) {
+		size_t cap = a->cap_active ? a->cap_active * 2 : 8;
+		struct act_active *v = realloc(a->active, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		a->active = v;
+		a->cap_active = cap;
+	}
+	a->active[a->n_active].uid = uid;
+	snprintf(a->active[a->n_active].rule, sizeof(a->active[0].rule), "%s", rule);
+	a->active[a->n_active].penalty = penalty;
+	a->n_active++;
+}
+
+/* Lays every penalty of uid in force (the rules in force name them) over
+ * the base limits in u. */
+static int merge_active(struct actor *a, uid_t uid, struct profile *p, const char *leaf, cg_err *e)
+{
+	for (size_t i = 0; i < a->n_active; i++) {
+		const struct rule *r;
+
+		if (a->active[i].uid != uid || !(r = rules_find(a->r, a->active[i].rule)) ||
+		    a->active[i].penalty >= r->n_penalties)
+			continue;
+		if (profile_merge_limits(p, leaf, &r->penalties[a->active[i].penalty].limits, e) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 void act_dirs_free(char **dirs, size_t n)
@@ -528,9 +576,9 @@ void act_tick(struct actor *a, uint64_t now)
 	}
 }
 
-static int user_penalty(struct actor *a, const struct rule_penalty *pen, uid_t uid,
-			const char *name, uint64_t now, char **data, char *groups, size_t glen,
-			cg_err *e)
+static int user_penalty(struct actor *a, const struct rule *rule, const struct rule_penalty *pen,
+			uid_t uid, const char *name, uint64_t now, char **data, char *groups,
+			size_t glen, cg_err *e)
 {
 	char **dirs = NULL, rel[PATH_MAX];
 	size_t n = 0;
@@ -551,14 +599,18 @@ static int user_penalty(struct actor *a, const struct rule_penalty *pen, uid_t u
 			rc = -1;
 			goto out;
 		}
-		rc = profile_merge_limits(u.p, u.leaf, &pen->limits, e);
+		/* this penalty over the base, with the user's others in force */
+		act_note_user_penalty(a, uid, rule->name.s, (size_t)(pen - rule->penalties));
+		rc = merge_active(a, uid, u.p, u.leaf, e);
 		if (rc == 0)
 			rc = profile_check(u.p, e);
 		if (rc == 0)
 			rc = apply_marked(a, u.p, u.leaf, true, dirs, n, e);
 		profile_free(u.p);
-		if (rc < 0)
+		if (rc < 0) {
+			active_drop(a, uid, rule->name.s);
 			goto out;
+		}
 	}
 	if (pen->freeze.set && pen->freeze.v) {
 		if (cg_freeze(&g, ACT_WAIT_MS, e) < 0) {
@@ -581,6 +633,8 @@ static int user_penalty(struct actor *a, const struct rule_penalty *pen, uid_t u
 	json_obj_begin(&j);
 	json_key(&j, "scope");
 	json_str(&j, "user");
+	json_key(&j, "rule");
+	json_str(&j, rule->name.s);
 	json_key(&j, "groups");
 	json_arr_begin(&j);
 	for (size_t i = 0; i < n; i++)
@@ -726,7 +780,7 @@ int act_penalty(struct actor *a, const struct rule *rule, const struct rule_pena
 	if (groups)
 		groups[0] = '\0';
 	if (rule->scope == RULE_SCOPE_USER)
-		return user_penalty(a, pen, uid, name, now, data, groups, groups_len, e);
+		return user_penalty(a, rule, pen, uid, name, now, data, groups, groups_len, e);
 	return process_penalty(a, rule, pen, p, now, data, groups, groups_len, e);
 }
 
@@ -758,7 +812,11 @@ static int release_user(struct actor *a, uid_t uid, const char *name, struct jso
 	struct cg_dirs g;
 	int rc = 0;
 
+	const char *rule = json_as_str(json_member(d, root, "rule"));
+
 	(void)json_as_bool(json_member(d, root, "frozen"), &frozen);
+	if (rule)
+		active_drop(a, uid, rule);
 	act_cg_dirs(a->l, dirs, n, &g);
 	if (frozen && n > 0 && dir_exists(dirs[0]))
 		rc = cg_thaw(&g, ACT_WAIT_MS, e);
@@ -766,11 +824,12 @@ static int release_user(struct actor *a, uid_t uid, const char *name, struct jso
 		return rc;
 	if (user_profile(a, uid, name, &u, e) < 0)
 		return -1;
-	/* the default for what the penalty set and the base does not */
+	/* the default for what the penalty set and the base does not; then
+	 * the user's other penalties still in force */
 	for (size_t i = 0; i < nr; i++)
 		if (!base_sets(&a->r->users.limits, reset[i]))
 			(void)profile_set_in(u.p, u.leaf, reset[i], reset_value(reset[i]), &scratch_err);
-	if (profile_check(u.p, e) < 0) {
+	if (merge_active(a, uid, u.p, u.leaf, e) < 0 || profile_check(u.p, e) < 0) {
 		profile_free(u.p);
 		return -1;
 	}

@@ -43,6 +43,15 @@ struct act_pending {
 	size_t n;
 };
 
+/* A user-scope penalty with limits in force: the user's group holds the
+ * base limits with every such penalty of the user laid over them, in the
+ * order they came (two rules that cap one user both hold). */
+struct act_active {
+	uid_t uid;
+	char rule[65];
+	size_t penalty;   /* index into the rule's penalties */
+};
+
 struct actor {
 	const struct cg_layout *l;
 	const struct rules *r; /* the rules in force (the daemon swaps them on reload) */
@@ -50,10 +59,16 @@ struct actor {
 	pid_t self;
 	struct act_pending pending[ACT_PENDING_MAX];
 	size_t n_pending;
+	struct act_active *active;
+	size_t n_active, cap_active;
 };
 
 void act_init(struct actor *a, const struct cg_layout *l, const struct rules *r, bool dry_run);
 void act_free(struct actor *a);
+/* A user penalty taken up from the state after a restart (its limits are in
+ * the kernel already): noted so that another penalty of the user, or a
+ * release, keeps it. */
+void act_note_user_penalty(struct actor *a, uid_t uid, const char *rule, size_t penalty);
 
 /* The user's group: its directory in each hierarchy (*dirs malloc'ed, each
  * string too; free with act_dirs_free) and its path relative to the

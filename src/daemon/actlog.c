@@ -232,7 +232,10 @@ void actlog_write(struct actlog *lg, const struct actlog_entry *en, const char *
 		return;
 	}
 	len = strlen(line);
-	fprintf(stderr, "cgkitd: %s%s rule=%s %s=%s%s%s pid=%d%s%s\n", lg->dry_run ? "would-" : "",
+	/* one line a penalty for the journal; a process put into its user's
+	 * group is too common to say there (the action log has it) */
+	if (strcmp(en->action, "classify") != 0)
+		fprintf(stderr, "cgkitd: %s%s rule=%s %s=%s%s%s pid=%d%s%s\n", lg->dry_run ? "would-" : "",
 		en->action, en->rule ? en->rule : "-", "user", en->user ? en->user : "?",
 		en->groups && *en->groups ? " groups=" : "", en->groups ? en->groups : "",
 		(int)en->pid, en->error ? " failed: " : "", en->error ? en->error : "");

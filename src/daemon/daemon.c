@@ -468,18 +468,27 @@ static int on_decision(const struct judge_decision *d, void *data)
 			memcpy(en.measures, d->measures, sizeof(en.measures));
 		limits_json(p, &lj);
 		en.limits = json_text(&lj, NULL);
-		en.action = (d->kind & JUDGE_KILL) ? "kill" : (d->kind & JUDGE_FREEZE) ? "freeze"
-			    : d->scope == JUDGE_PROCESS ? "move" : "cap";
-		/* the groups it will touch are known only after; the log comes first */
+		en.action = (d->kind & JUDGE_KILL) ? "kill" : (d->kind & JUDGE_FREEZE) ? "freeze" : "cap";
+		/* the log comes first, with the groups the action will touch: the
+		 * actor says which without touching anything (as in a dry run) */
+		{
+			char *none = NULL;
+
+			D->act.dry_run = true;
+			(void)act_penalty(&D->act, ru, p, d->key.uid, user, d->key.pid ? &pr : NULL,
+					  c->now, &none, groups, sizeof(groups), &scratch_err);
+			D->act.dry_run = D->dry_run;
+			free(none);
+			en.groups = groups;
+		}
 		actlog_write(&D->log, &en, notify_of(D, ru));
 		rc = act_penalty(&D->act, ru, p, d->key.uid, user, d->key.pid ? &pr : NULL, c->now,
 				 &adata, groups, sizeof(groups), &e);
-		if (rc < 0) {
+		if (rc < 0 && e.errnum != ESRCH) {
+			/* (a process that ended meanwhile is no failure to report) */
 			fprintf(stderr, "cgkitd: %s of rule %s on %s%s%d failed: %s\n", en.action,
 				d->rule, user, d->key.pid ? " pid " : "", (int)d->key.pid, e.msg);
 		} else {
-			if (*groups)
-				fprintf(stderr, "cgkitd:   groups %s\n", groups);
 			if (adata)
 				(void)judge_set_actor_data(D->j, d->rule, &d->key, adata);
 		}
@@ -504,6 +513,29 @@ static int on_decision(const struct judge_decision *d, void *data)
 
 /* A process seen (start, exec, uid change): exempt? its user's group?
  * rules at exec? which process rules select it? */
+/* The action log's line for a process put into its user's group. */
+static void log_classify(struct daemon *D, const struct pfacts *f, const char *user,
+			 const char *group)
+{
+	struct actlog_entry en;
+	char comm[16] = "";
+
+	memset(&en, 0, sizeof(en));
+	for (int m = 0; m < JM_N; m++)
+		en.measures[m] = NAN;
+	cg_proc_comm(f->pid, comm, sizeof(comm));
+	en.time = now_us();
+	en.action = "classify";
+	en.scope = "user";
+	en.user = user;
+	en.uid = f->uid;
+	en.pid = f->pid;
+	en.comm = comm;
+	en.exe = f->exe;
+	en.groups = group;
+	actlog_write(&D->log, &en, NULL);
+}
+
 static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 {
 	struct pfacts f;
@@ -524,10 +556,21 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 		struct cg_proc p = { f.pid, f.start };
 		cg_err e = { 0 };
 		char group[PATH_MAX] = "";
-		int rc = D->r->users.adopt ? 0
-					   : act_classify(&D->act, &p, f.uid, f.cgroup, group,
-							  sizeof(group), &e);
+		int rc = 0;
 
+		if (!D->r->users.adopt) {
+			/* logged before it is done: the actor says first whether it
+			 * would move the process (as in a dry run) */
+			D->act.dry_run = true;
+			rc = act_classify(&D->act, &p, f.uid, f.cgroup, group, sizeof(group), &e);
+			D->act.dry_run = D->dry_run;
+			if (rc > 0) {
+				log_classify(D, &f, name, group);
+				if (!D->dry_run)
+					rc = act_classify(&D->act, &p, f.uid, f.cgroup, group,
+							  sizeof(group), &e);
+			}
+		}
 		D->classified++;
 		if (rc < 0)
 			fprintf(stderr, "cgkitd: classifying pid %d of %s: %s\n", (int)pid, name,
@@ -785,6 +828,9 @@ static void check_restored(const struct judge_entry *en, void *data)
 
 	if (en->scope == JUDGE_PROCESS && en->key.pid && !cg_proc_alive(&p))
 		judge_gone(c->D->j, &en->key, c->now);
+	/* a user's cap in force: another of the user's penalties keeps it */
+	if (en->scope == JUDGE_USER && en->penalised && (en->kind & JUDGE_CAP))
+		act_note_user_penalty(&c->D->act, en->key.uid, en->rule, en->penalty);
 }
 
 /* ---- loading the rules ---- */
@@ -886,13 +932,14 @@ static void handle_events(struct daemon *D, uint64_t now)
 				break;
 			case PROCEV_EXIT: {
 				struct tproc *t = proc_find(D, p->tgid);
+				/* every offender of the process, tracked or not (one
+				 * penalised at exec need not be): start 0 is any start,
+				 * and no other process has the pid while it is reaped */
+				struct judge_key k = { t ? t->uid : 0, p->tgid, t ? t->start : 0 };
 
-				if (t) {
-					struct judge_key k = { t->uid, t->pid, t->start };
-
-					judge_gone(D->j, &k, now);
+				judge_gone(D->j, &k, now);
+				if (t)
 					proc_drop(D, p->tgid);
-				}
 				break;
 			}
 			default:

@@ -50,7 +50,7 @@ wait_until 1 "[ \$(jcount 'e[\"action\"]==\"cap\" and e[\"rule\"]==\"$R\"') -ge 
 check_log_fields "e['action']=='cap'" "cap"
 line=$(jlog "e['action']=='cap' and e['rule']=='$R'" | head -1)
 echo "  log: $line"
-assert_eq "user $A $AU 1" "$(jlog "e['action']=='cap' and e['rule']=='$R'" 'f"{e[\"scope\"]} {e[\"user\"]} {e[\"uid\"]} {e[\"offence\"]}"' | head -1)" "scope, user, uid, offence of the cap line"
+assert_eq "user $A $AU 1" "$(jlog "e['action']=='cap' and e['rule']=='$R'" '" ".join(str(g(k)) for k in ("scope", "user", "uid", "offence"))' | head -1)" "scope, user, uid, offence of the cap line"
 cpu=$(jlog "e['action']=='cap' and e['rule']=='$R'" 'e["measures"]["cpu"]' | head -1)
 fle 0.3 "$cpu" && fle "$cpu" 2.5 || fail "measures.cpu is $cpu, expected a share of one cpu over 0.3"
 ok "measures.cpu = $cpu (share of one cpu, over the 0.3 threshold)"

@@ -31,10 +31,13 @@ rules:
       - {kill: KILL}
 EOT
 snap() { # every group directory below cgkitd's parents, with its limits
-	local d
+	# (the parent itself is the test's cage for cgkitd, made when it starts)
+	local d s
 	for d in $(cgk_all_parents); do
-		find "$d" -type d 2>/dev/null | sort
-		cat "$d"/cpu.max "$d"/cpu.cfs_quota_us 2>/dev/null
+		for s in $(find "$d" -mindepth 1 -type d 2>/dev/null | sort); do
+			echo "$s"
+			cat "$s"/cpu.max "$s"/cpu.cfs_quota_us 2>/dev/null
+		done
 	done
 }
 before=$(snap)

@@ -53,6 +53,6 @@ wait_until 1 "[ \$(jcount 'e[\"action\"]==\"kill\" and e[\"rule\"]==\"$R\"') -ge
 assert_eq 2 "$(jcount "e['action']=='kill' and e['rule']=='$R'")" "kill lines"
 assert_eq "$BIN/ban$CGK_TAG" "$(jlog "e['action']=='kill' and e.get('pid')==$banpid" 'e["exe"]')" "exe of the first kill line"
 assert_eq "$BIN/stash$CGK_TAG/innocent" "$(jlog "e['action']=='kill' and e.get('pid')==$renpid" 'e["exe"]')" "exe of the second kill line"
-assert_eq "process $A $AU" "$(jlog "e['action']=='kill' and e.get('pid')==$banpid" 'f"{e[\"scope\"]} {e[\"user\"]} {e[\"uid\"]}"')" "scope, user, uid"
+assert_eq "process $A $AU" "$(jlog "e['action']=='kill' and e.get('pid')==$banpid" '" ".join(str(g(k)) for k in ("scope", "user", "uid"))')" "scope, user, uid"
 check_log_fields "e['action']=='kill'" "kill"
 cgkitd_alive

@@ -89,6 +89,8 @@ cat >"$AS_USER" <<'EOT'
 #!/bin/sh
 u=$1
 shift
+# the system's programs: root's PATH may lead into root's home (pyenv)
+export PATH=/usr/local/bin:/usr/bin:/bin
 exec setpriv --reuid="$u" --regid=100 --clear-groups -- "$@"
 EOT
 chmod 755 "$AS_USER"
