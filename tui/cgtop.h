@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "layout.h"
+#include "penalty_view.h"
 #include "stats.h"
 
 enum cgtop_mode { MODE_GROUPS, MODE_PROCS, MODE_HELP };
@@ -25,6 +26,7 @@ struct cgtop {
 	bool no_skip;             /* --no-skip: every file at every refresh */
 	uint32_t cols;
 	uint32_t read_cols;       /* columns the collector reads (those that fit) */
+	const char *state_path;   /* cgkitd's state file (--cgkitd-state, CGKIT_STATE) */
 
 	/* data */
 	struct cg_layout layout;
@@ -36,6 +38,8 @@ struct cgtop {
 	struct stats_view_opts view;
 	char filter[256];
 	bool machine_pct, mem_raw, paused;
+	struct penalty_view pen;  /* cgkitd's penalties, read when the file changes */
+	uint64_t now_us;          /* wall clock of the last refresh (penalty time left) */
 
 	/* screen */
 	enum cgtop_mode mode;
@@ -71,5 +75,9 @@ void cgtop_read_cols(struct cgtop *t, uint32_t cols);
 /* The processes of the group opened (t->proc_group), and their order. */
 void cgtop_read_procs(struct cgtop *t);
 void cgtop_sort_procs(struct cgtop *t);
+/* cgkitd's state file read again if it changed (one stat() a refresh). */
+void cgtop_read_penalties(struct cgtop *t);
+/* The penalties on process p, into buf; false: none. */
+bool cgtop_proc_penalty(const struct cgtop *t, const struct stats_proc *p, char *buf, size_t len);
 
 #endif

@@ -49,6 +49,38 @@ void cgtop_build_view(struct cgtop *t)
 	t->n_order = stats_view(t->c, &t->view, t->order, t->scratch);
 }
 
+void cgtop_read_penalties(struct cgtop *t)
+{
+	struct timespec ts;
+	cg_err e = {0};
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t->now_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	if (!t->state_path || !(t->cols & COL_BIT(COL_PENALTY)))
+		return; /* not shown: not read */
+	if (penalty_view_update(&t->pen, t->state_path, &e) < 0) {
+		/* once per change of the file; nothing shown meanwhile */
+		if (t->batch)
+			fprintf(stderr, "cgtop: cgkitd state: %s\n", e.msg);
+		else
+			cgtop_say(t, "cgkitd state: %s", e.msg);
+	}
+}
+
+static bool group_penalty(void *data, const struct stats_group *g, enum stats_col col, char *buf,
+			  size_t len)
+{
+	const struct cgtop *t = data;
+
+	(void)col;
+	return penalty_view_group(&t->pen, g->path, t->now_us, buf, len) > 0;
+}
+
+bool cgtop_proc_penalty(const struct cgtop *t, const struct stats_proc *p, char *buf, size_t len)
+{
+	return penalty_view_proc(&t->pen, p->pid, p->start, t->now_us, buf, len) > 0;
+}
+
 int cgtop_refresh(struct cgtop *t)
 {
 	cg_err e = {0};
@@ -59,6 +91,7 @@ int cgtop_refresh(struct cgtop *t)
 		return -1;
 	}
 	stats_host_read(&t->host);
+	cgtop_read_penalties(t);
 	t->refresh_ms = (double)(mono_ns() - t0) / 1e6;
 	cgtop_build_view(t);
 	return 0;
@@ -77,6 +110,8 @@ struct stats_frame cgtop_frame(const struct cgtop *t)
 		.mem_raw = t->mem_raw,
 		.order = t->order,
 		.n = t->n_order,
+		.text = group_penalty,
+		.text_data = (void *)t,
 	};
 }
 

@@ -36,6 +36,8 @@ static void usage(FILE *out)
 	      "      --raw-mem          memory with page cache (as the kernel counts it)\n"
 	      "      --no-skip          read every file at every refresh (for measuring)\n"
 	      "      --profiles DIR     the profiles the C key offers (see cgtop(1))\n"
+	      "      --cgkitd-state FILE  cgkitd's state file, for the penalty column\n"
+	      "                         (default $CGKIT_STATE, else " PENALTY_STATE_DEFAULT ")\n"
 	      "  -h, --help             this text\n"
 	      "GROUP is a path relative to the cgroup mounts (\"/\" is the root);\n"
 	      "see cgtop(1) for the keys.\n",
@@ -71,7 +73,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 static int parse_args(struct cgtop *t, int argc, char **argv)
 {
 	enum { OPT_DEPTH = 256, OPT_JSON, OPT_FLAT, OPT_LIST, OPT_MACHINE, OPT_RAWMEM, OPT_NOSKIP,
-	       OPT_PROFILES };
+	       OPT_PROFILES, OPT_STATE };
 	static const struct option longopts[] = {
 		{"delay", required_argument, NULL, 'd'},
 		{"iterations", required_argument, NULL, 'n'},
@@ -88,10 +90,12 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 		{"raw-mem", no_argument, NULL, OPT_RAWMEM},
 		{"no-skip", no_argument, NULL, OPT_NOSKIP},
 		{"profiles", required_argument, NULL, OPT_PROFILES},
+		{"cgkitd-state", required_argument, NULL, OPT_STATE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	cg_err e = {0};
+	bool fields_given = false;
 	long l;
 	int o;
 
@@ -119,10 +123,10 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 		case 's': {
 			int c = stats_col_by_name(optarg);
 
-			if (c < 0) {
-				fprintf(stderr, "cgtop: --sort: unknown field '%s'; use cpu, mem, io, pids, "
-						"throttled, name or a field of --list-fields\n",
-					optarg);
+			if (c < 0 || c == COL_PENALTY) {
+				fprintf(stderr, "cgtop: --sort: %s field '%s'; use cpu, mem, io, pids, "
+						"throttled, name or a number field of --list-fields\n",
+					c < 0 ? "unknown" : "not a sort key:", optarg);
 				return -1;
 			}
 			t->view.sort = c;
@@ -142,6 +146,7 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 				fprintf(stderr, "cgtop: --fields: %s\n", e.msg);
 				return -1;
 			}
+			fields_given = true;
 			break;
 		case OPT_LIST:
 			for (size_t c = 0; c < COL_COUNT; c++)
@@ -167,6 +172,13 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 		case OPT_PROFILES:
 			t->profiles = optarg;
 			break;
+		case OPT_STATE:
+			if (!*optarg) {
+				fprintf(stderr, "cgtop: --cgkitd-state: give a file name\n");
+				return -1;
+			}
+			t->state_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -182,6 +194,14 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 		}
 		t->start = argv[optind];
 	}
+	if (!t->state_path) {
+		const char *env = getenv("CGKIT_STATE");
+
+		t->state_path = env && *env ? env : PENALTY_STATE_DEFAULT;
+	}
+	/* the penalty column is a default one only where cgkitd keeps a state */
+	if (!fields_given && access(t->state_path, F_OK) == 0)
+		t->cols |= COL_BIT(COL_PENALTY);
 	return 0;
 }
 
@@ -356,6 +376,7 @@ int main(int argc, char **argv)
 	}
 	rc = t.batch ? run_batch(&t) : run_screen(&t);
 	stats_procs_free(&t.procs);
+	penalty_view_free(&t.pen);
 	free(t.proc_order);
 	free(t.order);
 	free(t.scratch);

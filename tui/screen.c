@@ -22,7 +22,7 @@ enum { PAIR_HEAD = 1, PAIR_SEL, PAIR_OOM, PAIR_BAR, PAIR_KEY };
 static const enum stats_col drop_order[] = {
 	COL_PSI_IO,  COL_PSI_MEM,  COL_SWAP,       COL_PIDS_LIMIT, COL_IO_WRITE, COL_PSI_CPU,
 	COL_MEM_PCT, COL_IO_READ,  COL_OOM,        COL_PIDS,       COL_TASKS,    COL_CPU_LIMIT,
-	COL_THROTTLED, COL_MEM_LIMIT,
+	COL_PENALTY, COL_THROTTLED, COL_MEM_LIMIT,
 };
 
 static uint32_t fit_cols(uint32_t cols, int width, int *path_w)
@@ -174,7 +174,7 @@ static void draw_groups(struct cgtop *t)
 				    : c == COL_MEM && t->mem_raw  ? "MEMRAW"
 								  : stats_cols[c].title;
 
-		printw(" %*s", stats_cols[c].width, title);
+		printw(stats_cols[c].unit == UNIT_TEXT ? " %-*s" : " %*s", stats_cols[c].width, title);
 		if (sorted) {
 			int x = getcurx(stdscr);
 
@@ -211,6 +211,15 @@ static void draw_groups(struct cgtop *t)
 		for (size_t c = 0; c < COL_COUNT; c++) {
 			if (!(cols & COL_BIT(c)))
 				continue;
+			if (stats_cols[c].unit == UNIT_TEXT) {
+				char text[256];
+
+				if (!stats_frame_text(&f, g, (enum stats_col)c, text, sizeof(text)))
+					snprintf(text, sizeof(text), "-");
+				addch(' ');
+				put_fit(text, stats_cols[c].width, false);
+				continue;
+			}
 			stats_format((enum stats_col)c, stats_frame_value(&f, g, (enum stats_col)c), buf,
 				     sizeof(buf));
 			printw(" %*s", stats_cols[c].width, buf);
@@ -225,8 +234,10 @@ static void draw_groups(struct cgtop *t)
 static void draw_procs(struct cgtop *t)
 {
 	int rows = LINES - HEADER_LINES - 2;
-	char rss[16], cpu[16];
+	char rss[16], cpu[16], pen[256];
 	struct stats_procs *ps = &t->procs;
+	/* the penalty column when the groups show it */
+	int pw = t->cols & COL_BIT(COL_PENALTY) ? stats_cols[COL_PENALTY].width + 1 : 0;
 
 	if (!t->proc_order)
 		return;
@@ -239,8 +250,10 @@ static void draw_procs(struct cgtop *t)
 
 	move(HEADER_LINES, 0);
 	attron(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
-	printw("%7s %-10s %1s %6s %7s  COMMAND   (%zu processes of /", "PID", "USER", "S", "CPU%", "RSS",
-	       ps->n);
+	printw("%7s %-10s %1s %6s %7s  ", "PID", "USER", "S", "CPU%", "RSS");
+	if (pw)
+		printw("%-*s", pw, stats_cols[COL_PENALTY].title);
+	printw("COMMAND   (%zu processes of /", ps->n);
 	put_text(t->proc_group, COLS > 90 ? COLS - 90 : 1, true);
 	printw(" and below)");
 	printw("%*s", COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0, "");
@@ -261,7 +274,13 @@ static void draw_procs(struct cgtop *t)
 		printw("%7d ", p->pid);
 		put_fit(p->user, 10, false);
 		printw(" %c %6s %7s  ", p->state, cpu, rss);
-		put_text(p->cmd, COLS > 36 ? COLS - 36 : 1, false);
+		if (pw) {
+			if (!cgtop_proc_penalty(t, p, pen, sizeof(pen)))
+				snprintf(pen, sizeof(pen), "-");
+			put_fit(pen, pw - 1, false);
+			addch(' ');
+		}
+		put_text(p->cmd, COLS > 36 + pw ? COLS - 36 - pw : 1, false);
 		if (i == t->sel) {
 			printw("%*s", COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0, "");
 			attroff(COLOR_PAIR(PAIR_SEL) | A_BOLD);

@@ -138,6 +138,7 @@ struct stats_proc {
 	double cpu_pct;      /* of one cpu since the last read; NAN at first */
 	uint64_t rss_bytes;
 	uint64_t ticks;      /* utime + stime */
+	uint64_t start;      /* start time, field 22 of /proc/PID/stat (clock ticks after boot) */
 	char user[24];
 	char cmd[200];
 };
@@ -167,7 +168,15 @@ struct stats_frame {
 	bool mem_raw;             /* memory with page cache */
 	const uint32_t *order;
 	size_t n;
+	/* The text of a UNIT_TEXT column (COL_PENALTY) for g, into buf; false
+	 * or NULL: none ("-", JSON null). */
+	bool (*text)(void *data, const struct stats_group *g, enum stats_col col, char *buf,
+		     size_t len);
+	void *text_data;
 };
+/* The text of column col for g under the frame (UNIT_TEXT columns); false: none. */
+bool stats_frame_text(const struct stats_frame *f, const struct stats_group *g, enum stats_col col,
+		      char *buf, size_t len);
 /* Formats one value as it appears on screen ("12.5", "1.2G", "max", "-"). */
 void stats_format(enum stats_col col, double v, char *buf, size_t len);
 /* The figure shown for column col of row r under the frame's toggles. */

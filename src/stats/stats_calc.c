@@ -43,6 +43,8 @@ const struct stats_col_info stats_cols[COL_COUNT] = {
 			 "memory pressure, some avg10 (%)"},
 	[COL_PSI_IO] = {"psi_io", "PSIO", "psi_io_some_avg10_pct", UNIT_PCT, 5, V(PSI_IO),
 			"io pressure, some avg10 (%)"},
+	[COL_PENALTY] = {"penalty", "PENALTY", "penalty", UNIT_TEXT, 14, 0,
+			 "cgkitd's penalty on the group or process: rule#tier and time left"},
 };
 
 int stats_col_by_name(const char *name)

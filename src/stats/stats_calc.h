@@ -60,13 +60,15 @@ enum stats_col {
 	COL_PSI_CPU,
 	COL_PSI_MEM,
 	COL_PSI_IO,
+	COL_PENALTY,        /* text: cgkitd's penalty, from the frame's text() */
 	COL_COUNT,
 	COL_NAME = COL_COUNT,   /* sort key only: the path */
 };
 #define COL_BIT(c) (1u << (c))
 #define COL_ALL ((1u << COL_COUNT) - 1)
 
-enum stats_unit { UNIT_COUNT, UNIT_PCT, UNIT_BYTES, UNIT_RATE };
+/* UNIT_TEXT: no figure (the row holds NAN); the printers ask the frame. */
+enum stats_unit { UNIT_COUNT, UNIT_PCT, UNIT_BYTES, UNIT_RATE, UNIT_TEXT };
 
 struct stats_col_info {
 	const char *name;    /* for --fields and --sort: "cpu", "mem_limit" */
@@ -84,6 +86,7 @@ int stats_cols_parse(const char *list, uint32_t *out, cg_err *e);
 /* Column for a --sort name ("cpu", "mem", "io", "pids", "throttled", "name",
  * or any column name); -1 when unknown. */
 int stats_col_by_name(const char *name);
+/* Without COL_PENALTY: cgtop adds it when cgkitd's state file is there. */
 #define STATS_COLS_DEFAULT                                                             \
 	(COL_BIT(COL_TASKS) | COL_BIT(COL_CPU) | COL_BIT(COL_THROTTLED) |                 \
 	 COL_BIT(COL_CPU_LIMIT) | COL_BIT(COL_MEM) | COL_BIT(COL_MEM_LIMIT) |             \

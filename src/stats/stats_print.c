@@ -45,7 +45,18 @@ void stats_format(enum stats_col col, double v, char *buf, size_t len)
 	case UNIT_COUNT:
 		snprintf(buf, len, "%.0f", v);
 		break;
+	case UNIT_TEXT:
+		snprintf(buf, len, "-");
+		break;
 	}
+}
+
+bool stats_frame_text(const struct stats_frame *f, const struct stats_group *g, enum stats_col col,
+		      char *buf, size_t len)
+{
+	if (len)
+		buf[0] = '\0';
+	return f->text && f->text(f->text_data, g, col, buf, len) && buf[0];
 }
 
 double stats_frame_value(const struct stats_frame *f, const struct stats_group *g,
@@ -220,7 +231,7 @@ static void print_header(const struct stats_frame *f, FILE *out)
 void stats_print_text(const struct stats_frame *f, FILE *out)
 {
 	/* a path of 4096 bytes takes up to four times as much escaped */
-	char buf[32], path[4 * 4200];
+	char buf[32], buf2[4 * 256], path[4 * 4200];
 	const struct stats_host *h = f->host;
 	bool utf8 = stats_locale_utf8();
 
@@ -253,7 +264,8 @@ void stats_print_text(const struct stats_frame *f, FILE *out)
 	fprintf(out, "%-*s", pw, "GROUP");
 	for (size_t c = 0; c < COL_COUNT; c++)
 		if (f->cols & COL_BIT(c))
-			fprintf(out, " %*s", stats_cols[c].width,
+			fprintf(out, stats_cols[c].unit == UNIT_TEXT ? " %-*s" : " %*s",
+				stats_cols[c].width,
 				c == COL_CPU && f->machine_pct ? "CPU%M" : stats_cols[c].title);
 	fputc('\n', out);
 	/* A line is built in one buffer and written once: printing is most
@@ -277,6 +289,24 @@ void stats_print_text(const struct stats_frame *f, FILE *out)
 
 			if (!(f->cols & COL_BIT(c)))
 				continue;
+			if (stats_cols[c].unit == UNIT_TEXT) {
+				/* left-aligned, escaped as a path, never cut */
+				char text[256];
+				int tw;
+
+				if (len + sizeof(buf2) + (size_t)w + 2 >= sizeof(line))
+					break;
+				if (!stats_frame_text(f, g, (enum stats_col)c, text, sizeof(text)))
+					snprintf(text, sizeof(text), "-");
+				tw = stats_text_fit(text, 255, false, utf8, buf2, sizeof(buf2));
+				bl = strlen(buf2);
+				line[len++] = ' ';
+				memcpy(line + len, buf2, bl + 1);
+				len += bl;
+				while (tw++ < w)
+					line[len++] = ' ';
+				continue;
+			}
 			stats_format((enum stats_col)c, stats_frame_value(f, g, (enum stats_col)c), buf,
 				     sizeof(buf));
 			bl = strlen(buf);
@@ -370,6 +400,15 @@ void stats_print_json(const struct stats_frame *f, FILE *out)
 			if (!(f->cols & COL_BIT(c)))
 				continue;
 			fprintf(out, ",\"%s\":", stats_cols[c].json);
+			if (stats_cols[c].unit == UNIT_TEXT) {
+				char text[256];
+
+				if (stats_frame_text(f, g, (enum stats_col)c, text, sizeof(text)))
+					stats_json_string(out, text);
+				else
+					fputs("null", out);
+				continue;
+			}
 			json_number(out, g->row.f[c],
 				    c == COL_CPU_LIMIT || c == COL_MEM_LIMIT || c == COL_PIDS_LIMIT);
 			if (c == COL_CPU) {

@@ -21,6 +21,7 @@ static int read_proc(int pid, struct stats_proc *p)
 	char path[64], buf[1024];
 	const char *close_paren;
 	unsigned long utime, stime;
+	unsigned long long start;
 	long rss;
 	char state;
 	ssize_t n;
@@ -33,13 +34,14 @@ static int read_proc(int pid, struct stats_proc *p)
 	if (!close_paren ||
 	    sscanf(close_paren + 2,
 		   "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d %*d "
-		   "%*u %*u %ld",
-		   &state, &utime, &stime, &rss) != 4)
+		   "%llu %*u %ld",
+		   &state, &utime, &stime, &start, &rss) != 5)
 		return -1;
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
 	p->state = state;
 	p->ticks = utime + stime;
+	p->start = start;
 	p->rss_bytes = rss > 0 ? (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
 	p->cpu_pct = NAN;
 
