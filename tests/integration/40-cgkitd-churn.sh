@@ -4,6 +4,7 @@
 # group (so some exit while being moved). cgkitd does not crash, does not
 # write an error storm, keeps its log well-formed, and leaves no penalty
 # group behind once the processes are gone.
+# layout: independent (process events under load; the moves are the cap and process scripts' subject)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgkitd.sh"
 [ -n "$(cg_mount cpu)" ] || skip "no cpu controller"

@@ -5,6 +5,7 @@
 # rules match it and its measures, and that pid 1 and cgkitd itself are
 # exempt; forgive --pid --rule ends the penalty within one interval; SIGTERM
 # ends cgkitd with status 0 and leaves the penalties in the kernel.
+# layout: independent (the client commands and the state file)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgkitd.sh"
 [ -n "$(cg_mount cpu)" ] || skip "no cpu controller"

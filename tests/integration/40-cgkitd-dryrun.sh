@@ -2,6 +2,7 @@
 # cgkitd --dry-run judges and logs as usual but changes nothing: no group is
 # made, no process moved, no limit written, nothing killed; the log says
 # would-classify / would-cap / would-kill.
+# layout: independent (a dry run writes nothing, whatever the layout)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgkitd.sh"
 [ -n "$(cg_mount cpu)" ] || skip "no cpu controller"

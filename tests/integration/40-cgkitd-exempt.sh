@@ -3,6 +3,7 @@
 # cpu hog as user A and is never classified, moved, capped or logged; a hog
 # of user A in an exempt cgroup (a group of the test's own, listed in
 # exempt.cgroups) neither; A's hog elsewhere is capped (the rules work).
+# layout: independent (who is left alone: classification, not the layout)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgkitd.sh"
 [ -n "$(cg_mount cpu)" ] || skip "no cpu controller"

@@ -3,6 +3,7 @@
 # is down; restarted, it takes the penalty up with the time it had left (the
 # release comes at the first `until`, not a full penalty after the restart),
 # and nothing is applied twice (one cap line, one release line).
+# layout: independent (the state file across SIGKILL; limits are written as in the cap script)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgkitd.sh"
 [ -n "$(cg_mount cpu)" ] || skip "no cpu controller"

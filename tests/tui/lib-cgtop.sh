@@ -1,5 +1,10 @@
 # Helpers of the cgtop tests (sourced after ../lib.sh).
 
+# cgtop shows cgkitd's penalties from its state file when there is one: a
+# host that runs cgkitd must not change the columns these tests read
+# (35-cgtop-penalty points cgtop at a state file of its own).
+export CGKIT_STATE=/nonexistent/cgkit-state.json
+
 # A busy loop capped at 20% of one cpu, launched with cgrun into
 # $UNIQ-busy below our own groups; cgrun's pid in BUSY_PID. (Not in a
 # $(...): on_exit and track_pid must run in the test's own shell.)
