@@ -703,6 +703,8 @@ struct profile *policy_read(const struct profile *p, const struct cg_layout *l,
 	}
 	/* show prints the group, not where it is: that is the caller's */
 	live->parent_self = p->parent_self;
+	free(live->parent.s);
+	live->parent.s = NULL;
 	if (p->parent.s && !(live->parent.s = strdup(p->parent.s))) {
 		profile_free(live);
 		return cg_err_set(e, ENOMEM, "out of memory"), NULL;
