@@ -515,10 +515,15 @@ static int on_decision(const struct judge_decision *d, void *data)
  * rules at exec? which process rules select it? */
 /* The action log's line for a process put into its user's group. */
 static void log_classify(struct daemon *D, const struct pfacts *f, const char *user,
-			 const char *group)
+			 char *const *dirs, size_t n, const char *group)
 {
 	struct actlog_entry en;
-	char comm[16] = "";
+	char comm[16] = "", groups[4096] = "";
+	size_t o = 0;
+
+	/* the group's directory in each hierarchy, as a penalty's line names them */
+	for (size_t i = 0; i < n && o < sizeof(groups); i++)
+		o += (size_t)snprintf(groups + o, sizeof(groups) - o, "%s%s", i ? "," : "", dirs[i]);
 
 	memset(&en, 0, sizeof(en));
 	for (int m = 0; m < JM_N; m++)
@@ -532,7 +537,7 @@ static void log_classify(struct daemon *D, const struct pfacts *f, const char *u
 	en.pid = f->pid;
 	en.comm = comm;
 	en.exe = f->exe;
-	en.groups = group;
+	en.groups = n ? groups : group;
 	actlog_write(&D->log, &en, NULL);
 }
 
@@ -558,6 +563,20 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 		char group[PATH_MAX] = "";
 		int rc = 0;
 
+		if (u && !u->have_group) {
+			char **dirs = NULL;
+			size_t n = 0;
+
+			if (act_user_group(&D->act, f.uid, name, !D->r->users.adopt, &dirs, &n, u->rel,
+					   sizeof(u->rel), &e) == 0) {
+				u->have_group = true;
+				u->dirs = dirs;   /* kept for measuring */
+				u->n_dirs = n;
+			} else {
+				act_dirs_free(dirs, n);
+			}
+			cg_err_clear(&e);
+		}
 		if (!D->r->users.adopt) {
 			/* logged before it is done: the actor says first whether it
 			 * would move the process (as in a dry run) */
@@ -565,7 +584,8 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 			rc = act_classify(&D->act, &p, f.uid, f.cgroup, group, sizeof(group), &e);
 			D->act.dry_run = D->dry_run;
 			if (rc > 0) {
-				log_classify(D, &f, name, group);
+				log_classify(D, &f, name, u && u->dirs ? u->dirs : NULL,
+					     u ? u->n_dirs : 0, group);
 				if (!D->dry_run)
 					rc = act_classify(&D->act, &p, f.uid, f.cgroup, group,
 							  sizeof(group), &e);
@@ -577,20 +597,7 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 				e.msg);
 		else if (rc > 0)
 			D->moved++;
-		if (u && !u->have_group) {
-			char **dirs = NULL;
-			size_t n = 0;
 
-			cg_err_clear(&e);
-			if (act_user_group(&D->act, f.uid, name, !D->r->users.adopt, &dirs, &n, u->rel,
-					   sizeof(u->rel), &e) == 0) {
-				u->have_group = true;
-				u->dirs = dirs;   /* kept for measuring */
-				u->n_dirs = n;
-			} else {
-				act_dirs_free(dirs, n);
-			}
-		}
 	}
 	for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
 		const struct rule *ru = &D->r->rules[i];
@@ -1140,8 +1147,17 @@ static void fmt_left(uint64_t until, uint64_t now, char *buf, size_t len)
 		snprintf(buf, len, "while it runs");
 	else if (until <= now)
 		snprintf(buf, len, "0s");
-	else
-		unit_format_duration(until - now, buf, len);
+	else {
+		/* for a reader: whole seconds, rounded up; minutes and hours past them */
+		unsigned long long s = (until - now + 999999) / 1000000;
+
+		if (s >= 3600)
+			snprintf(buf, len, "%lluh%02llum", s / 3600, s % 3600 / 60);
+		else if (s >= 60)
+			snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
+		else
+			snprintf(buf, len, "%llus", s);
+	}
 }
 
 int daemon_status(const char *conf, bool json)
