@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 		verb = argv[1];
 		argv++;
 		argc--;
-		if (strcmp(verb, "status") && strcmp(verb, "forgive") && strcmp(verb, "explain")) {
+		if (strcmp(verb, "status") != 0 && strcmp(verb, "forgive") != 0 && strcmp(verb, "explain") != 0) {
 			fprintf(stderr, "cgkitd: '%s' is not a command: status, forgive or explain\n",
 				verb);
 			usage(stderr);

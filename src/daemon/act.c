@@ -149,7 +149,7 @@ void act_cg_dirs(const struct cg_layout *l, char *const *dirs, size_t n, struct 
 			const char *mt = l->v1_mount[c];
 			size_t m = mt ? strlen(mt) : 0;
 
-			if (!mt || m <= best || strncmp(dirs[i], mt, m) || (dirs[i][m] != '/' && dirs[i][m]))
+			if (!mt || m <= best || strncmp(dirs[i], mt, m) != 0 || (dirs[i][m] != '/' && dirs[i][m]))
 				continue;
 			best = m;
 			h->v2 = false;
@@ -457,7 +457,7 @@ int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char
 	act_cg_dirs(a->l, dirs, n, &g);
 	if (cg_proc_where(p->pid, &g, &w, &scratch_err) == 0) {
 		for (size_t i = 0; i < w.n && i < g.n; i++)
-			if (!w.dir[i] || strcmp(w.dir[i], g.h[i].dir))
+			if (!w.dir[i] || strcmp(w.dir[i], g.h[i].dir) != 0)
 				there = false;
 		cg_where_free(&w);
 	} else {
@@ -804,11 +804,11 @@ static size_t str_array(struct json_doc *d, yaml_node_t *root, const char *key, 
 static int release_user(struct actor *a, uid_t uid, const char *name, struct json_doc *d,
 			yaml_node_t *root, cg_err *e)
 {
-	char *dirs[CG_MAX_HIER], *reset[16];
+	char *dirs[CG_MAX_HIER] = { 0 }, *reset[16] = { 0 };
 	size_t n = str_array(d, root, "groups", dirs, CG_MAX_HIER);
 	size_t nr = str_array(d, root, "reset", reset, 16);
 	bool frozen = false;
-	struct usergroup u;
+	struct usergroup u = { 0 };
 	struct cg_dirs g;
 	int rc = 0;
 

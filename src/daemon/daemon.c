@@ -63,7 +63,8 @@ static int jrules_make(const struct rules *r, struct jrules *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->v = calloc(r->n_rules ? r->n_rules : 1, sizeof(*out->v));
-	out->pen = calloc(r->n_rules ? r->n_rules : 1, sizeof(*out->pen));
+	/* an array of pointers, one a rule, to its penalties */
+	out->pen = calloc(r->n_rules ? r->n_rules : 1, sizeof(struct judge_penalty *)); // NOLINT(bugprone-sizeof-expression)
 	if (!out->v || !out->pen)
 		return -1;
 	out->n = r->n_rules;
@@ -585,7 +586,7 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 			D->act.dry_run = D->dry_run;
 			if (rc > 0) {
 				log_classify(D, &f, name, u && u->dirs ? u->dirs : NULL,
-					     u ? u->n_dirs : 0, group);
+					     u && u->dirs ? u->n_dirs : 0, group);
 				if (!D->dry_run)
 					rc = act_classify(&D->act, &p, f.uid, f.cgroup, group,
 							  sizeof(group), &e);

@@ -133,6 +133,23 @@ done
 awk -v a="$cg_first" -v b="$sd_first" -v ga="$cg_seen" -v gb="$sd_seen" -v n="$FIRST" 'BEGIN {
 	printf "%-8s first frame: cgtop / systemd-cgtop = %.2fx (per group seen %.2fx)\n", n, a / b,
 		(a / ga) / (b / gb) }'
+# The same tree for both: the groups this bench made (its own subtree, one
+# path; cgtop -p PATH, systemd-cgtop PATH), where neither walks the rest.
+sub="/${UNIQ}-bench"
+[ -n "$(self_dir cpu | sed "s|^$(cg_mount cpu)||")" ] && sub="$(self_dir cpu | sed "s|^$(cg_mount cpu)||")/$UNIQ-bench"
+cs_seen=$("$CGTOP" --json -n 1 -d 0.1 -p "$sub" | jq .groups_count)
+ss_seen=$(find "$sd_root$sub" -mindepth 0 -maxdepth 3 -type d 2>/dev/null | wc -l)
+cs_first=$(first_ms "$CGTOP" -b -n 1 -d 0.1 -p "$sub")
+ss_first=$(first_ms systemd-cgtop -b -n 1 -d 0.1 "$sub")
+if [ -n "$cs_first" ] && [ -n "$ss_first" ]; then
+	for row in "cgtop-p-subtree $cs_first $cs_seen" "systemd-cgtop-subtree $ss_first $ss_seen"; do
+		set -- $row
+		awk -v t="$1" -v ms="$2" -v g="$3" -v n="$FIRST" 'BEGIN {
+			printf "%-8s %-22s %8d %10.1f %10.1f\n", n, t, g, ms, ms * 1000 / g }'
+	done
+	awk -v a="$cs_first" -v b="$ss_first" -v n="$FIRST" 'BEGIN {
+		printf "%-8s first frame on the same subtree: cgtop / systemd-cgtop = %.2fx\n", n, a / b }'
+fi
 remove_made
 echo "targets: <= 5 us/group, < 5 %core at 10000 groups, RSS < 16 MiB at 10000 groups;"
 echo "         first frame no more cpu than systemd-cgtop's (per group seen where cgtop sees more:"
