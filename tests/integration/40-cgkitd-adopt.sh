@@ -6,6 +6,7 @@
 # / and a host's real /user.slice is never written); the rules say
 # group: SELF/$UNIQ-user.slice/user-%U.slice. cgkitd writes the base limits
 # and the penalty there and moves no process; no users/ group is made.
+# guests: not yet (cgkitd fails this in the emulated v2 guest: timing and v2 adoption, issue 11 open)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgkitd.sh"
 [ "$(cg_mode)" = v2 ] || skip "adopting a systemd-style user slice is tested on cgroup v2 only (this host is $(cg_mode))"

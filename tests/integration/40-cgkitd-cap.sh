@@ -5,6 +5,7 @@
 # line carries the measures; when the penalty runs out the base limits come
 # back; the second offence gets the second tier; `cgkitd forgive USER` ends
 # the penalty and clears the count (the next offence is a first one again).
+# guests: not yet (cgkitd fails this in the emulated v2 guest: timing and v2 adoption, issue 11 open)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgkitd.sh"
 [ -n "$(cg_mount cpu)" ] || skip "no cpu controller"

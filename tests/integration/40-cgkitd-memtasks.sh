@@ -5,6 +5,7 @@
 # files (memory limit, pids.max); on cgroup v2 a memory pressure rule fires
 # too (under a base memory.high the grower is held below; on v1 and hybrid
 # hosts that part is skipped, with the reason).
+# guests: not yet (cgkitd fails this in the emulated v2 guest: timing and v2 adoption, issue 11 open)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgkitd.sh"
 [ -n "$(cg_mount memory)" ] || skip "no memory controller"

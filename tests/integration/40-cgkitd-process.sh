@@ -4,6 +4,7 @@
 # penalty's cap; the same user's other process stays in the user's group;
 # when the penalty runs out every one of them goes back to the user's group
 # and the penalty group is removed.
+# guests: not yet (cgkitd fails this in the emulated v2 guest: timing and v2 adoption, issue 11 open)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgkitd.sh"
 [ -n "$(cg_mount cpu)" ] || skip "no cpu controller"
