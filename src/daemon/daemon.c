@@ -1161,6 +1161,21 @@ static void fmt_left(uint64_t until, uint64_t now, char *buf, size_t len)
 	}
 }
 
+/* Who an entry of the state is, in status --json: user, uid, pid (null
+ * for scope user). */
+static void json_who(struct json *j, const struct judge_entry *en, const char *user)
+{
+	json_key(j, "user");
+	json_str(j, user);
+	json_key(j, "uid");
+	json_uint(j, en->key.uid);
+	json_key(j, "pid");
+	if (en->key.pid)
+		json_int(j, en->key.pid);
+	else
+		json_null(j);
+}
+
 int daemon_status(const char *conf, bool json)
 {
 	struct rules *r = load_rules(conf, false);
@@ -1205,15 +1220,7 @@ int daemon_status(const char *conf, bool json)
 			json_str(&j, en->rule);
 			json_key(&j, "scope");
 			json_str(&j, en->scope == JUDGE_USER ? "user" : "process");
-			json_key(&j, "user");
-			json_str(&j, user);
-			json_key(&j, "uid");
-			json_uint(&j, en->key.uid);
-			json_key(&j, "pid");
-			if (en->key.pid)
-				json_int(&j, en->key.pid);
-			else
-				json_null(&j);
+			json_who(&j, en, user);
 			json_key(&j, "offence");
 			json_uint(&j, en->offence);
 			json_key(&j, "penalty");
@@ -1260,15 +1267,7 @@ int daemon_status(const char *conf, bool json)
 			json_obj_begin(&j);
 			json_key(&j, "rule");
 			json_str(&j, en->rule);
-			json_key(&j, "user");
-			json_str(&j, user);
-			json_key(&j, "uid");
-			json_uint(&j, en->key.uid);
-			json_key(&j, "pid");
-			if (en->key.pid)
-				json_int(&j, en->key.pid);
-			else
-				json_null(&j);
+			json_who(&j, en, user);
 			json_key(&j, "count");
 			json_uint(&j, en->count);
 			json_obj_end(&j);
