@@ -568,7 +568,9 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 			char **dirs = NULL;
 			size_t n = 0;
 
-			if (act_user_group(&D->act, f.uid, name, !D->r->users.adopt, &dirs, &n, u->rel,
+			/* made with the base limits; an adopted group is never
+			 * made, but its base limits are written (once a start) */
+			if (act_user_group(&D->act, f.uid, name, true, &dirs, &n, u->rel,
 					   sizeof(u->rel), &e) == 0) {
 				u->have_group = true;
 				u->dirs = dirs;   /* kept for measuring */

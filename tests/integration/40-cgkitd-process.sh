@@ -4,7 +4,7 @@
 # penalty's cap; the same user's other process stays in the user's group;
 # when the penalty runs out every one of them goes back to the user's group
 # and the penalty group is removed.
-# guests: not yet (cgkitd fails this in the emulated v2 guest: timing and v2 adoption, issue 11 open)
+# Durations are scaled under emulation (lib-cgkitd.sh's sc).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-cgkitd.sh"
 [ -n "$(cg_mount cpu)" ] || skip "no cpu controller"
@@ -19,9 +19,9 @@ users:
 rules:
   - name: $R
     match: {users: ["$AU"]}
-    when: {cpu: 30%, for: 1s}
+    when: {cpu: 30%, for: $(sc 1)s}
     penalties:
-      - {cpu: {max: 20%}, for: 3s}
+      - {cpu: {max: 20%}, for: $(sc 3)s}
 EOT
 cgkitd_start
 UREL=$(rel_of "users/$A" cpu)
@@ -54,28 +54,28 @@ chmod 644 "$TMPD/hog.py"
 other=$!; track_pid $other
 "$AS_USER" "$AU" python3 "$TMPD/hog.py" >"$TMPD/child" &
 hog=$!; track_pid $hog
-wait_until 3 '[ "$(group_of $hog cpu)" = "$UREL" ] && [ "$(group_of $other cpu)" = "$UREL" ]' >/dev/null ||
+wait_until "$(sc 3)" '[ "$(group_of $hog cpu)" = "$UREL" ] && [ "$(group_of $other cpu)" = "$UREL" ]' >/dev/null ||
 	fail "not classified into $UREL: hog $(group_of $hog cpu), other $(group_of $other cpu)"
 ok "both processes in the user's group"
 
 PREL=$(rel_of "penalty/$R/$hog" cpu)
-t=$(wait_until 3 '[ "$(group_of $hog cpu)" = "$PREL" ]') || fail "the hog was not moved to $PREL within 3 s: $(group_of $hog cpu)"
+t=$(wait_until "$(sc 3)" '[ "$(group_of $hog cpu)" = "$PREL" ]') || fail "the hog was not moved to $PREL within $(sc 3) s: $(group_of $hog cpu)"
 ok "the hog moved to $PREL after ${t}s"
 assert_eq 20 "$(cpu_cap "$(penalty_dir "$R" "$hog" cpu)")" "cpu cap of the penalty group (percent)"
+[ "$(ls /proc/$hog/task | wc -l)" -ge 3 ] || fail "the hog has fewer than 3 threads"
 for task in /proc/$hog/task/*; do
 	assert_eq "$PREL" "$(cgroup_of cpu <"$task/cgroup")" "thread ${task##*/} of the hog"
 done
-[ "$(ls /proc/$hog/task | wc -l)" -ge 3 ] || fail "the hog has fewer than 3 threads"
-wait_until 2 '[ -s "$TMPD/child" ]' >/dev/null || fail "the hog did not fork its child"
+wait_until "$(sc 2)" '[ -s "$TMPD/child" ]' >/dev/null || fail "the hog did not fork its child"
 child=$(cat "$TMPD/child"); track_pid "$child"
-wait_until 1 '[ "$(group_of $child cpu)" = "$PREL" ]' >/dev/null || fail "the child forked after the move is in $(group_of $child cpu), not $PREL"
+wait_until "$(sc 1)" '[ "$(group_of $child cpu)" = "$PREL" ]' >/dev/null || fail "the child forked after the move is in $(group_of $child cpu), not $PREL"
 ok "the child forked after the move is in the penalty group"
 assert_eq "$UREL" "$(group_of $other cpu)" "the user's other process stays in the user's group"
 check_log_fields "e['action'] in ('cap','move') and e['rule']=='$R'" "process penalty"
 assert_eq "$hog" "$(jlog "e['action'] in ('cap','move') and e['rule']=='$R'" 'e["pid"]' | head -1)" "pid in the log line"
 
 # released after 3 s: hog, its threads and its child back in the user's group
-t=$(wait_until 4 '[ "$(group_of $hog cpu)" = "$UREL" ]') || fail "the hog is not back in $UREL 4 s after: $(group_of $hog cpu)"
+t=$(wait_until "$(sc 4)" '[ "$(group_of $hog cpu)" = "$UREL" ]') || fail "the hog is not back in $UREL $(sc 4) s after: $(group_of $hog cpu)"
 ok "released: the hog is back in the user's group (${t}s)"
 for task in /proc/$hog/task/*; do
 	# (the spinning threads end once released: a thread gone meanwhile is skipped)
@@ -84,7 +84,7 @@ for task in /proc/$hog/task/*; do
 done
 assert_eq "$UREL" "$(group_of $child cpu)" "after release, the child"
 assert_eq "$UREL" "$(group_of $other cpu)" "after release, the other process"
-wait_until 1 "[ ! -d '$(penalty_dir "$R" "$hog" cpu)' ]" >/dev/null || fail "penalty group $(penalty_dir "$R" "$hog" cpu) left behind after release"
+wait_until "$(sc 1)" "[ ! -d '$(penalty_dir "$R" "$hog" cpu)' ]" >/dev/null || fail "penalty group $(penalty_dir "$R" "$hog" cpu) left behind after release"
 ok "the penalty group is removed after release"
 assert_eq 1 "$(jcount "e['action']=='release' and e['rule']=='$R'")" "release lines"
 cgkitd_alive
