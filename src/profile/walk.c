@@ -382,6 +382,76 @@ void *walk_items(struct walker *w, const struct node *v, size_t size, size_t *n,
 	return items;
 }
 
+/* For n names (NULL ones skipped), sets first[i] to the index of the first
+ * entry with the same name as entry i (i itself when it is the first), in
+ * n log n: a file can hold 100,000 children. Returns -1 when out of memory. */
+struct named {
+	const char *s;
+	size_t i;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	if (c != 0)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static size_t *first_of_names(struct walker *w, const char *(*name_of)(const void *, size_t),
+			      const void *arr, size_t n)
+{
+	size_t *first = walk_calloc(w, n, sizeof(*first));
+	struct named *v = walk_calloc(w, n, sizeof(*v));
+	size_t m = 0;
+
+	if (!first || !v) {
+		free(first);
+		free(v);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		first[i] = i;
+		if ((v[m].s = name_of(arr, i)))
+			v[m++].i = i;
+	}
+	qsort(v, m, sizeof(*v), cmp_named);
+	for (size_t j = 1, run = 0; j < m; j++) {
+		if (strcmp(v[run].s, v[j].s) != 0)
+			run = j;
+		else
+			first[v[j].i] = v[run].i;
+	}
+	free(v);
+	return first;
+}
+
+void *walk_list(struct walker *w, const struct node *v, const struct walk_list *l, size_t *n)
+{
+	char *items;
+	size_t *first;
+
+	if (!walk_want_kind(w, v, NODE_SEQ, l->want) || v->kind != NODE_SEQ)
+		return NULL;
+	items = walk_items(w, v, l->size, n, l->walk_item);
+	if (!items)
+		return NULL;
+	first = first_of_names(w, l->name_of, items, v->n);
+	for (size_t i = 0; first && i < v->n; i++) {
+		size_t old;
+
+		if (first[i] == i)
+			continue;
+		old = walk_push(w, "[%zu].%s", i, l->name_key);
+		l->twice(w, items + i * l->size, items + first[i] * l->size);
+		walk_pop(w, old);
+	}
+	free(first);
+	return items;
+}
+
 /* ---- scalars ---- */
 
 void walk_set_pos(struct pval *pv, const struct node *k, const struct node *v)

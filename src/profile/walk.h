@@ -129,6 +129,22 @@ bool walk_section(struct walker *w, const struct node *m, const char *expect,
 void *walk_items(struct walker *w, const struct node *v, size_t size, size_t *n,
 		 void (*item)(struct walker *w, const struct node *it, void *obj));
 
+/* A list of mappings walked item by item, each item naming something that
+ * no other item may name again (devices by path, children by name). */
+struct walk_list {
+	size_t size;	  /* one item */
+	const char *want; /* what the value should have been */
+	void (*walk_item)(struct walker *w, const struct node *m, void *item);
+	const char *(*name_of)(const void *arr, size_t i);
+	const char *name_key; /* the name's key in an item: "path", "name" */
+	/* reports item, whose name the earlier item first has already */
+	void (*twice)(struct walker *w, const void *item, const void *first);
+};
+
+/* Walks the list v into a new array of l's items (its length in *n), and
+ * reports each name given twice. NULL when v is no list, or out of memory. */
+void *walk_list(struct walker *w, const struct node *v, const struct walk_list *l, size_t *n);
+
 /* Scalar values. set_pos marks pv set at v, its key at k. walk_str reads a
  * string (false when there is none); walk_abs_path one that must start with
  * '/'. `right` says what would be right. */
