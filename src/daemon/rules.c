@@ -10,23 +10,22 @@
  * open are documented in docs/cgrules.5. */
 #include "rules.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "profile_tree.h"
 #include "units.h"
+#include "walk.h"
 
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-#define KEYS_MAX 12
 #define TASKS_MAX 4294967295ULL
+/* A row of a table of keys (walk.h) whose parse gets the mapping's whole object. */
+// clang-format off
+#define KEY(name, parse) {(name), (parse), 0, false}
+// clang-format on
 
 static const struct ptree_words rules_words = {
 	"rules file",
@@ -35,265 +34,26 @@ static const struct ptree_words rules_words = {
 	"a rules file is a few kilobytes",
 };
 
-struct walker {
-	struct perrs *e;
-	const struct rules_opts *opts;
-	struct profile_opts popts; /* for the limits: host RAM */
-	char key[160];
-	size_t klen;
-	bool oom;
+static const struct walk_lang rules_lang = {
+	.words = &rules_words,
+	.file = "a rules file",
+	.empty = "the file is empty: a rules file needs at least \"rules:\" (a list of rules)",
+	.key_example = "name",
 };
-
-/* ---- the walker's small helpers (as in profile.c) ---- */
-
-static size_t path_push(struct walker *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static size_t path_push(struct walker *w, const char *fmt, ...)
-{
-	size_t old = w->klen;
-	va_list ap;
-	int n;
-
-	if (w->klen >= sizeof(w->key) - 1)
-		return old;
-	va_start(ap, fmt);
-	n = vsnprintf(w->key + w->klen, sizeof(w->key) - w->klen, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		w->klen += (size_t)n;
-	if (w->klen > sizeof(w->key) - 1)
-		w->klen = sizeof(w->key) - 1;
-	return old;
-}
-
-static void path_pop(struct walker *w, size_t old)
-{
-	w->klen = old;
-	w->key[old] = '\0';
-}
-
-static size_t path_key(struct walker *w, const char *k)
-{
-	return path_push(w, "%s%s", w->klen ? "." : "", k);
-}
-
-static void report(struct walker *w, bool warning, int line, int col, const char *fmt, va_list ap)
-{
-	char msg[sizeof(((struct diag *)0)->msg)];
-
-	if (!perrs_keeping(w->e)) {
-		perrs_add(w->e, warning, line, col, w->key, "%s", "");
-		return;
-	}
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	perrs_add(w->e, warning, line, col, w->key, "%s", msg);
-}
-
-static void err_pos(struct walker *w, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void err_pos(struct walker *w, int line, int col, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report(w, false, line, col, fmt, ap);
-	va_end(ap);
-}
-
-static void warn_pos(struct walker *w, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void warn_pos(struct walker *w, int line, int col, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report(w, true, line, col, fmt, ap);
-	va_end(ap);
-}
-
-#define err_at(w, n, ...) err_pos((w), (n)->line, (n)->col, __VA_ARGS__)
-#define warn_at(w, n, ...) warn_pos((w), (n)->line, (n)->col, __VA_ARGS__)
-
-static void *xcalloc(struct walker *w, size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p && !w->oom) {
-		w->oom = true;
-		perrs_add(w->e, false, 0, 0, "", "out of memory while reading the rules file");
-	}
-	return p;
-}
-
-static char *xstrdup(struct walker *w, const char *s)
-{
-	char *c = strdup(s);
-
-	if (!c && !w->oom) {
-		w->oom = true;
-		perrs_add(w->e, false, 0, 0, "", "out of memory while reading the rules file");
-	}
-	return c;
-}
-
-static bool want_map(struct walker *w, const struct node *v, const char *expect)
-{
-	char what[64];
-
-	if (v->kind == NODE_MAP)
-		return true;
-	if (node_is_null(v))
-		err_at(w, v, "the value is missing: expected %s", expect);
-	else
-		err_at(w, v, "expected %s, found %s", expect, node_what(v, what, sizeof(what)));
-	return false;
-}
-
-static const char *want_scalar(struct walker *w, const struct node *v, const char *expect)
-{
-	char what[64];
-
-	if (v->kind == NODE_SCALAR && !node_is_null(v))
-		return v->s;
-	if (v->kind == NODE_SCALAR)
-		err_at(w, v, "the value is missing: expected %s", expect);
-	else
-		err_at(w, v, "expected %s, found %s", expect, node_what(v, what, sizeof(what)));
-	return NULL;
-}
-
-static void set_pos(struct pval *pv, const struct node *k, const struct node *v)
-{
-	pv->set = true;
-	pv->line = v->line;
-	pv->col = v->col;
-	pv->kline = k->line;
-	pv->kcol = k->col;
-}
-
-static bool val_str(struct walker *w, const struct node *k, const struct node *v, struct pstr *ps,
-		    const char *right)
-{
-	const char *s = want_scalar(w, v, right);
-
-	if (!s)
-		return false;
-	free(ps->s);
-	ps->s = xstrdup(w, s);
-	ps->line = v->line;
-	ps->col = v->col;
-	ps->kline = k->line;
-	ps->kcol = k->col;
-	return ps->s != NULL;
-}
-
-static void val_abs_path(struct walker *w, const struct node *k, const struct node *v,
-			 struct pstr *ps, const char *right)
-{
-	if (val_str(w, k, v, ps, right) && ps->s[0] != '/')
-		err_at(w, v, "\"%s\" is not an absolute path: give %s", DIAG_CUT(ps->s, 40), right);
-}
 
 /* A duration with its unit (unit_parse_span); zero_ok: 0 is a value. */
 static bool val_span(struct walker *w, const struct node *k, const struct node *v, struct pval *pv,
 		     bool zero_ok, const char *right)
 {
-	const char *s = want_scalar(w, v, right), *why;
+	const char *s = walk_want_scalar(w, v, right);
 
-	if (!s)
+	if (!s || !walk_parsed(w, k, v, s, pv, unit_parse_span, "a duration"))
 		return false;
-	if (unit_parse_span(s, &pv->v, &why) < 0) {
-		err_at(w, v, "\"%s\" is not a duration: %s", DIAG_CUT(s, 40), why);
-		return false;
-	}
-	set_pos(pv, k, v);
 	if (!pv->v && !zero_ok) {
-		err_at(w, v, "0 is not allowed here: give %s", right);
+		walk_err(w, v, "0 is not allowed here: give %s", right);
 		return false;
 	}
 	return true;
-}
-
-/* ---- walking a mapping along a table ---- */
-
-struct rkey {
-	const char *name;
-	void (*parse)(struct walker *w, const struct node *k, const struct node *v, void *obj);
-};
-
-static void unknown_key(struct walker *w, const struct node *k, const char *const *names, size_t n)
-{
-	const char *near;
-	char list[256];
-	size_t pos = 0;
-
-	if (!perrs_keeping(w->e)) {
-		err_at(w, k, "unknown key");
-		return;
-	}
-	near = profile_nearest(k->s, names, n);
-	if (near) {
-		err_at(w, k, "unknown key \"%s\"; did you mean \"%s\"?", DIAG_CUT(k->s, 60), near);
-		return;
-	}
-	list[0] = '\0';
-	for (size_t i = 0; i < n && pos < sizeof(list); i++) {
-		int c = snprintf(list + pos, sizeof(list) - pos, "%s%s", i ? ", " : "", names[i]);
-
-		if (c > 0)
-			pos += (size_t)c;
-	}
-	err_at(w, k, "unknown key \"%s\"; the keys here are: %s", DIAG_CUT(k->s, 60), list);
-}
-
-/* Reads each pair of `m` with the row of `keys` named by its key; seen[i]
- * is the key node of row i (NULL when absent). With `limits`, the profile's
- * limit walk has read the mapping first: its keys, its unknown keys and keys
- * that are not words were handled there and are skipped here. */
-static void walk_keys(struct walker *w, const struct node *m, const struct rkey *keys, size_t n,
-		      void *obj, const struct node **seen, bool limits)
-{
-	const char *names[KEYS_MAX];
-	char what[64];
-
-	for (size_t i = 0; i < n; i++) {
-		names[i] = keys[i].name;
-		seen[i] = NULL;
-	}
-	for (size_t i = 0; i + 1 < m->n; i += 2) {
-		const struct node *k = m->items[i], *v = m->items[i + 1];
-		size_t old, row;
-
-		if (k->kind == NODE_DUP_KEY)
-			continue;
-		if (k->kind != NODE_SCALAR) {
-			if (!limits)
-				err_at(w, k, "a key must be a plain word such as \"name\", not %s",
-				       node_what(k, what, sizeof(what)));
-			continue;
-		}
-		for (row = 0; row < n && strcmp(keys[row].name, k->s) != 0; row++)
-			;
-		if (row == n && limits)
-			continue;
-		old = path_key(w, k->s);
-		if (row == n) {
-			unknown_key(w, k, names, n);
-		} else {
-			seen[row] = k;
-			keys[row].parse(w, k, v, obj);
-		}
-		path_pop(w, old);
-	}
-}
-
-static const struct node *seen_of(const struct rkey *keys, size_t n, const struct node **seen,
-				  const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(keys[i].name, name))
-			return seen[i];
-	return NULL;
 }
 
 /* ---- lists: users, commands, cgroups ---- */
@@ -314,16 +74,16 @@ static long walk_scalars(struct walker *w, const struct node *v, const char *exp
 	if (v->kind != NODE_SEQ) {
 		char what[64];
 
-		err_at(w, v, "expected %s, found %s", expect, node_what(v, what, sizeof(what)));
+		walk_err(w, v, "expected %s, found %s", expect, node_what(v, what, sizeof(what)));
 		return -1;
 	}
 	for (size_t i = 0; i < v->n; i++) {
-		size_t old = path_push(w, "[%zu]", i);
-		const char *s = want_scalar(w, v->items[i], expect);
+		size_t old = walk_push(w, "[%zu]", i);
+		const char *s = walk_want_scalar(w, v->items[i], expect);
 
 		if (s)
 			item(w, v->items[i], s, i, obj);
-		path_pop(w, old);
+		walk_pop(w, old);
 	}
 	return (long)v->n;
 }
@@ -334,7 +94,7 @@ static void uid_item(struct walker *w, const struct node *it, const char *s, siz
 	const char *why;
 
 	if (match_uid_parse(s, u, &why) < 0) {
-		err_at(w, it, "\"%s\" %s", DIAG_CUT(s, 40), why);
+		walk_err(w, it, "\"%s\" %s", DIAG_CUT(s, 40), why);
 		return;
 	}
 	u->line = it->line;
@@ -352,7 +112,7 @@ static void walk_uids(struct walker *w, const struct node *k, const struct node 
 	l->set = true;
 	l->line = v->line;
 	l->col = v->col;
-	l->v = xcalloc(w, n, sizeof(*l->v));
+	l->v = walk_calloc(w, n, sizeof(*l->v));
 	if (!l->v)
 		return;
 	walk_scalars(w, v, "a list of users: names, uids or ranges, such as [alice, \"1000-\"]",
@@ -373,10 +133,10 @@ static void pat_item(struct walker *w, const struct node *it, const char *s, siz
 	const char *why = c->invalid(s);
 
 	if (why) {
-		err_at(w, it, "\"%s\" %s", DIAG_CUT(s, 60), why);
+		walk_err(w, it, "\"%s\" %s", DIAG_CUT(s, 60), why);
 		return;
 	}
-	p->s = xstrdup(w, s);
+	p->s = walk_strdup(w, s);
 	p->line = p->kline = it->line;
 	p->col = p->kcol = it->col;
 }
@@ -391,7 +151,7 @@ static void walk_pats(struct walker *w, const struct node *v, struct pat_list *l
 	l->set = true;
 	l->line = v->line;
 	l->col = v->col;
-	l->v = xcalloc(w, v->kind == NODE_SEQ ? v->n : 1, sizeof(*l->v));
+	l->v = walk_calloc(w, v->kind == NODE_SEQ ? v->n : 1, sizeof(*l->v));
 	if (!l->v)
 		return;
 	if (walk_scalars(w, v, right, pat_item, &c) > 0)
@@ -432,27 +192,28 @@ static void exempt_cgroups(struct walker *w, const struct node *k, const struct 
 	walk_cgroups(w, k, v, l);
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i].s && !strcmp(l->v[i].s, "/"))
-			warn_pos(w, l->v[i].line, l->v[i].col,
-				 "\"/\" exempts every process: cgkitd will never act; give the "
-				 "groups to leave alone, such as /system.slice");
+			walk_warn_pos(
+				w, l->v[i].line, l->v[i].col,
+				"\"/\" exempts every process: cgkitd will never act; give the "
+				"groups to leave alone, such as /system.slice");
 }
 
-static const struct rkey exempt_keys[] = {
-	{"users", exempt_users},
-	{"commands", exempt_commands},
-	{"cgroups", exempt_cgroups},
+static const struct walk_key exempt_keys[] = {
+	KEY("users", exempt_users),
+	KEY("commands", exempt_commands),
+	KEY("cgroups", exempt_cgroups),
 };
 
 static void top_exempt(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
 	struct rules *r = obj;
-	const struct node *seen[N_OF(exempt_keys)];
+	struct walk_map at;
 
 	(void)k;
 	if (node_is_null(v) ||
-	    !want_map(w, v, "a mapping of exemptions (users, commands, cgroups)"))
+	    !walk_want_map(w, v, "a mapping of exemptions (users, commands, cgroups)"))
 		return;
-	walk_keys(w, v, exempt_keys, N_OF(exempt_keys), &r->exempt, seen, false);
+	walk_pairs(w, v, exempt_keys, N_OF(exempt_keys), &r->exempt, NULL, &at);
 }
 
 /* ---- users ---- */
@@ -467,10 +228,10 @@ static void users_group(struct walker *w, const struct node *k, const struct nod
 	struct rules_users *u = obj;
 	const char *why;
 
-	if (!val_str(w, k, v, &u->group, "a group path with %u or %U, such as users/%u"))
+	if (!walk_str(w, k, v, &u->group, "a group path with %u or %U, such as users/%u"))
 		return;
 	if ((why = match_group_invalid(u->group.s)))
-		err_at(w, v, "\"%s\" %s", DIAG_CUT(u->group.s, 60), why);
+		walk_err(w, v, "\"%s\" %s", DIAG_CUT(u->group.s, 60), why);
 	u->adopt = u->group.s[0] == '/';
 }
 
@@ -480,29 +241,30 @@ static void users_limits(struct walker *w, const struct node *k, const struct no
 
 	(void)k;
 	if (node_is_null(v) ||
-	    !want_map(w, v, "a mapping of limits in profile terms (cpu, memory, io, cpuset, pids)"))
+	    !walk_want_map(w, v,
+			   "a mapping of limits in profile terms (cpu, memory, io, cpuset, pids)"))
 		return;
-	u->n_limits = profile_walk_limits(v, &u->limits, w->key, NULL, 0, &w->popts, w->e);
+	u->n_limits = profile_walk_limits(v, &u->limits, w->key, NULL, 0, w->opts, w->e);
 }
 
-static const struct rkey users_keys[] = {
-	{"uids", users_uids},
-	{"group", users_group},
-	{"limits", users_limits},
+static const struct walk_key users_keys[] = {
+	KEY("uids", users_uids),
+	KEY("group", users_group),
+	KEY("limits", users_limits),
 };
 
 static void top_users(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
 	struct rules *r = obj;
-	const struct node *seen[N_OF(users_keys)];
+	struct walk_map at;
 
 	(void)k;
 	r->users.present = true;
 	r->users.line = k->line;
 	r->users.col = k->col;
-	if (node_is_null(v) || !want_map(w, v, "a mapping (uids, group, limits)"))
+	if (node_is_null(v) || !walk_want_map(w, v, "a mapping (uids, group, limits)"))
 		return;
-	walk_keys(w, v, users_keys, N_OF(users_keys), &r->users, seen, false);
+	walk_pairs(w, v, users_keys, N_OF(users_keys), &r->users, NULL, &at);
 }
 
 /* ---- a rule ---- */
@@ -512,9 +274,9 @@ static void rule_name(struct walker *w, const struct node *k, const struct node 
 	struct rule *rule = obj;
 	const char *why;
 
-	if (val_str(w, k, v, &rule->name, "a name: 1 to 64 of A-Z a-z 0-9 _ . -") &&
+	if (walk_str(w, k, v, &rule->name, "a name: 1 to 64 of A-Z a-z 0-9 _ . -") &&
 	    (why = profile_name_invalid(rule->name.s)))
-		err_at(w, v, "\"%s\": %s", DIAG_CUT(rule->name.s, 40), why);
+		walk_err(w, v, "\"%s\": %s", DIAG_CUT(rule->name.s, 40), why);
 }
 
 static void rule_scope(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -523,7 +285,7 @@ static void rule_scope(struct walker *w, const struct node *k, const struct node
 	struct rule *rule = obj;
 	const char *near;
 
-	if (!val_str(w, k, v, &rule->scope_s, "process or user"))
+	if (!walk_str(w, k, v, &rule->scope_s, "process or user"))
 		return;
 	if (!strcmp(rule->scope_s.s, "user")) {
 		rule->scope = RULE_SCOPE_USER;
@@ -531,15 +293,15 @@ static void rule_scope(struct walker *w, const struct node *k, const struct node
 	}
 	if (!strcmp(rule->scope_s.s, "process"))
 		return;
-	near = profile_nearest(rule->scope_s.s, scopes, N_OF(scopes));
+	near = walk_nearest(rule->scope_s.s, scopes, N_OF(scopes));
 	if (near)
-		err_at(w, v, "unknown scope \"%s\"; did you mean \"%s\"?",
-		       DIAG_CUT(rule->scope_s.s, 40), near);
+		walk_err(w, v, "unknown scope \"%s\"; did you mean \"%s\"?",
+			 DIAG_CUT(rule->scope_s.s, 40), near);
 	else
-		err_at(w, v,
-		       "unknown scope \"%s\": give process (each process judged alone) or user "
-		       "(the user's group as a whole)",
-		       DIAG_CUT(rule->scope_s.s, 40));
+		walk_err(w, v,
+			 "unknown scope \"%s\": give process (each process judged alone) or user "
+			 "(the user's group as a whole)",
+			 DIAG_CUT(rule->scope_s.s, 40));
 }
 
 static void match_users(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -559,21 +321,21 @@ static void match_cgroups_key(struct walker *w, const struct node *k, const stru
 	walk_cgroups(w, k, v, &((struct rule_match *)obj)->cgroups);
 }
 
-static const struct rkey match_keys[] = {
-	{"users", match_users},
-	{"commands", match_commands_key},
-	{"cgroups", match_cgroups_key},
+static const struct walk_key match_keys[] = {
+	KEY("users", match_users),
+	KEY("commands", match_commands_key),
+	KEY("cgroups", match_cgroups_key),
 };
 
 static void rule_match(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
 	struct rule *rule = obj;
-	const struct node *seen[N_OF(match_keys)];
+	struct walk_map at;
 
 	(void)k;
-	if (node_is_null(v) || !want_map(w, v, "a mapping (users, commands, cgroups)"))
+	if (node_is_null(v) || !walk_want_map(w, v, "a mapping (users, commands, cgroups)"))
 		return;
-	walk_keys(w, v, match_keys, N_OF(match_keys), &rule->match, seen, false);
+	walk_pairs(w, v, match_keys, N_OF(match_keys), &rule->match, NULL, &at);
 }
 
 /* when's measures */
@@ -582,23 +344,23 @@ static void when_cpu(struct walker *w, const struct node *k, const struct node *
 {
 	const char *right = "a share of one cpu such as 150% or 1.5 (cpus)";
 	struct pval *pv = &((struct rule_when *)obj)->cpu;
-	const char *s = want_scalar(w, v, right), *why;
+	const char *s = walk_want_scalar(w, v, right), *why;
 
 	if (!s)
 		return;
 	if (!strcmp(s, "max") || unit_parse_cpu(s, &pv->v, &why) < 0) {
-		err_at(w, v, "\"%s\" is not a cpu threshold: give %s", DIAG_CUT(s, 40), right);
+		walk_err(w, v, "\"%s\" is not a cpu threshold: give %s", DIAG_CUT(s, 40), right);
 		return;
 	}
-	set_pos(pv, k, v);
+	walk_set_pos(pv, k, v);
 	if (!pv->v)
-		err_at(w, v, "0 is not a threshold (every process is over it): give %s", right);
+		walk_err(w, v, "0 is not a threshold (every process is over it): give %s", right);
 }
 
 static void when_size(struct walker *w, const struct node *k, const struct node *v, struct pval *pv,
 		      uint64_t host, const char *right)
 {
-	const char *s = want_scalar(w, v, right), *why;
+	const char *s = walk_want_scalar(w, v, right), *why;
 
 	if (!s)
 		return;
@@ -606,17 +368,17 @@ static void when_size(struct walker *w, const struct node *k, const struct node 
 		if (!host && strchr(s, '%'))
 			why = "a percentage of RAM needs the host's RAM size, which is not known "
 			      "here: give a size such as 2G";
-		err_at(w, v, "\"%s\" is not a size: %s", DIAG_CUT(s, 40), why);
+		walk_err(w, v, "\"%s\" is not a size: %s", DIAG_CUT(s, 40), why);
 		return;
 	}
-	set_pos(pv, k, v);
+	walk_set_pos(pv, k, v);
 	if (!pv->v)
-		err_at(w, v, "0 is not a threshold (everything is over it): give %s", right);
+		walk_err(w, v, "0 is not a threshold (everything is over it): give %s", right);
 }
 
 static void when_memory(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
-	when_size(w, k, v, &((struct rule_when *)obj)->memory, w->popts.host_ram,
+	when_size(w, k, v, &((struct rule_when *)obj)->memory, w->opts->host_ram,
 		  "a size such as 2G, 512M or 25% (of RAM)");
 }
 
@@ -630,25 +392,25 @@ static void when_tasks(struct walker *w, const struct node *k, const struct node
 {
 	const char *right = "a number of processes and threads such as 500";
 	struct pval *pv = &((struct rule_when *)obj)->tasks;
-	const char *s = want_scalar(w, v, right), *why;
+	const char *s = walk_want_scalar(w, v, right), *why;
 
 	if (!s)
 		return;
 	if (unit_parse_uint(s, &pv->v, &why) < 0) {
-		err_at(w, v, "\"%s\" is not a whole number: give %s", DIAG_CUT(s, 40), right);
+		walk_err(w, v, "\"%s\" is not a whole number: give %s", DIAG_CUT(s, 40), right);
 		return;
 	}
-	set_pos(pv, k, v);
+	walk_set_pos(pv, k, v);
 	if (!pv->v || pv->v > TASKS_MAX)
-		err_at(w, v, "%llu is out of range: give %s (1 to 4294967295)",
-		       (unsigned long long)pv->v, right);
+		walk_err(w, v, "%llu is out of range: give %s (1 to 4294967295)",
+			 (unsigned long long)pv->v, right);
 }
 
 /* "20%", "12.5%" or a share "0.2" -> parts per million, 0 < x <= 1. */
 static void val_share(struct walker *w, const struct node *k, const struct node *v, struct pval *pv)
 {
 	const char *right = "a share of time stalled such as 20% (or 0.2)";
-	const char *s = want_scalar(w, v, right);
+	const char *s = walk_want_scalar(w, v, right);
 	unsigned long long ip = 0, frac = 0, scale = 1;
 	const char *p;
 	bool pct;
@@ -665,15 +427,15 @@ static void val_share(struct walker *w, const struct node *k, const struct node 
 			}
 	pct = *p == '%';
 	if (p == s || !(s[0] >= '0' && s[0] <= '9') || (pct ? p[1] != '\0' : *p != '\0')) {
-		err_at(w, v, "\"%s\" is not a share: give %s", DIAG_CUT(s, 40), right);
+		walk_err(w, v, "\"%s\" is not a share: give %s", DIAG_CUT(s, 40), right);
 		return;
 	}
 	/* ppm = (ip + frac/scale) * (pct ? 10000 : 1000000) */
 	pv->v = (ip * scale + frac) * (pct ? 10000ULL : RULES_PPM) / scale;
-	set_pos(pv, k, v);
+	walk_set_pos(pv, k, v);
 	if (!pv->v || pv->v > RULES_PPM)
-		err_at(w, v, "\"%s\" is out of range: give a share above 0%% and at most 100%%",
-		       DIAG_CUT(s, 40));
+		walk_err(w, v, "\"%s\" is out of range: give a share above 0%% and at most 100%%",
+			 DIAG_CUT(s, 40));
 }
 
 static void pressure_memory(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -691,20 +453,21 @@ static void pressure_io(struct walker *w, const struct node *k, const struct nod
 	val_share(w, k, v, &((struct rule_when *)obj)->pressure_io);
 }
 
-static const struct rkey pressure_keys[] = {
-	{"memory", pressure_memory},
-	{"cpu", pressure_cpu},
-	{"io", pressure_io},
+static const struct walk_key pressure_keys[] = {
+	KEY("memory", pressure_memory),
+	KEY("cpu", pressure_cpu),
+	KEY("io", pressure_io),
 };
 
 static void when_pressure(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
-	const struct node *seen[N_OF(pressure_keys)];
+	struct walk_map at;
 
 	(void)k;
-	if (!want_map(w, v, "a mapping of stall shares (memory, cpu, io), such as {memory: 20%}"))
+	if (!walk_want_map(w, v,
+			   "a mapping of stall shares (memory, cpu, io), such as {memory: 20%}"))
 		return;
-	walk_keys(w, v, pressure_keys, N_OF(pressure_keys), obj, seen, false);
+	walk_pairs(w, v, pressure_keys, N_OF(pressure_keys), obj, NULL, &at);
 }
 
 static void when_for(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -713,23 +476,23 @@ static void when_for(struct walker *w, const struct node *k, const struct node *
 		 "a duration such as 30s or 5m (0: the first sample over it)");
 }
 
-static const struct rkey when_keys[] = {
-	{"cpu", when_cpu}, {"memory", when_memory},	{"tasks", when_tasks},
-	{"io", when_io},   {"pressure", when_pressure}, {"for", when_for},
+static const struct walk_key when_keys[] = {
+	KEY("cpu", when_cpu), KEY("memory", when_memory),     KEY("tasks", when_tasks),
+	KEY("io", when_io),   KEY("pressure", when_pressure), KEY("for", when_for),
 };
 
 static void rule_when(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
 	struct rule_when *wh = &((struct rule *)obj)->when;
-	const struct node *seen[N_OF(when_keys)];
+	struct walk_map at;
 
 	wh->present = true;
 	wh->line = k->line;
 	wh->col = k->col;
 	if (node_is_null(v) ||
-	    !want_map(w, v, "a mapping of thresholds (cpu, memory, tasks, io, pressure, for)"))
+	    !walk_want_map(w, v, "a mapping of thresholds (cpu, memory, tasks, io, pressure, for)"))
 		return;
-	walk_keys(w, v, when_keys, N_OF(when_keys), wh, seen, false);
+	walk_pairs(w, v, when_keys, N_OF(when_keys), wh, NULL, &at);
 	wh->n_measures = !!wh->cpu.set + !!wh->memory.set + !!wh->tasks.set + !!wh->io.set +
 			 !!wh->pressure_memory.set + !!wh->pressure_cpu.set + !!wh->pressure_io.set;
 }
@@ -739,15 +502,15 @@ static void rule_when(struct walker *w, const struct node *k, const struct node 
 static void penalty_freeze(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
 	struct pval *pv = &((struct rule_penalty *)obj)->freeze;
-	const char *s = want_scalar(w, v, "true or false");
+	const char *s = walk_want_scalar(w, v, "true or false");
 
 	if (!s)
 		return;
 	if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0) {
-		err_at(w, v, "\"%s\" is not true or false: give freeze: true", DIAG_CUT(s, 40));
+		walk_err(w, v, "\"%s\" is not true or false: give freeze: true", DIAG_CUT(s, 40));
 		return;
 	}
-	set_pos(pv, k, v);
+	walk_set_pos(pv, k, v);
 	pv->v = !strcmp(s, "true");
 }
 
@@ -757,7 +520,7 @@ static void penalty_kill(struct walker *w, const struct node *k, const struct no
 	struct rule_penalty *p = obj;
 	const char *s, *near;
 
-	if (!val_str(w, k, v, &p->kill, "a signal: TERM or KILL"))
+	if (!walk_str(w, k, v, &p->kill, "a signal: TERM or KILL"))
 		return;
 	s = p->kill.s;
 	if (!strncmp(s, "SIG", 3))
@@ -766,14 +529,14 @@ static void penalty_kill(struct walker *w, const struct node *k, const struct no
 		p->kill_signal = SIGTERM;
 	} else if (!strcmp(s, "KILL")) {
 		p->kill_signal = SIGKILL;
-	} else if ((near = profile_nearest(s, sigs, N_OF(sigs)))) {
-		err_at(w, v, "\"%s\" is not a signal cgkitd sends; did you mean \"%s\"?",
-		       DIAG_CUT(p->kill.s, 40), near);
+	} else if ((near = walk_nearest(s, sigs, N_OF(sigs)))) {
+		walk_err(w, v, "\"%s\" is not a signal cgkitd sends; did you mean \"%s\"?",
+			 DIAG_CUT(p->kill.s, 40), near);
 	} else {
-		err_at(w, v,
-		       "\"%s\" is not a signal cgkitd sends: give TERM (then KILL 10 s later if "
-		       "anything is left) or KILL",
-		       DIAG_CUT(p->kill.s, 40));
+		walk_err(w, v,
+			 "\"%s\" is not a signal cgkitd sends: give TERM (then KILL 10 s later if "
+			 "anything is left) or KILL",
+			 DIAG_CUT(p->kill.s, 40));
 	}
 }
 
@@ -784,64 +547,66 @@ static void penalty_for(struct walker *w, const struct node *k, const struct nod
 	if (!val_span(w, k, v, pv, true, "a duration such as 30m or 1h"))
 		return;
 	if (!pv->v)
-		err_at(w, v,
-		       "0 is not a length: give a duration such as 30m, or leave for out for a "
-		       "penalty that lasts as long as the offender runs");
+		walk_err(w, v,
+			 "0 is not a length: give a duration such as 30m, or leave for out for a "
+			 "penalty that lasts as long as the offender runs");
 }
 
-static const struct rkey penalty_keys[] = {
-	{"freeze", penalty_freeze},
-	{"kill", penalty_kill},
-	{"for", penalty_for},
+static const struct walk_key penalty_keys[] = {
+	KEY("freeze", penalty_freeze),
+	KEY("kill", penalty_kill),
+	KEY("for", penalty_for),
 };
 
 /* Between a penalty's keys: it does something, and a kill stands alone. */
 static void check_penalty(struct walker *w, const struct node *m, const struct rule_penalty *p,
-			  const struct node **seen)
+			  const struct walk_map *at)
 {
-	const struct node *kill = seen_of(penalty_keys, N_OF(penalty_keys), seen, "kill");
-	const struct node *fr = seen_of(penalty_keys, N_OF(penalty_keys), seen, "for");
+	const struct node *kill = walk_seen(at, "kill");
+	const struct node *fr = walk_seen(at, "for");
 	bool freeze = p->freeze.set && p->freeze.v;
 	size_t old;
 
 	if (!p->n_limits && !freeze && !kill) {
-		err_at(w, m,
-		       "this penalty does nothing: give limits (cpu: {max: 50%%}), freeze: true or "
-		       "kill: TERM");
+		walk_err(w, m,
+			 "this penalty does nothing: give limits (cpu: {max: 50%%}), freeze: true "
+			 "or "
+			 "kill: TERM");
 		return;
 	}
 	if (kill && (p->n_limits || freeze)) {
-		old = path_key(w, "kill");
-		err_at(w, kill,
-		       "kill stands alone: a killed offender needs no %s; make the %s an entry "
-		       "of its own before this one",
-		       p->n_limits ? "limits" : "freezing", p->n_limits ? "cap" : "freeze");
-		path_pop(w, old);
+		old = walk_enter(w, "kill");
+		walk_err(w, kill,
+			 "kill stands alone: a killed offender needs no %s; make the %s an entry "
+			 "of its own before this one",
+			 p->n_limits ? "limits" : "freezing", p->n_limits ? "cap" : "freeze");
+		walk_pop(w, old);
 	}
 	if (kill && fr) {
-		old = path_key(w, "for");
-		err_at(w, fr,
-		       "a kill does not last: remove for (for is how long a cap or a freeze "
-		       "holds)");
-		path_pop(w, old);
+		old = walk_enter(w, "for");
+		walk_err(w, fr,
+			 "a kill does not last: remove for (for is how long a cap or a freeze "
+			 "holds)");
+		walk_pop(w, old);
 	}
 }
 
-static void walk_penalty(struct walker *w, const struct node *m, struct rule_penalty *p)
+static void walk_penalty(struct walker *w, const struct node *m, void *item)
 {
+	struct rule_penalty *p = item;
 	static const char *const own[] = {"freeze", "kill", "for"};
-	const struct node *seen[N_OF(penalty_keys)];
+	struct walk_map at;
 
 	p->line = m->line;
 	p->col = m->col;
-	if (!want_map(
+	if (!walk_want_map(
 		    w, m,
 		    "a penalty: a mapping such as {cpu: {max: 50%}, for: 1h}, {freeze: true, for: "
 		    "10m} or {kill: TERM}"))
 		return;
-	p->n_limits = profile_walk_limits(m, &p->limits, w->key, own, N_OF(own), &w->popts, w->e);
-	walk_keys(w, m, penalty_keys, N_OF(penalty_keys), p, seen, true);
-	check_penalty(w, m, p, seen);
+	p->n_limits = profile_walk_limits(m, &p->limits, w->key, own, N_OF(own), w->opts, w->e);
+	walk_pairs_known(w, m, penalty_keys, N_OF(penalty_keys), p, &at);
+	check_penalty(w, m, p, &at);
 }
 
 static void rule_penalties(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -851,29 +616,21 @@ static void rule_penalties(struct walker *w, const struct node *k, const struct 
 	if (rule->penalties)
 		return;
 	if (node_is_null(v) || (v->kind == NODE_SEQ && !v->n)) {
-		err_at(w, node_is_null(v) ? v : k,
-		       "no penalty: give at least one, such as [{cpu: {max: 50%%}, for: 1h}]");
+		walk_err(w, node_is_null(v) ? v : k,
+			 "no penalty: give at least one, such as [{cpu: {max: 50%%}, for: 1h}]");
 		rule->n_penalties = 0;
 		return;
 	}
 	if (v->kind != NODE_SEQ) {
 		char what[64];
 
-		err_at(w, v,
-		       "expected a list of penalties (- {cpu: {max: 50%%}, for: 1h}), found %s",
-		       node_what(v, what, sizeof(what)));
+		walk_err(w, v,
+			 "expected a list of penalties (- {cpu: {max: 50%%}, for: 1h}), found %s",
+			 node_what(v, what, sizeof(what)));
 		return;
 	}
-	rule->penalties = xcalloc(w, v->n, sizeof(*rule->penalties));
-	if (!rule->penalties)
-		return;
-	rule->n_penalties = v->n;
-	for (size_t i = 0; i < v->n; i++) {
-		size_t old = path_push(w, "[%zu]", i);
-
-		walk_penalty(w, v->items[i], &rule->penalties[i]);
-		path_pop(w, old);
-	}
+	rule->penalties =
+		walk_items(w, v, sizeof(*rule->penalties), &rule->n_penalties, walk_penalty);
 }
 
 static void rule_forgive(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -883,147 +640,157 @@ static void rule_forgive(struct walker *w, const struct node *k, const struct no
 
 static void rule_notify(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
-	val_abs_path(w, k, v, &((struct rule *)obj)->notify,
-		     "the absolute path of a program, such as /usr/local/sbin/cgkit-notify");
+	walk_abs_path(w, k, v, &((struct rule *)obj)->notify,
+		      "the absolute path of a program, such as /usr/local/sbin/cgkit-notify");
 }
 
-static const struct rkey rule_keys[] = {
-	{"name", rule_name},	 {"scope", rule_scope},		{"match", rule_match},
-	{"when", rule_when},	 {"penalties", rule_penalties}, {"forgive", rule_forgive},
-	{"notify", rule_notify},
+static const struct walk_key rule_keys[] = {
+	KEY("name", rule_name),	    KEY("scope", rule_scope),	      KEY("match", rule_match),
+	KEY("when", rule_when),	    KEY("penalties", rule_penalties), KEY("forgive", rule_forgive),
+	KEY("notify", rule_notify),
 };
 
-static void walk_rule(struct walker *w, const struct node *m, struct rule *rule)
+static void walk_rule(struct walker *w, const struct node *m, void *item)
 {
-	const struct node *seen[N_OF(rule_keys)];
+	struct rule *rule = item;
+	struct walk_map at;
 	size_t old;
 
-	if (!want_map(w, m, "a rule: a mapping with name, when and penalties (- name: cpu-hog)"))
+	if (!walk_want_map(w, m,
+			   "a rule: a mapping with name, when and penalties (- name: cpu-hog)"))
 		return;
 	rule->line = m->line;
 	rule->col = m->col;
-	walk_keys(w, m, rule_keys, N_OF(rule_keys), rule, seen, false);
-	if (!seen_of(rule_keys, N_OF(rule_keys), seen, "name")) {
-		old = path_key(w, "name");
-		err_at(w, m, "the rule has no name: add name: NAME (1 to 64 of A-Z a-z 0-9 _ . -)");
-		path_pop(w, old);
+	walk_pairs(w, m, rule_keys, N_OF(rule_keys), rule, NULL, &at);
+	if (!walk_seen(&at, "name")) {
+		old = walk_enter(w, "name");
+		walk_err(w, m,
+			 "the rule has no name: add name: NAME (1 to 64 of A-Z a-z 0-9 _ . -)");
+		walk_pop(w, old);
 	}
-	if (!seen_of(rule_keys, N_OF(rule_keys), seen, "penalties")) {
-		old = path_key(w, "penalties");
-		err_at(w, m,
-		       "the rule has no penalties: add penalties: [{cpu: {max: 50%%}, for: 1h}] "
-		       "(the "
-		       "first offence gets the first entry)");
-		path_pop(w, old);
+	if (!walk_seen(&at, "penalties")) {
+		old = walk_enter(w, "penalties");
+		walk_err(w, m,
+			 "the rule has no penalties: add penalties: [{cpu: {max: 50%%}, for: 1h}] "
+			 "(the "
+			 "first offence gets the first entry)");
+		walk_pop(w, old);
 	}
 	rule->at_exec = !rule->when.present && rule->match.commands.n > 0;
 }
 
 /* Between a rule's keys and the rest of the file (users may come after). */
-static void check_rule(struct walker *w, const struct rules *r, const struct rule *rule)
+static void check_rule(struct walker *w, const struct rules *r, const struct rule *rule,
+		       const struct rules_opts *opts)
 {
 	const struct rule_when *wh = &rule->when;
 	bool user = rule->scope == RULE_SCOPE_USER;
 	size_t old;
 
 	if (user && !r->users.present) {
-		old = path_key(w, "scope");
-		err_pos(w, rule->scope_s.line, rule->scope_s.col,
+		old = walk_enter(w, "scope");
+		walk_err_pos(
+			w, rule->scope_s.line, rule->scope_s.col,
 			"scope user judges each user's group, and there is none: add a top-level "
 			"users section (users: {uids: \"1000-\"}), or use scope: process");
-		path_pop(w, old);
+		walk_pop(w, old);
 	}
 	if (user && rule->match.commands.n) {
-		old = path_key(w, "match.commands");
-		err_pos(w, rule->match.commands.line, rule->match.commands.col,
-			"a user rule measures the user's whole group, so it cannot match "
-			"commands: use scope: process to judge the matching processes");
-		path_pop(w, old);
+		old = walk_enter(w, "match.commands");
+		walk_err_pos(w, rule->match.commands.line, rule->match.commands.col,
+			     "a user rule measures the user's whole group, so it cannot match "
+			     "commands: use scope: process to judge the matching processes");
+		walk_pop(w, old);
 	}
 	if (user && rule->match.cgroups.n) {
-		old = path_key(w, "match.cgroups");
-		err_pos(w, rule->match.cgroups.line, rule->match.cgroups.col,
-			"a user rule measures the user's whole group, so it cannot match "
-			"cgroups: use scope: process to judge the processes in them");
-		path_pop(w, old);
+		old = walk_enter(w, "match.cgroups");
+		walk_err_pos(w, rule->match.cgroups.line, rule->match.cgroups.col,
+			     "a user rule measures the user's whole group, so it cannot match "
+			     "cgroups: use scope: process to judge the processes in them");
+		walk_pop(w, old);
 	}
 	if (!wh->present && !rule->match.commands.n) {
-		old = path_key(w, "when");
-		err_pos(w, rule->line, rule->col,
+		old = walk_enter(w, "when");
+		walk_err_pos(
+			w, rule->line, rule->col,
 			"the rule has no when: add the thresholds that make an offence (when: "
 			"{cpu: 150%%, for: 5m}); only a rule with match.commands may leave it out, "
 			"to "
 			"act at exec");
-		path_pop(w, old);
+		walk_pop(w, old);
 	} else if (wh->present && !wh->n_measures) {
-		old = path_key(w, "when");
-		err_pos(w, wh->line, wh->col,
-			"when gives no threshold: add cpu, memory, tasks, io or pressure (for "
-			"alone "
-			"is not a condition)%s",
-			rule->match.commands.n ? ", or leave when out to act at exec" : "");
-		path_pop(w, old);
+		old = walk_enter(w, "when");
+		walk_err_pos(w, wh->line, wh->col,
+			     "when gives no threshold: add cpu, memory, tasks, io or pressure (for "
+			     "alone "
+			     "is not a condition)%s",
+			     rule->match.commands.n ? ", or leave when out to act at exec" : "");
+		walk_pop(w, old);
 	}
 	if (rule->at_exec && user) {
-		old = path_key(w, "scope");
-		err_pos(w, rule->scope_s.line, rule->scope_s.col,
+		old = walk_enter(w, "scope");
+		walk_err_pos(
+			w, rule->scope_s.line, rule->scope_s.col,
 			"a rule that acts at exec judges the process that executes: use scope: "
 			"process");
-		path_pop(w, old);
+		walk_pop(w, old);
 	}
 	if (wh->pressure_memory.set || wh->pressure_cpu.set || wh->pressure_io.set) {
 		const struct pval *pv = wh->pressure_memory.set ? &wh->pressure_memory
 					: wh->pressure_cpu.set	? &wh->pressure_cpu
 								: &wh->pressure_io;
 
-		old = path_key(w, "when.pressure");
+		old = walk_enter(w, "when.pressure");
 		if (!user)
-			err_pos(w, pv->kline, pv->kcol,
+			walk_err_pos(
+				w, pv->kline, pv->kcol,
 				"pressure is measured per group, not per process: use scope: user, "
 				"or cpu, memory, tasks or io");
-		else if (w->opts && w->opts->no_pressure)
-			warn_pos(w, pv->kline, pv->kcol,
-				 "this host has no pressure files (cgroup v2 only): this threshold "
-				 "never holds here, so the rule never fires");
-		path_pop(w, old);
+		else if (opts->no_pressure)
+			walk_warn_pos(
+				w, pv->kline, pv->kcol,
+				"this host has no pressure files (cgroup v2 only): this threshold "
+				"never holds here, so the rule never fires");
+		walk_pop(w, old);
 	}
 	if (wh->for_us.set && wh->for_us.v && wh->for_us.v < r->interval.v) {
 		char f[32], i[32];
 
 		unit_format_duration(wh->for_us.v, f, sizeof(f));
 		unit_format_duration(r->interval.v, i, sizeof(i));
-		old = path_key(w, "when.for");
-		warn_pos(w, wh->for_us.line, wh->for_us.col,
-			 "for (%s) is shorter than interval (%s): the first sample over the "
-			 "threshold decides, as with for: 0",
-			 f, i);
-		path_pop(w, old);
+		old = walk_enter(w, "when.for");
+		walk_warn_pos(w, wh->for_us.line, wh->for_us.col,
+			      "for (%s) is shorter than interval (%s): the first sample over the "
+			      "threshold decides, as with for: 0",
+			      f, i);
+		walk_pop(w, old);
 	}
 }
 
-static void check_rules(struct walker *w, struct rules *r)
+static void check_rules(struct walker *w, struct rules *r, const struct rules_opts *opts)
 {
 	for (size_t i = 0; i < r->n_rules; i++) {
 		const struct rule *rule = &r->rules[i];
-		size_t old = path_push(w, "rules[%zu]", i);
+		size_t old = walk_push(w, "rules[%zu]", i);
 
 		if (rule->line)
-			check_rule(w, r, rule);
+			check_rule(w, r, rule, opts);
 		for (size_t j = 0; j < i && rule->name.s; j++) {
 			const struct rule *o = &r->rules[j];
 
 			if (o->name.s && !strcmp(o->name.s, rule->name.s)) {
-				size_t k = path_key(w, "name");
+				size_t k = walk_enter(w, "name");
 
-				err_pos(w, rule->name.line, rule->name.col,
+				walk_err_pos(
+					w, rule->name.line, rule->name.col,
 					"\"%s\" is already the name of the rule at line %d: give "
 					"each rule its own name",
 					DIAG_CUT(rule->name.s, 64), o->name.line);
-				path_pop(w, k);
+				walk_pop(w, k);
 				break;
 			}
 		}
-		path_pop(w, old);
+		walk_pop(w, old);
 	}
 }
 
@@ -1036,20 +803,11 @@ static void top_rules(struct walker *w, const struct node *k, const struct node 
 	if (r->rules || node_is_null(v))
 		return;
 	if (v->kind != NODE_SEQ) {
-		err_at(w, v, "expected a list of rules (- name: cpu-hog), found %s",
-		       node_what(v, what, sizeof(what)));
+		walk_err(w, v, "expected a list of rules (- name: cpu-hog), found %s",
+			 node_what(v, what, sizeof(what)));
 		return;
 	}
-	r->rules = xcalloc(w, v->n, sizeof(*r->rules));
-	if (!r->rules)
-		return;
-	r->n_rules = v->n;
-	for (size_t i = 0; i < v->n; i++) {
-		size_t old = path_push(w, "[%zu]", i);
-
-		walk_rule(w, v->items[i], &r->rules[i]);
-		path_pop(w, old);
-	}
+	r->rules = walk_items(w, v, sizeof(*r->rules), &r->n_rules, walk_rule);
 }
 
 /* ---- metrics, history: later features ---- */
@@ -1061,13 +819,14 @@ static void metrics_listen(struct walker *w, const struct node *k, const struct 
 	unsigned long port;
 	char *end;
 
-	if (!val_str(w, k, v, ps, "an address and port such as 127.0.0.1:9269"))
+	if (!walk_str(w, k, v, ps, "an address and port such as 127.0.0.1:9269"))
 		return;
 	colon = strrchr(ps->s, ':');
 	port = colon ? strtoul(colon + 1, &end, 10) : 0;
 	if (!colon || colon == ps->s || !colon[1] || *end || port < 1 || port > 65535)
-		err_at(w, v, "\"%s\" is not an address and port: give 127.0.0.1:9269 or [::1]:9269",
-		       DIAG_CUT(ps->s, 40));
+		walk_err(w, v,
+			 "\"%s\" is not an address and port: give 127.0.0.1:9269 or [::1]:9269",
+			 DIAG_CUT(ps->s, 40));
 }
 
 static void metrics_groups(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -1078,27 +837,27 @@ static void metrics_groups(struct walker *w, const struct node *k, const struct 
 static void metrics_depth(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
 	struct pval *pv = &((struct rules_metrics *)obj)->depth;
-	const char *s = want_scalar(w, v, "a depth from 1 to 64"), *why;
+	const char *s = walk_want_scalar(w, v, "a depth from 1 to 64"), *why;
 
 	if (!s)
 		return;
 	if (unit_parse_uint(s, &pv->v, &why) < 0 || pv->v < 1 || pv->v > 64) {
-		err_at(w, v, "\"%s\" is not a depth: give 1 to 64", DIAG_CUT(s, 40));
+		walk_err(w, v, "\"%s\" is not a depth: give 1 to 64", DIAG_CUT(s, 40));
 		return;
 	}
-	set_pos(pv, k, v);
+	walk_set_pos(pv, k, v);
 }
 
-static const struct rkey metrics_keys[] = {
-	{"listen", metrics_listen},
-	{"groups", metrics_groups},
-	{"depth", metrics_depth},
+static const struct walk_key metrics_keys[] = {
+	KEY("listen", metrics_listen),
+	KEY("groups", metrics_groups),
+	KEY("depth", metrics_depth),
 };
 
 static void history_dir(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
-	val_abs_path(w, k, v, &((struct rules_history *)obj)->dir,
-		     "a directory such as /var/lib/cgkit/history");
+	walk_abs_path(w, k, v, &((struct rules_history *)obj)->dir,
+		      "a directory such as /var/lib/cgkit/history");
 }
 
 static void history_interval(struct walker *w, const struct node *k, const struct node *v,
@@ -1119,24 +878,24 @@ static void history_max(struct walker *w, const struct node *k, const struct nod
 	when_size(w, k, v, pv, 0, "a size such as 1G");
 }
 
-static const struct rkey history_keys[] = {
-	{"dir", history_dir},
-	{"interval", history_interval},
-	{"keep", history_keep},
-	{"max", history_max},
+static const struct walk_key history_keys[] = {
+	KEY("dir", history_dir),
+	KEY("interval", history_interval),
+	KEY("keep", history_keep),
+	KEY("max", history_max),
 };
 
 static void later_feature(struct walker *w, const struct node *k, const struct node *v,
-			  const struct rkey *keys, size_t n, void *obj, const char *expect)
+			  const struct walk_key *keys, size_t n, void *obj, const char *expect)
 {
-	const struct node *seen[KEYS_MAX];
+	struct walk_map at;
 
-	warn_at(w, k,
-		"not implemented yet: cgkitd checks this section and ignores it (a later "
-		"version serves it)");
-	if (node_is_null(v) || !want_map(w, v, expect))
+	walk_warn(w, k,
+		  "not implemented yet: cgkitd checks this section and ignores it (a later "
+		  "version serves it)");
+	if (node_is_null(v) || !walk_want_map(w, v, expect))
 		return;
-	walk_keys(w, v, keys, n, obj, seen, false);
+	walk_pairs(w, v, keys, n, obj, NULL, &at);
 }
 
 static void top_metrics(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -1170,8 +929,8 @@ static void top_interval(struct walker *w, const struct node *k, const struct no
 	if (!val_span(w, k, v, pv, true, "a duration from 100ms to 1m, such as 1s"))
 		return;
 	if (pv->v < RULES_INTERVAL_MIN_US || pv->v > RULES_INTERVAL_MAX_US)
-		err_at(w, v, "\"%s\" is out of range: give 100ms .. 1m (default 1s)",
-		       DIAG_CUT(v->s, 40));
+		walk_err(w, v, "\"%s\" is out of range: give 100ms .. 1m (default 1s)",
+			 DIAG_CUT(v->s, 40));
 }
 
 static void top_parent(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -1179,42 +938,42 @@ static void top_parent(struct walker *w, const struct node *k, const struct node
 	struct rules *r = obj;
 	const char *why;
 
-	if (!val_str(w, k, v, &r->parent, "a relative path such as cgkit, or self"))
+	if (!walk_str(w, k, v, &r->parent, "a relative path such as cgkit, or self"))
 		return;
 	if ((why = profile_parent_invalid(r->parent.s)))
-		err_at(w, v, "\"%s\": %s", DIAG_CUT(r->parent.s, 40), why);
+		walk_err(w, v, "\"%s\": %s", DIAG_CUT(r->parent.s, 40), why);
 	r->parent_self = !strcmp(r->parent.s, "self");
 }
 
 static void top_state(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
-	val_abs_path(w, k, v, &((struct rules *)obj)->state, "a directory such as /var/lib/cgkit");
+	walk_abs_path(w, k, v, &((struct rules *)obj)->state, "a directory such as /var/lib/cgkit");
 }
 
 static void top_log(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
-	val_abs_path(w, k, v, &((struct rules *)obj)->log,
-		     "a file such as /var/log/cgkit/actions.jsonl");
+	walk_abs_path(w, k, v, &((struct rules *)obj)->log,
+		      "a file such as /var/log/cgkit/actions.jsonl");
 }
 
 static void top_notify(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
-	val_abs_path(w, k, v, &((struct rules *)obj)->notify,
-		     "the absolute path of a program, such as /usr/local/sbin/cgkit-notify");
+	walk_abs_path(w, k, v, &((struct rules *)obj)->notify,
+		      "the absolute path of a program, such as /usr/local/sbin/cgkit-notify");
 }
 
-static const struct rkey top_keys[] = {
-	{"interval", top_interval}, {"parent", top_parent}, {"state", top_state},
-	{"log", top_log},	    {"notify", top_notify}, {"exempt", top_exempt},
-	{"users", top_users},	    {"rules", top_rules},   {"metrics", top_metrics},
-	{"history", top_history},
+static const struct walk_key top_keys[] = {
+	KEY("interval", top_interval), KEY("parent", top_parent), KEY("state", top_state),
+	KEY("log", top_log),	       KEY("notify", top_notify), KEY("exempt", top_exempt),
+	KEY("users", top_users),       KEY("rules", top_rules),	  KEY("metrics", top_metrics),
+	KEY("history", top_history),
 };
 
 static bool set_default(struct walker *w, struct pstr *ps, const char *s)
 {
 	if (ps->s || ps->line)
 		return true;
-	ps->s = xstrdup(w, s);
+	ps->s = walk_strdup(w, s);
 	return ps->s != NULL;
 }
 
@@ -1226,7 +985,7 @@ static void defaults(struct walker *w, struct rules *r)
 	set_default(w, &r->state, RULES_DEFAULT_STATE);
 	set_default(w, &r->log, RULES_DEFAULT_LOG);
 	if (!r->exempt.users.set) {
-		r->exempt.users.v = xcalloc(w, 1, sizeof(*r->exempt.users.v));
+		r->exempt.users.v = walk_calloc(w, 1, sizeof(*r->exempt.users.v));
 		if (r->exempt.users.v) {
 			r->exempt.users.v[0] = (struct uid_item){.lo = 0, .hi = 999};
 			r->exempt.users.n = 1;
@@ -1239,30 +998,32 @@ static void defaults(struct walker *w, struct rules *r)
 			r->rules[i].forgive.v = RULES_DEFAULT_FORGIVE_US;
 }
 
-static void walk_top(struct walker *w, const struct node *m, struct rules *r)
+static void walk_top(struct walker *w, const struct node *m, struct rules *r,
+		     const struct rules_opts *opts)
 {
-	const struct node *seen[N_OF(top_keys)];
+	struct walk_map at;
 
 	if (m->kind != NODE_MAP) {
 		char what[64];
 
-		err_at(w, m,
-		       "expected a rules file: a mapping of keys (interval: 1s, rules: [...]), "
-		       "found %s",
-		       node_what(m, what, sizeof(what)));
+		walk_err(w, m,
+			 "expected a rules file: a mapping of keys (interval: 1s, rules: [...]), "
+			 "found %s",
+			 node_what(m, what, sizeof(what)));
 		return;
 	}
-	walk_keys(w, m, top_keys, N_OF(top_keys), r, seen, false);
-	if (!seen_of(top_keys, N_OF(top_keys), seen, "rules")) {
-		size_t old = path_key(w, "rules");
+	walk_pairs(w, m, top_keys, N_OF(top_keys), r, NULL, &at);
+	if (!walk_seen(&at, "rules")) {
+		size_t old = walk_enter(w, "rules");
 
-		err_pos(w, 1, 1,
+		walk_err_pos(
+			w, 1, 1,
 			"the file has no rules: add rules: with a list of rules (rules: [] when "
 			"cgkitd should only put users into their groups)");
-		path_pop(w, old);
+		walk_pop(w, old);
 	}
 	defaults(w, r);
-	check_rules(w, r);
+	check_rules(w, r, opts);
 }
 
 /* ---- the API ---- */
@@ -1325,69 +1086,38 @@ struct rules *rules_parse(const char *buf, size_t len, const char *path,
 {
 	static const struct rules_opts no_opts;
 	struct perrs e = {0};
-	struct walker w = {.e = &e, .opts = opts ? opts : &no_opts};
+	struct profile_opts popts = {0}; /* for the limits: host RAM */
+	struct walker w = {.e = &e, .lang = &rules_lang, .opts = &popts};
 	struct rules *r = NULL;
+	const struct node *root;
 	struct ptree t;
 
-	w.popts.host_ram = w.opts->host_ram;
-	ptree_build_doc(&t, buf, len, &rules_words, &e);
-	if (t.root && node_is_null(t.root)) {
-		perrs_add(&e, false, 1, 1, "",
-			  "the file is empty: a rules file needs at least \"rules:\" (a list of "
-			  "rules)");
-	} else if (t.root) {
-		r = xcalloc(&w, 1, sizeof(*r));
+	if (!opts)
+		opts = &no_opts;
+	popts.host_ram = opts->host_ram;
+	root = walk_doc_root(&t, buf, len, &rules_lang, &e);
+	if (root) {
+		r = walk_calloc(&w, 1, sizeof(*r));
 		if (r) {
-			walk_top(&w, t.root, r);
-			r->path = path ? xstrdup(&w, path) : NULL;
+			walk_top(&w, root, r, opts);
+			r->path = path ? walk_strdup(&w, path) : NULL;
 		}
 	}
-	ptree_free(&t);
-	if (perrs_errors(&e) > 0 || !r) {
+	if (walk_doc_end(&t, &e, d) > 0 || !r) {
 		rules_free(r);
 		r = NULL;
 	}
-	perrs_flush(&e, d);
-	perrs_free(&e);
 	return r;
 }
 
 struct rules *rules_load(const char *path, const struct rules_opts *opts, struct diags *d)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
 	struct rules_opts host = {0};
-	size_t len = 0;
-	struct stat st;
+	size_t len;
+	_cleanup_free_ char *buf = walk_read_file(path, &rules_lang, &len, d);
 
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		diags_error(d, 0, 0, "", "cannot read the rules file: %s", strerror(errno));
+	if (!buf)
 		return NULL;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		diags_error(d, 0, 0, "", "this is a directory: give a rules file (YAML)");
-		return NULL;
-	}
-	buf = malloc(PROFILE_MAX_BYTES + 1);
-	if (!buf) {
-		diags_error(d, 0, 0, "", "out of memory");
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, PROFILE_MAX_BYTES + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			diags_error(d, 0, 0, "", "cannot read the rules file: %s", strerror(errno));
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > (size_t)PROFILE_MAX_BYTES)
-			break; /* ptree_build_doc refuses it with its size */
-	}
 	if (!opts) {
 		long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 

@@ -6,583 +6,20 @@
  * (bad value), and says what would be right. */
 #include "profile.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cleanup.h"
 #include "profile_tree.h"
-#include "units.h"
+#include "profile_limits.h"
+#include "walk.h"
 
-#define CPU_WEIGHT_MIN 1
-#define CPU_WEIGHT_MAX 10000
-#define PERIOD_MIN_US 1000
-#define PERIOD_MAX_US 1000000
-#define QUOTA_MIN_US 1000
-#define QUOTA_MAX_US ((1ULL << 44) - 1) /* the kernel's max_cfs_runtime */
-#define PIDS_MAX_LIMIT 4194304		/* PID_MAX_LIMIT */
-#define CPU_ID_MAX 8191			/* NR_CPUS at its largest */
-#define MEM_ID_MAX 1023			/* MAX_NUMNODES */
-#define DEV_MAJOR_MAX 4095
-#define DEV_MINOR_MAX 1048575
 #define HOSTNAME_MAX 64
 #define USER_NAME_MAX 32
 
 /* The namespaces' names, in the order of enum ns_kind's bits. */
 static const char *const ns_names[] = {"pid", "mount", "uts", "ipc", "net", "cgroup", "user"};
-
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-#define KEYS_MAX 16 /* keys in the largest mapping: the top of a profile */
-
-struct walker;
-
-/* One key of a mapping: `parse` reads the key's value into the field at
- * `off` of the mapping's struct (a cpu_spec for cpu's keys, ...). A key with
- * `top_only` is a launch setting: its field is in struct profile, and a child
- * group may not have it. Adding a key is one row in one of the tables below. */
-struct key {
-	const char *name;
-	void (*parse)(struct walker *w, const struct node *k, const struct node *v, void *field);
-	size_t off;
-	bool top_only;
-};
-
-/* The mapping being walked: its table and the key node each row was given
- * by (NULL when absent), for the checks between keys. */
-struct mapping {
-	const struct key *keys;
-	size_t n;
-	const struct node *seen[KEYS_MAX];
-	struct mapping *up;
-};
-
-struct walker {
-	struct perrs *e;
-	const struct profile_opts *opts;
-	char key[160]; /* dotted key of where the walk stands */
-	size_t klen;
-	bool oom;
-	struct mapping *at; /* innermost mapping being walked */
-	bool partial;	    /* profile_set: one key, the checks between keys wait */
-};
-
-/* ---- small helpers ---- */
-
-static size_t path_push(struct walker *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static size_t path_push(struct walker *w, const char *fmt, ...)
-{
-	size_t old = w->klen;
-	va_list ap;
-	int n;
-
-	if (w->klen >= sizeof(w->key) - 1)
-		return old;
-	va_start(ap, fmt);
-	n = vsnprintf(w->key + w->klen, sizeof(w->key) - w->klen, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		w->klen += (size_t)n;
-	if (w->klen > sizeof(w->key) - 1)
-		w->klen = sizeof(w->key) - 1;
-	return old;
-}
-
-static void path_pop(struct walker *w, size_t old)
-{
-	w->klen = old;
-	w->key[old] = '\0';
-}
-
-/* Enters key `k` of the current mapping. */
-static size_t path_key(struct walker *w, const char *k)
-{
-	return path_push(w, "%s%s", w->klen ? "." : "", k);
-}
-
-static void report(struct walker *w, bool warning, int line, int col, const char *fmt, va_list ap)
-{
-	char msg[sizeof(((struct diag *)0)->msg)];
-
-	if (!perrs_keeping(w->e)) {
-		perrs_add(w->e, warning, line, col, w->key, "%s", "");
-		return;
-	}
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	perrs_add(w->e, warning, line, col, w->key, "%s", msg);
-}
-
-static void err_at(struct walker *w, const struct node *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void err_at(struct walker *w, const struct node *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report(w, false, n->line, n->col, fmt, ap);
-	va_end(ap);
-}
-
-static void err_pos(struct walker *w, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void err_pos(struct walker *w, int line, int col, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report(w, false, line, col, fmt, ap);
-	va_end(ap);
-}
-
-static void warn_at(struct walker *w, const struct node *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void warn_at(struct walker *w, const struct node *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report(w, true, n->line, n->col, fmt, ap);
-	va_end(ap);
-}
-
-static char *xstrdup(struct walker *w, const char *s)
-{
-	char *c = strdup(s);
-
-	if (!c && !w->oom) {
-		w->oom = true;
-		perrs_add(w->e, false, 0, 0, "", "out of memory while reading the profile");
-	}
-	return c;
-}
-
-static void *xcalloc(struct walker *w, size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p && !w->oom) {
-		w->oom = true;
-		perrs_add(w->e, false, 0, 0, "", "out of memory while reading the profile");
-	}
-	return p;
-}
-
-/* Optimal string alignment distance, case-insensitive; short strings only. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t d[33][33];
-
-	if (la > 32 || lb > 32)
-		return 99;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			char ca = (char)(a[i - 1] | 0x20), cb = (char)(b[j - 1] | 0x20);
-			size_t cost = ca != cb, best = d[i - 1][j - 1] + cost;
-
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && ca == (char)(b[j - 2] | 0x20) &&
-			    (char)(a[i - 2] | 0x20) == cb && d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	}
-	return d[la][lb];
-}
-
-/* The one name that `s` abbreviates ("rbps" for "read_bps": same first
- * letter, every letter in order), or NULL when none or several do. */
-static const char *abbreviation_of(const char *s, const char *const *names, size_t n)
-{
-	const char *found = NULL;
-
-	if (strlen(s) < 3)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		const char *a = s, *b = names[i];
-
-		if (*a != *b)
-			continue;
-		for (; *a && *b; b++)
-			if (*a == *b)
-				a++;
-		if (*a)
-			continue;
-		if (found)
-			return NULL;
-		found = names[i];
-	}
-	return found;
-}
-
-/* The nearest of `names` to `s`, or NULL when none is near enough to be a
- * likely typo. */
-static const char *nearest(const char *s, const char *const *names, size_t n)
-{
-	const char *best = NULL;
-	size_t bd = 99;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t dist = edit_distance(s, names[i]);
-
-		if (dist < bd) {
-			bd = dist;
-			best = names[i];
-		}
-	}
-	if (!best || bd > 2 || bd >= strlen(best) || bd > (strlen(s) + 1) / 2)
-		return abbreviation_of(s, names, n);
-	return best;
-}
-
-static void join_names(const char *const *names, size_t n, char *out, size_t len)
-{
-	size_t pos = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < n && pos < len; i++) {
-		int w = snprintf(out + pos, len - pos, "%s%s", i ? ", " : "", names[i]);
-
-		if (w > 0)
-			pos += (size_t)w;
-	}
-}
-
-static int find_name(const char *s, const char *const *names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(s, names[i]))
-			return (int)i;
-	return -1;
-}
-
-/* An unknown key, reported at the key with the nearest valid one or the list. */
-static void unknown_key(struct walker *w, const struct node *k, const char *const *names, size_t n)
-{
-	const char *near;
-	char list[256];
-
-	if (!perrs_keeping(w->e)) { /* past what is shown: count it only */
-		err_at(w, k, "unknown key");
-		return;
-	}
-	if (!strcmp(k->s, "<<")) {
-		err_at(w, k,
-		       "merge keys (<<) are not supported: alias a whole section instead "
-		       "(cpu: *small), or write the keys out");
-		return;
-	}
-	near = nearest(k->s, names, n);
-	if (near) {
-		err_at(w, k, "unknown key \"%s\"; did you mean \"%s\"?", DIAG_CUT(k->s, 60), near);
-		return;
-	}
-	join_names(names, n, list, sizeof(list));
-	err_at(w, k, "unknown key \"%s\"; the keys here are: %s", DIAG_CUT(k->s, 60), list);
-}
-
-/* An unknown key of the mapping `keys`; launch settings count only at the top. */
-static void unknown_key_in(struct walker *w, const struct node *k, const struct key *keys, size_t n,
-			   bool top)
-{
-	const char *names[KEYS_MAX];
-	size_t m = 0;
-
-	for (size_t i = 0; i < n && m < KEYS_MAX; i++)
-		if (top || !keys[i].top_only)
-			names[m++] = keys[i].name;
-	unknown_key(w, k, names, m);
-}
-
-static const struct key *key_find(const struct key *keys, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(keys[i].name, name))
-			return &keys[i];
-	return NULL;
-}
-
-/* The key node `name` was given by in mapping `at`, or NULL. */
-static const struct node *key_seen(const struct mapping *at, const char *name)
-{
-	const struct key *row = key_find(at->keys, at->n, name);
-
-	return row ? at->seen[row - at->keys] : NULL;
-}
-
-/* The key node of a pair, or NULL to skip the pair (a duplicate, already
- * reported, or a key that is not a word). */
-static const struct node *pair_key(struct walker *w, const struct node *k)
-{
-	char what[64];
-
-	if (k->kind == NODE_DUP_KEY)
-		return NULL;
-	if (k->kind != NODE_SCALAR) {
-		err_at(w, k, "a key must be a plain word such as \"max\", not %s",
-		       node_what(k, what, sizeof(what)));
-		return NULL;
-	}
-	return k;
-}
-
-/* Type checks. `expect` says what belongs there, for the message; an
- * empty value (null) passes, as an empty section. */
-static bool want_kind(struct walker *w, const struct node *v, enum node_kind kind,
-		      const char *expect)
-{
-	char what[64];
-
-	if (v->kind == kind || node_is_null(v))
-		return true;
-	err_at(w, v, "expected %s, found %s", expect, node_what(v, what, sizeof(what)));
-	return false;
-}
-
-static const char *want_scalar(struct walker *w, const struct node *v, const char *expect)
-{
-	char what[64];
-
-	if (v->kind == NODE_SCALAR && !node_is_null(v))
-		return v->s;
-	if (v->kind == NODE_SCALAR)
-		err_at(w, v, "the value is missing: expected %s", expect);
-	else
-		err_at(w, v, "expected %s, found %s", expect, node_what(v, what, sizeof(what)));
-	return NULL;
-}
-
-static void set_pos(struct pval *pv, const struct node *k, const struct node *v)
-{
-	pv->set = true;
-	pv->line = v->line;
-	pv->col = v->col;
-	pv->kline = k->line;
-	pv->kcol = k->col;
-}
-
-static bool has_nonzero_digit(const char *s)
-{
-	return strpbrk(s, "123456789") != NULL;
-}
-
-/* A value that came to 0 where 0 is not allowed. */
-static bool zero_refused(struct walker *w, const struct node *v, const struct pval *pv,
-			 bool zero_ok, const char *right)
-{
-	if (zero_ok || pv->is_max || pv->v)
-		return false;
-	if (has_nonzero_digit(v->s))
-		err_at(w, v, "\"%s\" rounds down to 0, which is not allowed here: give %s", DIAG_CUT(v->s, 40),
-		       right);
-	else
-		err_at(w, v, "0 is not allowed here: give %s", right);
-	return true;
-}
-
-enum size_kind { SIZE_MEMORY, SIZE_RATE };
-
-static void val_size(struct walker *w, const struct node *k, const struct node *v, struct pval *pv,
-		     enum size_kind kind, bool zero_ok)
-{
-	const char *right = kind == SIZE_MEMORY
-				    ? "a size such as 512M, 1.5G or 25% (of RAM), or max"
-				    : "a rate in bytes per second such as 10M, or max";
-	const char *s = want_scalar(w, v, right), *why;
-	uint64_t host = kind == SIZE_MEMORY ? w->opts->host_ram : 0;
-
-	if (!s)
-		return;
-	if (unit_parse_size(s, host, true, &pv->v, &why) < 0) {
-		if (kind == SIZE_MEMORY && !host && strchr(s, '%'))
-			why = "a percentage of RAM needs the host's RAM size, which is not known "
-			      "here: give a size such as 512M";
-		err_at(w, v, "\"%s\" is not a size: %s", DIAG_CUT(s, 40), why);
-		return;
-	}
-	pv->is_max = pv->v == UNIT_MAX;
-	set_pos(pv, k, v);
-	if (zero_refused(w, v, pv, zero_ok, right))
-		return;
-	if (kind == SIZE_MEMORY && unit_check_mem_size(pv->v, unit_page_size(), &why) < 0) {
-		if (strchr(s, '%'))
-			err_at(w, v, "%s (%llu bytes) %s", DIAG_CUT(s, 40), (unsigned long long)pv->v, why);
-		else
-			err_at(w, v, "%s %s", DIAG_CUT(s, 40), why);
-	}
-}
-
-/* The scalar text of a value to parse, or NULL when there is nothing left
- * to do: not a scalar (reported), or "max" where max is allowed (set). */
-static const char *scalar_or_max(struct walker *w, const struct node *k, const struct node *v,
-				 struct pval *pv, bool allow_max, const char *right)
-{
-	const char *s = want_scalar(w, v, right);
-
-	if (s && allow_max && !strcmp(s, "max")) {
-		pv->v = UNIT_MAX;
-		pv->is_max = true;
-		set_pos(pv, k, v);
-		return NULL;
-	}
-	return s;
-}
-
-static void val_count(struct walker *w, const struct node *k, const struct node *v, struct pval *pv,
-		      uint64_t lo, uint64_t hi, bool allow_max, const char *right)
-{
-	const char *s = scalar_or_max(w, k, v, pv, allow_max, right), *why;
-
-	if (!s)
-		return;
-	if (unit_parse_uint(s, &pv->v, &why) < 0) {
-		/* the reason without its generic advice: `right` says it better */
-		const char *cut = strstr(why, ": give ");
-		int n = cut ? (int)(cut - why) : (int)strlen(why);
-
-		if (!strncmp(why, "not a", 5))
-			err_at(w, v, "\"%s\" is not a whole number: give %s", DIAG_CUT(s, 40), right);
-		else
-			err_at(w, v, "\"%s\" is not a whole number (%.*s): give %s", DIAG_CUT(s, 40), n, why,
-			       right);
-		return;
-	}
-	set_pos(pv, k, v);
-	if (pv->v < lo || pv->v > hi)
-		err_at(w, v, "%llu is out of range: give %s", (unsigned long long)pv->v, right);
-}
-
-static void val_duration(struct walker *w, const struct node *k, const struct node *v,
-			 struct pval *pv, bool allow_max, const char *right)
-{
-	const char *s = scalar_or_max(w, k, v, pv, allow_max, right), *why;
-
-	if (!s)
-		return;
-	if (unit_parse_duration(s, &pv->v, &why) < 0) {
-		err_at(w, v, "\"%s\" is not a duration: %s", DIAG_CUT(s, 40), why);
-		return;
-	}
-	set_pos(pv, k, v);
-}
-
-static void val_str(struct walker *w, const struct node *k, const struct node *v, struct pstr *ps,
-		    const char *right)
-{
-	const char *s = want_scalar(w, v, right);
-
-	if (!s)
-		return;
-	free(ps->s);
-	ps->s = xstrdup(w, s);
-	ps->line = v->line;
-	ps->col = v->col;
-	ps->kline = k->line;
-	ps->kcol = k->col;
-}
-
-/* For n names (NULL ones skipped), sets first[i] to the index of the first
- * entry with the same name as entry i (i itself when it is the first), in
- * n log n: a file can hold 100,000 children. Returns -1 when out of memory. */
-struct named {
-	const char *s;
-	size_t i;
-};
-
-static int cmp_named(const void *a, const void *b)
-{
-	const struct named *x = a, *y = b;
-	int c = strcmp(x->s, y->s);
-
-	if (c != 0)
-		return c;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
-static size_t *first_of_names(struct walker *w, const char *(*name_of)(const void *, size_t),
-			      const void *arr, size_t n)
-{
-	size_t *first = xcalloc(w, n, sizeof(*first));
-	struct named *v = xcalloc(w, n, sizeof(*v));
-	size_t m = 0;
-
-	if (!first || !v) {
-		free(first);
-		free(v);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		first[i] = i;
-		if ((v[m].s = name_of(arr, i)))
-			v[m++].i = i;
-	}
-	qsort(v, m, sizeof(*v), cmp_named);
-	for (size_t j = 1, run = 0; j < m; j++) {
-		if (strcmp(v[run].s, v[j].s) != 0)
-			run = j;
-		else
-			first[v[j].i] = v[run].i;
-	}
-	free(v);
-	return first;
-}
-
-/* A list of mappings walked item by item, each item naming something that
- * no other item may name again (devices by path, children by name). */
-struct list_of {
-	size_t size;        /* one item */
-	const char *want;   /* what the value should have been */
-	void (*walk_item)(struct walker *w, const struct node *m, void *item);
-	const char *(*name_of)(const void *arr, size_t i);
-	const char *name_key;   /* the name's key in an item: "path", "name" */
-	/* reports item, whose name the earlier item first has already */
-	void (*twice)(struct walker *w, const void *item, const void *first);
-};
-
-/* Walks the list v into a new array of l's items (its length in *n), and
- * reports each name given twice. NULL when v is no list, or out of memory. */
-static void *walk_list(struct walker *w, const struct node *v, const struct list_of *l, size_t *n)
-{
-	char *items;
-	size_t *first;
-
-	if (!want_kind(w, v, NODE_SEQ, l->want) || v->kind != NODE_SEQ)
-		return NULL;
-	items = xcalloc(w, v->n, l->size);
-	if (!items)
-		return NULL;
-	*n = v->n;
-	for (size_t i = 0; i < v->n; i++) {
-		size_t old = path_push(w, "[%zu]", i);
-
-		l->walk_item(w, v->items[i], items + i * l->size);
-		path_pop(w, old);
-	}
-	first = first_of_names(w, l->name_of, items, v->n);
-	for (size_t i = 0; first && i < v->n; i++) {
-		size_t old;
-
-		if (first[i] == i)
-			continue;
-		old = path_push(w, "[%zu].%s", i, l->name_key);
-		l->twice(w, items + i * l->size, items + first[i] * l->size);
-		path_pop(w, old);
-	}
-	free(first);
-	return items;
-}
 
 /* ---- names ---- */
 
@@ -655,458 +92,31 @@ const char *profile_parent_invalid(const char *parent)
 	return NULL;
 }
 
-/* ---- walking a mapping along its table ---- */
+/* ---- the walk's words ---- */
 
 static void misplaced_key(struct walker *w, const struct node *k)
 {
 	if (!strcmp(k->s, "parent"))
-		err_at(w, k,
-		       "misplaced key: parent belongs at the top of the profile; a child "
-		       "group lives inside its parent group");
+		walk_err(w, k,
+			 "misplaced key: parent belongs at the top of the profile; a child "
+			 "group lives inside its parent group");
 	else
-		err_at(w, k,
-		       "misplaced key: launch settings (namespaces, hostname, rootfs, layers, "
-		       "user, workdir, env) belong at the top of the profile; a child takes only "
-		       "name, description, cpu, memory, io, cpuset, pids and children");
+		walk_err(w, k,
+			 "misplaced key: launch settings (namespaces, hostname, rootfs, layers, "
+			 "user, workdir, env) belong at the top of the profile; a child takes only "
+			 "name, description, cpu, memory, io, cpuset, pids and children");
 }
 
-/* Reads each pair of mapping `m` with the row of `keys` named by its key:
- * the value goes to the field at row->off of `obj` (of `top` for a launch
- * setting). Fills at->seen for the checks between keys. `top` is NULL below
- * the top of the profile. */
-static void walk_pairs(struct walker *w, const struct node *m, const struct key *keys, size_t n,
-		       void *obj, struct profile *top, struct mapping *at)
-{
-	*at = (struct mapping){.keys = keys, .n = n, .up = w->at};
-	w->at = at;
-	for (size_t i = 0; i + 1 < m->n; i += 2) {
-		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
-		const struct key *row;
-		size_t old;
-
-		if (!k)
-			continue;
-		old = path_key(w, k->s);
-		row = key_find(keys, n, k->s);
-		if (!row) {
-			unknown_key_in(w, k, keys, n, top != NULL);
-		} else if (row->top_only && !top) {
-			misplaced_key(w, k);
-		} else {
-			at->seen[row - keys] = k;
-			row->parse(w, k, v, (char *)(row->top_only ? (void *)top : obj) + row->off);
-		}
-		path_pop(w, old);
-	}
-	w->at = at->up;
-}
-
-/* A section: a mapping (or nothing) of the keys in `keys`. Returns false when
- * the value is not a mapping (reported). */
-static bool walk_map(struct walker *w, const struct node *m, const char *expect,
-		     const struct key *keys, size_t n, void *obj, struct mapping *at)
-{
-	*at = (struct mapping){.keys = keys, .n = n};
-	if (!want_kind(w, m, NODE_MAP, expect))
-		return false;
-	walk_pairs(w, m, keys, n, obj, NULL, at);
-	return true;
-}
-
-/* ---- sections ---- */
-
-static void val_cpu_amount(struct walker *w, const struct node *k, const struct node *v,
-			   struct pval *pv)
-{
-	const char *right = "a cpu amount such as 20% (of one cpu), 0.2 (cpus), 200m or max";
-	const char *s = want_scalar(w, v, right), *why;
-
-	if (!s)
-		return;
-	if (unit_parse_cpu(s, &pv->v, &why) < 0) {
-		err_at(w, v, "\"%s\" is not a cpu amount: %s", DIAG_CUT(s, 40), why);
-		return;
-	}
-	pv->is_max = pv->v == UNIT_MAX;
-	set_pos(pv, k, v);
-	zero_refused(w, v, pv, false, right);
-}
-
-static void val_quota(struct walker *w, const struct node *k, const struct node *v, struct pval *pv)
-{
-	val_duration(w, k, v, pv, true, "a quota per period such as 20ms, 20000 (us) or max");
-	if (!pv->set || pv->is_max)
-		return;
-	if (pv->v < QUOTA_MIN_US)
-		err_at(w, v,
-		       "a quota under 1ms: the kernel's smallest quota is 1ms; give at least "
-		       "1ms (1000us), or max");
-	else if (pv->v > QUOTA_MAX_US)
-		err_at(w, v,
-		       "the quota is larger than the kernel takes (%llu us): write max for no "
-		       "limit",
-		       (unsigned long long)QUOTA_MAX_US);
-}
-
-static void val_period(struct walker *w, const struct node *k, const struct node *v,
-		       struct pval *pv)
-{
-	char d[32];
-
-	val_duration(w, k, v, pv, false, "a period from 1ms to 1s, such as 100ms");
-	if (!pv->set || (pv->v >= PERIOD_MIN_US && pv->v <= PERIOD_MAX_US))
-		return;
-	unit_format_duration(pv->v, d, sizeof(d));
-	err_at(w, v,
-	       "a period of %s is out of range: give 1ms .. 1s (1000 .. 1000000 us), such "
-	       "as 100ms",
-	       d);
-}
-
-/* cpu.max becomes a quota per period: the kernel's bounds on quotas apply. */
-static void check_cpu_cap(struct walker *w, const struct cpu_spec *c)
-{
-	unsigned __int128 q;
-	size_t old;
-	char per[32];
-
-	if (!c->max.set || c->max.is_max || !c->max.v || c->period.v < PERIOD_MIN_US ||
-	    c->period.v > PERIOD_MAX_US)
-		return;
-	q = (unsigned __int128)c->max.v * c->period.v / 1000000;
-	old = path_key(w, "max");
-	unit_format_duration(c->period.v, per, sizeof(per));
-	if (q < QUOTA_MIN_US)
-		err_pos(w, c->max.line, c->max.col,
-			"this cap gives a quota of %lluus per %s period, under the kernel's "
-			"smallest "
-			"quota of 1ms: give at least %llu%% of a cpu, or a longer cpu.period",
-			(unsigned long long)q, per,
-			(unsigned long long)((QUOTA_MIN_US * 100000000ULL / c->period.v + 999999) /
-					     1000000));
-	else if (q > QUOTA_MAX_US)
-		err_pos(w, c->max.line, c->max.col,
-			"this cap is larger than the kernel takes: write max for no limit");
-	path_pop(w, old);
-}
-
-static void parse_cpu_cap(struct walker *w, const struct node *k, const char *other)
-{
-	const struct node *o = key_seen(w->at, other);
-
-	if (o)
-		err_at(w, k,
-		       "cpu.max and cpu.quota both set the cap (the other is at line %d, "
-		       "column %d): keep one of them",
-		       o->line, o->col);
-}
-
-static void parse_cpu_max(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	parse_cpu_cap(w, k, "quota");
-	val_cpu_amount(w, k, v, f);
-}
-
-static void parse_cpu_quota(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	parse_cpu_cap(w, k, "max");
-	val_quota(w, k, v, f);
-}
-
-static void parse_cpu_period(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	val_period(w, k, v, f);
-}
-
-static void parse_weight(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	val_count(w, k, v, f, CPU_WEIGHT_MIN, CPU_WEIGHT_MAX, false,
-		  "a weight from 1 to 10000 (default 100)");
-}
-
-static const struct key cpu_keys[] = {
-	{"max", parse_cpu_max, offsetof(struct cpu_spec, max), false},
-	{"quota", parse_cpu_quota, offsetof(struct cpu_spec, quota), false},
-	{"period", parse_cpu_period, offsetof(struct cpu_spec, period), false},
-	{"weight", parse_weight, offsetof(struct cpu_spec, weight), false},
+static const struct walk_lang profile_lang = {
+	.words = &ptree_profile_words,
+	.file = "a profile file",
+	.empty = "the profile is empty: a profile needs at least \"name: NAME\"",
+	.size_first = true,
+	.key_example = "max",
+	.merge_keys = "merge keys (<<) are not supported: alias a whole section instead "
+		      "(cpu: *small), or write the keys out",
+	.misplaced = misplaced_key,
 };
-
-static void walk_cpu(struct walker *w, const struct node *k, const struct node *m, void *f)
-{
-	struct cpu_spec *c = f;
-	struct mapping at;
-
-	(void)k;
-	c->present = true;
-	if (!walk_map(w, m, "a mapping of cpu settings (max, quota, period, weight)", cpu_keys,
-		      N_OF(cpu_keys), c, &at))
-		return;
-	if (!c->period.set)
-		c->period.v = PROFILE_DEFAULT_PERIOD_US;
-	if (!w->partial)
-		check_cpu_cap(w, c);
-}
-
-static void parse_mem_limit(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	val_size(w, k, v, f, SIZE_MEMORY, false);
-}
-
-static void parse_mem_swap(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	val_size(w, k, v, f, SIZE_MEMORY, true);
-}
-
-static const struct key memory_keys[] = {
-	{"max", parse_mem_limit, offsetof(struct memory_spec, max), false},
-	{"high", parse_mem_limit, offsetof(struct memory_spec, high), false},
-	{"swap", parse_mem_swap, offsetof(struct memory_spec, swap), false},
-};
-
-/* Between memory's keys: high <= max; swap only on top of a max. `swap_key`:
- * where swap was given, NULL when it was not. */
-static void check_memory(struct walker *w, const struct memory_spec *mem,
-			 const struct node *swap_key)
-{
-	if (mem->high.set && mem->max.set && !mem->high.is_max && !mem->max.is_max &&
-	    mem->high.v > mem->max.v) {
-		size_t old = path_key(w, "high");
-		char h[32], mx[32];
-
-		unit_format_size(mem->high.v, h, sizeof(h));
-		unit_format_size(mem->max.v, mx, sizeof(mx));
-		err_pos(w, mem->high.line, mem->high.col,
-			"memory.high (%s) is above memory.max (%s): give at most %s, or drop "
-			"memory.high",
-			h, mx, mx);
-		path_pop(w, old);
-	}
-	if (swap_key && !mem->max.set) {
-		size_t old = path_key(w, "swap");
-
-		err_at(w, swap_key,
-		       "memory.swap needs memory.max: swap is allowed on top of the "
-		       "memory limit; add memory.max (a size, or max)");
-		path_pop(w, old);
-	}
-}
-
-static void walk_memory(struct walker *w, const struct node *k, const struct node *m, void *f)
-{
-	struct memory_spec *mem = f;
-	struct mapping at;
-
-	(void)k;
-	mem->present = true;
-	if (!walk_map(w, m, "a mapping of memory settings (max, high, swap)", memory_keys,
-		      N_OF(memory_keys), mem, &at))
-		return;
-	if (!w->partial)
-		check_memory(w, mem, key_seen(&at, "swap"));
-}
-
-static void parse_device_path(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	struct io_device *dev = f;
-	const char *s;
-	unsigned long long maj, min;
-	int end = 0;
-
-	val_str(w, k, v, &dev->path, "a block device such as /dev/vda, or MAJ:MIN such as 253:0");
-	s = dev->path.s;
-	if (!s)
-		return;
-	if (s[0] == '/')
-		return;
-	if (s[0] >= '0' && s[0] <= '9' && sscanf(s, "%llu:%llu%n", &maj, &min, &end) == 2 &&
-	    !s[end] && strspn(s, "0123456789:") == strlen(s)) {
-		if (maj > DEV_MAJOR_MAX || min > DEV_MINOR_MAX) {
-			err_at(w, v,
-			       "\"%s\" is not a device number: the major is 0 .. %d and the "
-			       "minor 0 .. %d",
-			       DIAG_CUT(s, 40), DEV_MAJOR_MAX, DEV_MINOR_MAX);
-			return;
-		}
-		dev->has_majmin = true;
-		dev->major = (unsigned)maj;
-		dev->minor = (unsigned)min;
-		return;
-	}
-	err_at(w, v,
-	       "\"%s\" is not a device: give the block device's path (/dev/vda) or its "
-	       "numbers MAJ:MIN (253:0)",
-	       DIAG_CUT(s, 40));
-}
-
-static void parse_rate(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	val_size(w, k, v, f, SIZE_RATE, false);
-}
-
-static void parse_iops(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	val_count(w, k, v, f, 1, UINT64_MAX - 1, true,
-		  "a number of operations per second such as 1000, or max");
-}
-
-/* path's field is the whole device: it sets path and the numbers */
-static const struct key device_keys[] = {
-	{"path", parse_device_path, 0, false},
-	{"read_bps", parse_rate, offsetof(struct io_device, read_bps), false},
-	{"write_bps", parse_rate, offsetof(struct io_device, write_bps), false},
-	{"read_iops", parse_iops, offsetof(struct io_device, read_iops), false},
-	{"write_iops", parse_iops, offsetof(struct io_device, write_iops), false},
-};
-
-static void walk_device(struct walker *w, const struct node *m, void *item)
-{
-	struct io_device *dev = item;
-	struct mapping at;
-	bool has_limit = false;
-
-	dev->line = m->line;
-	dev->col = m->col;
-	if (!walk_map(w, m,
-		      "a device: a mapping with path and limits (read_bps, write_bps, "
-		      "read_iops, write_iops)",
-		      device_keys, N_OF(device_keys), dev, &at))
-		return;
-	for (size_t i = 0; i < N_OF(device_keys); i++)
-		if (device_keys[i].parse != parse_device_path && at.seen[i])
-			has_limit = true;
-	if (!key_seen(&at, "path")) {
-		size_t old = path_key(w, "path");
-
-		err_at(w, m, "the device has no path: add path: /dev/vda (or MAJ:MIN)");
-		path_pop(w, old);
-	} else if (!has_limit) {
-		warn_at(w, m,
-			"this device sets no limit: add read_bps, write_bps, read_iops or "
-			"write_iops, or remove it");
-	}
-}
-
-static const char *device_path_of(const void *arr, size_t i)
-{
-	return ((const struct io_device *)arr)[i].path.s;
-}
-
-static void device_twice(struct walker *w, const void *item, const void *first)
-{
-	const struct io_device *dev = item, *o = first;
-
-	err_pos(w, dev->path.line, dev->path.col,
-		"the device \"%s\" is already limited at line %d: give each device "
-		"one entry",
-		DIAG_CUT(dev->path.s, 40), o->path.line);
-}
-
-static const struct list_of device_list = {
-	sizeof(struct io_device), "a list of devices (- path: /dev/vda)", walk_device,
-	device_path_of, "path", device_twice,
-};
-
-static void walk_devices(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	struct io_spec *io = f;
-
-	(void)k;
-	if (io->devices) /* a second devices key: reported as a duplicate */
-		return;
-	io->devices = walk_list(w, v, &device_list, &io->n_devices);
-}
-
-static void parse_io_weight(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	val_count(w, k, v, f, 1, 10000, false, "a weight from 1 to 10000 (default 100)");
-}
-
-/* devices' field is the whole io section: it sets devices and n_devices */
-static const struct key io_keys[] = {
-	{"weight", parse_io_weight, offsetof(struct io_spec, weight), false},
-	{"devices", walk_devices, 0, false},
-};
-
-static void walk_io(struct walker *w, const struct node *k, const struct node *m, void *f)
-{
-	struct io_spec *io = f;
-	struct mapping at;
-
-	(void)k;
-	io->present = true;
-	walk_map(w, m, "a mapping of io settings (weight, devices)", io_keys, N_OF(io_keys), io,
-		 &at);
-}
-
-static void val_list(struct walker *w, const struct node *k, const struct node *v, struct pstr *ps,
-		     unsigned max_id, const char *what)
-{
-	const char *s = want_scalar(w, v, "a list of ids such as \"0-3,6\""), *why;
-	char *out;
-
-	if (!s)
-		return;
-	out = xcalloc(w, strlen(s) + 16, 1);
-	if (!out)
-		return;
-	if (unit_parse_list(s, max_id, out, strlen(s) + 16, &why) < 0) {
-		err_at(w, v, "\"%s\" is not a list of %s: %s", DIAG_CUT(s, 40), what, why);
-		free(out);
-		return;
-	}
-	free(ps->s);
-	ps->s = out;
-	ps->line = v->line;
-	ps->col = v->col;
-	ps->kline = k->line;
-	ps->kcol = k->col;
-}
-
-static void parse_cpus(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	val_list(w, k, v, f, CPU_ID_MAX, "cpus");
-}
-
-static void parse_mems(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	val_list(w, k, v, f, MEM_ID_MAX, "memory nodes");
-}
-
-static const struct key cpuset_keys[] = {
-	{"cpus", parse_cpus, offsetof(struct cpuset_spec, cpus), false},
-	{"mems", parse_mems, offsetof(struct cpuset_spec, mems), false},
-};
-
-static void walk_cpuset(struct walker *w, const struct node *k, const struct node *m, void *f)
-{
-	struct cpuset_spec *cs = f;
-	struct mapping at;
-
-	(void)k;
-	cs->present = true;
-	walk_map(w, m, "a mapping of cpuset settings (cpus, mems)", cpuset_keys, N_OF(cpuset_keys),
-		 cs, &at);
-}
-
-static void parse_pids_max(struct walker *w, const struct node *k, const struct node *v, void *f)
-{
-	val_count(w, k, v, f, 1, PIDS_MAX_LIMIT, true,
-		  "a number of processes from 1 to 4194304, or max");
-}
-
-static const struct key pids_keys[] = {
-	{"max", parse_pids_max, offsetof(struct pids_spec, max), false},
-};
-
-static void walk_pids(struct walker *w, const struct node *k, const struct node *m, void *f)
-{
-	struct pids_spec *pids = f;
-	struct mapping at;
-
-	(void)k;
-	pids->present = true;
-	walk_map(w, m, "a mapping of pids settings (max)", pids_keys, N_OF(pids_keys), pids, &at);
-}
 
 /* ---- launch settings (top only) ---- */
 
@@ -1118,38 +128,38 @@ static void walk_namespaces(struct walker *w, const struct node *k, const struct
 	(void)k;
 	p->ns_line = v->line;
 	p->ns_col = v->col;
-	join_names(ns_names, N_OF(ns_names), list, sizeof(list));
-	if (!want_kind(w, v, NODE_SEQ, "a list of namespaces such as [pid, mount, uts]") ||
+	walk_join_names(ns_names, N_OF(ns_names), list, sizeof(list));
+	if (!walk_want_kind(w, v, NODE_SEQ, "a list of namespaces such as [pid, mount, uts]") ||
 	    v->kind != NODE_SEQ)
 		return;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct node *it = v->items[i];
-		size_t old = path_push(w, "[%zu]", i);
-		const char *s = want_scalar(w, it, "a namespace name");
+		size_t old = walk_push(w, "[%zu]", i);
+		const char *s = walk_want_scalar(w, it, "a namespace name");
 		int id;
 
 		if (s) {
-			id = find_name(s, ns_names, N_OF(ns_names));
+			id = walk_find_name(s, ns_names, N_OF(ns_names));
 			if (id < 0) {
-				const char *near = nearest(s, ns_names, N_OF(ns_names));
+				const char *near = walk_nearest(s, ns_names, N_OF(ns_names));
 
 				if (near)
-					err_at(w, it,
-					       "unknown namespace \"%s\"; did you mean \"%s\"?",
-					       DIAG_CUT(s, 40), near);
+					walk_err(w, it,
+						 "unknown namespace \"%s\"; did you mean \"%s\"?",
+						 DIAG_CUT(s, 40), near);
 				else
-					err_at(w, it,
-					       "unknown namespace \"%s\"; the namespaces are: "
-					       "%s",
-					       DIAG_CUT(s, 40), list);
+					walk_err(w, it,
+						 "unknown namespace \"%s\"; the namespaces are: "
+						 "%s",
+						 DIAG_CUT(s, 40), list);
 			} else if (p->namespaces & (1u << id)) {
-				warn_at(w, it, "namespace \"%s\" is listed twice: once is enough",
-					s);
+				walk_warn(w, it, "namespace \"%s\" is listed twice: once is enough",
+					  s);
 			} else {
 				p->namespaces |= 1u << id;
 			}
 		}
-		path_pop(w, old);
+		walk_pop(w, old);
 	}
 }
 
@@ -1206,12 +216,15 @@ static bool user_ok(const char *s)
 	return id_ok(colon + 1, strlen(colon + 1)) || uname_ok(colon + 1, strlen(colon + 1));
 }
 
-static void val_abs_path(struct walker *w, const struct node *k, const struct node *v,
-			 struct pstr *ps, const char *right)
+static void walk_layer(struct walker *w, const struct node *it, void *item)
 {
-	val_str(w, k, v, ps, right);
-	if (ps->s && ps->s[0] != '/')
-		err_at(w, v, "\"%s\" is not an absolute path: give %s", DIAG_CUT(ps->s, 40), right);
+	struct pstr *l = item;
+
+	walk_abs_path(w, it, it, l, "a directory such as /srv/layers/app");
+	if (l->s && strpbrk(l->s, ":,"))
+		walk_err(w, it,
+			 "overlayfs cannot take a layer path with ':' or ',': "
+			 "rename or link the directory");
 }
 
 static void walk_layers(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1219,24 +232,11 @@ static void walk_layers(struct walker *w, const struct node *k, const struct nod
 	struct profile *p = f;
 
 	(void)k;
-	if (!want_kind(w, v, NODE_SEQ, "a list of directories, top first, such as [/srv/layers/app]") ||
+	if (!walk_want_kind(w, v, NODE_SEQ,
+			    "a list of directories, top first, such as [/srv/layers/app]") ||
 	    v->kind != NODE_SEQ)
 		return;
-	p->layers = xcalloc(w, v->n, sizeof(*p->layers));
-	if (!p->layers)
-		return;
-	p->n_layers = v->n;
-	for (size_t i = 0; i < v->n; i++) {
-		size_t old = path_push(w, "[%zu]", i);
-		struct pstr *l = &p->layers[i];
-
-		val_abs_path(w, v->items[i], v->items[i], l, "a directory such as /srv/layers/app");
-		if (l->s && strpbrk(l->s, ":,"))
-			err_at(w, v->items[i],
-			       "overlayfs cannot take a layer path with ':' or ',': "
-			       "rename or link the directory");
-		path_pop(w, old);
-	}
+	p->layers = walk_items(w, v, sizeof(*p->layers), &p->n_layers, walk_layer);
 }
 
 static bool env_name_ok(const char *s)
@@ -1255,36 +255,37 @@ static void walk_env(struct walker *w, const struct node *key, const struct node
 	struct profile *p = f;
 
 	(void)key;
-	if (!want_kind(w, m, NODE_MAP, "a mapping of NAME: value, such as {LANG: C.UTF-8}") ||
+	if (!walk_want_kind(w, m, NODE_MAP, "a mapping of NAME: value, such as {LANG: C.UTF-8}") ||
 	    m->kind != NODE_MAP)
 		return;
-	p->env = xcalloc(w, m->n / 2, sizeof(*p->env));
+	p->env = walk_calloc(w, m->n / 2, sizeof(*p->env));
 	if (!p->env)
 		return;
 	for (size_t i = 0; i + 1 < m->n; i += 2) {
-		const struct node *k = pair_key(w, m->items[i]), *v = m->items[i + 1];
+		const struct node *k = walk_pair_key(w, m->items[i]), *v = m->items[i + 1];
 		struct env_var *ev;
 		const char *s;
 		size_t old;
 
 		if (!k)
 			continue;
-		old = path_key(w, k->s);
+		old = walk_enter(w, k->s);
 		if (!env_name_ok(k->s)) {
-			err_at(w, k,
-			       "\"%s\" is not a variable name: give letters, digits and _, "
-			       "not starting with a digit (LANG, MY_VAR)",
-			       DIAG_CUT(k->s, 40));
+			walk_err(w, k,
+				 "\"%s\" is not a variable name: give letters, digits and _, "
+				 "not starting with a digit (LANG, MY_VAR)",
+				 DIAG_CUT(k->s, 40));
 		} else if (node_is_null(v)) {
-			err_at(w, v, "the value is missing: give one, or \"\" for an empty value");
-		} else if ((s = want_scalar(w, v, "a value (a string or number)"))) {
+			walk_err(w, v,
+				 "the value is missing: give one, or \"\" for an empty value");
+		} else if ((s = walk_want_scalar(w, v, "a value (a string or number)"))) {
 			ev = &p->env[p->n_env++];
-			ev->name = xstrdup(w, k->s);
-			ev->value = xstrdup(w, s);
+			ev->name = walk_strdup(w, k->s);
+			ev->value = walk_strdup(w, s);
 			ev->line = k->line;
 			ev->col = k->col;
 		}
-		path_pop(w, old);
+		walk_pop(w, old);
 	}
 }
 
@@ -1308,15 +309,19 @@ static void child_twice(struct walker *w, const void *item, const void *first)
 {
 	const struct group_spec *c = item, *o = first;
 
-	err_pos(w, c->name.line, c->name.col,
-		"\"%s\" is already the name of another child (line %d): give each child "
-		"its own name",
-		DIAG_CUT(c->name.s, 64), o->name.line);
+	walk_err_pos(w, c->name.line, c->name.col,
+		     "\"%s\" is already the name of another child (line %d): give each child "
+		     "its own name",
+		     DIAG_CUT(c->name.s, 64), o->name.line);
 }
 
-static const struct list_of child_list = {
-	sizeof(struct group_spec), "a list of groups (- name: workers)", walk_child, child_name_of,
-	"name", child_twice,
+static const struct walk_list child_list = {
+	sizeof(struct group_spec),
+	"a list of groups (- name: workers)",
+	walk_child,
+	child_name_of,
+	"name",
+	child_twice,
 };
 
 static void walk_children(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1334,9 +339,9 @@ static void parse_name(struct walker *w, const struct node *k, const struct node
 	struct pstr *name = f;
 	const char *why;
 
-	val_str(w, k, v, name, "a name: 1 to 64 of A-Z a-z 0-9 _ . -");
+	walk_str(w, k, v, name, "a name: 1 to 64 of A-Z a-z 0-9 _ . -");
 	if (name->s && (why = profile_name_invalid(name->s)))
-		err_at(w, v, "\"%s\": %s", DIAG_CUT(name->s, 40), why);
+		walk_err(w, v, "\"%s\": %s", DIAG_CUT(name->s, 40), why);
 }
 
 static void parse_description(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1345,9 +350,9 @@ static void parse_description(struct walker *w, const struct node *k, const stru
 
 	if (node_is_null(v)) {
 		free(d->s);
-		d->s = xstrdup(w, "");
+		d->s = walk_strdup(w, "");
 	} else {
-		val_str(w, k, v, d, "a line of text");
+		walk_str(w, k, v, d, "a line of text");
 	}
 }
 
@@ -1356,9 +361,9 @@ static void parse_parent(struct walker *w, const struct node *k, const struct no
 	struct profile *p = f;
 	const char *why;
 
-	val_str(w, k, v, &p->parent, "a relative path such as cgkit/tenants, or self");
+	walk_str(w, k, v, &p->parent, "a relative path such as cgkit/tenants, or self");
 	if (p->parent.s && (why = profile_parent_invalid(p->parent.s)))
-		err_at(w, v, "\"%s\": %s", DIAG_CUT(p->parent.s, 40), why);
+		walk_err(w, v, "\"%s\": %s", DIAG_CUT(p->parent.s, 40), why);
 	p->parent_self = p->parent.s && !strcmp(p->parent.s, "self");
 }
 
@@ -1373,9 +378,9 @@ struct checked_str {
 static void val_checked(struct walker *w, const struct node *k, const struct node *v,
 			struct pstr *ps, const struct checked_str *c)
 {
-	val_str(w, k, v, ps, c->right);
+	walk_str(w, k, v, ps, c->right);
 	if (ps->s && !c->ok(ps->s))
-		err_at(w, v, "\"%s\" %s", DIAG_CUT(ps->s, 40), c->bad);
+		walk_err(w, v, "\"%s\" %s", DIAG_CUT(ps->s, 40), c->bad);
 }
 
 static void parse_hostname(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1390,7 +395,7 @@ static void parse_hostname(struct walker *w, const struct node *k, const struct 
 
 static void parse_rootfs(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
-	val_abs_path(w, k, v, f, "a directory such as /srv/rootfs/alpine");
+	walk_abs_path(w, k, v, f, "a directory such as /srv/rootfs/alpine");
 }
 
 static void parse_user(struct walker *w, const struct node *k, const struct node *v, void *f)
@@ -1406,20 +411,20 @@ static void parse_user(struct walker *w, const struct node *k, const struct node
 
 static void parse_workdir(struct walker *w, const struct node *k, const struct node *v, void *f)
 {
-	val_abs_path(w, k, v, f, "an absolute directory such as /srv/app");
+	walk_abs_path(w, k, v, f, "an absolute directory such as /srv/app");
 }
 
 /* The keys of a group; the top_only ones (launch settings) are fields of
  * struct profile, an offset 0 row takes the whole struct. The order is the
  * order of "the keys here are: ..." in messages. */
-static const struct key group_keys[] = {
+static const struct walk_key group_keys[] = {
 	{"name", parse_name, offsetof(struct group_spec, name), false},
 	{"description", parse_description, offsetof(struct group_spec, description), false},
-	{"cpu", walk_cpu, offsetof(struct group_spec, cpu), false},
-	{"memory", walk_memory, offsetof(struct group_spec, memory), false},
-	{"io", walk_io, offsetof(struct group_spec, io), false},
-	{"cpuset", walk_cpuset, offsetof(struct group_spec, cpuset), false},
-	{"pids", walk_pids, offsetof(struct group_spec, pids), false},
+	{"cpu", limits_walk_cpu, offsetof(struct group_spec, cpu), false},
+	{"memory", limits_walk_memory, offsetof(struct group_spec, memory), false},
+	{"io", limits_walk_io, offsetof(struct group_spec, io), false},
+	{"cpuset", limits_walk_cpuset, offsetof(struct group_spec, cpuset), false},
+	{"pids", limits_walk_pids, offsetof(struct group_spec, pids), false},
 	{"children", walk_children, 0, false},
 	{"parent", parse_parent, 0, true},
 	{"namespaces", walk_namespaces, 0, true},
@@ -1437,53 +442,53 @@ static void check_launch(struct walker *w, struct profile *p, const struct node 
 	size_t old;
 
 	if (p->hostname.s && !(p->namespaces & NS_UTS)) {
-		old = path_key(w, "hostname");
-		err_pos(w, p->hostname.kline, p->hostname.kcol,
-			"hostname needs the uts namespace: add uts to namespaces");
-		path_pop(w, old);
+		old = walk_enter(w, "hostname");
+		walk_err_pos(w, p->hostname.kline, p->hostname.kcol,
+			     "hostname needs the uts namespace: add uts to namespaces");
+		walk_pop(w, old);
 	}
 	if (p->rootfs.s && !(p->namespaces & NS_MOUNT)) {
-		old = path_key(w, "rootfs");
-		err_pos(w, p->rootfs.kline, p->rootfs.kcol,
-			"rootfs needs the mount namespace: add mount to namespaces");
-		path_pop(w, old);
+		old = walk_enter(w, "rootfs");
+		walk_err_pos(w, p->rootfs.kline, p->rootfs.kcol,
+			     "rootfs needs the mount namespace: add mount to namespaces");
+		walk_pop(w, old);
 	}
 	if (layers_key && !(p->namespaces & NS_MOUNT)) {
-		old = path_key(w, "layers");
-		err_at(w, layers_key, "layers need the mount namespace: add mount to namespaces");
-		path_pop(w, old);
+		old = walk_enter(w, "layers");
+		walk_err(w, layers_key, "layers need the mount namespace: add mount to namespaces");
+		walk_pop(w, old);
 	}
 }
 
 static void walk_group(struct walker *w, const struct node *m, struct group_spec *g,
 		       struct profile *top)
 {
-	struct mapping at;
+	struct walk_map at;
 
 	g->line = m->line;
 	g->col = m->col;
 	if (m->kind != NODE_MAP) {
 		char what[64];
 
-		err_at(w, m, "expected %s, found %s",
-		       top ? "a profile: a mapping of keys (name: web, cpu: {max: 20%}, ...)"
-			   : "a group: a mapping with name and resource keys (- name: workers)",
-		       node_what(m, what, sizeof(what)));
+		walk_err(w, m, "expected %s, found %s",
+			 top ? "a profile: a mapping of keys (name: web, cpu: {max: 20%}, ...)"
+			     : "a group: a mapping with name and resource keys (- name: workers)",
+			 node_what(m, what, sizeof(what)));
 		return;
 	}
 	walk_pairs(w, m, group_keys, N_OF(group_keys), g, top, &at);
 	if (w->partial)
 		return;
-	if (!key_seen(&at, "name")) {
-		size_t old = path_key(w, "name");
+	if (!walk_seen(&at, "name")) {
+		size_t old = walk_enter(w, "name");
 
-		err_at(w, m,
-		       "the name is missing: %s needs name: NAME (1 to 64 of A-Z a-z 0-9 _ . -)",
-		       top ? "a profile" : "each child group");
-		path_pop(w, old);
+		walk_err(w, m,
+			 "the name is missing: %s needs name: NAME (1 to 64 of A-Z a-z 0-9 _ . -)",
+			 top ? "a profile" : "each child group");
+		walk_pop(w, old);
 	}
 	if (top)
-		check_launch(w, top, key_seen(&at, "layers"));
+		check_launch(w, top, walk_seen(&at, "layers"));
 }
 
 /* ---- for profile_build.c ---- */
@@ -1491,7 +496,7 @@ static void walk_group(struct walker *w, const struct node *m, struct group_spec
 void profile_walk_partial(const struct node *m, struct group_spec *g, struct profile *top,
 			  const struct profile_opts *opts, struct perrs *e)
 {
-	struct walker w = {.e = e, .opts = opts, .partial = true};
+	struct walker w = {.e = e, .lang = &profile_lang, .opts = opts, .partial = true};
 	int line = g->line, col = g->col;
 
 	walk_group(&w, m, g, top);
@@ -1499,41 +504,42 @@ void profile_walk_partial(const struct node *m, struct group_spec *g, struct pro
 	g->col = col;
 }
 
-/* The checks between keys that walk_cpu, walk_memory and walk_group make on
- * a file, on a group made in code: there each key was checked alone. */
+/* The checks between keys that the walks of cpu, memory (profile_limits.c)
+ * and a group make on a file, on a group made in code: there each key was
+ * checked alone. */
 static void check_group(struct walker *w, const struct group_spec *g)
 {
 	const struct cpu_spec *c = &g->cpu;
 	size_t old;
 
-	old = path_key(w, "cpu");
+	old = walk_enter(w, "cpu");
 	if (c->max.set && c->quota.set) {
-		size_t k = path_key(w, "quota");
+		size_t k = walk_enter(w, "quota");
 
-		err_pos(w, c->quota.kline, c->quota.kcol,
-			"cpu.max and cpu.quota both set the cap: keep one of them");
-		path_pop(w, k);
+		walk_err_pos(w, c->quota.kline, c->quota.kcol,
+			     "cpu.max and cpu.quota both set the cap: keep one of them");
+		walk_pop(w, k);
 	}
-	check_cpu_cap(w, c);
-	path_pop(w, old);
-	old = path_key(w, "memory");
+	limits_check_cpu(w, c);
+	walk_pop(w, old);
+	old = walk_enter(w, "memory");
 	{
 		const struct node swap_key = {.line = g->memory.swap.kline,
 					      .col = g->memory.swap.kcol};
 
-		check_memory(w, &g->memory, g->memory.swap.set ? &swap_key : NULL);
+		limits_check_memory(w, &g->memory, g->memory.swap.set ? &swap_key : NULL);
 	}
-	path_pop(w, old);
+	walk_pop(w, old);
 	for (size_t i = 0; i < g->n_children; i++) {
-		old = path_push(w, "%schildren[%zu]", w->klen ? "." : "", i);
+		old = walk_push(w, "%schildren[%zu]", w->klen ? "." : "", i);
 		check_group(w, &g->children[i]);
-		path_pop(w, old);
+		walk_pop(w, old);
 	}
 }
 
 void profile_walk_checks(struct profile *p, struct perrs *e)
 {
-	struct walker w = {.e = e, .opts = &p->opts};
+	struct walker w = {.e = e, .lang = &profile_lang, .opts = &p->opts};
 
 	check_group(&w, &p->group);
 	check_launch(&w, p, NULL);
@@ -1543,16 +549,12 @@ void profile_walk_checks(struct profile *p, struct perrs *e)
 
 static void group_free(struct group_spec *g);
 
-const char *profile_nearest(const char *s, const char *const *names, size_t n)
-{
-	return nearest(s, names, n);
-}
-
 /* The group keys that are limits: rows cpu .. pids of group_keys. */
-static bool is_limit_key(const struct key *row)
+static bool is_limit_key(const struct walk_key *row)
 {
-	return row->parse == walk_cpu || row->parse == walk_memory || row->parse == walk_io ||
-	       row->parse == walk_cpuset || row->parse == walk_pids;
+	return row->parse == limits_walk_cpu || row->parse == limits_walk_memory ||
+	       row->parse == limits_walk_io || row->parse == limits_walk_cpuset ||
+	       row->parse == limits_walk_pids;
 }
 
 int profile_walk_limits(const struct node *m, struct group_spec *g, const char *key,
@@ -1560,12 +562,12 @@ int profile_walk_limits(const struct node *m, struct group_spec *g, const char *
 			struct perrs *e)
 {
 	static const struct profile_opts no_opts;
-	struct walker w = {.e = e, .opts = opts ? opts : &no_opts};
-	const char *names[KEYS_MAX + 16];
+	struct walker w = {.e = e, .lang = &profile_lang, .opts = opts ? opts : &no_opts};
+	const char *names[WALK_KEYS_MAX + 16];
 	size_t n_names = 0;
 	int given = 0;
 
-	path_push(&w, "%s", key ? key : "");
+	walk_push(&w, "%s", key ? key : "");
 	for (size_t i = 0; i < N_OF(group_keys); i++)
 		if (is_limit_key(&group_keys[i]))
 			names[n_names++] = group_keys[i].name;
@@ -1574,21 +576,21 @@ int profile_walk_limits(const struct node *m, struct group_spec *g, const char *
 	if (m->kind != NODE_MAP)
 		return 0;
 	for (size_t i = 0; i + 1 < m->n; i += 2) {
-		const struct node *k = pair_key(&w, m->items[i]), *v = m->items[i + 1];
-		const struct key *row;
+		const struct node *k = walk_pair_key(&w, m->items[i]), *v = m->items[i + 1];
+		const struct walk_key *row;
 		size_t old;
 
-		if (!k || find_name(k->s, other, n_other) >= 0)
+		if (!k || walk_find_name(k->s, other, n_other) >= 0)
 			continue;
-		old = path_key(&w, k->s);
-		row = key_find(group_keys, N_OF(group_keys), k->s);
+		old = walk_enter(&w, k->s);
+		row = walk_key_find(group_keys, N_OF(group_keys), k->s);
 		if (row && is_limit_key(row)) {
 			row->parse(&w, k, v, (char *)g + row->off);
 			given++;
 		} else {
-			unknown_key(&w, k, names, n_names);
+			walk_unknown_key(&w, k, names, n_names);
 		}
-		path_pop(&w, old);
+		walk_pop(&w, old);
 	}
 	return given;
 }
@@ -1636,121 +638,41 @@ void profile_free(struct profile *p)
 	free(p);
 }
 
-static int cmp_place(const void *a, const void *b)
-{
-	const struct diag *const *x = a, *const *y = b;
-
-	if ((*x)->line != (*y)->line)
-		return (*x)->line < (*y)->line ? -1 : 1;
-	if ((*x)->col != (*y)->col)
-		return (*x)->col < (*y)->col ? -1 : 1;
-	return *x < *y ? -1 : *x > *y; /* the order they were found */
-}
-
-/* Hands the collected diagnostics to `d` in the order of the file. */
-void perrs_flush(struct perrs *e, struct diags *d)
-{
-	const struct diag **order = malloc(
-		(e->n ? e->n : 1) * sizeof(struct diag *)); // NOLINT(bugprone-sizeof-expression)
-
-	if (!order) {
-		for (size_t i = 0; i < e->n; i++)
-			diags_add(d, e->v[i].warning, e->v[i].line, e->v[i].col, e->v[i].key, "%s",
-				  e->v[i].msg);
-	} else {
-		for (size_t i = 0; i < e->n; i++)
-			order[i] = &e->v[i];
-		qsort(order, e->n, sizeof(struct diag *),
-		      cmp_place); // NOLINT(bugprone-sizeof-expression)
-		for (size_t i = 0; i < e->n; i++)
-			diags_add(d, order[i]->warning, order[i]->line, order[i]->col,
-				  order[i]->key, "%s", order[i]->msg);
-		free(order);
-	}
-	d->errors += e->dropped_errors;
-	d->warnings += e->dropped_warnings;
-}
-
 struct profile *profile_parse(const char *buf, size_t len, const char *path,
 			      const struct profile_opts *opts, struct diags *d)
 {
 	static const struct profile_opts no_opts;
 	struct perrs e = {0};
-	struct walker w = {.e = &e, .opts = opts ? opts : &no_opts};
+	struct walker w = {.e = &e, .lang = &profile_lang, .opts = opts ? opts : &no_opts};
 	struct profile *p = NULL;
+	const struct node *root;
 	struct ptree t;
 
-	ptree_build(&t, buf, len, &e);
-	if (t.root && node_is_null(t.root)) {
-		perrs_add(&e, false, 1, 1, "",
-			  "the profile is empty: a profile needs at least \"name: NAME\"");
-	} else if (t.root) {
-		p = xcalloc(&w, 1, sizeof(*p));
+	root = walk_doc_root(&t, buf, len, &profile_lang, &e);
+	if (root) {
+		p = walk_calloc(&w, 1, sizeof(*p));
 		if (p) {
 			p->opts = *w.opts;
-			walk_group(&w, t.root, &p->group, p);
-			p->path = path ? xstrdup(&w, path) : NULL;
+			walk_group(&w, root, &p->group, p);
+			p->path = path ? walk_strdup(&w, path) : NULL;
 			if (!p->parent.s && !p->parent.line)
-				p->parent.s = xstrdup(&w, PROFILE_DEFAULT_PARENT);
+				p->parent.s = walk_strdup(&w, PROFILE_DEFAULT_PARENT);
 		}
 	}
-	ptree_free(&t);
-	if (perrs_errors(&e) > 0 || !p) {
+	if (walk_doc_end(&t, &e, d) > 0 || !p) {
 		profile_free(p);
 		p = NULL;
 	}
-	perrs_flush(&e, d);
-	perrs_free(&e);
 	return p;
 }
 
 struct profile *profile_load(const char *path, const struct profile_opts *opts, struct diags *d)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
-	struct stat st;
+	size_t len;
+	_cleanup_free_ char *buf = walk_read_file(path, &profile_lang, &len, d);
 
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		diags_error(d, 0, 0, "", "cannot read the profile: %s", strerror(errno));
+	if (!buf)
 		return NULL;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		diags_error(d, 0, 0, "", "this is a directory: give a profile file (YAML)");
-		return NULL;
-	}
-	if (S_ISREG(st.st_mode) && st.st_size > (off_t)PROFILE_MAX_BYTES) {
-		diags_error(d, 0, 0, "",
-			    "the file is over 1 MiB (%lld bytes): a profile is a few "
-			    "hundred bytes; is this the right file?",
-			    (long long)st.st_size);
-		return NULL;
-	}
-	/* Read one byte past the limit, to refuse a longer pipe or device too. */
-	buf = malloc(PROFILE_MAX_BYTES + 1);
-	if (!buf) {
-		diags_error(d, 0, 0, "", "out of memory");
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, PROFILE_MAX_BYTES + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			diags_error(d, 0, 0, "", "cannot read the profile: %s", strerror(errno));
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > (size_t)PROFILE_MAX_BYTES) {
-			diags_error(d, 0, 0, "",
-				    "the file is over 1 MiB: a profile is a few hundred "
-				    "bytes; is this the right file?");
-			return NULL;
-		}
-	}
 	return profile_parse(buf, len, path, opts, d);
 }
 

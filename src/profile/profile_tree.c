@@ -66,6 +66,41 @@ void perrs_free(struct perrs *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static int cmp_place(const void *a, const void *b)
+{
+	const struct diag *const *x = a, *const *y = b;
+
+	if ((*x)->line != (*y)->line)
+		return (*x)->line < (*y)->line ? -1 : 1;
+	if ((*x)->col != (*y)->col)
+		return (*x)->col < (*y)->col ? -1 : 1;
+	return *x < *y ? -1 : *x > *y; /* the order they were found */
+}
+
+/* Hands the collected diagnostics to `d` in the order of the file. */
+void perrs_flush(struct perrs *e, struct diags *d)
+{
+	const struct diag **order = malloc(
+		(e->n ? e->n : 1) * sizeof(struct diag *)); // NOLINT(bugprone-sizeof-expression)
+
+	if (!order) {
+		for (size_t i = 0; i < e->n; i++)
+			diags_add(d, e->v[i].warning, e->v[i].line, e->v[i].col, e->v[i].key, "%s",
+				  e->v[i].msg);
+	} else {
+		for (size_t i = 0; i < e->n; i++)
+			order[i] = &e->v[i];
+		qsort(order, e->n, sizeof(struct diag *),
+		      cmp_place); // NOLINT(bugprone-sizeof-expression)
+		for (size_t i = 0; i < e->n; i++)
+			diags_add(d, order[i]->warning, order[i]->line, order[i]->col,
+				  order[i]->key, "%s", order[i]->msg);
+		free(order);
+	}
+	d->errors += e->dropped_errors;
+	d->warnings += e->dropped_warnings;
+}
+
 /* ---- arena: every node and string of one parse, freed at once ---- */
 
 struct arena_block {
@@ -740,11 +775,6 @@ const struct ptree_words ptree_profile_words = {
 	"a profile needs at least \"name: NAME\"",
 	"a profile is a few hundred bytes",
 };
-
-void ptree_build(struct ptree *t, const char *buf, size_t len, struct perrs *e)
-{
-	ptree_build_doc(t, buf, len, &ptree_profile_words, e);
-}
 
 void ptree_build_doc(struct ptree *t, const char *buf, size_t len, const struct ptree_words *words,
 		     struct perrs *e)

@@ -58,9 +58,8 @@ struct ptree_words {
 };
 extern const struct ptree_words ptree_profile_words;
 
-/* Builds the tree. On a refusal, root is NULL and the reasons are in e.
- * ptree_build names the document a profile; ptree_build_doc as `words` say. */
-void ptree_build(struct ptree *t, const char *buf, size_t len, struct perrs *e);
+/* Builds the tree, naming the document as `words` say. On a refusal, root is
+ * NULL and the reasons are in e. */
 void ptree_build_doc(struct ptree *t, const char *buf, size_t len, const struct ptree_words *words,
 		     struct perrs *e);
 /* Hands the collected diagnostics to `d`, sorted by place in the file. */
@@ -93,9 +92,6 @@ void profile_walk_checks(struct profile *p, struct perrs *e);
 int profile_walk_limits(const struct node *m, struct group_spec *g, const char *key,
 			const char *const *other, size_t n_other, const struct profile_opts *opts,
 			struct perrs *e);
-/* The name of `names` that `s` is a likely typo or abbreviation of, or NULL:
- * the profile's did-you-mean, for the same advice in other languages. */
-const char *profile_nearest(const char *s, const char *const *names, size_t n);
 /* Frees what profile_walk_limits allocated in `g` (io devices, cpuset lists). */
 void profile_group_free(struct group_spec *g);
 
