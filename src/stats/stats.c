@@ -97,6 +97,7 @@ struct stats_state {
 	int fd[F_COUNT];
 	int dirfd[HIER_MAX];
 	struct stats_sample cur, prev;
+	struct stats_more more;  /* opts.metrics: what only metrics show */
 	uint64_t mem_stat_at;    /* refresh (+ 1) that last settled memory.stat's values */
 };
 
@@ -220,6 +221,7 @@ static void group_close(struct stats_collector *c, struct stats_group *g)
 			close(g->st->dirfd[h]);
 			c->fds_kept--;
 		}
+	free(g->st->more.dev);
 	free(g->st);
 	g->st = NULL;
 }
@@ -235,6 +237,7 @@ static int group_init(struct stats_group *g, char *path)
 		return -1;
 	memset(&g->st->cur, 0, sizeof(g->st->cur));
 	memset(&g->st->prev, 0, sizeof(g->st->prev));
+	memset(&g->st->more, 0, sizeof(g->st->more));
 	g->st->mem_stat_at = 0;
 	for (size_t f = 0; f < sizeof(g->st->fd) / sizeof(g->st->fd[0]); f++)
 		g->st->fd[f] = FD_CLOSED;
@@ -1128,6 +1131,8 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 		c->opts.slow_every = 10;
 	if (!c->opts.check_every)
 		c->opts.check_every = 4;
+	if (c->opts.metrics)
+		c->opts.no_skip = true;   /* a scrape shows every value as it is now */
 	c->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
 	c->start = strdup(o->start ? o->start + strspn(o->start, "/") : "");
 	if (!c->start)
@@ -1203,7 +1208,7 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 		stats_close(c);
 		return NULL;
 	}
-	stats_set_cols(c, o->cols ? o->cols : STATS_COLS_DEFAULT);
+	stats_set_cols(c, o->metrics ? COL_ALL : o->cols ? o->cols : STATS_COLS_DEFAULT);
 	raise_fd_limit(c);
 	if (scan(c, e) < 0) {
 		stats_close(c);
@@ -1253,6 +1258,16 @@ size_t stats_live_count(const struct stats_collector *c)
 const struct stats_group *stats_group_at(const struct stats_collector *c, size_t i)
 {
 	return i < c->n ? &c->g[i] : NULL;
+}
+
+const struct stats_sample *stats_group_sample(const struct stats_collector *c, size_t i)
+{
+	return i < c->n && c->g[i].st ? &c->g[i].st->cur : NULL;
+}
+
+const struct stats_more *stats_group_more(const struct stats_collector *c, size_t i)
+{
+	return c->opts.metrics && i < c->n && c->g[i].st ? &c->g[i].st->more : NULL;
 }
 
 long stats_find(const struct stats_collector *c, const char *path)
