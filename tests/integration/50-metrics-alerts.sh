@@ -17,3 +17,24 @@ for a in $(sed -n 's/^ *- alert: *//p' "$D/cgkit-alerts.yml"); do
 	grep -q "alertname: $a\$" "$D/cgkit-alerts.test.yml" || fail "alert $a has no test"
 done
 ok "every alert has a test"
+
+# The Grafana dashboard: valid JSON, and every query is valid PromQL (its
+# variables put in; promtool parses them as recording rules).
+G=$TOP_DIR/contrib/grafana/cgkit.json
+python3 -m json.tool "$G" >/dev/null || fail "$G is not valid JSON"
+ok "the dashboard is valid JSON"
+python3 - "$G" >"$TMPD/dash-rules.yml" <<'PY' || fail "reading the dashboard's queries"
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("groups:\n  - name: dashboard\n    rules:")
+n = 0
+for p in d["panels"]:
+    for t in p.get("targets", []):
+        e = t["expr"].replace("$__rate_interval", "1m").replace("$instance", ".*").replace("$cgroup", ".*")
+        n += 1
+        print("      - record: cgkit:dashboard_query_%d\n        expr: %s" % (n, json.dumps(e)))
+PY
+n=$(grep -c 'record:' "$TMPD/dash-rules.yml")
+[ "$n" -ge 8 ] || fail "the dashboard has only $n queries"
+out=$(promtool check rules "$TMPD/dash-rules.yml" 2>&1) || fail "a dashboard query is not valid PromQL: $out"
+ok "the dashboard's $n queries are valid PromQL"
