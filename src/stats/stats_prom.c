@@ -8,6 +8,7 @@
 #include "stats_prom.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,11 +156,22 @@ static void put_value(FILE *out, double v)
 	char buf[64];
 
 	if (isinf(v)) {
-		fputs(v > 0 ? "+Inf" : "-Inf", out);
+		fputs_unlocked(v > 0 ? "+Inf" : "-Inf", out);
 		return;
 	}
 	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-		fprintf(out, "%.0f", v);
+		/* whole numbers (most samples): digits by hand, no printf */
+		uint64_t u = (uint64_t)fabs(v);
+		char *p = buf + sizeof(buf);
+
+		*--p = '\0';
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v < 0)
+			*--p = '-';
+		fputs_unlocked(p, out);
 		return;
 	}
 	/* the shortest text that reads back as the same double */
@@ -211,9 +223,12 @@ void stats_prom_end(FILE *out, const struct stats_prom_opts *o)
 
 /* ---- the groups ---- */
 
-static double val(const struct stats_sample *s, enum stats_val v, double scale)
+/* Values in kernel units over per (1e9 for ns -> s): a division gives the
+ * double nearest the decimal, which prints short (0.718062, not
+ * 0.7180620000000001). */
+static double val(const struct stats_sample *s, enum stats_val v, double per)
 {
-	return s && (s->have & SV_BIT(v)) ? (double)s->v[v] * scale : NAN;
+	return s && (s->have & SV_BIT(v)) ? (double)s->v[v] / per : NAN;
 }
 
 static double limit(const struct stats_sample *s, enum stats_val v)
@@ -223,29 +238,48 @@ static double limit(const struct stats_sample *s, enum stats_val v)
 	return s->v[v] == STATS_UNLIMITED ? INFINITY : (double)s->v[v];
 }
 
-static double more(const struct stats_more *m, enum stats_more_val v, double scale)
+static double more(const struct stats_more *m, enum stats_more_val v, double per)
 {
-	return m && (m->have & (1u << v)) ? (double)m->v[v] * scale : NAN;
+	return m && (m->have & (1u << v)) ? (double)m->v[v] / per : NAN;
 }
 
-/* Writes (out) or counts (out NULL) the samples of family f for one group. */
-static size_t fam_group(FILE *out, enum fam f, const char *path, const struct stats_sample *s,
+/* One group sample: cg is the cgroup label's value, escaped already; the
+ * second label (k2, v2) needs no escaping (event names, MAJ:MIN). */
+static void put_line(FILE *out, const char *name, const char *cg, const char *k2, const char *v2,
+		     double v)
+{
+	fputs_unlocked(name, out);
+	fputs_unlocked("{cgroup=\"", out);
+	fputs_unlocked(cg, out);
+	if (k2) {
+		fputs_unlocked("\",", out);
+		fputs_unlocked(k2, out);
+		fputs_unlocked("=\"", out);
+		fputs_unlocked(v2, out);
+	}
+	fputs_unlocked("\"} ", out);
+	put_value(out, v);
+	fputc_unlocked('\n', out);
+}
+
+/* Writes (out) or counts (out NULL) the samples of family f for one group;
+ * cg is its cgroup label's value, escaped. */
+static size_t fam_group(FILE *out, enum fam f, const char *cg, const struct stats_sample *s,
 			const struct stats_more *m)
 {
 	const char *name = fams[f].name;
-	const char *labels[5] = {"cgroup", path, NULL, NULL, NULL};
 	double v = NAN;
 	size_t n = 0;
 
 	switch (f) {
 	case FAM_CPU_USAGE:
-		v = val(s, SV_CPU_NS, 1e-9);
+		v = val(s, SV_CPU_NS, 1e9);
 		break;
 	case FAM_CPU_USER:
-		v = more(m, SM_CPU_USER_NS, 1e-9);
+		v = more(m, SM_CPU_USER_NS, 1e9);
 		break;
 	case FAM_CPU_SYSTEM:
-		v = more(m, SM_CPU_SYSTEM_NS, 1e-9);
+		v = more(m, SM_CPU_SYSTEM_NS, 1e9);
 		break;
 	case FAM_CFS_PERIODS:
 		v = val(s, SV_PERIODS, 1);
@@ -254,7 +288,7 @@ static size_t fam_group(FILE *out, enum fam f, const char *path, const struct st
 		v = val(s, SV_THROTTLED, 1);
 		break;
 	case FAM_CFS_THROTTLED_SECONDS:
-		v = more(m, SM_THROTTLED_NS, 1e-9);
+		v = more(m, SM_THROTTLED_NS, 1e9);
 		break;
 	case FAM_MEM_USAGE:
 		v = val(s, SV_MEM, 1);
@@ -275,32 +309,28 @@ static size_t fam_group(FILE *out, enum fam f, const char *path, const struct st
 		} ev[] = {{"low", SM_EV_LOW}, {"high", SM_EV_HIGH}, {"max", SM_EV_MAX},
 			  {"oom", SM_EV_OOM},  {"oom_kill", -1}};
 
-		labels[2] = "event";
 		for (size_t k = 0; k < sizeof(ev) / sizeof(ev[0]); k++) {
 			double e = ev[k].sm < 0 ? val(s, SV_OOM_KILLS, 1)
 						: more(m, (enum stats_more_val)ev[k].sm, 1);
 
 			if (isnan(e))
 				continue;
-			labels[3] = ev[k].event;
 			if (out)
-				stats_prom_sample(out, name, labels, e);
+				put_line(out, name, cg, "event", ev[k].event, e);
 			n++;
 		}
 		return n;
 	}
 	case FAM_IO_READ:
 	case FAM_IO_WRITTEN:
-		labels[2] = "device";
 		for (size_t k = 0; m && k < m->ndev; k++) {
 			char dev[32];
 
-			snprintf(dev, sizeof(dev), "%u:%u", m->dev[k].major, m->dev[k].minor);
-			labels[3] = dev;
-			if (out)
-				stats_prom_sample(out, name, labels,
-						  (double)(f == FAM_IO_READ ? m->dev[k].rbytes
-									    : m->dev[k].wbytes));
+			if (out) {
+				snprintf(dev, sizeof(dev), "%u:%u", m->dev[k].major, m->dev[k].minor);
+				put_line(out, name, cg, "device", dev,
+					 (double)(f == FAM_IO_READ ? m->dev[k].rbytes : m->dev[k].wbytes));
+			}
 			n++;
 		}
 		return n;
@@ -314,7 +344,7 @@ static size_t fam_group(FILE *out, enum fam f, const char *path, const struct st
 	case FAM_PSI_IO_WAITING:
 	case FAM_PSI_IO_STALLED:
 		v = more(m, (enum stats_more_val)(SM_PSI_CPU_SOME_NS + (f - FAM_PSI_CPU_WAITING)),
-			 1e-9);
+			 1e9);
 		break;
 	case FAM_SPEC_CPU_QUOTA:
 		if (s && (s->have & SV_BIT(SV_QUOTA_US))) {
@@ -341,7 +371,7 @@ static size_t fam_group(FILE *out, enum fam f, const char *path, const struct st
 	if (isnan(v))
 		return 0;
 	if (out)
-		stats_prom_sample(out, name, labels, v);
+		put_line(out, name, cg, NULL, NULL, v);
 	return 1;
 }
 
@@ -389,13 +419,22 @@ size_t stats_prom_groups(FILE *out, const struct stats_collector *c,
 			 const struct stats_prom_opts *o, size_t *left_out)
 {
 	size_t n = stats_count(c), max = o->max_series ? o->max_series : STATS_PROM_MAX_SERIES;
-	size_t written = 0, cut = 0;
+	size_t written = 0, cut = 0, nlab = 0;
 	char path[4096];
-	/* bit per group: taken */
-	unsigned char *take = calloc(n ? n : 1, 1);
+	/* the groups taken, and their cgroup label escaped once, in one block */
+	size_t *take = malloc((n ? n : 1) * sizeof(*take));
+	size_t *lab_at = malloc((n ? n : 1) * sizeof(*lab_at));
+	char *labs = NULL;
+	size_t labs_len = 0;
+	FILE *lf = open_memstream(&labs, &labs_len);
 
-	if (!take) {
+	if (!take || !lab_at || !lf) {
 		/* no room to choose: the families, no sample */
+		if (lf)
+			fclose(lf);
+		free(labs);
+		free(take);
+		free(lab_at);
 		for (size_t f = 0; f < FAM_COUNT; f++)
 			stats_prom_family(out, o, fams[f].name, fams[f].type, fams[f].help);
 		if (left_out)
@@ -412,26 +451,33 @@ size_t stats_prom_groups(FILE *out, const struct stats_collector *c,
 		if (!selected(o, path))
 			continue;
 		for (size_t f = 0; f < FAM_COUNT; f++)
-			series += fam_group(NULL, (enum fam)f, path, stats_group_sample(c, i),
+			series += fam_group(NULL, (enum fam)f, "", stats_group_sample(c, i),
 					    stats_group_more(c, i));
 		if (written + series > max) {
 			cut += series;
 			continue;
 		}
 		written += series;
-		take[i] = 1;
+		take[nlab] = i;
+		lab_at[nlab++] = (size_t)ftell(lf);
+		put_escaped(lf, path, true);
+		fputc('\0', lf);
+	}
+	if (fclose(lf) != 0) {
+		free(labs);
+		labs = NULL;
+		nlab = 0;
+		written = 0;
 	}
 	for (size_t f = 0; f < FAM_COUNT; f++) {
 		stats_prom_family(out, o, fams[f].name, fams[f].type, fams[f].help);
-		for (size_t i = 0; i < n; i++) {
-			if (!take[i])
-				continue;
-			stats_display_path(stats_group_at(c, i), path, sizeof(path));
-			fam_group(out, (enum fam)f, path, stats_group_sample(c, i),
-				  stats_group_more(c, i));
-		}
+		for (size_t k = 0; k < nlab; k++)
+			fam_group(out, (enum fam)f, labs + lab_at[k], stats_group_sample(c, take[k]),
+				  stats_group_more(c, take[k]));
 	}
+	free(labs);
 	free(take);
+	free(lab_at);
 	if (left_out)
 		*left_out = cut;
 	return written;
