@@ -3,7 +3,8 @@
 # our own cgroup; `cgtop -b -n 1 --format prometheus` on it passes
 # `promtool check metrics` with no complaint, and its cgkit_spec_* samples
 # say what was applied; the same output as OpenMetrics passes the
-# OpenMetrics parser of python3-prometheus-client. Depends on the layout
+# OpenMetrics parser of python3-prometheus-client; contrib's
+# cgkit-textfile.sh writes it atomically. Depends on the layout
 # (the group's path per hierarchy differs on v1): kept running in guests.
 . "$(dirname "$0")/../lib.sh"
 
@@ -67,6 +68,23 @@ print(sum(len(f.samples) for f in text_string_to_metric_families(sys.stdin.read(
 else
 	echo "  note: python3-prometheus-client not installed: OpenMetrics output not parsed"
 fi
+
+# contrib/prometheus/cgkit-textfile.sh (what the timer and the cron line
+# run) into a directory of the test's: the file appears whole, readable,
+# with no temporary file left; a run that fails leaves the old file as it
+# was and says so.
+TF=$TOP_DIR/contrib/prometheus/cgkit-textfile.sh
+mkdir "$TMPD/tf"
+CGTOP="$CGTOP" sh "$TF" "$TMPD/tf" --depth 1 / || fail "cgkit-textfile.sh failed"
+[ -f "$TMPD/tf/cgkit.prom" ] || fail "cgkit-textfile.sh wrote no cgkit.prom"
+assert_eq "644" "$(stat -c %a "$TMPD/tf/cgkit.prom")" "cgkit.prom's mode"
+lint=$(promtool check metrics <"$TMPD/tf/cgkit.prom" 2>&1)
+assert_eq "0 " "$? $lint" "promtool check metrics on the textfile"
+before=$(md5sum <"$TMPD/tf/cgkit.prom")
+expect_status 1 env CGTOP="$CGTOP" sh "$TF" "$TMPD/tf" --no-such-option
+assert_contains "$OUT" "the old one, if any, stays" "a failed run says so"
+assert_eq "$before" "$(md5sum <"$TMPD/tf/cgkit.prom")" "a failed run leaves the old file"
+assert_eq "cgkit.prom" "$(ls -A "$TMPD/tf" | tr '\n' ' ' | sed 's/ $//')" "no temporary file left"
 
 # -n above 1 is refused: the metrics are printed once.
 expect_status 2 "$CGTOP" -b -n 2 --format prometheus
