@@ -675,6 +675,37 @@ static void test_v2_max_series(void **state)
 	stats_close(c);
 }
 
+/* A long-lived collector (cgkitd's): what a file no longer says is gone
+ * from the next scrape, not kept from the one before. */
+static void test_v2_no_stale_values(void **state)
+{
+	struct fake *f = *state;
+	struct stats_collector *c = open_metrics(f);
+	static const char *const app[] = {"/app"};
+	struct stats_prom_opts o = {.groups = app, .ngroups = 1, .depth = 0};
+	cg_err e = {0};
+	size_t w, lo;
+	char *t;
+
+	t = render(c, &o, &w, &lo);
+	assert_non_null(strstr(t, "device=\"253:1\"} 1\n"));
+	assert_non_null(strstr(t, "cgkit_spec_memory_high_bytes{cgroup=\"/app\"} 524288\n"));
+	free(t);
+	group(f, "app", "io.stat", "8:0 rbytes=5000 wbytes=9000 rios=1 wios=2 dbytes=0 dios=0\n",
+	      "cpu.stat", "usage_usec 2500000\nnr_periods 11\nnr_throttled 4\n", NULL);
+	group(f, "app", "memory.high", "max\n", NULL);
+	assert_int_equal(stats_refresh(c, &e), 0);
+	t = render(c, &o, &w, &lo);
+	assert_non_null(strstr(t, "cgkit_io_read_bytes_total{cgroup=\"/app\",device=\"8:0\"} 5000\n"));
+	assert_null(strstr(t, "253:1"));
+	assert_non_null(strstr(t, "cgkit_cpu_usage_seconds_total{cgroup=\"/app\"} 2.5\n"));
+	assert_null(strstr(t, "cgkit_cpu_user_seconds_total{"));
+	assert_null(strstr(t, "cgkit_cpu_cfs_throttled_seconds_total{"));
+	assert_non_null(strstr(t, "cgkit_spec_memory_high_bytes{cgroup=\"/app\"} +Inf\n"));
+	free(t);
+	stats_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -687,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_sample_values),
 		cmocka_unit_test_setup_teardown(test_v2_selection, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_max_series, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_no_stale_values, setup_v2, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
