@@ -62,6 +62,39 @@ struct stats_opts {
 				  * only gives the rates a start): it reads
 				  * only what a rate needs, the rest comes with
 				  * the second */
+	bool metrics;            /* a metrics reader (stats_prom.h): every file at
+				  * every refresh (no_skip), every column, and the
+				  * figures only metrics show (struct stats_more) */
+};
+
+/* What a metrics reader gets beyond the columns' values (stats_opts.metrics),
+ * in base units where the kernel's differ (ns, bytes). */
+enum stats_more_val {
+	SM_CPU_USER_NS,      /* v2 cpu.stat user_usec / v1 cpuacct.stat user (USER_HZ) */
+	SM_CPU_SYSTEM_NS,
+	SM_THROTTLED_NS,     /* v2 cpu.stat throttled_usec / v1 cpu.stat throttled_time */
+	SM_MEM_HIGH,         /* v2 memory.high / v1 memory.soft_limit_in_bytes */
+	SM_EV_LOW,           /* v2 memory.events */
+	SM_EV_HIGH,
+	SM_EV_MAX,           /* v2 memory.events max / v1 memory.failcnt */
+	SM_EV_OOM,
+	SM_PSI_CPU_SOME_NS,  /* v2 pressure files: "some"/"full" total= */
+	SM_PSI_CPU_FULL_NS,
+	SM_PSI_MEM_SOME_NS,
+	SM_PSI_MEM_FULL_NS,
+	SM_PSI_IO_SOME_NS,
+	SM_PSI_IO_FULL_NS,
+	SM_COUNT
+};
+struct stats_dev_io {
+	unsigned major, minor;
+	uint64_t rbytes, wbytes;   /* cumulative */
+};
+struct stats_more {
+	uint64_t v[SM_COUNT];
+	uint32_t have;             /* 1u << SM_* when read */
+	struct stats_dev_io *dev;  /* per device, from the io file */
+	size_t ndev, cap;
 };
 
 struct stats_collector;
@@ -85,6 +118,11 @@ size_t stats_count(const struct stats_collector *c);
  * some that vanished, until the next scan drops them). */
 size_t stats_live_count(const struct stats_collector *c);
 const struct stats_group *stats_group_at(const struct stats_collector *c, size_t i);
+/* The raw values of group i's last refresh (kernel units: stats_calc.h), or NULL. */
+const struct stats_sample *stats_group_sample(const struct stats_collector *c, size_t i);
+/* The figures only a metrics reader gets (stats_opts.metrics), or NULL
+ * (not asked for, or no such group). */
+const struct stats_more *stats_group_more(const struct stats_collector *c, size_t i);
 /* Index of the group with this relative path, or -1. */
 long stats_find(const struct stats_collector *c, const char *path);
 unsigned stats_ncpu(const struct stats_collector *c);
