@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -408,6 +409,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		free(buf);
 		return answer_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n", NULL);
 	}
+	/* groups come and go between scrapes: give back what the collector
+	 * freed, so that a long-running daemon's RSS follows the host's groups
+	 * and not their high-water mark */
+	malloc_trim(0);
 	r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(buf);
