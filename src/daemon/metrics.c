@@ -28,205 +28,9 @@
 #define CT_TEXT "text/plain; version=0.0.4; charset=utf-8"
 #define CT_OPENMETRICS "application/openmetrics-text; version=1.0.0; charset=utf-8"
 
-static const char *const action_names[MA_N] = {
-	[MA_CLASSIFY] = "classify", [MA_CAP] = "cap",	    [MA_FREEZE] = "freeze",
-	[MA_KILL] = "kill",	    [MA_RELEASE] = "release", [MA_FORGIVE] = "forgive",
-};
-
-/* ---- the loop's figures (pure) ---- */
-
-int metrics_action_index(const char *action)
-{
-	for (int i = 0; action && i < MA_N; i++)
-		if (!strcmp(action, action_names[i]))
-			return i;
-	return -1;
-}
-
-static struct metrics_rule_tally *tally_rule(struct metrics_tally *t, const char *rule)
-{
-	struct metrics_rule_tally *r;
-
-	if (!rule)
-		rule = "";
-	for (size_t i = 0; i < t->n; i++)
-		if (!strcmp(t->v[i].rule, rule))
-			return &t->v[i];
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 8;
-		struct metrics_rule_tally *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		t->v = v;
-		t->cap = cap;
-	}
-	r = &t->v[t->n];
-	memset(r, 0, sizeof(*r));
-	r->rule = strdup(rule);
-	if (!r->rule)
-		return NULL;
-	t->n++;
-	return r;
-}
-
-int metrics_tally_action(struct metrics_tally *t, const char *rule, const char *action,
-			 bool offence)
-{
-	struct metrics_rule_tally *r = tally_rule(t, rule);
-	int a = metrics_action_index(action);
-
-	if (!r)
-		return -1;
-	if (a >= 0)
-		r->actions[a]++;
-	if (offence)
-		r->offences++;
-	return 0;
-}
-
-void metrics_tally_clear_penalties(struct metrics_tally *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		t->v[i].penalties = 0;
-}
-
-int metrics_tally_penalty(struct metrics_tally *t, const char *rule)
-{
-	struct metrics_rule_tally *r = tally_rule(t, rule);
-
-	if (!r)
-		return -1;
-	r->penalties++;
-	return 0;
-}
-
-void metrics_tally_free(struct metrics_tally *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->v[i].rule);
-	free(t->v);
-	memset(t, 0, sizeof(*t));
-}
-
-int metrics_tally_copy(struct metrics_tally *dst, const struct metrics_tally *src)
-{
-	struct metrics_tally c = { 0 };
-
-	c.v = calloc(src->n ? src->n : 1, sizeof(*c.v));
-	if (!c.v)
-		return -1;
-	c.cap = src->n ? src->n : 1;
-	for (size_t i = 0; i < src->n; i++) {
-		c.v[i] = src->v[i];
-		c.v[i].rule = strdup(src->v[i].rule);
-		if (!c.v[i].rule) {
-			metrics_tally_free(&c);
-			return -1;
-		}
-		c.n++;
-	}
-	c.events_lost = src->events_lost;
-	c.rescans = src->rescans;
-	metrics_tally_free(dst);
-	*dst = c;
-	return 0;
-}
-
-/* ---- the configuration ---- */
-
-int metrics_parse_listen(const char *s, struct sockaddr_storage *out, socklen_t *len, cg_err *e)
-{
-	const char *colon = strrchr(s, ':');
-	char host[INET6_ADDRSTRLEN + 2];
-	unsigned long port;
-	size_t hl;
-	char *end;
-
-	memset(out, 0, sizeof(*out));
-	if (!colon || colon == s || !colon[1])
-		return cg_err_set(e, EINVAL, "\"%s\" is not ADDRESS:PORT: give 127.0.0.1:9269 or [::1]:9269",
-				  DIAG_CUT(s, 60));
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end || colon[1] == '-' || colon[1] == '+' || errno || port < 1 || port > 65535)
-		return cg_err_set(e, EINVAL, "\"%s\": the port must be a number from 1 to 65535",
-				  DIAG_CUT(s, 60));
-	hl = (size_t)(colon - s);
-	if (hl >= sizeof(host))
-		return cg_err_set(e, EINVAL, "\"%s\": not a numeric address: give 127.0.0.1, 0.0.0.0, [::1] or [::]",
-				  DIAG_CUT(s, 60));
-	memcpy(host, s, hl);
-	host[hl] = 0;
-	if (host[0] == '[') {
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)out;
-
-		if (hl < 3 || host[hl - 1] != ']')
-			return cg_err_set(e, EINVAL, "\"%s\": an IPv6 address goes in brackets: [::1]:9269",
-					  DIAG_CUT(s, 60));
-		host[hl - 1] = 0;
-		if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) != 1)
-			return cg_err_set(e, EINVAL, "\"%s\": \"%s\" is not an IPv6 address: give [::1] or [::]",
-					  DIAG_CUT(s, 60), DIAG_CUT(host + 1, 50));
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*a6);
-	} else {
-		struct sockaddr_in *a4 = (struct sockaddr_in *)out;
-
-		if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
-			return cg_err_set(e, EINVAL,
-					  "\"%s\": \"%s\" is not an IPv4 address (names are not looked "
-					  "up): give 127.0.0.1, 0.0.0.0 or [::1]",
-					  DIAG_CUT(s, 60), DIAG_CUT(host, 50));
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		*len = sizeof(*a4);
-	}
-	return 0;
-}
-
-static const char *listen_of(const struct rules_metrics *m)
-{
-	return m->listen.s ? m->listen.s : METRICS_DEFAULT_LISTEN;
-}
-
-int metrics_check(const struct rules *r, FILE *err)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	struct diags d;
-	cg_err e = { 0 };
-
-	if (!r->metrics.present || metrics_parse_listen(listen_of(&r->metrics), &ss, &len, &e) == 0)
-		return 0;
-	diags_init(&d, r->path);
-	diags_error(&d, r->metrics.listen.line, r->metrics.listen.col, "metrics.listen", "%s", e.msg);
-	diags_print(&d, err);
-	return -1;
-}
-
-static bool str_differs(const char *a, const char *b)
-{
-	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
-}
-
-bool metrics_config_differs(const struct rules_metrics *a, const struct rules_metrics *b)
-{
-	if (a->present != b->present)
-		return true;
-	if (!a->present)
-		return false;
-	if (strcmp(listen_of(a), listen_of(b)) || a->depth.set != b->depth.set ||
-	    a->depth.v != b->depth.v || a->groups.set != b->groups.set || a->groups.n != b->groups.n)
-		return true;
-	for (size_t i = 0; i < a->groups.n; i++)
-		if (str_differs(a->groups.v[i].s, b->groups.v[i].s))
-			return true;
-	return false;
-}
-
 /* ---- the server ---- */
+
+
 
 struct metrics {
 	struct MHD_Daemon *mhd;
@@ -270,8 +74,8 @@ static void render_rules(FILE *out, const struct stats_prom_opts *o, const struc
 			  "(classify has no rule).");
 	for (size_t i = 0; i < t->n; i++) {
 		for (int a = 0; a < MA_N; a++) {
-			const char *labels[] = { "rule", t->v[i].rule, "action", action_names[a], NULL };
-			const char *labels_norule[] = { "action", action_names[a], NULL };
+			const char *labels[] = { "rule", t->v[i].rule, "action", metrics_action_names[a], NULL };
+			const char *labels_norule[] = { "action", metrics_action_names[a], NULL };
 
 			/* a rule never classifies; classify is nobody's rule's */
 			if (t->v[i].rule[0] ? a == MA_CLASSIFY : a != MA_CLASSIFY)
@@ -392,12 +196,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)upload;
 	(void)upload_size;
 	(void)con_cls;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return answer_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n",
 				   "GET, HEAD");
 	if (!strcmp(url, "/"))
 		return answer_text(conn, MHD_HTTP_OK, "cgkitd: the metrics are at /metrics\n", NULL);
-	if (strcmp(url, "/metrics"))
+	if (strcmp(url, "/metrics") != 0)
 		return answer_text(conn, MHD_HTTP_NOT_FOUND, "not found: the metrics are at /metrics\n",
 				   NULL);
 	om = wants_openmetrics(conn);
@@ -465,9 +269,12 @@ static int copy_groups(struct metrics *s, const struct rules_metrics *m)
 		s->ngroups++;
 	}
 	/* one prefix: the collector walks only that subtree */
-	if (s->ngroups == 1 && strcmp(s->groups[0], "/"))
+	if (s->ngroups == 1 && strcmp(s->groups[0], "/") != 0) {
 		s->start = strdup(s->groups[0] + 1);
-	return s->ngroups == 1 && strcmp(s->groups[0], "/") && !s->start ? -1 : 0;
+		if (!s->start)
+			return -1;
+	}
+	return 0;
 }
 
 static void metrics_free(struct metrics *s)
@@ -488,12 +295,12 @@ struct metrics *metrics_start(const struct rules_metrics *m, const struct cg_lay
 {
 	struct sockaddr_storage ss;
 	struct metrics *s;
-	socklen_t len;
+	socklen_t len = 0;
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	sigset_t all, old;
 	int fd;
 
-	if (metrics_parse_listen(listen_of(m), &ss, &len, e) < 0)
+	if (metrics_parse_listen(metrics_listen_of(m), &ss, &len, e) < 0)
 		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
@@ -501,7 +308,7 @@ struct metrics *metrics_start(const struct rules_metrics *m, const struct cg_lay
 		return NULL;
 	}
 	s->l = l;
-	snprintf(s->addr, sizeof(s->addr), "%s", listen_of(m));
+	snprintf(s->addr, sizeof(s->addr), "%s", metrics_listen_of(m));
 	pthread_mutex_init(&s->tally_mu, NULL);
 	pthread_mutex_init(&s->scrape_mu, NULL);
 	if (copy_groups(s, m) < 0) {

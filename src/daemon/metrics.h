@@ -49,6 +49,8 @@ struct metrics_tally {
 	uint64_t rescans;     /* full scans of /proc */
 };
 
+extern const char *const metrics_action_names[MA_N];
+
 /* The action's index, or -1 for a name the log does not use. */
 int metrics_action_index(const char *action);
 /* One action of the log (its rule may be NULL); an offence counts as one
@@ -66,6 +68,8 @@ void metrics_tally_free(struct metrics_tally *t);
 /* "127.0.0.1:9269", "[::1]:9269", "0.0.0.0:9269", "[::]:9269": numeric
  * addresses only (no name lookup at start). -1 with the reason in e. */
 int metrics_parse_listen(const char *s, struct sockaddr_storage *out, socklen_t *len, cg_err *e);
+/* The address to listen on: the file's, or the default. */
+const char *metrics_listen_of(const struct rules_metrics *m);
 /* The rules file's metrics section as the daemon will use it: every error
  * printed as PATH:LINE:COL: error: ... -1 when there is one. */
 int metrics_check(const struct rules *r, FILE *err);
