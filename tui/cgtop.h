@@ -23,6 +23,8 @@ struct cgtop {
 	const char *start;        /* group path to start from / -p */
 	const char *profiles;     /* --profiles: the directory C offers, or NULL */
 	bool batch, json;
+	bool metrics, openmetrics;  /* --format prometheus / openmetrics: once */
+	size_t max_series;        /* --max-series; 0: the renderer's default */
 	bool no_skip;             /* --no-skip: every file at every refresh */
 	uint32_t cols;
 	uint32_t read_cols;       /* columns the collector reads (those that fit) */

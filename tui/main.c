@@ -4,6 +4,7 @@
 #include "cgtop.h"
 #include "keys.h"
 #include "screen.h"
+#include "stats_prom.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +33,9 @@ static void usage(FILE *out)
 	      "      --list-fields      print the columns and what they show\n"
 	      "  -b, --batch            plain text frames, no screen\n"
 	      "      --json             one JSON object per refresh, one line each\n"
+	      "      --format FMT       text, json, prometheus (text format 0.0.4) or\n"
+	      "                         openmetrics: the metrics once, raw counters\n"
+	      "      --max-series N     metrics: at most N group series (default 20000)\n"
 	      "      --machine          CPU% as a share of the whole machine\n"
 	      "      --raw-mem          memory with page cache (as the kernel counts it)\n"
 	      "      --no-skip          read every file at every refresh (for measuring)\n"
@@ -73,7 +77,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 static int parse_args(struct cgtop *t, int argc, char **argv)
 {
 	enum { OPT_DEPTH = 256, OPT_JSON, OPT_FLAT, OPT_LIST, OPT_MACHINE, OPT_RAWMEM, OPT_NOSKIP,
-	       OPT_PROFILES, OPT_STATE };
+	       OPT_PROFILES, OPT_STATE, OPT_FORMAT, OPT_MAXSERIES };
 	static const struct option longopts[] = {
 		{"delay", required_argument, NULL, 'd'},
 		{"iterations", required_argument, NULL, 'n'},
@@ -86,6 +90,8 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 		{"list-fields", no_argument, NULL, OPT_LIST},
 		{"batch", no_argument, NULL, 'b'},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"max-series", required_argument, NULL, OPT_MAXSERIES},
 		{"machine", no_argument, NULL, OPT_MACHINE},
 		{"raw-mem", no_argument, NULL, OPT_RAWMEM},
 		{"no-skip", no_argument, NULL, OPT_NOSKIP},
@@ -160,6 +166,29 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 			t->json = true;
 			t->batch = true;
 			break;
+		case OPT_FORMAT:
+			t->json = t->metrics = t->openmetrics = false;
+			if (strcmp(optarg, "json") == 0) {
+				t->json = true;
+			} else if (strcmp(optarg, "prometheus") == 0) {
+				t->metrics = true;
+			} else if (strcmp(optarg, "openmetrics") == 0) {
+				t->metrics = t->openmetrics = true;
+			} else if (strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "cgtop: --format: unknown format '%s'; use text, json, "
+						"prometheus or openmetrics\n", optarg);
+				return -1;
+			}
+			t->batch = true;
+			break;
+		case OPT_MAXSERIES:
+			if (parse_long(optarg, 1, 100000000L, &l) < 0) {
+				fprintf(stderr, "cgtop: --max-series: '%s' is not a number from 1 to 100000000\n",
+					optarg);
+				return -1;
+			}
+			t->max_series = (size_t)l;
+			break;
 		case OPT_MACHINE:
 			t->machine_pct = true;
 			break;
@@ -193,6 +222,11 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 			return -1;
 		}
 		t->start = argv[optind];
+	}
+	if (t->metrics && t->iterations > 1) {
+		fprintf(stderr, "cgtop: --format %s prints the metrics once: give -n 1 or no -n\n",
+			t->openmetrics ? "openmetrics" : "prometheus");
+		return -1;
 	}
 	if (!t->state_path) {
 		const char *env = getenv("CGKIT_STATE");
@@ -250,6 +284,44 @@ static int run_batch(struct cgtop *t)
 			stats_print_text(&f, stdout);
 		if (ferror(stdout))
 			return 1;
+	}
+	return 0;
+}
+
+/* The metrics once (the textfile route): the raw counters of one refresh,
+ * the groups GROUP/--depth select, and the collector's own figures. */
+static int run_metrics(struct cgtop *t)
+{
+	char top[4096];
+	const char *groups[1] = {top};
+	struct stats_prom_opts o = {
+		.openmetrics = t->openmetrics,
+		.groups = groups,
+		.ngroups = 1,
+		.depth = t->depth,
+		.max_series = t->max_series,
+	};
+	size_t left_out = 0;
+	cg_err e = {0};
+
+	if (stats_refresh(t->c, &e) < 0) {
+		fprintf(stderr, "cgtop: %s\n", e.msg);
+		return 1;
+	}
+	snprintf(top, sizeof(top), "/%s", t->start ? t->start + strspn(t->start, "/") : "");
+	for (size_t n = strlen(top); n > 1 && top[n - 1] == '/'; n--)
+		top[n - 1] = '\0';
+	stats_prom_groups(stdout, t->c, &o, &left_out);
+	stats_prom_family(stdout, &o, "cgkit_groups", "gauge",
+			  "Groups the collector saw below the top it was given.");
+	stats_prom_sample(stdout, "cgkit_groups", NULL, (double)stats_live_count(t->c));
+	stats_prom_family(stdout, &o, "cgkit_series_left_out", "gauge",
+			  "Group series left out of this output by the cap on series.");
+	stats_prom_sample(stdout, "cgkit_series_left_out", NULL, (double)left_out);
+	stats_prom_end(stdout, &o);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "cgtop: writing the metrics: %s\n", strerror(errno));
+		return 1;
 	}
 	return 0;
 }
@@ -368,13 +440,19 @@ int main(int argc, char **argv)
 	/* batch: a first sample, then one per frame */
 	so.refreshes = t.batch && t.iterations ? (unsigned long)t.iterations + 1 : 0;
 	so.first_unseen = t.batch;   /* the first sample only starts the rates */
+	if (t.metrics) {
+		/* one refresh of every file: counters need no second sample */
+		so.metrics = true;
+		so.refreshes = 1;
+		so.first_unseen = false;
+	}
 	t.c = stats_open(&t.layout, &so, &e);
 	if (!t.c) {
 		fprintf(stderr, "cgtop: %s\n", e.msg);
 		cg_layout_free(&t.layout);
 		return 1;
 	}
-	rc = t.batch ? run_batch(&t) : run_screen(&t);
+	rc = t.metrics ? run_metrics(&t) : t.batch ? run_batch(&t) : run_screen(&t);
 	stats_procs_free(&t.procs);
 	penalty_view_free(&t.pen);
 	free(t.proc_order);

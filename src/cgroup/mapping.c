@@ -777,6 +777,9 @@ static const struct {
 	[MS_PSI_CPU] = { CTRL_COUNT, NULL, "cpu.pressure" },
 	[MS_PSI_MEM] = { CTRL_COUNT, NULL, "memory.pressure" },
 	[MS_PSI_IO] = { CTRL_COUNT, NULL, "io.pressure" },
+	[MS_CPU_ACCT_STAT] = { CTRL_CPUACCT, "cpuacct.stat", NULL },
+	[MS_MEM_HIGH] = { CTRL_MEMORY, NULL, NULL },     /* MK_MEM_HIGH */
+	[MS_MEM_FAILCNT] = { CTRL_MEMORY, "memory.failcnt", NULL },
 };
 
 const char *map_stat_file(enum map_stat f, bool v2)
@@ -787,6 +790,7 @@ const char *map_stat_file(enum map_stat f, bool v2)
 	case MS_MEM_USAGE: return map_file(MK_MEM_USAGE, v2);
 	case MS_MEM_LIMIT: return map_file(MK_MEM_MAX, v2);
 	case MS_PIDS_MAX: return map_file(MK_PIDS_MAX, v2);
+	case MS_MEM_HIGH: return map_file(MK_MEM_HIGH, v2);
 	case MS_PROCS: return map_cgfile(MF_PROCS, v2);
 	default: return (unsigned)f < MS_COUNT ? (v2 ? stat_files[f].v2 : stat_files[f].v1) : NULL;
 	}
@@ -804,6 +808,13 @@ static const char *const stat_keys[MSK_COUNT][2] = {
 	[MSK_INACTIVE_FILE] = { "total_inactive_file", "inactive_file" },
 	[MSK_SWAP] = { "total_swap", NULL },
 	[MSK_OOM_KILL] = { "oom_kill", "oom_kill" },
+	[MSK_CPU_USER] = { "user", "user_usec" },
+	[MSK_CPU_SYSTEM] = { "system", "system_usec" },
+	[MSK_THROTTLED_TIME] = { "throttled_time", "throttled_usec" },
+	[MSK_EV_LOW] = { NULL, "low" },
+	[MSK_EV_HIGH] = { NULL, "high" },
+	[MSK_EV_MAX] = { NULL, "max" },
+	[MSK_EV_OOM] = { NULL, "oom" },
 };
 
 const char *map_stat_key(enum map_stat_key k, bool v2)
@@ -878,6 +889,92 @@ int map_parse_psi_some_total(const char *s, uint64_t *usec)
 	if (!p || (nl && p > nl))
 		return -1;
 	return digits(p + 7, usec) ? 0 : -1;
+}
+
+int map_parse_psi_total(const char *s, bool full, uint64_t *usec)
+{
+	const char *key = full ? "full avg10=" : "some avg10=";
+	const char *p, *nl;
+
+	for (p = s; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, strlen(key)))
+			break;
+	if (!p)
+		return -1;
+	nl = strchr(p, '\n');
+	p = strstr(p, " total=");
+	if (!p || (nl && p > nl))
+		return -1;
+	return digits(p + 7, usec) ? 0 : -1;
+}
+
+/* "MAJ:MIN" at p; the end, or NULL. */
+static const char *dev_id(const char *p, unsigned *major, unsigned *minor)
+{
+	uint64_t a, b;
+
+	if (!(p = digits(p, &a)) || *p != ':' || !(p = digits(p + 1, &b)) || a > UINT32_MAX ||
+	    b > UINT32_MAX)
+		return NULL;
+	*major = (unsigned)a;
+	*minor = (unsigned)b;
+	return p;
+}
+
+int map_parse_io_devs(const char *s, bool v2, void (*fn)(void *data, const struct map_io_dev *d),
+		      void *data)
+{
+	struct map_io_dev cur = {0};
+	bool open_dev = false, any = false;
+	int n = 0;
+
+	for (const char *p = s; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		const char *end = nl ? nl : p + strlen(p);
+		unsigned major, minor;
+		const char *q = dev_id(p, &major, &minor);
+		uint64_t v;
+
+		if (!q || *q != ' ') {
+			any |= !v2 && !strncmp(p, "Total ", 6);
+			p = nl ? nl + 1 : NULL;
+			continue;
+		}
+		any = true;
+		if (v2) {
+			struct map_io_dev d = {major, minor, 0, 0};
+			const char *r = strstr(q, " rbytes="), *w = strstr(q, " wbytes=");
+
+			if (r && r < end)
+				digits(r + 8, &d.rbytes);
+			if (w && w < end)
+				digits(w + 8, &d.wbytes);
+			fn(data, &d);
+			n++;
+		} else {
+			/* v1: one line per device and operation, a device's lines together */
+			if (open_dev && (cur.major != major || cur.minor != minor)) {
+				fn(data, &cur);
+				n++;
+				open_dev = false;
+			}
+			if (!open_dev) {
+				cur = (struct map_io_dev){major, minor, 0, 0};
+				open_dev = true;
+			}
+			if (!strncmp(q, " Read ", 6) && digits(q + 6, &v))
+				cur.rbytes = v;
+			else if (!strncmp(q, " Write ", 7) && digits(q + 7, &v))
+				cur.wbytes = v;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	if (open_dev) {
+		fn(data, &cur);
+		n++;
+	}
+	/* v2 io.stat of a group that did no io is empty: no device */
+	return v2 || any ? n : -1;
 }
 
 int map_parse_blkio_bytes(const char *s, uint64_t *rbytes, uint64_t *wbytes)

@@ -225,6 +225,9 @@ enum map_stat {
 	MS_PSI_CPU,        /* v2 only: cpu.pressure */
 	MS_PSI_MEM,        /* v2 only: memory.pressure */
 	MS_PSI_IO,         /* v2 only: io.pressure */
+	MS_CPU_ACCT_STAT,  /* v1 only: cpuacct.stat, user/system in USER_HZ (v2: cpu.stat) */
+	MS_MEM_HIGH,       /* MK_MEM_HIGH (v1: the soft limit) */
+	MS_MEM_FAILCNT,    /* v1 only: memory.failcnt, times usage hit the limit */
 	MS_COUNT
 };
 /* The file's name on v1 or v2, or NULL when that version lacks it. */
@@ -243,6 +246,13 @@ enum map_stat_key {
 	MSK_INACTIVE_FILE,    /* v1: the hierarchical total_inactive_file */
 	MSK_SWAP,             /* v1 only: total_swap (v2: memory.swap.current) */
 	MSK_OOM_KILL,
+	MSK_CPU_USER,         /* v2 cpu.stat user_usec / v1 cpuacct.stat user (USER_HZ) */
+	MSK_CPU_SYSTEM,
+	MSK_THROTTLED_TIME,   /* v2 cpu.stat throttled_usec / v1 cpu.stat throttled_time (ns) */
+	MSK_EV_LOW,           /* v2 memory.events only: low high max oom */
+	MSK_EV_HIGH,
+	MSK_EV_MAX,
+	MSK_EV_OOM,
 	MSK_COUNT
 };
 /* The key on v1 or v2, or NULL when that version lacks it. */
@@ -257,6 +267,22 @@ int map_parse_psi_some_avg10(const char *s, uint64_t *hundredths);
 /* Pressure: the "some" line's total= (microseconds stalled, cumulative):
  * a share over any window is its growth over the window's length. */
 int map_parse_psi_some_total(const char *s, uint64_t *usec);
+/* Pressure: the "some" (full false) or "full" line's total= in
+ * microseconds. -1 when the line is not there (no "full" for cpu on old
+ * kernels). */
+int map_parse_psi_total(const char *s, bool full, uint64_t *usec);
+/* v1 cpuacct.stat's user/system unit: USER_HZ (always 100 on Linux) -> ns. */
+#define MAP_USER_HZ_NS 10000000ULL
+/* Bytes read and written per device: v1 blkio "MAJ:MIN Read N" / "Write N"
+ * lines, v2 io.stat "MAJ:MIN rbytes=N wbytes=N ..." lines. Calls fn once per
+ * device, in the file's order. Returns the number of devices, or -1 when the
+ * text is neither. */
+struct map_io_dev {
+	unsigned major, minor;
+	uint64_t rbytes, wbytes;
+};
+int map_parse_io_devs(const char *s, bool v2, void (*fn)(void *data, const struct map_io_dev *d),
+		      void *data);
 /* Bytes read and written, all devices: v1 blkio "MAJ:MIN Read N" lines
  * (-1 when there is no such line and no "Total"), v2 io.stat
  * "MAJ:MIN rbytes=N wbytes=N" (empty: a group that did no io, 0). */

@@ -59,8 +59,13 @@ enum stats_file {
 	F_PSI_CPU,
 	F_PSI_MEM,
 	F_PSI_IO,
+	F_CPU_ACCT_STAT, /* metrics only: v1 cpuacct.stat (v2 has it in cpu.stat) */
+	F_MEM_HIGH,      /* metrics only */
+	F_MEM_FAILCNT,   /* metrics only: v1 memory.failcnt */
 	F_COUNT
 };
+/* Files that give only what metrics show (struct stats_more). */
+#define F_METRICS_ONLY ((1u << F_CPU_ACCT_STAT) | (1u << F_MEM_HIGH) | (1u << F_MEM_FAILCNT))
 
 
 #define V(x) SV_BIT(SV_##x)
@@ -88,6 +93,9 @@ static const struct file_def {
 	[F_PSI_CPU] = {MS_PSI_CPU, 0, V(PSI_CPU), false},
 	[F_PSI_MEM] = {MS_PSI_MEM, 0, V(PSI_MEM), false},
 	[F_PSI_IO] = {MS_PSI_IO, 0, V(PSI_IO), false},
+	[F_CPU_ACCT_STAT] = {MS_CPU_ACCT_STAT, 0, 0, false},
+	[F_MEM_HIGH] = {MS_MEM_HIGH, 0, 0, true},
+	[F_MEM_FAILCNT] = {MS_MEM_FAILCNT, 0, 0, false},
 };
 _Static_assert(STATS_UNLIMITED == MAP_UNLIMITED, "one value for no limit");
 
@@ -614,6 +622,94 @@ static ssize_t read_file(struct stats_collector *c, struct stats_group *g, enum 
 
 #define KEY(k) map_stat_key(k, v2)
 
+/* The io file's devices into m. */
+static void add_dev(void *data, const struct map_io_dev *d)
+{
+	struct stats_more *m = data;
+
+	if (m->ndev == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 4;
+		struct stats_dev_io *n = realloc(m->dev, cap * sizeof(*n));
+
+		if (!n)
+			return;   /* the devices that fit */
+		m->dev = n;
+		m->cap = cap;
+	}
+	m->dev[m->ndev++] = (struct stats_dev_io){d->major, d->minor, d->rbytes, d->wbytes};
+}
+
+/* What only metrics show, from file f's text in c->buf. */
+static void parse_more(const struct stats_collector *c, enum stats_file f, bool v2,
+		       struct stats_more *m)
+{
+	const char *b = c->buf;
+	uint64_t a;
+
+#define MSET(val, x)                                                                             \
+	do {                                                                                     \
+		m->v[val] = (x);                                                                 \
+		m->have |= 1u << (val);                                                          \
+	} while (0)
+#define KEYED(k, val, scale)                                                                     \
+	do {                                                                                     \
+		if (map_stat_key(k, v2) && map_parse_keyed(b, map_stat_key(k, v2), &a) == 0)    \
+			MSET(val, a * (scale));                                                  \
+	} while (0)
+
+	switch (f) {
+	case F_CPU_USAGE:
+		if (!v2)
+			break;
+		KEYED(MSK_CPU_USER, SM_CPU_USER_NS, 1000);
+		KEYED(MSK_CPU_SYSTEM, SM_CPU_SYSTEM_NS, 1000);
+		KEYED(MSK_THROTTLED_TIME, SM_THROTTLED_NS, 1000);
+		break;
+	case F_CPU_STAT:   /* v1 */
+		KEYED(MSK_THROTTLED_TIME, SM_THROTTLED_NS, 1);
+		break;
+	case F_CPU_ACCT_STAT:   /* v1 */
+		KEYED(MSK_CPU_USER, SM_CPU_USER_NS, MAP_USER_HZ_NS);
+		KEYED(MSK_CPU_SYSTEM, SM_CPU_SYSTEM_NS, MAP_USER_HZ_NS);
+		break;
+	case F_OOM:
+		KEYED(MSK_EV_LOW, SM_EV_LOW, 1);
+		KEYED(MSK_EV_HIGH, SM_EV_HIGH, 1);
+		KEYED(MSK_EV_MAX, SM_EV_MAX, 1);
+		KEYED(MSK_EV_OOM, SM_EV_OOM, 1);
+		break;
+	case F_MEM_FAILCNT:
+		if (map_parse_u64(b, &a) == 0)
+			MSET(SM_EV_MAX, a);
+		break;
+	case F_MEM_HIGH:
+		if (map_parse_limit(b, &a) == 0)
+			MSET(SM_MEM_HIGH, a);
+		break;
+	case F_IO:
+		m->ndev = 0;
+		map_parse_io_devs(b, v2, add_dev, m);
+		break;
+	case F_PSI_CPU:
+	case F_PSI_MEM:
+	case F_PSI_IO: {
+		unsigned k = f == F_PSI_CPU ? SM_PSI_CPU_SOME_NS
+			     : f == F_PSI_MEM ? SM_PSI_MEM_SOME_NS
+					      : SM_PSI_IO_SOME_NS;
+
+		if (map_parse_psi_total(b, false, &a) == 0)
+			MSET(k, a * 1000);
+		if (map_parse_psi_total(b, true, &a) == 0)
+			MSET(k + 1, a * 1000);
+		break;
+	}
+	default:
+		break;
+	}
+#undef KEYED
+#undef MSET
+}
+
 static void parse_file(const struct stats_collector *c, enum stats_file f, bool v2,
 		       struct stats_sample *s)
 {
@@ -695,6 +791,9 @@ static void parse_file(const struct stats_collector *c, enum stats_file f, bool 
 		if (map_parse_psi_some_avg10(b, &a) == 0)
 			SET(f == F_PSI_CPU ? SV_PSI_CPU : f == F_PSI_MEM ? SV_PSI_MEM : SV_PSI_IO, a);
 		break;
+	case F_CPU_ACCT_STAT:
+	case F_MEM_HIGH:
+	case F_MEM_FAILCNT:
 	case F_COUNT:
 		break;
 	}
@@ -824,10 +923,17 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 	static const enum stats_file read_order[F_COUNT] = {
 		F_CPU_QUOTA, F_CPU_USAGE, F_CPU_STAT, F_CPU_PERIOD, F_MEM,     F_MEM_STAT,
 		F_MEM_LIMIT, F_SWAP,      F_OOM,      F_IO,         F_PIDS,    F_PIDS_MAX,
-		F_PROCS,     F_PSI_CPU,   F_PSI_MEM,  F_PSI_IO,
+		F_PROCS,     F_PSI_CPU,   F_PSI_MEM,  F_PSI_IO,     F_CPU_ACCT_STAT, F_MEM_HIGH,
+		F_MEM_FAILCNT,
 	};
 
 	g->st->prev = g->st->cur;
+	if (c->opts.metrics) {
+		/* every file is read at every refresh (no_skip): what is
+		 * not read now is not there */
+		g->st->more.have = 0;
+		g->st->more.ndev = 0;
+	}
 	for (size_t k = 0; k < F_COUNT; k++) {
 		enum stats_file f = read_order[k];
 		int h = f == F_PROCS ? procs_hier(c, g) : c->file_hier[f];
@@ -860,6 +966,8 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 		}
 		g->st->cur.have &= ~vals;
 		parse_file(c, (enum stats_file)f, c->hier[h].v2, &g->st->cur);
+		if (c->opts.metrics)
+			parse_more(c, (enum stats_file)f, c->hier[h].v2, &g->st->more);
 		if (f == F_MEM_STAT)
 			g->st->mem_stat_at = c->refreshes + 1;
 	}
@@ -920,6 +1028,10 @@ static uint32_t files_for(const struct stats_collector *c, uint32_t vals)
 	/* throttled % needs to know whether there is a quota at all */
 	if (vals & SV_BIT(SV_PERIODS))
 		want |= 1u << F_CPU_QUOTA;
+	if (c->opts.metrics)
+		for (size_t f = 0; f < F_COUNT; f++)
+			if ((F_METRICS_ONLY & (1u << f)) && c->file_hier[f] >= 0)
+				want |= 1u << f;
 	return want;
 }
 
@@ -927,7 +1039,7 @@ static uint32_t files_for(const struct stats_collector *c, uint32_t vals)
 static const enum stats_file keep_order[F_COUNT] = {
 	F_MEM,     F_CPU_USAGE, F_PROCS,  F_IO,     F_PIDS,     F_PSI_CPU,    F_PSI_MEM, F_PSI_IO,
 	F_OOM,     F_MEM_STAT,  F_SWAP,   F_CPU_STAT, F_CPU_QUOTA, F_MEM_LIMIT, F_PIDS_MAX,
-	F_CPU_PERIOD,
+	F_CPU_PERIOD, F_CPU_ACCT_STAT, F_MEM_FAILCNT, F_MEM_HIGH,
 };
 
 void stats_set_cols(struct stats_collector *c, uint32_t cols)
