@@ -30,8 +30,6 @@
 
 /* ---- the server ---- */
 
-
-
 struct metrics {
 	struct MHD_Daemon *mhd;
 	const struct cg_layout *l;
@@ -42,11 +40,11 @@ struct metrics {
 	/* one scrape at a time renders: the collector is the scrapes' own */
 	pthread_mutex_t scrape_mu;
 	struct stats_collector *c;
-	char *start;		/* the collector's subtree */
-	char **groups;		/* the file's metrics.groups, as given */
+	char *start;   /* the collector's subtree */
+	char **groups; /* the file's metrics.groups, as given */
 	size_t ngroups;
-	int depth;		/* -1: all */
-	uint64_t left_out;	/* series left out, all scrapes */
+	int depth;	   /* -1: all */
+	uint64_t left_out; /* series left out, all scrapes */
 	bool said_error;
 };
 
@@ -63,7 +61,7 @@ static void render_rules(FILE *out, const struct stats_prom_opts *o, const struc
 	stats_prom_family(out, o, "cgkit_rule_offences_total", "counter",
 			  "Offences judged by cgkitd, per rule (since cgkitd started).");
 	for (size_t i = 0; i < t->n; i++) {
-		const char *labels[] = { "rule", t->v[i].rule, NULL };
+		const char *labels[] = {"rule", t->v[i].rule, NULL};
 
 		if (t->v[i].rule[0])
 			stats_prom_sample(out, "cgkit_rule_offences_total", labels,
@@ -74,8 +72,9 @@ static void render_rules(FILE *out, const struct stats_prom_opts *o, const struc
 			  "(classify has no rule).");
 	for (size_t i = 0; i < t->n; i++) {
 		for (int a = 0; a < MA_N; a++) {
-			const char *labels[] = { "rule", t->v[i].rule, "action", metrics_action_names[a], NULL };
-			const char *labels_norule[] = { "action", metrics_action_names[a], NULL };
+			const char *labels[] = {"rule", t->v[i].rule, "action",
+						metrics_action_names[a], NULL};
+			const char *labels_norule[] = {"action", metrics_action_names[a], NULL};
 
 			/* a rule never classifies; classify is nobody's rule's */
 			if (t->v[i].rule[0] ? a == MA_CLASSIFY : a != MA_CLASSIFY)
@@ -88,7 +87,7 @@ static void render_rules(FILE *out, const struct stats_prom_opts *o, const struc
 	stats_prom_family(out, o, "cgkit_penalties_active", "gauge",
 			  "Penalties of a rule in force now.");
 	for (size_t i = 0; i < t->n; i++) {
-		const char *labels[] = { "rule", t->v[i].rule, NULL };
+		const char *labels[] = {"rule", t->v[i].rule, NULL};
 
 		if (t->v[i].rule[0])
 			stats_prom_sample(out, "cgkit_penalties_active", labels,
@@ -107,11 +106,12 @@ static void render_rules(FILE *out, const struct stats_prom_opts *o, const struc
 void metrics_render(struct metrics *s, FILE *out, bool openmetrics)
 {
 	const char *const *groups = (const char *const *)s->groups;
-	struct stats_prom_opts o = { openmetrics, groups, s->ngroups, s->depth, STATS_PROM_MAX_SERIES };
-	struct metrics_tally t = { 0 };
+	struct stats_prom_opts o = {openmetrics, groups, s->ngroups, s->depth,
+				    STATS_PROM_MAX_SERIES};
+	struct metrics_tally t = {0};
 	double t0 = now_s();
 	size_t left = 0, seen = 0;
-	cg_err e = { 0 };
+	cg_err e = {0};
 	bool ok = true;
 
 	pthread_mutex_lock(&s->tally_mu);
@@ -124,7 +124,7 @@ void metrics_render(struct metrics *s, FILE *out, bool openmetrics)
 
 	pthread_mutex_lock(&s->scrape_mu);
 	if (!s->c) {
-		struct stats_opts so = { 0 };
+		struct stats_opts so = {0};
 
 		so.start = s->start;
 		so.metrics = true; /* every file, every scrape: Prometheus keeps the history */
@@ -158,7 +158,8 @@ void metrics_render(struct metrics *s, FILE *out, bool openmetrics)
 
 static bool wants_openmetrics(struct MHD_Connection *conn)
 {
-	const char *acc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	const char *acc =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 
 	return acc && strstr(acc, "application/openmetrics-text");
 }
@@ -166,8 +167,8 @@ static bool wants_openmetrics(struct MHD_Connection *conn)
 static enum MHD_Result answer_text(struct MHD_Connection *conn, unsigned status, const char *text,
 				   const char *allow)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
-								 MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result rc;
 
 	if (!r)
@@ -200,10 +201,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return answer_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n",
 				   "GET, HEAD");
 	if (!strcmp(url, "/"))
-		return answer_text(conn, MHD_HTTP_OK, "cgkitd: the metrics are at /metrics\n", NULL);
-	if (strcmp(url, "/metrics") != 0)
-		return answer_text(conn, MHD_HTTP_NOT_FOUND, "not found: the metrics are at /metrics\n",
+		return answer_text(conn, MHD_HTTP_OK, "cgkitd: the metrics are at /metrics\n",
 				   NULL);
+	if (strcmp(url, "/metrics") != 0)
+		return answer_text(conn, MHD_HTTP_NOT_FOUND,
+				   "not found: the metrics are at /metrics\n", NULL);
 	om = wants_openmetrics(conn);
 	out = open_memstream(&buf, &len);
 	if (!out)
@@ -345,7 +347,7 @@ struct metrics *metrics_start(const struct rules_metrics *m, const struct cg_lay
 
 void metrics_publish(struct metrics *s, const struct metrics_tally *t)
 {
-	struct metrics_tally c = { 0 };
+	struct metrics_tally c = {0};
 
 	/* copied outside the lock: the lock is held for a swap only */
 	if (metrics_tally_copy(&c, t) < 0)

@@ -22,21 +22,13 @@
 #define METRICS_DEFAULT_LISTEN "127.0.0.1:9269"
 
 /* The action log's action names, in the order the families list them. */
-enum metrics_action {
-	MA_CLASSIFY,
-	MA_CAP,
-	MA_FREEZE,
-	MA_KILL,
-	MA_RELEASE,
-	MA_FORGIVE,
-	MA_N
-};
+enum metrics_action { MA_CLASSIFY, MA_CAP, MA_FREEZE, MA_KILL, MA_RELEASE, MA_FORGIVE, MA_N };
 
 struct metrics_rule_tally {
-	char *rule;		     /* "" for the actions of no rule (classify) */
+	char *rule; /* "" for the actions of no rule (classify) */
 	uint64_t offences;
 	uint64_t actions[MA_N];
-	unsigned penalties;	     /* running now */
+	unsigned penalties; /* running now */
 };
 
 /* What the loop counts (pure; kept by the daemon, copied when published).
@@ -82,8 +74,7 @@ struct metrics;
 /* Starts listening as the section says (it must have passed
  * metrics_check()). The layout is borrowed and must outlive the server.
  * NULL with the reason in e (the address in use, ...). */
-struct metrics *metrics_start(const struct rules_metrics *m, const struct cg_layout *l,
-			      cg_err *e);
+struct metrics *metrics_start(const struct rules_metrics *m, const struct cg_layout *l, cg_err *e);
 /* The loop's figures, copied (the caller keeps t). Never waits for a
  * scrape: the mutex is held only for the copy. */
 void metrics_publish(struct metrics *s, const struct metrics_tally *t);

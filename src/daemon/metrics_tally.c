@@ -5,7 +5,7 @@
 #include "metrics.h"
 
 const char *const metrics_action_names[MA_N] = {
-	[MA_CLASSIFY] = "classify", [MA_CAP] = "cap",	    [MA_FREEZE] = "freeze",
+	[MA_CLASSIFY] = "classify", [MA_CAP] = "cap",	      [MA_FREEZE] = "freeze",
 	[MA_KILL] = "kill",	    [MA_RELEASE] = "release", [MA_FORGIVE] = "forgive",
 };
 
@@ -87,7 +87,7 @@ void metrics_tally_free(struct metrics_tally *t)
 
 int metrics_tally_copy(struct metrics_tally *dst, const struct metrics_tally *src)
 {
-	struct metrics_tally c = { 0 };
+	struct metrics_tally c = {0};
 
 	c.v = calloc(src->n ? src->n : 1, sizeof(*c.v));
 	if (!c.v)

@@ -17,7 +17,7 @@
 
 static void test_tally(void **state)
 {
-	struct metrics_tally t = { 0 }, c = { 0 };
+	struct metrics_tally t = {0}, c = {0};
 
 	(void)state;
 	assert_int_equal(metrics_action_index("cap"), MA_CAP);
@@ -79,14 +79,15 @@ static void test_tally(void **state)
 static void test_listen(void **state)
 {
 	static const char *const bad[] = {
-		"localhost:9269", "127.0.0.1", "127.0.0.1:", ":9269", "127.0.0.1:0",
-		"127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:+80", "127.0.0.1:80x",
-		"300.1.1.1:9269", "::1:9269", "[::1:9269", "[]:9269", "[1.2.3.4]:9269",
-		"127.0.0.1:99999999999999999999",
+		"localhost:9269", "127.0.0.1",	    "127.0.0.1:",
+		":9269",	  "127.0.0.1:0",    "127.0.0.1:65536",
+		"127.0.0.1:-1",	  "127.0.0.1:+80",  "127.0.0.1:80x",
+		"300.1.1.1:9269", "::1:9269",	    "[::1:9269",
+		"[]:9269",	  "[1.2.3.4]:9269", "127.0.0.1:99999999999999999999",
 	};
 	struct sockaddr_storage ss;
 	socklen_t len = 0;
-	cg_err e = { 0 };
+	cg_err e = {0};
 	char buf[64];
 
 	(void)state;
@@ -94,8 +95,9 @@ static void test_listen(void **state)
 	assert_int_equal(ss.ss_family, AF_INET);
 	assert_int_equal(len, sizeof(struct sockaddr_in));
 	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 9269);
-	assert_string_equal(inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, sizeof(buf)),
-			    "127.0.0.1");
+	assert_string_equal(
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, sizeof(buf)),
+		"127.0.0.1");
 	assert_int_equal(metrics_parse_listen("0.0.0.0:1", &ss, &len, &e), 0);
 	assert_int_equal(metrics_parse_listen("[::1]:65535", &ss, &len, &e), 0);
 	assert_int_equal(ss.ss_family, AF_INET6);
@@ -116,8 +118,8 @@ static void test_listen(void **state)
 static void test_check_and_differs(void **state)
 {
 	struct rules r;
-	struct rules_metrics a = { 0 }, b = { 0 };
-	struct pstr ga[1] = { { .s = (char *)"/cgkit" } }, gb[1] = { { .s = (char *)"/other" } };
+	struct rules_metrics a = {0}, b = {0};
+	struct pstr ga[1] = {{.s = (char *)"/cgkit"}}, gb[1] = {{.s = (char *)"/other"}};
 	char *out = NULL;
 	size_t olen = 0;
 	FILE *f;
@@ -153,8 +155,8 @@ static void test_check_and_differs(void **state)
 	b.depth.v = 2;
 	assert_true(metrics_config_differs(&a, &b));
 	a.depth = b.depth;
-	a.groups = (struct pat_list){ true, ga, 1, 0, 0 };
-	b.groups = (struct pat_list){ true, gb, 1, 0, 0 };
+	a.groups = (struct pat_list){true, ga, 1, 0, 0};
+	b.groups = (struct pat_list){true, gb, 1, 0, 0};
 	assert_true(metrics_config_differs(&a, &b));
 	b.groups.v = ga;
 	assert_false(metrics_config_differs(&a, &b));
