@@ -40,6 +40,10 @@ LDLIBS_CORE = $(call pkgcheck,$(call pkgconf,--libs,$(PKGS)),$(PKGS))
 LDLIBS_TUI = $(call pkgcheck,$(call pkgconf,--libs,$(TUIPKGS)),$(TUIPKGS)) -lm
 TUI_CFLAGS = $(call pkgcheck,$(call pkgconf,--cflags,$(TUIPKGS)),$(TUIPKGS))
 CMOCKA_LIBS = $(call pkgcheck,$(call pkgconf,--libs,cmocka),cmocka)
+# cgkitd's /metrics (src/daemon/metrics.c) is served with libmicrohttpd.
+MHDPKGS = libmicrohttpd
+MHD_CFLAGS = $(call pkgcheck,$(call pkgconf,--cflags,$(MHDPKGS)),$(MHDPKGS))
+LDLIBS_MHD = $(call pkgcheck,$(call pkgconf,--libs,$(MHDPKGS)),$(MHDPKGS)) -pthread
 # The library's parts, each a folder of src/ (docs/design.md, "Layout of the
 # code"); sources include each other's headers by name.
 SRC_DIRS = src/base src/profile src/cgroup src/engine src/launch src/stats src/daemon
@@ -68,6 +72,8 @@ $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(BUILD)/obj/daemon/metrics.o: ALL_CFLAGS += $(MHD_CFLAGS)
+
 $(BUILD)/obj/tui/%.o: tui/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TUI_CFLAGS) -Itui -c -o $@ $<
@@ -81,7 +87,7 @@ $(BUILD)/cgrun: $(BUILD)/obj/cgrun.o $(BUILD)/libcgkit.a
 
 # cgkitd asks NSS for user names (getpwuid): linked dynamically.
 $(BUILD)/cgkitd: $(BUILD)/obj/cgkitd.o $(BUILD)/libcgkit.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE) -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDLIBS_MHD) -lm
 
 $(BUILD)/cgtop: $(TUI_OBJ) $(BUILD)/libcgkit.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE) $(LDLIBS_TUI)

@@ -3,14 +3,14 @@
 # need. Idempotent: does nothing when all are there; runs apt-get update first
 # only when something is missing (a fresh machine's lists can be empty).
 #   install-deps.sh          everything: build, tests, guests, benchmarks
-#   install-deps.sh build    only what building cgrun and cgtop and `make demo` need
+#   install-deps.sh build    only what building cgrun, cgtop and cgkitd and `make demo` need
 set -eu
-BUILD_PKGS="make gcc pkg-config libyaml-dev libncurses-dev"
+BUILD_PKGS="make gcc pkg-config libyaml-dev libncurses-dev libmicrohttpd-dev"
 PKGS="$BUILD_PKGS clang libcmocka-dev
 cgroup-tools tmux qemu-system-x86 linux-image-amd64 busybox-static
 hyperfine runc bubblewrap systemd util-linux iproute2 procps psmisc
 libclang-rt-14-dev valgrind cppcheck clang-tidy man-db groff-base
-python3 prometheus python3-prometheus-client"
+python3 curl prometheus python3-prometheus-client"
 [ "${1:-}" = build ] && PKGS=$BUILD_PKGS
 missing=""
 for p in $PKGS; do

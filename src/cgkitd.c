@@ -23,6 +23,8 @@ static void usage(FILE *out)
 		"as the rules file (docs/cgrules.5) says. FILE defaults to %s.\n"
 		"SIGHUP reloads the file (a bad one is reported and the old rules stay);\n"
 		"SIGTERM ends cgkitd, penalties stay in force and in the state.\n"
+		"With a metrics: section, cgkitd serves Prometheus metrics at\n"
+		"http://ADDRESS:PORT/metrics (default 127.0.0.1:9269; cgkitd(8), METRICS).\n"
 		"\n"
 		"Exit status: 0 ok; 1 runtime error; 2 usage; 125 bad rules file.\n",
 		CGKITD_DEFAULT_CONF);

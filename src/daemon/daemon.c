@@ -25,6 +25,7 @@
 #include "layout.h"
 #include "match.h"
 #include "measure.h"
+#include "metrics.h"
 #include "proc.h"
 #include "procev.h"
 #include "rules.h"
@@ -172,6 +173,8 @@ struct daemon {
 	struct tuser *users;
 	size_t n_users, cap_users;
 	unsigned long classified, moved;
+	struct metrics_tally tally; /* counted here, published to the HTTP side */
+	struct metrics *metrics;    /* NULL: off */
 };
 
 /* ---- matching a process ---- */
@@ -428,6 +431,14 @@ static const char *notify_of(const struct daemon *D, const struct rule *ru)
 	return ru && ru->notify.s ? ru->notify.s : D->r->notify.s;
 }
 
+/* Every action goes to the log through here, and is counted for /metrics. */
+static void log_action(struct daemon *D, const struct actlog_entry *en, const char *notify,
+		       bool offence)
+{
+	(void)metrics_tally_action(&D->tally, en->rule, en->action, offence);
+	actlog_write(&D->log, en, notify);
+}
+
 static int on_decision(const struct judge_decision *d, void *data)
 {
 	struct cbctx *c = data;
@@ -482,7 +493,7 @@ static int on_decision(const struct judge_decision *d, void *data)
 			free(none);
 			en.groups = groups;
 		}
-		actlog_write(&D->log, &en, notify_of(D, ru));
+		log_action(D, &en, notify_of(D, ru), true);
 		rc = act_penalty(&D->act, ru, p, d->key.uid, user, d->key.pid ? &pr : NULL, c->now,
 				 &adata, groups, sizeof(groups), &e);
 		if (rc < 0 && e.errnum != ESRCH) {
@@ -497,14 +508,14 @@ static int on_decision(const struct judge_decision *d, void *data)
 	} else if (d->what == JUDGE_RELEASE) {
 		en.action = "release";
 		en.why = judge_why_name(d->why);
-		actlog_write(&D->log, &en, notify_of(D, ru));
+		log_action(D, &en, notify_of(D, ru), false);
 		if (act_release(&D->act, d->key.uid, user, d->actor_data, &e) < 0)
 			fprintf(stderr, "cgkitd: release of rule %s on %s: %s\n", d->rule, user, e.msg);
 	} else {
 		en.action = "forgive";
 		en.why = judge_why_name(d->why);
 		en.offence = 0;
-		actlog_write(&D->log, &en, notify_of(D, ru));
+		log_action(D, &en, notify_of(D, ru), false);
 	}
 	json_free(&lj);
 	return rc;
@@ -539,7 +550,7 @@ static void log_classify(struct daemon *D, const struct pfacts *f, const char *u
 	en.comm = comm;
 	en.exe = f->exe;
 	en.groups = n ? groups : group;
-	actlog_write(&D->log, &en, NULL);
+	log_action(D, &en, NULL, false);
 }
 
 static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
@@ -639,6 +650,7 @@ static void scan_all(struct daemon *D, uint64_t now)
 		fprintf(stderr, "cgkitd: scanning /proc: %s\n", e.msg);
 		return;
 	}
+	D->tally.rescans++;
 	/* processes that ended since */
 	for (size_t i = 0; i < D->n_procs;) {
 		bool alive = false;
@@ -854,6 +866,10 @@ static struct rules *load_rules(const char *conf, bool print_warnings)
 	r = rules_load(conf, NULL, &d);
 	if (!r || print_warnings)
 		diags_print(&d, stderr);
+	if (r && metrics_check(r, stderr) < 0) {
+		rules_free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -867,6 +883,45 @@ int daemon_check(const char *conf)
 	       (unsigned long long)(interval_of(r) / 1000));
 	rules_free(r);
 	return 0;
+}
+
+/* The HTTP side, as r's metrics section says. At start a failure is fatal
+ * (-1); at a reload metrics stay off until the next one. */
+static int start_metrics(struct daemon *D, const struct rules *r, bool at_start)
+{
+	cg_err e = { 0 };
+
+	D->metrics = metrics_start(&r->metrics, &D->l, &e);
+	if (!D->metrics) {
+		fprintf(stderr, "%s:%d:%d: error: metrics.listen: %s%s\n", r->path,
+			r->metrics.listen.s ? r->metrics.listen.line : r->metrics.line,
+			r->metrics.listen.s ? r->metrics.listen.col : r->metrics.col, e.msg,
+			at_start ? "" : "; metrics are off until the next reload");
+		return -1;
+	}
+	fprintf(stderr, "cgkitd: metrics at http://%s/metrics\n", metrics_address(D->metrics));
+	return 0;
+}
+
+static void count_penalty(const struct judge_entry *en, void *data)
+{
+	struct metrics_tally *t = data;
+
+	if (en->penalised)
+		(void)metrics_tally_penalty(t, en->rule);
+}
+
+/* The loop's figures to the HTTP side: every rule (so that its series are
+ * there before its first offence) and the penalties in force. */
+static void publish_metrics(struct daemon *D)
+{
+	if (!D->metrics)
+		return;
+	metrics_tally_clear_penalties(&D->tally);
+	for (size_t i = 0; i < D->r->n_rules; i++)
+		(void)metrics_tally_action(&D->tally, D->r->rules[i].name.s, NULL, false);
+	judge_status(D->j, count_penalty, &D->tally);
+	metrics_publish(D->metrics, &D->tally);
 }
 
 static int reload(struct daemon *D)
@@ -886,6 +941,12 @@ static int reload(struct daemon *D)
 	}
 	jrules_free(&D->jr);
 	D->jr = jr;
+	if (metrics_config_differs(&D->r->metrics, &r->metrics)) {
+		metrics_stop(D->metrics);
+		D->metrics = NULL;
+		if (r->metrics.present)
+			start_metrics(D, r, false);
+	}
 	rules_free(D->r);
 	D->r = r;
 	D->act.r = r;
@@ -966,6 +1027,7 @@ static void handle_events(struct daemon *D, uint64_t now)
 	} else if (lost) {
 		static bool said;
 
+		D->tally.events_lost++;
 		if (!said)
 			fprintf(stderr, "cgkitd: process events were lost (ENOBUFS): /proc is scanned again\n");
 		said = true;
@@ -990,10 +1052,14 @@ int daemon_run(const char *conf, bool dry_run)
 	D.r = load_rules(conf, true);
 	if (!D.r)
 		return CGKITD_EXIT_BAD;
-	if (D.r->metrics.present || D.r->history.present)
-		fprintf(stderr, "cgkitd: metrics and history are not implemented yet: ignored\n");
+	if (D.r->history.present)
+		fprintf(stderr, "cgkitd: history is not implemented yet: ignored\n");
 	if (cg_layout_detect(&D.l, &e) < 0) {
 		fprintf(stderr, "cgkitd: %s\n", e.msg);
+		goto out;
+	}
+	if (D.r->metrics.present && start_metrics(&D, D.r, true) < 0) {
+		rc = CGKITD_EXIT_BAD;
 		goto out;
 	}
 	if (jrules_make(D.r, &D.jr) < 0 ||
@@ -1070,6 +1136,7 @@ int daemon_run(const char *conf, bool dry_run)
 	c.now = now;
 	(void)judge_step(D.j, now, on_decision, &c);
 	save_state(&D, now);
+	publish_metrics(&D);
 
 	while (!quit) {
 		struct pollfd pf[3 + ACTLOG_CHILDREN_MAX];
@@ -1118,11 +1185,14 @@ int daemon_run(const char *conf, bool dry_run)
 			(void)judge_step(D.j, now, on_decision, &c);
 		}
 		save_state(&D, now);
+		publish_metrics(&D);
 	}
 	fprintf(stderr, "cgkitd: ending; penalties stay in force and in %s\n", D.state_path);
 	save_state(&D, now_us());
 	rc = 0;
 out:
+	metrics_stop(D.metrics);
+	metrics_tally_free(&D.tally);
 	if (sfd >= 0)
 		close(sfd);
 	if (tfd >= 0)
