@@ -885,17 +885,23 @@ static const struct walk_key history_keys[] = {
 	KEY("max", history_max),
 };
 
-static void later_feature(struct walker *w, const struct node *k, const struct node *v,
-			  const struct walk_key *keys, size_t n, void *obj, const char *expect)
+static void section(struct walker *w, const struct node *v, const struct walk_key *keys, size_t n,
+		    void *obj, const char *expect)
 {
 	struct walk_map at;
 
-	walk_warn(w, k,
-		  "not implemented yet: cgkitd checks this section and ignores it (a later "
-		  "version serves it)");
 	if (node_is_null(v) || !walk_want_map(w, v, expect))
 		return;
 	walk_pairs(w, v, keys, n, obj, NULL, &at);
+}
+
+static void later_feature(struct walker *w, const struct node *k, const struct node *v,
+			  const struct walk_key *keys, size_t n, void *obj, const char *expect)
+{
+	walk_warn(w, k,
+		  "not implemented yet: cgkitd checks this section and ignores it (a later "
+		  "version serves it)");
+	section(w, v, keys, n, obj, expect);
 }
 
 static void top_metrics(struct walker *w, const struct node *k, const struct node *v, void *obj)
@@ -905,8 +911,7 @@ static void top_metrics(struct walker *w, const struct node *k, const struct nod
 	m->present = true;
 	m->line = k->line;
 	m->col = k->col;
-	later_feature(w, k, v, metrics_keys, N_OF(metrics_keys), m,
-		      "a mapping (listen, groups, depth)");
+	section(w, v, metrics_keys, N_OF(metrics_keys), m, "a mapping (listen, groups, depth)");
 }
 
 static void top_history(struct walker *w, const struct node *k, const struct node *v, void *obj)
