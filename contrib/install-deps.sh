@@ -29,6 +29,29 @@ fi
 echo "deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# The tests need some packages' programs, never their services (prometheus
+# would otherwise start a server on :9090 and stay enabled): while apt
+# installs, a policy-rc.d (the standard hook, only when the host has none)
+# refuses every start, and the services of the packages installed here
+# that ship one are disabled after.
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	trap 'rm -f "$policy"' EXIT
+	printf '#!/bin/sh\n# made by cgkit install-deps.sh for the length of one apt-get install\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+[ -n "$policy" ] && rm -f "$policy"
+for p in $missing; do
+	case $p in
+	prometheus)
+		if command -v systemctl >/dev/null; then
+			systemctl disable prometheus.service >/dev/null 2>&1 || true
+		fi
+		echo "deps: prometheus installed for its programs; its service is neither started nor enabled"
+		;;
+	esac
+done
 echo "deps: done"
