@@ -1,4 +1,4 @@
-/* cgkitd's loop and client commands (see daemon.h). */
+/* cgkitd's loop (see daemon.h); the client commands are client.c's. */
 #include "daemon.h"
 
 #include <dirent.h>
@@ -20,6 +20,8 @@
 
 #include "act.h"
 #include "actlog.h"
+#include "daemon_int.h"
+#include "facts.h"
 #include "json.h"
 #include "judge.h"
 #include "layout.h"
@@ -35,7 +37,7 @@
 /* for errors nobody reads: the library fills its cg_err unconditionally */
 static cg_err scratch_err;
 
-static uint64_t now_us(void)
+uint64_t daemon_now_us(void)
 {
 	struct timespec ts;
 
@@ -128,12 +130,12 @@ static int jrules_make(const struct rules *r, struct jrules *out)
 	return 0;
 }
 
-static uint64_t interval_of(const struct rules *r)
+uint64_t daemon_interval(const struct rules *r)
 {
 	return r->interval.set && r->interval.v ? r->interval.v : RULES_DEFAULT_INTERVAL_US;
 }
 
-static const char *state_dir(const struct rules *r)
+const char *daemon_state_dir(const struct rules *r)
 {
 	return r->state.s ? r->state.s : RULES_DEFAULT_STATE;
 }
@@ -177,100 +179,6 @@ struct daemon {
 	struct metrics *metrics;    /* NULL: off */
 };
 
-/* ---- matching a process ---- */
-
-struct pfacts {
-	pid_t pid;
-	unsigned long long start;
-	uid_t uid;
-	char comm[16];
-	char *exe;
-	char *cgroup;
-	bool kthread;
-	pid_t ppid;
-};
-
-static void pfacts_free(struct pfacts *f)
-{
-	free(f->exe);
-	free(f->cgroup);
-	f->exe = f->cgroup = NULL;
-}
-
-static int pfacts_read(pid_t pid, struct pfacts *f)
-{
-	struct proc_info pi;
-
-	memset(f, 0, sizeof(*f));
-	if (proc_info_read(pid, PROC_STAT | PROC_UIDS | PROC_EXE | PROC_CGROUP, &pi, &scratch_err) < 0)
-		return -1;
-	f->pid = pid;
-	f->start = pi.start;
-	f->uid = pi.ruid;
-	f->ppid = pi.ppid;
-	f->kthread = pi.kthread;
-	memcpy(f->comm, pi.comm, sizeof(f->comm));
-	f->exe = pi.exe;
-	f->cgroup = pi.cgroup;
-	pi.exe = pi.cgroup = NULL;
-	proc_info_free(&pi);
-	return 0;
-}
-
-static bool cgroups_match(const struct pat_list *l, const char *text)
-{
-	const char *cur = text;
-	struct proc_cgline line;
-	char scratch[4096];
-
-	if (!text)
-		return false;
-	while (proc_cgroup_next(&cur, &line, scratch, sizeof(scratch)) == 1)
-		if (match_cgroups(l, line.path))
-			return true;
-	return false;
-}
-
-/* Why the process is exempt, or NULL. */
-static const char *exempt_why(const struct daemon *D, const struct pfacts *f, const char *name)
-{
-	const struct rules_exempt *x = &D->r->exempt;
-
-	if (f->pid <= 1)
-		return "pid 1";
-	if (f->kthread)
-		return "a kernel thread";
-	if (f->pid == getpid() || f->ppid == getpid())
-		return "cgkitd or a command it runs";
-	if (x->users.set ? match_uid(&x->users, f->uid, name) : f->uid <= 999)
-		return "exempt.users";
-	if (x->commands.set && match_commands(&x->commands, f->exe, f->comm))
-		return "exempt.commands";
-	if (x->cgroups.set && cgroups_match(&x->cgroups, f->cgroup))
-		return "exempt.cgroups";
-	return NULL;
-}
-
-static bool rule_selects(const struct rule *ru, const struct pfacts *f, const char *name)
-{
-	const struct rule_match *m = &ru->match;
-
-	if (m->users.set && !match_uid(&m->users, f->uid, name))
-		return false;
-	if (m->commands.set && m->commands.n && !match_commands(&m->commands, f->exe, f->comm))
-		return false;
-	if (m->cgroups.set && m->cgroups.n && !cgroups_match(&m->cgroups, f->cgroup))
-		return false;
-	return true;
-}
-
-static bool user_in_groups(const struct daemon *D, uid_t uid, const char *name)
-{
-	const struct rules_users *u = &D->r->users;
-
-	return u->present && (!u->uids.set || match_uid(&u->uids, uid, name));
-}
-
 /* ---- tracking ---- */
 
 static struct tuser *user_get(struct daemon *D, uid_t uid)
@@ -309,7 +217,7 @@ static void proc_drop(struct daemon *D, pid_t pid)
 		*t = D->procs[--D->n_procs];
 }
 
-static void proc_track(struct daemon *D, const struct pfacts *f, unsigned rules)
+static void proc_track(struct daemon *D, const struct facts *f, unsigned rules)
 {
 	struct tproc *t = proc_find(D, f->pid);
 
@@ -454,7 +362,7 @@ static int on_decision(const struct judge_decision *d, void *data)
 	for (int m = 0; m < JM_N; m++)
 		en.measures[m] = NAN;
 	act_user_name(d->key.uid, user, sizeof(user));
-	en.time = now_us();
+	en.time = daemon_now_us();
 	en.rule = d->rule;
 	en.scope = d->scope == JUDGE_USER ? "user" : "process";
 	en.user = user;
@@ -526,7 +434,7 @@ static int on_decision(const struct judge_decision *d, void *data)
 /* A process seen (start, exec, uid change): exempt? its user's group?
  * rules at exec? which process rules select it? */
 /* The action log's line for a process put into its user's group. */
-static void log_classify(struct daemon *D, const struct pfacts *f, const char *user,
+static void log_classify(struct daemon *D, const struct facts *f, const char *user,
 			 char *const *dirs, size_t n, const char *group)
 {
 	struct actlog_entry en;
@@ -541,7 +449,7 @@ static void log_classify(struct daemon *D, const struct pfacts *f, const char *u
 	for (int m = 0; m < JM_N; m++)
 		en.measures[m] = NAN;
 	cg_proc_comm(f->pid, comm, sizeof(comm));
-	en.time = now_us();
+	en.time = daemon_now_us();
 	en.action = "classify";
 	en.scope = "user";
 	en.user = user;
@@ -555,20 +463,20 @@ static void log_classify(struct daemon *D, const struct pfacts *f, const char *u
 
 static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 {
-	struct pfacts f;
+	struct facts f;
 	char name[64];
 	unsigned sel = 0;
 	bool judged = false;
 
-	if (pfacts_read(pid, &f) < 0)
+	if (facts_read(pid, &f) < 0)
 		return;
 	act_user_name(f.uid, name, sizeof(name));
-	if (exempt_why(D, &f, name)) {
+	if (facts_exempt(D->r, &f, name)) {
 		proc_track(D, &f, 0);
-		pfacts_free(&f);
+		facts_free(&f);
 		return;
 	}
-	if (user_in_groups(D, f.uid, name)) {
+	if (facts_in_users(D->r, f.uid, name)) {
 		struct tuser *u = user_get(D, f.uid);
 		struct cg_proc p = { f.pid, f.start };
 		cg_err e = { 0 };
@@ -616,7 +524,7 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 	for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
 		const struct rule *ru = &D->r->rules[i];
 
-		if (ru->scope != RULE_SCOPE_PROCESS || !rule_selects(ru, &f, name))
+		if (ru->scope != RULE_SCOPE_PROCESS || !facts_rule_selects(ru, &f, name))
 			continue;
 		if (ru->at_exec) {
 			if (!exec)
@@ -633,7 +541,7 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 		}
 	}
 	proc_track(D, &f, sel);
-	pfacts_free(&f);
+	facts_free(&f);
 	if (judged) {
 		struct cbctx c = { D, now };
 
@@ -690,11 +598,11 @@ static void sample_all(struct daemon *D, uint64_t now)
 			struct measures m;
 			struct judge_sample s = { 0 };
 			struct judge_key key = { u->uid, 0, 0 };
-			struct pfacts f = { .uid = u->uid };
+			struct facts f = { .uid = u->uid };
 
 			if (!u->have_group)
 				continue;
-			if (ru->match.users.set && !rule_selects(ru, &f, u->name))
+			if (ru->match.users.set && !facts_rule_selects(ru, &f, u->name))
 				continue;
 			if (measure_group_dirs(&D->l, u->dirs, u->n_dirs, MEAS_ALL, &m, &scratch_err) < 0) {
 				judge_gone(D->j, &key, now);
@@ -857,7 +765,7 @@ static void check_restored(const struct judge_entry *en, void *data)
 
 /* ---- loading the rules ---- */
 
-static struct rules *load_rules(const char *conf, bool print_warnings)
+struct rules *daemon_load_rules(const char *conf, bool print_warnings)
 {
 	struct diags d;
 	struct rules *r;
@@ -875,12 +783,12 @@ static struct rules *load_rules(const char *conf, bool print_warnings)
 
 int daemon_check(const char *conf)
 {
-	struct rules *r = load_rules(conf, true);
+	struct rules *r = daemon_load_rules(conf, true);
 
 	if (!r)
 		return CGKITD_EXIT_BAD;
 	printf("%s: %zu rule%s, interval %llu ms: ok\n", conf, r->n_rules, r->n_rules == 1 ? "" : "s",
-	       (unsigned long long)(interval_of(r) / 1000));
+	       (unsigned long long)(daemon_interval(r) / 1000));
 	rules_free(r);
 	return 0;
 }
@@ -926,14 +834,14 @@ static void publish_metrics(struct daemon *D)
 
 static int reload(struct daemon *D)
 {
-	struct rules *r = load_rules(D->conf, true);
+	struct rules *r = daemon_load_rules(D->conf, true);
 	struct jrules jr;
 
 	if (!r) {
 		fprintf(stderr, "cgkitd: reload: %s has errors: the rules in force stay\n", D->conf);
 		return -1;
 	}
-	if (jrules_make(r, &jr) < 0 || judge_set_rules(D->j, jr.v, jr.n, interval_of(r)) < 0) {
+	if (jrules_make(r, &jr) < 0 || judge_set_rules(D->j, jr.v, jr.n, daemon_interval(r)) < 0) {
 		jrules_free(&jr);
 		rules_free(r);
 		fprintf(stderr, "cgkitd: reload: out of memory: the rules in force stay\n");
@@ -1042,14 +950,14 @@ int daemon_run(const char *conf, bool dry_run)
 	cg_err e = { 0 };
 	sigset_t mask;
 	int sfd = -1, tfd = -1, rc = CGKITD_EXIT_RUNTIME;
-	uint64_t now = now_us();
+	uint64_t now = daemon_now_us();
 	struct cbctx c;
 	struct restore_ctx rcx;
 	bool quit = false;
 
 	D.conf = conf;
 	D.dry_run = dry_run;
-	D.r = load_rules(conf, true);
+	D.r = daemon_load_rules(conf, true);
 	if (!D.r)
 		return CGKITD_EXIT_BAD;
 	if (D.r->history.present)
@@ -1063,7 +971,7 @@ int daemon_run(const char *conf, bool dry_run)
 		goto out;
 	}
 	if (jrules_make(D.r, &D.jr) < 0 ||
-	    !(D.j = judge_new(D.jr.v, D.jr.n, interval_of(D.r)))) {
+	    !(D.j = judge_new(D.jr.v, D.jr.n, daemon_interval(D.r)))) {
 		fprintf(stderr, "cgkitd: out of memory\n");
 		goto out;
 	}
@@ -1072,10 +980,10 @@ int daemon_run(const char *conf, bool dry_run)
 		fprintf(stderr, "cgkitd: %s\n", e.msg);
 		goto out;
 	}
-	snprintf(D.state_path, sizeof(D.state_path), "%s/state.json", state_dir(D.r));
-	snprintf(D.forgive_dir, sizeof(D.forgive_dir), "%s/%s", state_dir(D.r), CGKITD_FORGIVE_DIR);
+	snprintf(D.state_path, sizeof(D.state_path), "%s/state.json", daemon_state_dir(D.r));
+	snprintf(D.forgive_dir, sizeof(D.forgive_dir), "%s/%s", daemon_state_dir(D.r), CGKITD_FORGIVE_DIR);
 	if (!dry_run) {
-		mkdir(state_dir(D.r), 0755);
+		mkdir(daemon_state_dir(D.r), 0755);
 		mkdir(D.forgive_dir, 0733);
 	}
 	/* the state: penalties taken up where they were */
@@ -1106,7 +1014,7 @@ int daemon_run(const char *conf, bool dry_run)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	tfd = make_timer(interval_of(D.r));
+	tfd = make_timer(daemon_interval(D.r));
 	if (sfd < 0 || tfd < 0) {
 		fprintf(stderr, "cgkitd: signalfd/timerfd: %s\n", strerror(errno));
 		goto out;
@@ -1121,14 +1029,14 @@ int daemon_run(const char *conf, bool dry_run)
 		"state %s, log %s\n",
 		conf, dry_run ? " (dry run: nothing is changed)" : "", cg_mode_name(D.l.mode),
 		D.scanning ? "scanning /proc" : "process-event connector", D.r->n_rules,
-		D.r->n_rules == 1 ? "" : "s", (unsigned long long)(interval_of(D.r) / 1000),
+		D.r->n_rules == 1 ? "" : "s", (unsigned long long)(daemon_interval(D.r) / 1000),
 		!D.r->users.present ? "off"
 		: D.r->users.adopt  ? "adopted "
 				    : "below ",
 		!D.r->users.present ? "" : D.r->users.adopt ? "" : (D.r->parent_self ? "self" : (D.r->parent.s ? D.r->parent.s : RULES_DEFAULT_PARENT)),
 		D.r->users.present && D.r->users.adopt ? D.r->users.group.s : "",
 		D.state_path, D.log.path);
-	now = now_us();
+	now = daemon_now_us();
 	scan_all(&D, now);
 	fprintf(stderr, "cgkitd: start: %lu processes classified, %lu moved\n", D.classified,
 		D.moved);
@@ -1156,7 +1064,7 @@ int daemon_run(const char *conf, bool dry_run)
 			fprintf(stderr, "cgkitd: poll: %s\n", strerror(errno));
 			break;
 		}
-		now = now_us();
+		now = daemon_now_us();
 		if (pf[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -1188,7 +1096,7 @@ int daemon_run(const char *conf, bool dry_run)
 		publish_metrics(&D);
 	}
 	fprintf(stderr, "cgkitd: ending; penalties stay in force and in %s\n", D.state_path);
-	save_state(&D, now_us());
+	save_state(&D, daemon_now_us());
 	rc = 0;
 out:
 	metrics_stop(D.metrics);
@@ -1212,279 +1120,3 @@ out:
 	return rc;
 }
 
-/* ---- status ---- */
-
-static void fmt_left(uint64_t until, uint64_t now, char *buf, size_t len)
-{
-	if (!until)
-		snprintf(buf, len, "while it runs");
-	else if (until <= now)
-		snprintf(buf, len, "0s");
-	else {
-		/* for a reader: whole seconds, rounded up; minutes and hours past them */
-		unsigned long long s = (until - now + 999999) / 1000000;
-
-		if (s >= 3600)
-			snprintf(buf, len, "%lluh%02llum", s / 3600, s % 3600 / 60);
-		else if (s >= 60)
-			snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
-		else
-			snprintf(buf, len, "%llus", s);
-	}
-}
-
-/* Who an entry of the state is, in status --json: user, uid, pid (null
- * for scope user). */
-static void json_who(struct json *j, const struct judge_entry *en, const char *user)
-{
-	json_key(j, "user");
-	json_str(j, user);
-	json_key(j, "uid");
-	json_uint(j, en->key.uid);
-	json_key(j, "pid");
-	if (en->key.pid)
-		json_int(j, en->key.pid);
-	else
-		json_null(j);
-}
-
-int daemon_status(const char *conf, bool json)
-{
-	struct rules *r = load_rules(conf, false);
-	struct state st;
-	cg_err e = { 0 };
-	char path[PATH_MAX];
-	uint64_t now = now_us();
-	struct json j;
-
-	if (!r)
-		return CGKITD_EXIT_BAD;
-	snprintf(path, sizeof(path), "%s/state.json", state_dir(r));
-	rules_free(r);
-	state_init(&st);
-	if (state_load(path, &st, false, &e) != 0) {
-		fprintf(stderr, "cgkitd: reading %s: %s\n", path, e.msg);
-		state_free(&st);
-		return CGKITD_EXIT_RUNTIME;
-	}
-	json_init(&j);
-	if (json) {
-		json_obj_begin(&j);
-		json_key(&j, "penalties");
-		json_arr_begin(&j);
-	} else {
-		printf("%-16s %-12s %-8s %-7s %-16s %s\n", "RULE", "USER", "PID", "OFFENCE",
-		       "PENALTY", "LEFT");
-	}
-	for (size_t i = 0; i < st.n; i++) {
-		const struct judge_entry *en = &st.v[i];
-		char user[64], left[64], pen[64];
-
-		if (!en->penalised)
-			continue;
-		act_user_name(en->key.uid, user, sizeof(user));
-		fmt_left(en->until, now, left, sizeof(left));
-		snprintf(pen, sizeof(pen), "%s%s%s", (en->kind & JUDGE_CAP) ? "cap " : "",
-			 (en->kind & JUDGE_FREEZE) ? "freeze " : "", (en->kind & JUDGE_KILL) ? "kill" : "");
-		if (json) {
-			json_obj_begin(&j);
-			json_key(&j, "rule");
-			json_str(&j, en->rule);
-			json_key(&j, "scope");
-			json_str(&j, en->scope == JUDGE_USER ? "user" : "process");
-			json_who(&j, en, user);
-			json_key(&j, "offence");
-			json_uint(&j, en->offence);
-			json_key(&j, "penalty");
-			json_uint(&j, en->penalty + 1);
-			json_key(&j, "kind");
-			json_str(&j, pen);
-			json_key(&j, "since");
-			json_time(&j, en->since);
-			json_key(&j, "until");
-			if (en->until)
-				json_time(&j, en->until);
-			else
-				json_null(&j);
-			json_key(&j, "left_s");
-			if (en->until)
-				json_double(&j, en->until > now ? (double)(en->until - now) / 1e6 : 0);
-			else
-				json_null(&j);
-			json_obj_end(&j);
-		} else {
-			char pidb[16] = "-";
-
-			if (en->key.pid)
-				snprintf(pidb, sizeof(pidb), "%d", (int)en->key.pid);
-			printf("%-16s %-12s %-8s %-7u %-16s %s\n", en->rule, user, pidb, en->offence,
-			       pen, left);
-		}
-	}
-	if (json) {
-		json_arr_end(&j);
-		json_key(&j, "offences");
-		json_arr_begin(&j);
-	} else {
-		printf("\n%-16s %-12s %-8s %s\n", "RULE", "USER", "PID", "OFFENCES");
-	}
-	for (size_t i = 0; i < st.n; i++) {
-		const struct judge_entry *en = &st.v[i];
-		char user[64];
-
-		if (!en->count)
-			continue;
-		act_user_name(en->key.uid, user, sizeof(user));
-		if (json) {
-			json_obj_begin(&j);
-			json_key(&j, "rule");
-			json_str(&j, en->rule);
-			json_who(&j, en, user);
-			json_key(&j, "count");
-			json_uint(&j, en->count);
-			json_obj_end(&j);
-		} else {
-			char pidb[16] = "-";
-
-			if (en->key.pid)
-				snprintf(pidb, sizeof(pidb), "%d", (int)en->key.pid);
-			printf("%-16s %-12s %-8s %u\n", en->rule, user, pidb, en->count);
-		}
-	}
-	if (json) {
-		const char *t;
-
-		json_arr_end(&j);
-		json_obj_end(&j);
-		t = json_text(&j, NULL);
-		printf("%s\n", t ? t : "{}");
-	}
-	json_free(&j);
-	state_free(&st);
-	return 0;
-}
-
-/* ---- forgive ---- */
-
-int daemon_forgive(const char *conf, const char *user, pid_t pid, const char *rule)
-{
-	struct rules *r = load_rules(conf, false);
-	char dir[PATH_MAX], path[PATH_MAX + 64], tmp[PATH_MAX + 80], done[PATH_MAX + 80];
-	uint64_t interval, deadline;
-	FILE *f;
-
-	if (!r)
-		return CGKITD_EXIT_BAD;
-	interval = interval_of(r);
-	snprintf(dir, sizeof(dir), "%s/%s", state_dir(r), CGKITD_FORGIVE_DIR);
-	rules_free(r);
-	snprintf(path, sizeof(path), "%s/%llu-%d", dir, (unsigned long long)now_us(), (int)getpid());
-	snprintf(tmp, sizeof(tmp), "%s/.%llu-%d", dir, (unsigned long long)now_us(), (int)getpid());
-	snprintf(done, sizeof(done), "%s.done", path);
-	f = fopen(tmp, "we");
-	if (!f) {
-		fprintf(stderr, "cgkitd forgive: %s: %s (is cgkitd set up with this file?)\n", dir,
-			strerror(errno));
-		return CGKITD_EXIT_RUNTIME;
-	}
-	if (user)
-		fprintf(f, "user %s\n", user);
-	else
-		fprintf(f, "pid %d\n", (int)pid);
-	if (rule)
-		fprintf(f, "rule %s\n", rule);
-	fclose(f);
-	if (rename(tmp, path) < 0) {
-		fprintf(stderr, "cgkitd forgive: %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-		return CGKITD_EXIT_RUNTIME;
-	}
-	deadline = now_us() + 3 * interval + 200000;
-	while (now_us() < deadline) {
-		FILE *d = fopen(done, "re");
-
-		if (d) {
-			int n = 0;
-
-			if (fscanf(d, "%d", &n) != 1)
-				n = 0;
-			fclose(d);
-			unlink(done);
-			printf("forgiven: %d offender%s\n", n, n == 1 ? "" : "s");
-			return 0;
-		}
-		usleep(20000);
-	}
-	unlink(path);
-	fprintf(stderr, "cgkitd forgive: the request was not taken within 3 intervals: is cgkitd "
-			"running with %s?\n", conf);
-	return CGKITD_EXIT_RUNTIME;
-}
-
-/* ---- explain ---- */
-
-int daemon_explain(const char *conf, pid_t pid)
-{
-	struct rules *r = load_rules(conf, false);
-	struct daemon D = { 0 };
-	struct pfacts f;
-	struct proc_info pi;
-	char name[64];
-	const char *why;
-
-	if (!r)
-		return CGKITD_EXIT_BAD;
-	D.r = r;
-	if (pfacts_read(pid, &f) < 0) {
-		fprintf(stderr, "cgkitd explain: no process %d\n", (int)pid);
-		rules_free(r);
-		return CGKITD_EXIT_RUNTIME;
-	}
-	act_user_name(f.uid, name, sizeof(name));
-	printf("pid %d (%s), user %s (%u), exe %s\n", (int)pid, f.comm, name, (unsigned)f.uid,
-	       f.exe ? f.exe : "?");
-	printf("cgroups:\n");
-	{
-		const char *cur = f.cgroup ? f.cgroup : "";
-		struct proc_cgline line;
-		char scratch[4096];
-
-		while (proc_cgroup_next(&cur, &line, scratch, sizeof(scratch)) == 1)
-			printf("  %s: %s\n", *line.ctrls ? line.ctrls : "(unified)", line.path);
-	}
-	why = exempt_why(&D, &f, name);
-	if (why)
-		printf("exempt: %s\n", why);
-	else
-		printf("exempt: no\n");
-	if (!why && user_in_groups(&D, f.uid, name))
-		printf("users' group: yes (users.group %s)\n",
-		       r->users.group.s ? r->users.group.s : RULES_DEFAULT_GROUP);
-	else
-		printf("users' group: no\n");
-	for (size_t i = 0; i < r->n_rules; i++) {
-		const struct rule *ru = &r->rules[i];
-		bool sel = ru->scope == RULE_SCOPE_USER ? user_in_groups(&D, f.uid, name) &&
-							       (!ru->match.users.set ||
-								match_uid(&ru->match.users, f.uid, name))
-							: rule_selects(ru, &f, name);
-
-		printf("rule %s (scope %s%s): %s\n", ru->name.s,
-		       ru->scope == RULE_SCOPE_USER ? "user" : "process", ru->at_exec ? ", at exec" : "",
-		       why ? "not applied (exempt)" : sel ? "matches" : "does not match");
-	}
-	if (proc_info_read(pid, PROC_STAT | PROC_IO, &pi, &scratch_err) == 0) {
-		char rss[32];
-
-		unit_format_size(pi.rss_bytes, rss, sizeof(rss));
-		printf("measures: cpu time %.2f s, memory (rss) %s, tasks %u", (double)pi.cpu_ns / 1e9,
-		       rss, pi.threads);
-		if (pi.have_io)
-			printf(", io %llu bytes", (unsigned long long)pi.io_bytes);
-		printf("\n");
-		proc_info_free(&pi);
-	}
-	pfacts_free(&f);
-	rules_free(r);
-	return 0;
-}

@@ -30,6 +30,9 @@ PREL=$(rel_of "penalty/$R/$hog" cpu)
 UREL=$(rel_of "users/$A" cpu)
 wait_until 3 '[ "$(group_of $hog cpu)" = "$PREL" ]' >/dev/null || fail "the hog was not moved to $PREL"
 ok "the hog is under the penalty"
+# the state is saved at the end of the interval that moved it
+wait_until 1 "\"\$CGKITD\" status -c \"\$CGK_RULES\" 2>/dev/null | grep -q -- '$R'" >/dev/null ||
+	fail "status does not list $R one interval after the move"
 
 expect_status 0 "$CGKITD" status -c "$CGK_RULES"
 for w in "$R" "$A" "$hog"; do assert_contains "$OUT" "$w" "status shows $w"; done
