@@ -124,7 +124,7 @@ measure() { # prefix pid usergroup-rel-to-cpu
 	R[$1_load0]=$(load)
 	read -r t0 _ <<<"$(usage "$2")"
 	if [ -n "${BENCH_PERF:-}" ]; then
-		perf record -q --call-graph dwarf -o "$BENCH_PERF/$1-idle.perf" -p "$2" >/dev/null 2>&1 &
+		perf record -q --call-graph dwarf,32768 -o "$BENCH_PERF/$1-idle.perf" -p "$2" >/dev/null 2>&1 &
 		perfpid=$!; track_pid $perfpid
 	fi
 	sleep "$IDLE_SECS"
@@ -138,7 +138,7 @@ measure() { # prefix pid usergroup-rel-to-cpu
 	read -r t0 _ <<<"$(usage "$2")"
 	# BENCH_PERF=DIR: perf profiles of the daemon, DIR/PREFIX-idle.perf, DIR/PREFIX.perf (storm)
 	if [ -n "${BENCH_PERF:-}" ]; then
-		perf record -q --call-graph dwarf -o "$BENCH_PERF/$1.perf" -p "$2" >/dev/null 2>&1 &
+		perf record -q --call-graph dwarf,32768 -o "$BENCH_PERF/$1.perf" -p "$2" >/dev/null 2>&1 &
 		perfpid=$!; track_pid $perfpid
 	fi
 	read -r _ "R[$1_storm_late]" "R[$1_storm_miss]" "R[$1_storm_fail]" "R[$1_storm_secs]" \
