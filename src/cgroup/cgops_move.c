@@ -54,6 +54,17 @@ static int move_into(const struct cg_hdir *h, pid_t pid, cg_err *e)
 
 		if (cgops_read_tids(pid, &tids) < 0)
 			return errno == ESRCH ? 0 : cg_err_sys(e, "%s/%d/task", cg_proc_root, (int)pid);
+		/* A process of one thread moved with the write (the kernel
+		 * moves a whole thread group under the lock that fork takes,
+		 * so no thread can be born outside meanwhile). Only a process
+		 * with more threads has the group's thread list read: that
+		 * list is the whole group's, and reading it for every process
+		 * of an exec storm into a user's group of hundreds made each
+		 * move cost as much as the group was large. */
+		if (round == 0 && tids.n == 1 && tids.v[0] == pid) {
+			cg_ids_free(&tids);
+			return 1;
+		}
 		if (cgops_read_ids(h->dir, threads, &in) < 0) {
 			cg_ids_free(&tids);
 			return cg_err_sys(e, "%s/%s", h->dir, threads);
