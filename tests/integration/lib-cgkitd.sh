@@ -237,6 +237,7 @@ cgkitd_stop() {
 # Fails unless the daemon is still running.
 cgkitd_alive() {
 	kill -0 "$CGK_PID" 2>/dev/null || { wait "$CGK_PID"; fail "cgkitd died (status $?): $(tail -20 "$CGK_OUT")"; }
+	[ ! -e "$TMPD/jlog-bad" ] || fail "the action log $CGK_LOG had a line that is not JSON (see above)"
 }
 
 # The cgroup2 parents' users/ and penalty/ as they were before cgkitd ran.
@@ -277,10 +278,17 @@ cgk_remove_v2_groups() {
 # Prints, for every log line where the python expression COND over `e` holds,
 # the expression OUT (default: the line). Fails on a line that is not JSON
 # (a last line without its newline is still being written: left out).
+# A bad line fails the script even when jlog runs in $(...) (where fail
+# ends only the subshell): cgkitd_alive, at every script's end, looks for
+# the mark. A reader that stops early (| head -1) is not an error.
 jlog() { # cond [out]
-	python3 - "$CGK_LOG" "$1" "${2:-json.dumps(e)}" <<'PY' || fail "the action log $CGK_LOG has a line that is not JSON"
-import json, sys
+	python3 - "$CGK_LOG" "$1" "${2:-json.dumps(e)}" <<'PY' || { touch "$TMPD/jlog-bad"; fail "the action log $CGK_LOG has a line that is not JSON"; }
+import json, os, sys
 path, cond, out = sys.argv[1:4]
+def done(*_):
+    # the reader went away (| head): what it wanted it has
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(0)
 try:
     text = open(path).read()
 except FileNotFoundError:
@@ -297,7 +305,10 @@ for i, l in enumerate(lines, 1):
         sys.exit(2)
     g = lambda k, d=None: e.get(k, d)
     if eval(cond):
-        print(eval(out))
+        try:
+            print(eval(out), flush=True)
+        except BrokenPipeError:
+            done()
 PY
 }
 jcount() { jlog "$1" 1 | wc -l; }
