@@ -1,0 +1,25 @@
+/* systemd: a unit's resource-control properties (systemd.resource-control(5)). */
+#include <errno.h>
+
+#include "convert.h"
+
+int convert_to_systemd(const struct profile *p, const struct convert_opts *o, FILE *out,
+		       struct diags *d, cg_err *err)
+{
+	(void)p, (void)o, (void)out, (void)d;
+	return cg_err_set(err, ENOSYS, "not implemented yet");
+}
+
+int convert_to_systemd_run(const struct profile *p, const struct convert_opts *o, FILE *out,
+			   struct diags *d, cg_err *err)
+{
+	(void)p, (void)o, (void)out, (void)d;
+	return cg_err_set(err, ENOSYS, "not implemented yet");
+}
+
+int convert_from_systemd(const char *const *files, size_t n, const struct convert_opts *o,
+			 struct convert_sink *sink, struct diags *d, cg_err *err)
+{
+	(void)files, (void)n, (void)o, (void)sink, (void)d;
+	return cg_err_set(err, ENOSYS, "not implemented yet");
+}
