@@ -407,11 +407,16 @@ static struct io_device *device_of(struct profile *p, const char *path, const st
 	struct io_spec *io = &p->group.io;
 	unsigned maj, min;
 	int end = 0;
+	bool numbers = sscanf(path, "/dev/block/%u:%u%n", &maj, &min, &end) == 2 && !path[end];
 	struct io_device *n;
 
-	for (size_t i = 0; i < io->n_devices; i++)
-		if (!strcmp(io->devices[i].path.s, path))
+	for (size_t i = 0; i < io->n_devices; i++) {
+		const struct io_device *o = &io->devices[i];
+
+		if (numbers ? o->has_majmin && o->major == maj && o->minor == min
+			    : !strcmp(o->path.s, path))
 			return &io->devices[i];
+	}
 	n = realloc(io->devices, (io->n_devices + 1) * sizeof(*n));
 	if (!n)
 		return NULL;
@@ -421,7 +426,7 @@ static struct io_device *device_of(struct profile *p, const char *path, const st
 	io->present = true;
 	n->line = a->line;
 	n->col = a->col;
-	if (sscanf(path, "/dev/block/%u:%u%n", &maj, &min, &end) == 2 && !path[end]) {
+	if (numbers) {
 		/* systemd's way to name a device by its numbers: the profile's MAJ:MIN */
 		if (asprintf(&n->path.s, "%u:%u", maj, min) < 0)
 			n->path.s = NULL;
@@ -465,7 +470,7 @@ static void set_io_limit(struct sd_state *st, const struct at *a, const char *va
 		       DIAG_CUT(path, 60));
 		return;
 	}
-	if (strncmp(path, "/dev/", 5))
+	if (strncmp(path, "/dev/", 5) != 0)
 		AT_WARN(a, "\"%s\" is not a device node: systemd limits the device of its file "
 			   "system, cgkit needs the device itself; the profile says it as written",
 			DIAG_CUT(path, 60));
