@@ -202,17 +202,20 @@ static void put_memory(struct jw *w, const struct memory_spec *m, bool v2, struc
 
 static int put_blockio(struct jw *w, const struct io_spec *io, bool v2, struct diags *d)
 {
-	_cleanup_free_ struct devnum *nums = calloc(io->n_devices + 1, sizeof(*nums));
+	struct devnum *nums;
 	int bad = 0;
 
 	if (!io->present || (!io->weight.set && !io->n_devices))
 		return 0;
+	nums = calloc(io->n_devices + 1, sizeof(*nums));
 	if (!nums)
 		return -1;
 	for (size_t i = 0; i < io->n_devices; i++)
 		bad |= dev_numbers(&io->devices[i], &nums[i], d);
-	if (bad)
+	if (bad) {
+		free(nums);
 		return 0;
+	}
 	jw_open(w, "blockIO", '{');
 	if (io->weight.set) {
 		uint64_t bw = map_io_weight_to(MK_IO_WEIGHT, false, io->weight.v);
@@ -229,6 +232,7 @@ static int put_blockio(struct jw *w, const struct io_spec *io, bool v2, struct d
 	throttle(w, io, nums, "throttleReadIOPSDevice", offsetof(struct io_device, read_iops), d);
 	throttle(w, io, nums, "throttleWriteIOPSDevice", offsetof(struct io_device, write_iops), d);
 	jw_close(w, '}');
+	free(nums);
 	return 0;
 }
 
@@ -796,7 +800,7 @@ static char *read_all(const char *path, size_t *len, cg_err *err)
 			if (cap > JREAD_MAX_BYTES) {
 				free(buf);
 				cg_err_set(err, EFBIG, "%s: over %d MiB: not a config.json", path,
-					   JREAD_MAX_BYTES >> 20);
+					   (int)(JREAD_MAX_BYTES >> 20));
 				return NULL;
 			}
 			nb = realloc(buf, cap = cap * 2 + 8192);
@@ -823,18 +827,54 @@ static char *read_all(const char *path, size_t *len, cg_err *err)
 	return buf;
 }
 
-int convert_from_oci(const char *const *files, size_t n, const struct convert_opts *o,
-		     struct convert_sink *sink, struct diags *d, cg_err *err)
+int convert_oci_from_text(const char *buf, size_t len, const char *path,
+			  const struct profile_opts *po, struct convert_sink *sink, struct diags *d,
+			  cg_err *err)
 {
-	_cleanup_free_ char *name = NULL, *buf = NULL, *comment = NULL;
-	struct profile_opts po = {.host_ram = (uint64_t)sysconf(_SC_PHYS_PAGES) *
-					      (uint64_t)sysconf(_SC_PAGESIZE)};
-	struct oci_rd r = {.d = &d[0]};
+	_cleanup_free_ char *name = NULL, *comment = NULL;
+	struct oci_rd r = {.d = d};
 	struct jnode *root = NULL;
 	const struct jnode *res;
 	char why[300];
-	size_t len;
 	int line, col, rc = 0;
+
+	if (jread(buf, len, &root, &line, &col, why, sizeof(why)) < 0) {
+		diags_error(d, line, col, NULL, "%s", why);
+		return 0;
+	}
+	name = oci_name(path);
+	r.p = name ? profile_new(name, NULL, po, err) : NULL;
+	if (!r.p) {
+		jfree(root);
+		return name ? -1 : cg_err_set(err, ENOMEM, "out of memory");
+	}
+	res = resources_of(&r, root);
+	if (res)
+		read_resources(&r, res);
+	if (!d->errors) {
+		cg_err e = {0};
+
+		if (profile_check(r.p, &e) < 0)
+			diags_error(d, res ? res->line : 1, res ? res->col : 1, NULL, "%s", e.msg);
+	}
+	if (!d->errors) {
+		if (asprintf(&comment, "from %s by cgrun --from oci", path) < 0)
+			rc = cg_err_set(err, ENOMEM, "out of memory");
+		else
+			rc = convert_sink_profile(sink, NULL, r.p, comment, err);
+	}
+	profile_free(r.p);
+	jfree(root);
+	return rc;
+}
+
+int convert_from_oci(const char *const *files, size_t n, const struct convert_opts *o,
+		     struct convert_sink *sink, struct diags *d, cg_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct profile_opts po = {.host_ram = (uint64_t)sysconf(_SC_PHYS_PAGES) *
+					      (uint64_t)sysconf(_SC_PAGESIZE)};
+	size_t len;
 
 	if (o->variant)
 		return cg_err_set(err, EINVAL, "oci reads both layouts: give --from oci");
@@ -843,32 +883,5 @@ int convert_from_oci(const char *const *files, size_t n, const struct convert_op
 	buf = read_all(files[0], &len, err);
 	if (!buf)
 		return -1;
-	if (jread(buf, len, &root, &line, &col, why, sizeof(why)) < 0) {
-		diags_error(&d[0], line, col, NULL, "%s", why);
-		return 0;
-	}
-	name = oci_name(files[0]);
-	r.p = name ? profile_new(name, NULL, &po, err) : NULL;
-	if (!r.p) {
-		jfree(root);
-		return name ? -1 : cg_err_set(err, ENOMEM, "out of memory");
-	}
-	res = resources_of(&r, root);
-	if (res)
-		read_resources(&r, res);
-	if (!d[0].errors) {
-		cg_err e = {0};
-
-		if (profile_check(r.p, &e) < 0)
-			diags_error(&d[0], res ? res->line : 1, res ? res->col : 1, NULL, "%s", e.msg);
-	}
-	if (!d[0].errors) {
-		if (asprintf(&comment, "from %s by cgrun --from oci", files[0]) < 0)
-			rc = cg_err_set(err, ENOMEM, "out of memory");
-		else
-			rc = convert_sink_profile(sink, NULL, r.p, comment, err);
-	}
-	profile_free(r.p);
-	jfree(root);
-	return rc;
+	return convert_oci_from_text(buf, len, files[0], &po, sink, d, err);
 }

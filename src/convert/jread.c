@@ -65,7 +65,7 @@ static struct jnode *new_node(struct rd *r, enum jkind k)
 
 static bool add_item(struct rd *r, struct jnode *to, struct jnode *it)
 {
-	struct jnode **v = realloc(to->items, (to->n + 1) * sizeof(*v));
+	struct jnode **v = realloc(to->items, (to->n + 1) * sizeof(struct jnode *));
 
 	if (!v) {
 		jfree(it);
@@ -254,7 +254,7 @@ static bool read_lit(struct rd *r, const char *lit)
 {
 	size_t n = strlen(lit);
 
-	if ((size_t)(r->end - r->p) < n || memcmp(r->p, lit, n)) {
+	if ((size_t)(r->end - r->p) < n || memcmp(r->p, lit, n) != 0) {
 		fail(r, "not a JSON value: give an object, array, string, number, true, false or null");
 		return false;
 	}
@@ -343,7 +343,7 @@ static struct jnode *read_container(struct rd *r, bool obj)
 				fail(r, "an object's key is a string in double quotes");
 				goto bad;
 			}
-			if (n->n >= 2 * JREAD_MAX_MEMBERS) {
+			if (n->n >= (size_t)2 * JREAD_MAX_MEMBERS) {
 				fail(r, "more than %d members in one object", JREAD_MAX_MEMBERS);
 				goto bad;
 			}
@@ -442,7 +442,7 @@ int jread(const char *buf, size_t len, struct jnode **out, int *line, int *col, 
 
 	*out = NULL;
 	if (len > JREAD_MAX_BYTES)
-		fail(&r, "the file is over %d MiB (%zu bytes)", JREAD_MAX_BYTES >> 20, len);
+		fail(&r, "the file is over %d MiB (%zu bytes)", (int)(JREAD_MAX_BYTES >> 20), len);
 	else if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 		fail(&r, "a byte order mark: JSON text starts without one");
 	else

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define JREAD_MAX_DEPTH 64
-#define JREAD_MAX_BYTES (4 * 1024 * 1024)
+#define JREAD_MAX_BYTES ((size_t)4 * 1024 * 1024)
 #define JREAD_MAX_MEMBERS 4096 /* of one object: the duplicate check is quadratic */
 
 enum jkind { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };

@@ -306,6 +306,7 @@ static void test_from_systemd(void **state)
 		 "[Unit]\nDescription=The web\n[Service]\nExecStart=/bin/true\n"
 		 "CPUQuota=150%\nCPUQuotaPeriodSec=0.05\nMemoryMax=1G\nMemoryLow=1G\n"
 		 "IOReadBandwidthMax=/dev/vda 10M\nIOWriteIOPSMax=/dev/block/8:0 1K\n"
+		 "IOReadIOPSMax=/dev/block/8:0 2\n"
 		 "AllowedCPUs=0 1  3\nTasksMax=infinity\n",
 		 p1, sizeof(p1));
 	put_file("web.service.d/more.conf", "[Service]\nMemoryMax=2G\nMemorySwapMax=1G\n", p2, sizeof(p2));
@@ -315,7 +316,7 @@ static void test_from_systemd(void **state)
 	assert_string_equal(t, "name: \"web\"\ndescription: \"The web\"\nparent: \"cgkit\"\ncpu:\n"
 			       "  max: 150%\n  period: 50000\nmemory:\n  max: 2G\n  swap: 1G\nio:\n"
 			       "  devices:\n    - path: \"/dev/vda\"\n      read_bps: 10000000\n"
-			       "    - path: \"8:0\"\n      write_iops: 1000\ncpuset:\n  cpus: \"0-1,3\"\n"
+			       "    - path: \"8:0\"\n      read_iops: 2\n      write_iops: 1000\ncpuset:\n  cpus: \"0-1,3\"\n"
 			       "pids:\n  max: max\n");
 	assert_int_equal(d[0].warnings, 1); /* MemoryLow, at its value */
 	assert_int_equal(d[0].items[0].line, 8);
@@ -483,6 +484,53 @@ static void test_sink(void **state)
 	assert_non_null(convert_find("systemd:slice"));
 }
 
+/* every input the JSON fuzzer crashed on, and its seeds, run again */
+static void test_fuzz_inputs(void **state)
+{
+	static const char *const dirs[] = {"tests/fuzz/json-regressions", "tests/fuzz/json-corpus"};
+	const struct profile_opts po = {.host_ram = 8 * GiB};
+	int n = 0;
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		char dir[4096], path[8192];
+		struct dirent *e;
+		DIR *dp;
+
+		top_path(dir, sizeof(dir), dirs[k]);
+		dp = opendir(dir);
+		assert_non_null(dp);
+		while ((e = readdir(dp))) {
+			struct convert_sink s = {0};
+			struct diags d;
+			cg_err err = {0};
+			char *buf;
+			long len;
+			FILE *f;
+
+			if (e->d_name[0] == '.' || !strcmp(e->d_name, "README"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			f = fopen(path, "r");
+			assert_non_null(f);
+			fseek(f, 0, SEEK_END);
+			len = ftell(f);
+			rewind(f);
+			buf = malloc((size_t)len + 1);
+			assert_non_null(buf);
+			assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+			fclose(f);
+			diags_init(&d, path);
+			(void)convert_oci_from_text(buf, (size_t)len, path, &po, &s, &d, &err);
+			convert_sink_free(&s);
+			free(buf);
+			n++;
+		}
+		closedir(dp);
+	}
+	assert_true(n >= 3);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -504,7 +552,7 @@ int main(void)
 		cmocka_unit_test(test_round_trips), cmocka_unit_test(test_to_systemd),
 		cmocka_unit_test(test_from_systemd), cmocka_unit_test(test_to_oci),
 		cmocka_unit_test(test_from_oci), cmocka_unit_test(test_jread),
-		cmocka_unit_test(test_sink),
+		cmocka_unit_test(test_sink), cmocka_unit_test(test_fuzz_inputs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
