@@ -7,8 +7,9 @@
 #   make demo       show the main job working
 #   make demo-cgkitd  cgkitd capping a cpu hog of a throw-away user
 #   make bench      benchmarks against the peer tools, side by side
-#   make fuzz       build the libFuzzer targets (profile and rules parsers);
-#                   make fuzz-run runs each for FUZZ_SECONDS
+#   make fuzz       build the libFuzzer targets (profile and rules parsers,
+#                   cgrun --from oci's JSON); make fuzz-run runs each for
+#                   FUZZ_SECONDS
 
 SANITIZE ?=
 # cgrun is linked static-pie: with no dynamic loader and no shared libyaml to
@@ -46,7 +47,7 @@ MHD_CFLAGS = $(call pkgcheck,$(call pkgconf,--cflags,$(MHDPKGS)),$(MHDPKGS))
 LDLIBS_MHD = $(call pkgcheck,$(call pkgconf,--libs,$(MHDPKGS)),$(MHDPKGS)) -pthread
 # The library's parts, each a folder of src/ (docs/design.md, "Layout of the
 # code"); sources include each other's headers by name.
-SRC_DIRS = src/base src/profile src/cgroup src/engine src/launch src/stats src/daemon
+SRC_DIRS = src/base src/profile src/cgroup src/engine src/launch src/stats src/daemon src/convert
 INCS = $(addprefix -I,$(SRC_DIRS))
 BASE_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(YAML_CFLAGS) $(INCS)
 # -MMD -MP: each object depends on exactly the headers it includes.
@@ -60,8 +61,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HDRS = $(wildcard $(addsuffix /*.h,$(SRC_DIRS))) $(wildcard tui/*.h)
 
-# each of the two fuzzers: 60 s in all
-FUZZ_SECONDS ?= 30
+# each of the three fuzzers: 60 s in all
+FUZZ_SECONDS ?= 20
 
 .PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid check-mixed \
 	asan valgrind demo demo-cgkitd bench fuzz fuzz-run clean lint format
@@ -176,11 +177,23 @@ $(FUZZ_RULES_BIN): tests/fuzz/fuzz_rules.c $(FUZZ_RULES_SRC) $(HDRS)
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ tests/fuzz/fuzz_rules.c $(FUZZ_RULES_SRC) $(LDLIBS_CORE)
 
-fuzz: $(FUZZ_BIN) $(FUZZ_RULES_BIN)
+FUZZ_JSON_BIN = build-fuzz/fuzz_json
+FUZZ_JSON_SRC = $(FUZZ_SRC) src/convert/jread.c src/convert/convert.c \
+	src/convert/convert_oci.c src/convert/convert_systemd.c src/cgroup/layout.c src/cgroup/mapping.c \
+	src/base/sys.c
+$(FUZZ_JSON_BIN): tests/fuzz/fuzz_json.c $(FUZZ_JSON_SRC) $(HDRS)
+	@mkdir -p build-fuzz
+	clang -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g $(INCS) \
+		$(shell pkg-config --cflags $(PKGS)) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_json.c $(FUZZ_JSON_SRC) $(LDLIBS_CORE)
 
-fuzz-run: $(FUZZ_BIN) $(FUZZ_RULES_BIN)
+fuzz: $(FUZZ_BIN) $(FUZZ_RULES_BIN) $(FUZZ_JSON_BIN)
+
+fuzz-run: $(FUZZ_BIN) $(FUZZ_RULES_BIN) $(FUZZ_JSON_BIN)
 	@sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
 	@sh tests/fuzz/run.sh $(FUZZ_RULES_BIN) $(FUZZ_SECONDS)
+	@sh tests/fuzz/run.sh $(FUZZ_JSON_BIN) $(FUZZ_SECONDS)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

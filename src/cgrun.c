@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "convert.h"
 #include "err.h"
 #include "launch.h"
 #include "launch_cg.h"
@@ -19,7 +20,7 @@
 
 #define CGKIT_VERSION "0.1"
 
-enum verb { VERB_RUN, VERB_CHECK, VERB_PLAN, VERB_APPLY, VERB_REMOVE, VERB_SHOW, VERB_GC, VERB_PID };
+enum verb { VERB_RUN, VERB_CHECK, VERB_PLAN, VERB_APPLY, VERB_REMOVE, VERB_SHOW, VERB_GC, VERB_PID, VERB_TO, VERB_FROM };
 
 static void usage(FILE *out)
 {
@@ -28,6 +29,8 @@ static void usage(FILE *out)
 	      "       cgrun --check|--plan|--apply|--remove|--show -p PROFILE [OPTIONS]\n"
 	      "       cgrun --pid PID [--tree] -p PROFILE [OPTIONS]\n"
 	      "       cgrun --gc [--parent P | -p PROFILE]\n"
+	      "       cgrun --to FORMAT -p PROFILE\n"
+	      "       cgrun --from FORMAT FILE... [-o OUT [--force]]\n"
 	      "\n"
 	      "Applies a cgroup profile (see cgprofile(5)) and runs COMMAND in its own leaf\n"
 	      "<group>/run-<PID>, in the namespaces and root filesystem the profile asks for.\n"
@@ -42,6 +45,13 @@ static void usage(FILE *out)
 	      "  --tree               with --pid: its descendants too\n"
 	      "  --gc                 remove empty groups a killed cgrun left behind: below\n"
 	      "                       --parent (default cgkit), or the profile's group with -p\n"
+	      "  --to FORMAT          print the profile in another tool's terms: systemd\n"
+	      "                       (a drop-in; systemd:scope, systemd:slice), systemd-run,\n"
+	      "                       oci (linux.resources; oci:v1, oci:v2)\n"
+	      "  --from FORMAT FILE...  read them into a profile (YAML on stdout): systemd\n"
+	      "                       (a unit and its drop-ins), oci (config.json)\n"
+	      "  -o, --output OUT     with --from: write OUT (a file, or a directory for\n"
+	      "                       formats that give several files); --force overwrites\n"
 	      "\n"
 	      "Options:\n"
 	      "  -p, --profile FILE   the profile (YAML)\n"
@@ -81,7 +91,7 @@ enum {
 	OPT_CHECK = 256, OPT_PLAN, OPT_APPLY, OPT_REMOVE, OPT_SHOW, OPT_GC, OPT_PID, OPT_TREE,
 	OPT_LAYOUT, OPT_ROOT, OPT_PARENT, OPT_FORCE, OPT_NAME, OPT_CPU, OPT_MEMORY, OPT_PIDS,
 	OPT_CPUS, OPT_IOW, OPT_ENV, OPT_USER, OPT_WORKDIR, OPT_NOINIT, OPT_STOPT, OPT_KEEPUP,
-	OPT_STATS,
+	OPT_STATS, OPT_TO, OPT_FROM,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +122,9 @@ static const struct option long_opts[] = {
 	{ "stop-timeout", required_argument, NULL, OPT_STOPT },
 	{ "keep-upper", required_argument, NULL, OPT_KEEPUP },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -121,6 +134,7 @@ struct cli {
 	enum verb verb;
 	int n_verbs;
 	const char *layout, *cgroup_root;
+	const char *format, *output;   /* --to/--from FORMAT, -o */
 	struct launch_opts lo;
 };
 
@@ -135,7 +149,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	int opt;
 
 	c->lo.stop_timeout = 10.0;
-	while ((opt = getopt_long(argc, argv, "+p:g:hV", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+p:g:o:hV", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': c->lo.profile_path = optarg; break;
 		case OPT_CHECK: set_verb(c, VERB_CHECK); break;
@@ -201,6 +215,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		}
 		case OPT_KEEPUP: c->lo.keep_upper = optarg; break;
 		case OPT_STATS: c->lo.stats = true; break;
+		case OPT_TO: set_verb(c, VERB_TO); c->format = optarg; break;
+		case OPT_FROM: set_verb(c, VERB_FROM); c->format = optarg; break;
+		case 'o': c->output = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("cgrun %s\n", CGKIT_VERSION); exit(0);
 		default:
@@ -209,7 +226,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		}
 	}
 	if (c->n_verbs > 1) {
-		fprintf(stderr, "cgrun: give one of --check, --plan, --apply, --remove, --show, --pid, --gc\n");
+		fprintf(stderr, "cgrun: give one of --check, --plan, --apply, --remove, --show, --pid, --gc, "
+				"--to, --from\n");
 		return -1;
 	}
 	c->lo.argv = argv + optind;
@@ -217,7 +235,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "cgrun: no command to run; usage: cgrun -p PROFILE -- COMMAND (see --help)\n");
 		return -1;
 	}
-	if (c->verb != VERB_RUN && argv[optind]) {
+	if (c->output && c->verb != VERB_FROM) {
+		fprintf(stderr, "cgrun: -o goes with --from only (--to prints on stdout)\n");
+		return -1;
+	}
+	if (c->verb != VERB_RUN && c->verb != VERB_FROM && argv[optind]) {
 		fprintf(stderr, "cgrun: unexpected argument '%s' with this verb\n", argv[optind]);
 		return -1;
 	}
@@ -360,6 +382,15 @@ int main(int argc, char **argv)
 	case VERB_RUN: rc = launch_run(&c.lo); break;
 	case VERB_PID: rc = launch_move_pid(&c.lo); break;
 	case VERB_GC: rc = launch_gc(&c.lo); break;
+	case VERB_TO:
+	case VERB_FROM: {
+		struct convert_opts co = { .out = c.output, .force = c.lo.force,
+					   .profile_path = c.lo.profile_path };
+
+		rc = c.verb == VERB_TO ? convert_cli_to(c.format, &co)
+				       : convert_cli_from(c.format, c.lo.argv, &co);
+		break;
+	}
 	default: rc = run_engine_verb(&c); break;
 	}
 	free(c.lo.env);
