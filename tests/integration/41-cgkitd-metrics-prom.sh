@@ -66,11 +66,13 @@ if r:
 CPUG=$UNIQ-cpu MEMG=$UNIQ-mem
 "$CGRUN" --parent self --name "$CPUG" --cpu 20% -- sh -c 'while :; do :; done' >"$TMPD/cpu.out" 2>&1 &
 track_pid $!
-# holds 40 MiB for 4 s, then a second process asks for 200 MiB (killed by
-# the OOM killer), then it stays for the queries
+# holds 44 MiB until the test has seen it (the file go), then a second
+# process asks for 200 MiB (killed by the OOM killer), then it stays for
+# the queries
 "$CGRUN" --parent self --name "$MEMG" --memory 64M -- sh -c \
-	'python3 -c "import time; x = b\"x\" * (44 << 20); time.sleep(6)"; python3 -c "x = b\"x\" * (200 << 20)"; exec sleep 60' \
-	>"$TMPD/mem.out" 2>&1 &
+	'python3 -c "import os, sys, time; x = b\"x\" * (44 << 20)
+while not os.path.exists(sys.argv[1]): time.sleep(0.1)" "$1/go"; python3 -c "x = b\"x\" * (200 << 20)"; exec sleep 60' \
+	- "$TMPD" >"$TMPD/mem.out" 2>&1 &
 track_pid $!
 "$AS_USER" "$AU" "$BIN/slow$CGK_TAG" 60 &
 track_pid $!
@@ -90,6 +92,7 @@ assert_eq 67108864 "$MAXB" "cgkit_spec_memory_max_bytes of $MEMG"
 WSQ="max_over_time(cgkit_memory_working_set_bytes{cgroup=~\".*/$MEMG\"}[30s]) / $MAXB"
 t=$(wait_until 10 'v=$(qv "$WSQ"); [ -n "$v" ] && fle 0.6 "$v" && fle "$v" 1.0') || fail "$WSQ = '$(cat "$TMPD/v")', want 0.6..1 of the limit"
 ok "working set came to $(cat "$TMPD/v") of memory.max (after ${t}s)"
+touch "$TMPD/go"
 # the group or its leaf: cgroup v1 counts the kill in the victim's own group only
 OOMQ="max(max_over_time(cgkit_memory_events_total{cgroup=~\".*/$MEMG(/.*)?\",event=\"oom_kill\"}[30s]))"
 t=$(wait_until 15 'v=$(qv "$OOMQ"); [ -n "$v" ] && fle 1 "$v"') || fail "$OOMQ = '$(cat "$TMPD/v")', want >= 1 (mem.out: $(head -3 "$TMPD/mem.out"))"
