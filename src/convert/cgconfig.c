@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <search.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -348,20 +349,21 @@ static const struct {
 	{"pids.max", h_pids},
 };
 
-/* The profile section a controller block fills; NULL: none. */
-static bool *section_of(struct grp *g, const char *ctrl)
+/* The profile section a controller block fills: its flag's place in
+ * struct grp, 0 for none. */
+static size_t section_of(const char *ctrl)
 {
 	if (!strcmp(ctrl, "cpu"))
-		return &g->cpu;
+		return offsetof(struct grp, cpu);
 	if (!strcmp(ctrl, "memory"))
-		return &g->memory;
+		return offsetof(struct grp, memory);
 	if (!strcmp(ctrl, "blkio") || !strcmp(ctrl, "io"))
-		return &g->io;
+		return offsetof(struct grp, io);
 	if (!strcmp(ctrl, "cpuset"))
-		return &g->cpuset;
+		return offsetof(struct grp, cpuset);
 	if (!strcmp(ctrl, "pids"))
-		return &g->pids;
-	return NULL;
+		return offsetof(struct grp, pids);
+	return 0;
 }
 
 static void read_setting(struct grp *g, const struct cgc_node *s)
@@ -374,7 +376,7 @@ static void read_setting(struct grp *g, const struct cgc_node *s)
 			    g->ctrl);
 		return;
 	}
-	if (strncmp(s->word, g->ctrl, clen) || s->word[clen] != '.') {
+	if (strncmp(s->word, g->ctrl, clen) != 0 || s->word[clen] != '.') {
 		diags_warn(g->d, s->line, s->col, s->word,
 			   "not a file of controller %s: not carried (put it in its own "
 			   "controller's block)",
@@ -391,7 +393,7 @@ static void read_setting(struct grp *g, const struct cgc_node *s)
 
 static void read_controller(struct grp *g, const struct cgc_node *c)
 {
-	bool *sec = section_of(g, c->word);
+	size_t sec = section_of(c->word);
 
 	if (c->arg) {
 		diags_error(g->d, c->vline, c->vcol, c->word,
@@ -403,7 +405,7 @@ static void read_controller(struct grp *g, const struct cgc_node *c)
 			   NOT_CARRIED);
 		return;
 	}
-	*sec = true;
+	*(bool *)((char *)g + sec) = true;
 	g->ctrl = c->word;
 	for (size_t i = 0; i < c->n_kids; i++)
 		read_setting(g, &c->kids[i]);
@@ -645,7 +647,7 @@ static int split_path(struct grp *g, char *path, const char **name, const char *
 /* One group into the sink as FILE.yaml. Returns 0, 1 when the group is
  * not carried (a warning says why), -1 on an error (in d or err). */
 static int convert_group(const struct cgc_node *n, const char *path, struct diags *d,
-			 struct convert_sink *sink, cg_err *err)
+			 struct convert_sink *sink, struct hsearch_data *files, cg_err *err)
 {
 	struct grp g = {.n = n, .d = d};
 	struct yout y = {0};
@@ -688,14 +690,14 @@ static int convert_group(const struct cgc_node *n, const char *path, struct diag
 		cg_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < sink->n_docs; i++)
-		if (sink->docs[i].name && !strcmp(sink->docs[i].name, file)) {
-			diags_error(d, n->vline, n->vcol, "group",
-				    "%s gives the file %s, as a group before it does: give each "
-				    "group once (a '-' and a '/' in names can meet)",
-				    DIAG_CUT(n->arg, 60), file);
-			goto out;
-		}
+	/* the sink keeps its own copy of the name: the table points at that one */
+	if (hsearch_r((ENTRY){.key = file}, FIND, &(ENTRY *){NULL}, files)) {
+		diags_error(d, n->vline, n->vcol, "group",
+			    "%s gives the file %s, as a group before it does: give each "
+			    "group once (a '-' and a '/' in names can meet)",
+			    DIAG_CUT(n->arg, 60), file);
+		goto out;
+	}
 	comment_safe(where);
 	if (asprintf(&comment, "From %s, group %s (line %d), by cgrun --from cgconfig.", where,
 		     n->arg, n->line) < 0) {
@@ -704,6 +706,9 @@ static int convert_group(const struct cgc_node *n, const char *path, struct diag
 		goto out;
 	}
 	rc = convert_sink_profile(sink, file, prof, comment, err);
+	if (rc == 0 && !hsearch_r((ENTRY){.key = sink->docs[sink->n_docs - 1].name}, ENTER,
+				  &(ENTRY *){NULL}, files))
+		rc = cg_err_set(err, ENOMEM, "out of memory");
 out:
 	if (y.f)
 		fclose(y.f);
@@ -719,7 +724,7 @@ out:
 }
 
 static int top_section(const struct cgc_node *k, const char *path, struct diags *d,
-		       struct convert_sink *sink, cg_err *err)
+		       struct convert_sink *sink, struct hsearch_data *files, cg_err *err)
 {
 	if (k->value) {
 		diags_error(d, k->line, k->col, k->word,
@@ -745,26 +750,37 @@ static int top_section(const struct cgc_node *k, const char *path, struct diags 
 			   "per-user groups (users.limits of its rules file) hold such limits");
 		return 0;
 	}
-	if (strcmp(k->word, "group")) {
+	if (strcmp(k->word, "group") != 0) {
 		diags_error(
 			d, k->line, k->col, k->word,
 			"unknown section: cgconfig.conf has group, template, mount and default");
 		return 0;
 	}
-	return convert_group(k, path, d, sink, err) < 0 && err->msg[0] ? -1 : 0;
+	return convert_group(k, path, d, sink, files, err) < 0 && err->msg[0] ? -1 : 0;
 }
 
 int cgconfig_convert(const char *buf, size_t len, const char *path, struct diags *d,
 		     struct convert_sink *sink, cg_err *err)
 {
 	struct cgc_node *root = cgc_parse(buf, len, d);
+	struct hsearch_data files = {0};
 	size_t docs = sink->n_docs;
 	int rc = 0;
 
 	if (!root)
 		return -1;
+	/* the file names given so far, this file's and the ones before it */
+	if (!hcreate_r((docs + root->n_kids) * 2 + 16, &files)) {
+		cgc_free(root);
+		return cg_err_set(err, ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < docs && rc == 0; i++)
+		if (sink->docs[i].name &&
+		    !hsearch_r((ENTRY){.key = sink->docs[i].name}, ENTER, &(ENTRY *){NULL}, &files))
+			rc = cg_err_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < root->n_kids && rc == 0; i++)
-		rc = top_section(&root->kids[i], path, d, sink, err);
+		rc = top_section(&root->kids[i], path, d, sink, &files, err);
+	hdestroy_r(&files);
 	if (rc == 0 && !d->errors && sink->n_docs == docs)
 		diags_warn(d, 0, 0, NULL, "no group to convert: nothing written");
 	cgc_free(root);
@@ -817,8 +833,8 @@ int convert_from_cgconfig(const char *const *files, size_t n, const struct conve
 
 	(void)o;
 	for (size_t i = 0; i < n; i++) {
-		char *buf;
-		size_t len;
+		char *buf = NULL;
+		size_t len = 0;
 
 		if (convert_read_file(files[i], &buf, &len, err) < 0)
 			return -1;

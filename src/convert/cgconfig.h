@@ -13,7 +13,7 @@
 /* Nesting of blocks a cgconfig.conf may have: group { perm { task { } } }
  * needs 3; deeper is refused before it can cost anything. */
 #define CGC_MAX_DEPTH 8
-#define CGC_MAX_BYTES (1024 * 1024)
+#define CGC_MAX_BYTES ((size_t)1024 * 1024)
 
 /* The syntax tree of a cgconfig.conf: `WORD [ARG] { ... }` blocks and
  * `WORD = VALUE;` settings, each with where it stood. */

@@ -168,11 +168,14 @@ static void parse_error(struct lexer *lx, const char *expected)
 
 static struct cgc_node *add_kid(struct cgc_node *b)
 {
-	struct cgc_node *k = realloc(b->kids, (b->n_kids + 1) * sizeof(*k));
+	struct cgc_node *k;
 
-	if (!k)
-		return NULL;
-	b->kids = k;
+	if (!(b->n_kids & (b->n_kids - 1))) { /* 0, 1, 2, 4, ...: room doubles */
+		k = realloc(b->kids, (b->n_kids ? b->n_kids * 2 : 1) * sizeof(*k));
+		if (!k)
+			return NULL;
+		b->kids = k;
+	}
 	k = &b->kids[b->n_kids++];
 	memset(k, 0, sizeof(*k));
 	return k;

@@ -9,6 +9,7 @@
  * %p in it) is a warning at its place. The result is parsed as a rules file
  * before it is given out. */
 #include <errno.h>
+#include <search.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ struct crules {
 	int tline;	      /* that line */
 	char **users;
 	size_t n_users;
+	struct hsearch_data seen; /* the users listed, for their second line */
 	bool all_users, warned_ctrl, warned_all;
 	char *prev_user; /* for '%' lines */
 };
@@ -74,7 +76,7 @@ static int split_fields(char *line, struct field f[4])
  * for what cgkitd cannot expand. *has is set when a template is in it. */
 static char *map_template(struct crules *c, int line, int col, const char *dest, bool *has)
 {
-	char *out = malloc(strlen(dest) + 1), *o = out;
+	char *out = calloc(1, strlen(dest) + 1), *o = out;
 
 	*has = false;
 	if (!out)
@@ -116,6 +118,8 @@ static void split_template(char *t, char **parent, char **group)
 {
 	char *pct = strchr(t, '%'), *slash = NULL;
 
+	if (!pct)
+		pct = t + strlen(t);
 	for (char *s = t; s < pct; s++)
 		if (*s == '/')
 			slash = s;
@@ -139,16 +143,20 @@ static void add_user(struct crules *c, const char *u)
 		c->all_users = true;
 		return;
 	}
-	for (size_t i = 0; i < c->n_users; i++)
-		if (!strcmp(c->users[i], u))
-			return;
-	v = realloc(c->users, (c->n_users + 1) * sizeof(*v));
-	if (!v)
+	if (hsearch_r((ENTRY){.key = (char *)u}, FIND, &(ENTRY *){NULL}, &c->seen))
 		return;
-	c->users = v;
+	if (!(c->n_users & (c->n_users - 1))) { /* room doubles */
+		v = realloc(c->users, (c->n_users ? c->n_users * 2 : 1) * sizeof(*v));
+		if (!v)
+			return;
+		c->users = v;
+	}
 	c->users[c->n_users] = strdup(u);
-	if (c->users[c->n_users])
+	if (c->users[c->n_users] &&
+	    hsearch_r((ENTRY){.key = c->users[c->n_users]}, ENTER, &(ENTRY *){NULL}, &c->seen))
 		c->n_users++;
+	else
+		free(c->users[c->n_users]);
 }
 
 /* The destination of a user's line: carried when it is the file's one
@@ -241,7 +249,7 @@ static void read_line(struct crules *c, int line, char *text)
 	}
 	if (!take_destination(c, line, f))
 		return;
-	if (strcmp(f[1].s, "*") && !c->warned_ctrl) {
+	if (strcmp(f[1].s, "*") != 0 && !c->warned_ctrl) {
 		c->warned_ctrl = true;
 		diags_warn(c->d, line, f[1].col, NULL,
 			   "the controllers (%s) are not carried: cgkitd puts a user's processes "
@@ -316,8 +324,12 @@ int cgrules_convert(const char *buf, size_t len, const char *path, struct diags 
 		return -1;
 	}
 	copy = strndup(buf, len);
-	if (!copy)
+	/* at most a user a line */
+	if (!copy || !hcreate_r(len / 2 + 16, &c.seen)) {
+		free(copy);
+		diags_error(d, 0, 0, NULL, "out of memory");
 		return -1;
+	}
 	for (char *p = copy, *nl; p; p = nl) {
 		nl = strchr(p, '\n');
 		if (nl)
@@ -346,14 +358,15 @@ int cgrules_convert(const char *buf, size_t len, const char *path, struct diags 
 	for (size_t i = 0; i < c.n_users; i++)
 		free(c.users[i]);
 	free(c.users);
+	hdestroy_r(&c.seen);
 	return rc;
 }
 
 int convert_from_cgrules(const char *const *files, size_t n, const struct convert_opts *o,
 			 struct convert_sink *sink, struct diags *d, cg_err *err)
 {
-	char *buf, *yaml = NULL;
-	size_t len;
+	char *buf = NULL, *yaml = NULL;
+	size_t len = 0;
 	int rc;
 
 	(void)o;

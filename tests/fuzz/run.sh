@@ -2,7 +2,8 @@
 # Runs one fuzzer: run.sh BIN SECONDS. BIN is build-fuzz/fuzz_profile (the
 # profile parser: seeds in corpus/, crashes kept in regressions/) or
 # build-fuzz/fuzz_rules (cgkitd's rules parser: rules-corpus/,
-# rules-regressions/).
+# rules-regressions/) or build-fuzz/fuzz_cgconfig (libcgroup's files:
+# cgconfig-corpus/, cgconfig-regressions/).
 # Works on a copy of the seed corpus in a temporary directory, so the repo
 # does not grow; fails when a crash is found, and keeps every crash ever found
 # (test_fuzz_regressions replays them in `make unit`).
@@ -12,6 +13,7 @@ secs=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 case $(basename "$bin") in
 fuzz_rules*) corpus=rules-corpus regs=rules-regressions dict=rules.dict ;;
+fuzz_cgconfig*) corpus=cgconfig-corpus regs=cgconfig-regressions dict=cgconfig.dict ;;
 *) corpus=corpus regs=regressions dict=profile.dict ;;
 esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/cgkit-fuzz.XXXXXX")
@@ -19,7 +21,9 @@ trap 'rm -rf "$work"' EXIT INT TERM
 
 mkdir -p "$work/corpus" "$work/artifacts" "$here/$regs"
 cp "$here/$corpus"/* "$work/corpus/" 2>/dev/null
-if [ "$corpus" = corpus ]; then
+if [ "$corpus" = cgconfig-corpus ]; then
+	:
+elif [ "$corpus" = corpus ]; then
 	cp "$here"/../../profiles/*.yaml "$here"/../profiles/*.yaml "$work/corpus/" 2>/dev/null
 else
 	cp "$here"/../../contrib/rules.yaml "$work/corpus/" 2>/dev/null
