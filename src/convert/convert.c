@@ -56,9 +56,20 @@ int convert_sink_profile(struct convert_sink *s, const char *name, const struct 
 			 const char *comment, cg_err *err)
 {
 	_cleanup_free_ char *text = profile_emit_str(p, comment);
+	struct profile *back;
+	struct diags d;
 
 	if (!text)
 		return cg_err_set(err, ENOMEM, "out of memory");
+	/* what is printed must read back: a converter's slip is said, not printed */
+	diags_init(&d, name ? name : "(the profile made)");
+	back = profile_parse(text, strlen(text), d.path, &p->opts, &d);
+	if (!back)
+		return cg_err_set(err, EINVAL, "the profile made does not read back (a bug: please "
+					       "report it): %s:%d:%d: %s: %s",
+				  d.path, d.items[0].line, d.items[0].col, d.items[0].key,
+				  d.items[0].msg);
+	profile_free(back);
 	return convert_sink_put(s, name, text, err);
 }
 

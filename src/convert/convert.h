@@ -80,6 +80,10 @@ int convert_from_systemd(const char *const *files, size_t n, const struct conver
 			 struct convert_sink *sink, struct diags *d, cg_err *err);
 int convert_to_oci(const struct profile *p, const struct convert_opts *o, FILE *out,
 		   struct diags *d, cg_err *err);
+/* The same on bytes in memory (the fuzzer's way in); `path` names them. */
+int convert_oci_from_text(const char *buf, size_t len, const char *path,
+			  const struct profile_opts *po, struct convert_sink *sink, struct diags *d,
+			  cg_err *err);
 int convert_from_oci(const char *const *files, size_t n, const struct convert_opts *o,
 		     struct convert_sink *sink, struct diags *d, cg_err *err);
 int convert_from_cgconfig(const char *const *files, size_t n, const struct convert_opts *o,

@@ -112,7 +112,7 @@ static void put_limits(FILE *out, int ind, const struct group_spec *g)
 		put_val(out, ind + 2, "weight", &io->weight, V_PLAIN);
 		if (io->devices)
 			fprintf(out, "%*sdevices:%s\n", ind + 2, "", io->n_devices ? "" : " []");
-		for (size_t i = 0; i < io->n_devices; i++) {
+		for (size_t i = 0; io->devices && i < io->n_devices; i++) {
 			const struct io_device *d = &io->devices[i];
 
 			fprintf(out, "%*s- path: ", ind + 4, "");
