@@ -8,8 +8,8 @@
 #   make demo-cgkitd  cgkitd capping a cpu hog of a throw-away user
 #   make bench      benchmarks against the peer tools, side by side
 #   make fuzz       build the libFuzzer targets (profile and rules parsers,
-#                   cgrun --from oci's JSON); make fuzz-run runs each for
-#                   FUZZ_SECONDS
+#                   cgrun --from oci's JSON, --from cgconfig/cgrules); make
+#                   fuzz-run runs each for FUZZ_SECONDS
 
 SANITIZE ?=
 # cgrun is linked static-pie: with no dynamic loader and no shared libyaml to
@@ -61,8 +61,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HDRS = $(wildcard $(addsuffix /*.h,$(SRC_DIRS))) $(wildcard tui/*.h)
 
-# each of the three fuzzers: 60 s in all
-FUZZ_SECONDS ?= 20
+# each of the four fuzzers: 60 s in all
+FUZZ_SECONDS ?= 15
 
 .PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid check-mixed \
 	asan valgrind demo demo-cgkitd bench fuzz fuzz-run clean lint format
@@ -188,12 +188,25 @@ $(FUZZ_JSON_BIN): tests/fuzz/fuzz_json.c $(FUZZ_JSON_SRC) $(HDRS)
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ tests/fuzz/fuzz_json.c $(FUZZ_JSON_SRC) $(LDLIBS_CORE)
 
-fuzz: $(FUZZ_BIN) $(FUZZ_RULES_BIN) $(FUZZ_JSON_BIN)
+# libcgroup's cgconfig.conf and cgrules.conf converters, with what their
+# output is checked by (the profile and rules parsers) and the sink.
+FUZZ_CGC_BIN = build-fuzz/fuzz_cgconfig
+FUZZ_CGC_SRC = $(FUZZ_RULES_SRC) src/cgroup/mapping.c src/cgroup/layout.c src/base/sys.c \
+	$(wildcard src/convert/*.c)
+$(FUZZ_CGC_BIN): tests/fuzz/fuzz_cgconfig.c $(FUZZ_CGC_SRC) $(HDRS)
+	@mkdir -p build-fuzz
+	clang -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g $(INCS) \
+		$(shell pkg-config --cflags $(PKGS)) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_cgconfig.c $(FUZZ_CGC_SRC) $(LDLIBS_CORE)
 
-fuzz-run: $(FUZZ_BIN) $(FUZZ_RULES_BIN) $(FUZZ_JSON_BIN)
+fuzz: $(FUZZ_BIN) $(FUZZ_RULES_BIN) $(FUZZ_JSON_BIN) $(FUZZ_CGC_BIN)
+
+fuzz-run: $(FUZZ_BIN) $(FUZZ_RULES_BIN) $(FUZZ_JSON_BIN) $(FUZZ_CGC_BIN)
 	@sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
 	@sh tests/fuzz/run.sh $(FUZZ_RULES_BIN) $(FUZZ_SECONDS)
 	@sh tests/fuzz/run.sh $(FUZZ_JSON_BIN) $(FUZZ_SECONDS)
+	@sh tests/fuzz/run.sh $(FUZZ_CGC_BIN) $(FUZZ_SECONDS)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

@@ -18,6 +18,8 @@ const struct convert_format convert_formats[] = {
 	{"systemd", "a unit drop-in: [Service] (systemd:scope, systemd:slice)", convert_to_systemd, convert_from_systemd},
 	{"systemd-run", "systemd-run's -p NAME=VALUE arguments, shell-quoted", convert_to_systemd_run, NULL},
 	{"oci", "the OCI runtime spec's linux.resources (oci:v1, oci:v2: with unified)", convert_to_oci, convert_from_oci},
+	{"cgconfig", "libcgroup's cgconfig.conf: a profile a group (-o DIR)", NULL, convert_from_cgconfig},
+	{"cgrules", "libcgroup's cgrules.conf: a cgkitd rules file", NULL, convert_from_cgrules},
 };
 const size_t convert_n_formats = sizeof(convert_formats) / sizeof(convert_formats[0]);
 

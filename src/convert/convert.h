@@ -86,6 +86,10 @@ int convert_oci_from_text(const char *buf, size_t len, const char *path,
 			  cg_err *err);
 int convert_from_oci(const char *const *files, size_t n, const struct convert_opts *o,
 		     struct convert_sink *sink, struct diags *d, cg_err *err);
+int convert_from_cgconfig(const char *const *files, size_t n, const struct convert_opts *o,
+			  struct convert_sink *sink, struct diags *d, cg_err *err);
+int convert_from_cgrules(const char *const *files, size_t n, const struct convert_opts *o,
+			 struct convert_sink *sink, struct diags *d, cg_err *err);
 
 /* cgrun --to FORMAT / --from FORMAT FILE...: the command layer (it prints
  * the diagnostics and errors). Returns cgrun's exit status (0 or 125). */

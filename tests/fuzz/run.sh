@@ -2,8 +2,9 @@
 # Runs one fuzzer: run.sh BIN SECONDS. BIN is build-fuzz/fuzz_profile (the
 # profile parser: seeds in corpus/, crashes kept in regressions/) or
 # build-fuzz/fuzz_rules (cgkitd's rules parser: rules-corpus/,
-# rules-regressions/) or build-fuzz/fuzz_json (cgrun --from oci: json-corpus/,
-# json-regressions/, replayed by test_convert).
+# rules-regressions/), build-fuzz/fuzz_json (cgrun --from oci: json-corpus/,
+# json-regressions/, replayed by test_convert) or build-fuzz/fuzz_cgconfig
+# (libcgroup's files: cgconfig-corpus/, cgconfig-regressions/).
 # Works on a copy of the seed corpus in a temporary directory, so the repo
 # does not grow; fails when a crash is found, and keeps every crash ever found
 # (test_fuzz_regressions replays them in `make unit`).
@@ -13,6 +14,7 @@ secs=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 case $(basename "$bin") in
 fuzz_rules*) corpus=rules-corpus regs=rules-regressions dict=rules.dict ;;
+fuzz_cgconfig*) corpus=cgconfig-corpus regs=cgconfig-regressions dict=cgconfig.dict ;;
 fuzz_json*) corpus=json-corpus regs=json-regressions dict=json.dict ;;
 *) corpus=corpus regs=regressions dict=profile.dict ;;
 esac
@@ -23,7 +25,7 @@ mkdir -p "$work/corpus" "$work/artifacts" "$here/$regs"
 cp "$here/$corpus"/* "$work/corpus/" 2>/dev/null
 if [ "$corpus" = corpus ]; then
 	cp "$here"/../../profiles/*.yaml "$here"/../profiles/*.yaml "$work/corpus/" 2>/dev/null
-elif [ "$corpus" = json-corpus ]; then
+elif [ "$corpus" = json-corpus ] || [ "$corpus" = cgconfig-corpus ]; then
 	:
 else
 	cp "$here"/../../contrib/rules.yaml "$work/corpus/" 2>/dev/null
