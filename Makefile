@@ -9,6 +9,11 @@
 #   make bench      benchmarks against the peer tools, side by side
 #   make fuzz       build the libFuzzer targets (profile and rules parsers);
 #                   make fuzz-run runs each for FUZZ_SECONDS
+#   make install    PREFIX (/usr/local) and DESTDIR; make uninstall takes it back
+
+# The version, in one place: every command's --version reads it.
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
 
 SANITIZE ?=
 # cgrun is linked static-pie: with no dynamic loader and no shared libyaml to
@@ -64,7 +69,8 @@ HDRS = $(wildcard $(addsuffix /*.h,$(SRC_DIRS))) $(wildcard tui/*.h)
 FUZZ_SECONDS ?= 30
 
 .PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid check-mixed \
-	asan valgrind demo demo-cgkitd bench fuzz fuzz-run clean lint format
+	asan valgrind demo demo-cgkitd bench fuzz fuzz-run clean lint format \
+	install uninstall FORCE
 
 all: $(BUILD)/cgrun $(BUILD)/cgtop $(BUILD)/cgkitd
 
@@ -184,8 +190,8 @@ fuzz-run: $(FUZZ_BIN) $(FUZZ_RULES_BIN)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr -D_GNU_SOURCE $(INCS) src tui
-	clang-tidy --quiet $(LIB_SRC) src/cgrun.c src/cgkitd.c -- $(BASE_CFLAGS)
+		--inline-suppr -D_GNU_SOURCE $(VERSION_DEFS) $(INCS) src tui
+	clang-tidy --quiet $(LIB_SRC) src/cgrun.c src/cgkitd.c -- $(BASE_CFLAGS) $(VERSION_DEFS)
 	clang-tidy --quiet $(TUI_SRC) -- $(BASE_CFLAGS) $(TUI_CFLAGS) -Itui
 
 format:
@@ -196,6 +202,27 @@ clean:
 
 $(BUILD)/bench_apply: tests/bench/bench_apply.c $(BUILD)/libcgkit.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
+
+# The version and PREFIX go into one object (src/base/version.c); a change of
+# either rewrites this file, and so rebuilds that object and relinks.
+VERSION_DEFS = -DCGKIT_VERSION='"$(VERSION)"' -DCGKIT_PREFIX='"$(PREFIX)"'
+$(BUILD)/version.flags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION_DEFS)' | cmp -s - $@ || echo '$(VERSION_DEFS)' >$@
+$(BUILD)/obj/base/version.o: $(BUILD)/version.flags
+$(BUILD)/obj/base/version.o: ALL_CFLAGS += $(VERSION_DEFS)
+FORCE:
+
+# Where `make install` puts things (contrib/install.sh says what and why).
+SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+INSTALL_VARS = BUILD=$(abspath $(BUILD)) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
+	SYSTEMDUNITDIR=$(SYSTEMDUNITDIR) VERSION=$(VERSION)
+
+install: all
+	@$(INSTALL_VARS) sh contrib/install.sh install
+
+uninstall:
+	@$(INSTALL_VARS) sh contrib/install.sh uninstall
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)
 
