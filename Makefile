@@ -10,8 +10,10 @@
 #   make fuzz       build the libFuzzer targets (profile and rules parsers);
 #                   make fuzz-run runs each for FUZZ_SECONDS
 #   make install    PREFIX (/usr/local) and DESTDIR; make uninstall takes it back
+#   make deb        build/cgkit_VERSION_amd64.deb (dpkg-buildpackage, contrib/debian;
+#                   DEBDIR=dir for another place than build/)
 
-# The version, in one place: every command's --version reads it.
+# The version, in one place: every command's --version and the .deb read it.
 VERSION := $(shell cat VERSION)
 PREFIX ?= /usr/local
 
@@ -70,7 +72,7 @@ FUZZ_SECONDS ?= 30
 
 .PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid check-mixed \
 	asan valgrind demo demo-cgkitd bench fuzz fuzz-run clean lint format \
-	install uninstall FORCE
+	install uninstall deb FORCE
 
 all: $(BUILD)/cgrun $(BUILD)/cgtop $(BUILD)/cgkitd
 
@@ -223,6 +225,26 @@ install: all
 
 uninstall:
 	@$(INSTALL_VARS) sh contrib/install.sh uninstall
+
+# The .deb is built in a copy of the tree (DEBDIR/deb/cgkit-VERSION, with
+# contrib/debian as its debian/): the source tree stays clean.
+DEBDIR ?= build
+DEB_TREE = $(DEBDIR)/deb/cgkit-$(VERSION)
+deb:
+	@rm -rf $(DEBDIR)/deb && mkdir -p $(DEB_TREE)
+	@tar -c --exclude='./build*' --exclude=./.git . | tar -x -C $(DEB_TREE)
+	@cp -r contrib/debian $(DEB_TREE)/debian
+	@sed -e 's/@VERSION@/$(VERSION)/' \
+		-e "s/@DATE@/$$(date -R -d @$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)})/" \
+		contrib/debian/changelog.in >$(DEB_TREE)/debian/changelog
+	@rm $(DEB_TREE)/debian/changelog.in
+	@# (nothing of this make's or the caller's settings: BUILD=, CFLAGS=, ...)
+	@cd $(DEB_TREE) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u SANITIZE -u CFLAGS \
+		-u LDFLAGS -u PREFIX -u DESTDIR -u SYSTEMDUNITDIR \
+		dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || \
+		{ tail -30 ../build.log; echo "deb: failed; the log: $(DEBDIR)/deb/build.log"; exit 1; }
+	@mv $(DEBDIR)/deb/cgkit_$(VERSION)_amd64.deb $(DEBDIR)/
+	@echo "deb: $(DEBDIR)/cgkit_$(VERSION)_amd64.deb"
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)
 
