@@ -10,6 +10,13 @@
 #   make fuzz       build the libFuzzer targets (profile and rules parsers,
 #                   cgrun --from oci's JSON, --from cgconfig/cgrules); make
 #                   fuzz-run runs each for FUZZ_SECONDS
+#   make install    PREFIX (/usr/local) and DESTDIR; make uninstall takes it back
+#   make deb        build/cgkit_VERSION_amd64.deb (dpkg-buildpackage, contrib/debian;
+#                   DEBDIR=dir for another place than build/)
+
+# The version, in one place: every command's --version and the .deb read it.
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
 
 SANITIZE ?=
 # cgrun is linked static-pie: with no dynamic loader and no shared libyaml to
@@ -65,7 +72,8 @@ HDRS = $(wildcard $(addsuffix /*.h,$(SRC_DIRS))) $(wildcard tui/*.h)
 FUZZ_SECONDS ?= 15
 
 .PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid check-mixed \
-	asan valgrind demo demo-cgkitd bench fuzz fuzz-run clean lint format
+	asan valgrind demo demo-cgkitd bench fuzz fuzz-run clean lint format \
+	install uninstall deb FORCE
 
 all: $(BUILD)/cgrun $(BUILD)/cgtop $(BUILD)/cgkitd
 
@@ -210,8 +218,8 @@ fuzz-run: $(FUZZ_BIN) $(FUZZ_RULES_BIN) $(FUZZ_JSON_BIN) $(FUZZ_CGC_BIN)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr -D_GNU_SOURCE $(INCS) src tui
-	clang-tidy --quiet $(LIB_SRC) src/cgrun.c src/cgkitd.c -- $(BASE_CFLAGS)
+		--inline-suppr -D_GNU_SOURCE $(VERSION_DEFS) $(INCS) src tui
+	clang-tidy --quiet $(LIB_SRC) src/cgrun.c src/cgkitd.c -- $(BASE_CFLAGS) $(VERSION_DEFS)
 	clang-tidy --quiet $(TUI_SRC) -- $(BASE_CFLAGS) $(TUI_CFLAGS) -Itui
 
 format:
@@ -222,6 +230,47 @@ clean:
 
 $(BUILD)/bench_apply: tests/bench/bench_apply.c $(BUILD)/libcgkit.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
+
+# The version and PREFIX go into one object (src/base/version.c); a change of
+# either rewrites this file, and so rebuilds that object and relinks.
+VERSION_DEFS = -DCGKIT_VERSION='"$(VERSION)"' -DCGKIT_PREFIX='"$(PREFIX)"'
+$(BUILD)/version.flags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION_DEFS)' | cmp -s - $@ || echo '$(VERSION_DEFS)' >$@
+$(BUILD)/obj/base/version.o: $(BUILD)/version.flags
+$(BUILD)/obj/base/version.o: ALL_CFLAGS += $(VERSION_DEFS)
+FORCE:
+
+# Where `make install` puts things (contrib/install.sh says what and why).
+SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+INSTALL_VARS = BUILD=$(abspath $(BUILD)) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
+	SYSTEMDUNITDIR=$(SYSTEMDUNITDIR) VERSION=$(VERSION)
+
+install: all
+	@$(INSTALL_VARS) sh contrib/install.sh install
+
+uninstall:
+	@$(INSTALL_VARS) sh contrib/install.sh uninstall
+
+# The .deb is built in a copy of the tree (DEBDIR/deb/cgkit-VERSION, with
+# contrib/debian as its debian/): the source tree stays clean.
+DEBDIR ?= build
+DEB_TREE = $(DEBDIR)/deb/cgkit-$(VERSION)
+deb:
+	@rm -rf $(DEBDIR)/deb && mkdir -p $(DEB_TREE)
+	@tar -c --exclude='./build*' --exclude=./.git . | tar -x -C $(DEB_TREE)
+	@cp -r contrib/debian $(DEB_TREE)/debian
+	@sed -e 's/@VERSION@/$(VERSION)/' \
+		-e "s/@DATE@/$$(date -R -d @$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)})/" \
+		contrib/debian/changelog.in >$(DEB_TREE)/debian/changelog
+	@rm $(DEB_TREE)/debian/changelog.in
+	@# (nothing of this make's or the caller's settings: BUILD=, CFLAGS=, ...)
+	@cd $(DEB_TREE) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u SANITIZE -u CFLAGS \
+		-u LDFLAGS -u PREFIX -u DESTDIR -u SYSTEMDUNITDIR \
+		dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || \
+		{ tail -30 ../build.log; echo "deb: failed; the log: $(DEBDIR)/deb/build.log"; exit 1; }
+	@mv $(DEBDIR)/deb/cgkit_$(VERSION)_amd64.deb $(DEBDIR)/
+	@echo "deb: $(DEBDIR)/cgkit_$(VERSION)_amd64.deb"
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/*.d)
 

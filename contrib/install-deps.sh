@@ -10,7 +10,8 @@ PKGS="$BUILD_PKGS clang libcmocka-dev
 cgroup-tools tmux qemu-system-x86 linux-image-amd64 busybox-static
 hyperfine runc bubblewrap systemd util-linux iproute2 procps psmisc
 libclang-rt-14-dev valgrind cppcheck clang-tidy man-db groff-base
-python3 curl prometheus python3-prometheus-client"
+python3 curl prometheus python3-prometheus-client
+debhelper lintian fakeroot bash-completion zsh"
 [ "${1:-}" = build ] && PKGS=$BUILD_PKGS
 missing=""
 for p in $PKGS; do

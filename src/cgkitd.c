@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "version.h"
 
 static void usage(FILE *out)
 {
@@ -25,6 +26,9 @@ static void usage(FILE *out)
 		"SIGTERM ends cgkitd, penalties stay in force and in the state.\n"
 		"With a metrics: section, cgkitd serves Prometheus metrics at\n"
 		"http://ADDRESS:PORT/metrics (default 127.0.0.1:9269; cgkitd(8), METRICS).\n"
+		"\n"
+		"  -h, --help       this text\n"
+		"  -V, --version    the version\n"
 		"\n"
 		"Exit status: 0 ok; 1 runtime error; 2 usage; 125 bad rules file.\n",
 		CGKITD_DEFAULT_CONF);
@@ -49,7 +53,8 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' }, { "check", no_argument, NULL, 'k' },
 		{ "dry-run", no_argument, NULL, 'n' },	    { "json", no_argument, NULL, 'j' },
 		{ "pid", required_argument, NULL, 'p' },    { "rule", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },	    { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *conf = CGKITD_DEFAULT_CONF, *verb = NULL, *rule = NULL, *user = NULL;
 	bool check = false, dry = false, json = false;
@@ -67,7 +72,7 @@ int main(int argc, char **argv)
 			return CGKITD_EXIT_USAGE;
 		}
 	}
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			conf = optarg;
@@ -90,6 +95,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("cgkitd %s\n", cgkit_version);
 			return 0;
 		default:
 			usage(stderr);

@@ -17,8 +17,7 @@
 #include "plan.h"
 #include "policy.h"
 #include "profile.h"
-
-#define CGKIT_VERSION "0.1"
+#include "version.h"
 
 enum verb { VERB_RUN, VERB_CHECK, VERB_PLAN, VERB_APPLY, VERB_REMOVE, VERB_SHOW, VERB_GC, VERB_PID, VERB_TO, VERB_FROM };
 
@@ -56,7 +55,9 @@ static void usage(FILE *out)
 	      "                       formats that give several files); --force overwrites\n"
 	      "\n"
 	      "Options:\n"
-	      "  -p, --profile FILE   the profile (YAML)\n"
+	      "  -p, --profile FILE   the profile (YAML); a name alone (web, web.yaml) is\n"
+	      "                       looked for in ./, /etc/cgkit/profiles, then the\n"
+	      "                       installed profiles (cgprofile(5))\n"
 	      "      --parent P       where the group lives (overrides the profile; 'self')\n"
 	      "      --layout v1|v2   with --plan: plan for a standard system of that layout\n"
 	      "      --cgroup-root DIR  with --layout: its cgroup mount (default /sys/fs/cgroup)\n"
@@ -146,6 +147,20 @@ static int set_verb(struct cli *c, enum verb v)
 	return ++c->n_verbs;
 }
 
+/* -p NAME without a '/': the file it names, in the lookup places. */
+static int find_profile(struct cli *c)
+{
+	static char path[4096];
+	cg_err e = { 0 };
+
+	if (cgkit_profile_find(c->lo.profile_path, path, sizeof(path), &e) < 0) {
+		fprintf(stderr, "cgrun: -p: %s\n", e.msg);
+		return -1;
+	}
+	c->lo.profile_path = path;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct cli *c)
 {
 	int opt;
@@ -221,7 +236,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case OPT_FROM: set_verb(c, VERB_FROM); c->format = optarg; break;
 		case 'o': c->output = optarg; break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': printf("cgrun %s\n", CGKIT_VERSION); exit(0);
+		case 'V': printf("cgrun %s\n", cgkit_version); exit(0);
 		default:
 			fprintf(stderr, "cgrun: see 'cgrun --help'\n");
 			return -1;
@@ -269,7 +284,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "cgrun: this verb needs a profile: -p FILE\n");
 		return -1;
 	}
-	return 0;
+	return c->lo.profile_path ? find_profile(c) : 0;
 }
 
 static struct profile *load_profile(const char *path)

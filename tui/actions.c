@@ -28,11 +28,9 @@
 #include "profile.h"
 #include "screen.h"
 #include "sys.h"
+#include "version.h"
 
 #define say cgtop_say
-
-/* The profiles an installed cgkit offers to C. */
-#define CGTOP_PROFILES_DIR "/usr/share/cgkit/profiles"
 
 /* Pids of the selected process, or of the selected group and below (never
  * cgtop's own). */
@@ -526,7 +524,7 @@ static int profiles_dir(const struct cgtop *t, char *buf, size_t len)
 		snprintf(buf, len, "%s", given);
 		return 0;
 	}
-	snprintf(buf, len, "%s", CGTOP_PROFILES_DIR);
+	snprintf(buf, len, "%s", cgkit_profiles_dir);
 	if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -580,7 +578,7 @@ unsigned action_cap(struct cgtop *t)
 
 	if (profiles_dir(t, dir, sizeof(dir)) < 0 || !(d = opendir(dir))) {
 		say(t, "no profiles to offer: give a directory with --profiles DIR (or "
-		       "CGKIT_PROFILES), or install them in " CGTOP_PROFILES_DIR);
+		       "CGKIT_PROFILES), or install them in %s (make install)", cgkit_profiles_dir);
 		return 0;
 	}
 	while ((de = readdir(d)) && n < 64) {

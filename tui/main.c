@@ -5,6 +5,7 @@
 #include "keys.h"
 #include "screen.h"
 #include "stats_prom.h"
+#include "version.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -19,7 +20,7 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: cgtop [options] [GROUP]\n"
+	fprintf(out, "usage: cgtop [options] [GROUP]\n"
 	      "Shows every control group's cpu, memory, io, pids and pressure, live.\n"
 	      "\n"
 	      "  -d, --delay SECONDS    refresh interval (default 1; 0.01 .. 3600)\n"
@@ -36,16 +37,18 @@ static void usage(FILE *out)
 	      "      --format FMT       text, json, prometheus (text format 0.0.4) or\n"
 	      "                         openmetrics: the metrics once, raw counters\n"
 	      "      --max-series N     metrics: at most N group series (default 20000)\n"
-	      "      --machine          CPU% as a share of the whole machine\n"
+	      "      --machine          CPU%% as a share of the whole machine\n"
 	      "      --raw-mem          memory with page cache (as the kernel counts it)\n"
 	      "      --no-skip          read every file at every refresh (for measuring)\n"
-	      "      --profiles DIR     the profiles the C key offers (see cgtop(1))\n"
+	      "      --profiles DIR     the profiles the C key offers\n"
+	      "                         (default %s)\n"
 	      "      --cgkitd-state FILE  cgkitd's state file, for the penalty column\n"
 	      "                         (default $CGKIT_STATE, else " PENALTY_STATE_DEFAULT ")\n"
 	      "  -h, --help             this text\n"
+	      "  -V, --version          the version\n"
 	      "GROUP is a path relative to the cgroup mounts (\"/\" is the root);\n"
 	      "see cgtop(1) for the keys.\n",
-	      out);
+	      cgkit_profiles_dir);
 }
 
 static int parse_double(const char *s, double lo, double hi, double *out)
@@ -98,6 +101,7 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 		{"profiles", required_argument, NULL, OPT_PROFILES},
 		{"cgkitd-state", required_argument, NULL, OPT_STATE},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	cg_err e = {0};
@@ -105,7 +109,7 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 	long l;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "d:n:s:rp:f:bh", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:n:s:rp:f:bhV", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'd':
 			if (parse_double(optarg, 0.01, 3600, &t->interval) < 0) {
@@ -210,6 +214,9 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("cgtop %s\n", cgkit_version);
 			exit(0);
 		default:
 			usage(stderr);
