@@ -161,6 +161,44 @@ static int find_profile(struct cli *c)
 	return 0;
 }
 
+/* --from takes its files and then -o/--output/--force in any order
+ * ("cgrun --from cgconfig FILE -o DIR"): getopt stopped at the first file
+ * (options end at the first word that is not one, for the command of a
+ * launch). The files are gathered at the front of argv + optind, NULL after
+ * them. */
+static int from_operands(struct cli *c, int argc, char **argv)
+{
+	char **out = argv + optind;
+
+	for (int i = optind; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "cgrun: %s needs an argument (OUT)\n", a);
+				return -1;
+			}
+			c->output = argv[++i];
+		} else if (strncmp(a, "--output=", 9) == 0) {
+			c->output = a + 9;
+		} else if (strncmp(a, "-o", 2) == 0 && a[2]) {
+			c->output = a + 2;
+		} else if (strcmp(a, "--force") == 0) {
+			c->lo.force = true;
+		} else if (strcmp(a, "--") == 0) {
+			while (++i < argc)
+				*out++ = argv[i];
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "cgrun: %s: after --from FORMAT FILE only -o OUT and --force\n", a);
+			return -1;
+		} else {
+			*out++ = argv[i];
+		}
+	}
+	*out = NULL;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct cli *c)
 {
 	int opt;
@@ -248,6 +286,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		return -1;
 	}
 	c->lo.argv = argv + optind;
+	if (c->verb == VERB_FROM && from_operands(c, argc, argv) < 0)
+		return -1;
 	if (c->verb == VERB_RUN && !argv[optind]) {
 		fprintf(stderr, "cgrun: no command to run; usage: cgrun -p PROFILE -- COMMAND (see --help)\n");
 		return -1;

@@ -66,7 +66,8 @@ if ! out=$(cgconfigparser -l "$conf" 2>&1); then
 fi
 ok "cgconfigparser loaded $(grep -c '^group' "$conf") group(s)"
 
-expect_status 0 "$CGRUN" -o "$TMPD/profiles" --from cgconfig "$conf"
+# the form cgrun(1) shows: the file, then -o
+expect_status 0 "$CGRUN" --from cgconfig "$conf" -o "$TMPD/profiles"
 assert_not_contains "$OUT" "warning" "a file of carried keys converts without a warning"
 for rel in "${!ctrls[@]}"; do
 	f=$TMPD/profiles/$(gpath "$rel" "$UNIQ-cgc/x" | tr / -).yaml
