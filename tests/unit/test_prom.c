@@ -810,6 +810,40 @@ static void test_v2_groups_come_and_go(void **state)
 	stats_close(c);
 }
 
+/* The default cap (issue 12): 800 groups of 26 series (cpu.stat: 6, io.stat
+ * of 10 devices: 20), 20,800 in all, past the old default of 20,000, are
+ * whole; a cap of 20,000 leaves the last groups out whole. */
+static void test_v2_default_cap(void **state)
+{
+	struct fake *f = *state;
+	struct stats_collector *c;
+	struct stats_prom_opts o = {.depth = -1};
+	size_t w, lo, base;
+	char rel[64], io[1024] = "";
+
+	c = open_metrics(f);
+	free(render(c, &o, &base, &lo));
+	stats_close(c);
+	for (int d = 0; d < 10; d++)
+		snprintf(io + strlen(io), sizeof(io) - strlen(io),
+			 "8:%d rbytes=1 wbytes=2 rios=1 wios=1 dbytes=0 dios=0\n", d * 16);
+	group(f, "many", NULL);
+	for (int k = 0; k < 800; k++) {
+		snprintf(rel, sizeof(rel), "many/g%04d", k);
+		group(f, rel, "cpu.stat", "usage_usec 5\nuser_usec 3\nsystem_usec 2\nnr_periods 0\n"
+					  "nr_throttled 0\nthrottled_usec 0\n", "io.stat", io, NULL);
+	}
+	c = open_metrics(f);
+	free(render(c, &o, &w, &lo));
+	assert_int_equal(lo, 0);
+	assert_int_equal(w, base + 800 * 26);
+	o.max_series = 20000;
+	free(render(c, &o, &w, &lo));
+	assert_int_equal(w + lo, base + 800 * 26);
+	assert_true(w <= 20000 && w > 20000 - 26);
+	stats_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -823,6 +857,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v2_selection, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_max_series, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_no_procs, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_default_cap, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_idle_subtree_spared, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_groups_come_and_go, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_no_stale_values, setup_v2, teardown),
