@@ -36,7 +36,7 @@ static void usage(FILE *out)
 	      "      --json             one JSON object per refresh, one line each\n"
 	      "      --format FMT       text, json, prometheus (text format 0.0.4) or\n"
 	      "                         openmetrics: the metrics once, raw counters\n"
-	      "      --max-series N     metrics: at most N group series (default 20000)\n"
+	      "      --max-series N     metrics: at most N group series (default 100000)\n"
 	      "      --machine          CPU%% as a share of the whole machine\n"
 	      "      --raw-mem          memory with page cache (as the kernel counts it)\n"
 	      "      --no-skip          read every file at every refresh (for measuring)\n"

@@ -44,7 +44,6 @@ struct metrics {
 	char **groups; /* the file's metrics.groups, as given */
 	size_t ngroups;
 	int depth;	   /* -1: all */
-	uint64_t left_out; /* series left out, all scrapes */
 	bool said_error;
 };
 
@@ -136,7 +135,6 @@ void metrics_render(struct metrics *s, FILE *out, bool openmetrics)
 	if (ok) {
 		stats_prom_groups(out, s->c, &o, &left);
 		seen = stats_live_count(s->c);
-		s->left_out += left;
 		s->said_error = false;
 	} else if (!s->said_error) {
 		fprintf(stderr, "cgkitd: metrics: reading the groups: %s\n", e.msg);
@@ -145,9 +143,9 @@ void metrics_render(struct metrics *s, FILE *out, bool openmetrics)
 	stats_prom_family(out, &o, "cgkit_groups_seen", "gauge",
 			  "Groups the last scrape found below the exported prefixes.");
 	stats_prom_sample(out, "cgkit_groups_seen", NULL, (double)seen);
-	stats_prom_family(out, &o, "cgkit_series_left_out_total", "counter",
-			  "Per-group series left out of scrapes by the cap on series.");
-	stats_prom_sample(out, "cgkit_series_left_out_total", NULL, (double)s->left_out);
+	stats_prom_family(out, &o, "cgkit_series_left_out", "gauge",
+			  "Group series left out of this output by the cap on series.");
+	stats_prom_sample(out, "cgkit_series_left_out", NULL, (double)left);
 	pthread_mutex_unlock(&s->scrape_mu);
 
 	stats_prom_family(out, &o, "cgkit_scrape_duration_seconds", "gauge",

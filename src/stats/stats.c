@@ -107,6 +107,7 @@ struct stats_state {
 	struct stats_sample cur, prev;
 	struct stats_more more;  /* opts.metrics: what only metrics show */
 	uint64_t mem_stat_at;    /* refresh (+ 1) that last settled memory.stat's values */
+	uint32_t got;            /* bit per file: its last read gave its values */
 };
 
 struct hier {
@@ -247,6 +248,7 @@ static int group_init(struct stats_group *g, char *path)
 	memset(&g->st->prev, 0, sizeof(g->st->prev));
 	memset(&g->st->more, 0, sizeof(g->st->more));
 	g->st->mem_stat_at = 0;
+	g->st->got = 0;
 	for (size_t f = 0; f < sizeof(g->st->fd) / sizeof(g->st->fd[0]); f++)
 		g->st->fd[f] = FD_CLOSED;
 	for (size_t h = 0; h < HIER_MAX; h++)
@@ -817,6 +819,63 @@ static bool moved(const struct stats_group *g, enum stats_val v)
 	return !(g->st->prev.have & g->st->cur.have & SV_BIT(v)) || g->st->prev.v[v] != g->st->cur.v[v];
 }
 
+/* Did the parent's cpu time (or io bytes) stand still between its last two
+ * reads, the last one in this refresh (parents come first)? Its counters
+ * hold the subtree's, so the child's did too. */
+static bool parent_still(const struct stats_group *p, enum stats_val a, enum stats_val b)
+{
+	uint32_t both = SV_BIT(a) | SV_BIT(b);
+	const struct stats_sample *c, *o;
+
+	if (!p || p->fresh || p->vanished)
+		return false;
+	c = &p->st->cur;
+	o = &p->st->prev;
+	return (c->have & o->have & both) == both && c->v[a] == o->v[a] && c->v[b] == o->v[b];
+}
+
+static bool no_quota(const struct stats_sample *s)
+{
+	return (s->have & SV_BIT(SV_QUOTA_US)) && s->v[SV_QUOTA_US] == STATS_UNLIMITED;
+}
+
+/* A metrics reader shows every value as it is now, so a file is read at
+ * every refresh unless its values provably stood still since its last
+ * read: the cpu counters of a group whose parent's did not move (the
+ * parent's hold the subtree's; on v2, where cpu.stat also has the
+ * throttling, only without a quota), the io bytes likewise, v1's cpu.stat
+ * (throttling) while there is no quota (its counters move only under one),
+ * the period while there is no quota (the quota shows +Inf then). The
+ * limits, memory and pressure files are read every time. As a safety net
+ * every file is read at least every slow_every refreshes (staggered). */
+static bool due_metrics(const struct stats_collector *c, const struct stats_group *g, size_t i,
+			enum stats_file f)
+{
+	const struct stats_group *p = g->parent >= 0 ? &c->g[g->parent] : NULL;
+	const struct stats_sample *s = &g->st->cur, *o = &g->st->prev;
+	bool v2 = c->hier[c->file_hier[f]].v2;
+
+	if (g->fresh || g->force || !(g->st->got & (1u << f)) ||
+	    (c->refreshes + i) % c->opts.slow_every == 0)
+		return true;
+	switch (f) {
+	case F_CPU_PERIOD:
+		return !no_quota(s);
+	case F_CPU_STAT:
+		return !(no_quota(s) && no_quota(o));
+	case F_CPU_USAGE:
+		if (v2 && !(no_quota(s) && no_quota(o)))
+			return true;
+		return !parent_still(p, SV_CPU_NS, SV_CPU_NS);
+	case F_CPU_ACCT_STAT:
+		return !parent_still(p, SV_CPU_NS, SV_CPU_NS);
+	case F_IO:
+		return !parent_still(p, SV_IO_RBYTES, SV_IO_WBYTES);
+	default:
+		return true;
+	}
+}
+
 /* Should f be read now, or does its last value still hold? Every file is
  * read at least every slow_every refreshes (staggered over the groups);
  * in between, only what can have changed. */
@@ -833,6 +892,8 @@ static bool due(const struct stats_collector *c, const struct stats_group *g, si
 
 	if (c->opts.no_skip)
 		return true;
+	if (c->opts.metrics)
+		return due_metrics(c, g, i, f);
 	/* A first refresh nobody sees reads what the rates start from (and
 	 * the quota that decides whether throttling is one); the rest is read
 	 * with the refresh that is shown. */
@@ -908,6 +969,53 @@ static bool mem_stat_known(const struct stats_collector *c, struct stats_group *
 	return true;
 }
 
+/* The metrics-only figures file f gives (struct stats_more), forgotten
+ * before it is read again. */
+static void forget_more(const struct stats_collector *c, struct stats_group *g,
+			enum stats_file f, bool v2)
+{
+	struct stats_more *m = &g->st->more;
+	uint32_t bits = 0;
+
+	if (!c->opts.metrics)
+		return;
+	switch (f) {
+	case F_CPU_USAGE:
+		bits = v2 ? 1u << SM_CPU_USER_NS | 1u << SM_CPU_SYSTEM_NS | 1u << SM_THROTTLED_NS : 0;
+		break;
+	case F_CPU_STAT:
+		bits = 1u << SM_THROTTLED_NS;
+		break;
+	case F_CPU_ACCT_STAT:
+		bits = 1u << SM_CPU_USER_NS | 1u << SM_CPU_SYSTEM_NS;
+		break;
+	case F_OOM:   /* v1's memory.failcnt gives "max" */
+		bits = 1u << SM_EV_LOW | 1u << SM_EV_HIGH | 1u << SM_EV_OOM | (v2 ? 1u << SM_EV_MAX : 0);
+		break;
+	case F_MEM_FAILCNT:
+		bits = 1u << SM_EV_MAX;
+		break;
+	case F_MEM_HIGH:
+		bits = 1u << SM_MEM_HIGH;
+		break;
+	case F_IO:
+		m->ndev = 0;
+		break;
+	case F_PSI_CPU:
+		bits = 1u << SM_PSI_CPU_SOME_NS | 1u << SM_PSI_CPU_FULL_NS;
+		break;
+	case F_PSI_MEM:
+		bits = 1u << SM_PSI_MEM_SOME_NS | 1u << SM_PSI_MEM_FULL_NS;
+		break;
+	case F_PSI_IO:
+		bits = 1u << SM_PSI_IO_SOME_NS | 1u << SM_PSI_IO_FULL_NS;
+		break;
+	default:
+		break;
+	}
+	m->have &= ~bits;
+}
+
 /* Hierarchy to count a group's tasks in: the first that holds it. */
 static int procs_hier(const struct stats_collector *c, const struct stats_group *g)
 {
@@ -928,28 +1036,29 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 	};
 
 	g->st->prev = g->st->cur;
-	if (c->opts.metrics) {
-		/* every file is read at every refresh (no_skip): what is
-		 * not read now is not there */
-		g->st->more.have = 0;
-		g->st->more.ndev = 0;
-	}
 	for (size_t k = 0; k < F_COUNT; k++) {
 		enum stats_file f = read_order[k];
 		int h = f == F_PROCS ? procs_hier(c, g) : c->file_hier[f];
 		uint32_t vals;
+		bool had;
 
 		if (!(c->want_files & (1u << f)) || h < 0)
 			continue;
 		vals = c->hier[h].v2 ? files[f].vals2 : files[f].vals1;
 		if (!(g->hier & (1u << h))) {
 			g->st->cur.have &= ~vals;
+			forget_more(c, g, f, c->hier[h].v2);
+			g->st->got &= ~(1u << f);
 			continue;
 		}
 		if (!due(c, g, i, (enum stats_file)f))
 			continue;
 		if (f == F_MEM_STAT && mem_stat_known(c, g, c->hier[h].v2))
 			continue;
+		/* what a read that fails leaves is unknown, not the last value */
+		forget_more(c, g, f, c->hier[h].v2);
+		had = g->st->got & (1u << f);
+		g->st->got &= ~(1u << f);
 		if (f == F_PROCS && c->seen_ok && !stats_seen_has(&c->seen, (size_t)h, g->path)) {
 			g->st->cur.v[SV_TASKS] = 0;   /* no thread there */
 			g->st->cur.have |= SV_BIT(SV_TASKS);
@@ -957,7 +1066,9 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 		}
 		if (read_file(c, g, (enum stats_file)f, h) < 0) {
 			g->st->cur.have &= ~vals;
-			if (errno == ENODEV) {
+			/* a file that was there gone: so is the group (a metrics
+			 * reader must not show its files it spared) */
+			if (errno == ENODEV || (c->opts.metrics && errno == ENOENT && had)) {
 				g->vanished = true;
 				c->need_scan = true;
 				return;
@@ -968,6 +1079,7 @@ static void read_group(struct stats_collector *c, struct stats_group *g, size_t 
 		parse_file(c, (enum stats_file)f, c->hier[h].v2, &g->st->cur);
 		if (c->opts.metrics)
 			parse_more(c, (enum stats_file)f, c->hier[h].v2, &g->st->more);
+		g->st->got |= 1u << f;
 		if (f == F_MEM_STAT)
 			g->st->mem_stat_at = c->refreshes + 1;
 	}
@@ -1028,10 +1140,13 @@ static uint32_t files_for(const struct stats_collector *c, uint32_t vals)
 	/* throttled % needs to know whether there is a quota at all */
 	if (vals & SV_BIT(SV_PERIODS))
 		want |= 1u << F_CPU_QUOTA;
-	if (c->opts.metrics)
+	if (c->opts.metrics) {
 		for (size_t f = 0; f < F_COUNT; f++)
 			if ((F_METRICS_ONLY & (1u << f)) && c->file_hier[f] >= 0)
 				want |= 1u << f;
+		/* no family counts tasks (cgkit_pids_current is pids.current) */
+		want &= ~(1u << F_PROCS);
+	}
 	return want;
 }
 
@@ -1040,6 +1155,13 @@ static const enum stats_file keep_order[F_COUNT] = {
 	F_MEM,     F_CPU_USAGE, F_PROCS,  F_IO,     F_PIDS,     F_PSI_CPU,    F_PSI_MEM, F_PSI_IO,
 	F_OOM,     F_MEM_STAT,  F_SWAP,   F_CPU_STAT, F_CPU_QUOTA, F_MEM_LIMIT, F_PIDS_MAX,
 	F_CPU_PERIOD, F_CPU_ACCT_STAT, F_MEM_FAILCNT, F_MEM_HIGH,
+};
+/* The same for a metrics reader (due_metrics()): the files read at every
+ * scrape first, then those an idle subtree or no quota spares. */
+static const enum stats_file keep_order_metrics[F_COUNT] = {
+	F_CPU_QUOTA, F_CPU_USAGE, F_MEM,    F_MEM_LIMIT, F_PIDS,   F_PIDS_MAX,      F_MEM_STAT,
+	F_OOM,       F_MEM_HIGH,  F_MEM_FAILCNT, F_SWAP,  F_PSI_CPU, F_PSI_MEM,     F_PSI_IO,
+	F_IO,        F_CPU_ACCT_STAT, F_CPU_STAT, F_CPU_PERIOD, F_PROCS,
 };
 
 void stats_set_cols(struct stats_collector *c, uint32_t cols)
@@ -1051,8 +1173,10 @@ void stats_set_cols(struct stats_collector *c, uint32_t cols)
 	c->opts.cols = cols;
 	c->want_files = files_for(c, stats_cols_vals(cols));
 	c->tasks_todo = true;
+	const enum stats_file *order = c->opts.metrics ? keep_order_metrics : keep_order;
+
 	for (size_t k = 0; k < F_COUNT; k++)
-		c->file_rank[keep_order[k]] = c->want_files & (1u << keep_order[k]) ? r++ : F_COUNT;
+		c->file_rank[order[k]] = c->want_files & (1u << order[k]) ? r++ : F_COUNT;
 	/* Values no longer read must not come back stale when their column
 	 * does: forget them, they are read afresh then. */
 	for (size_t f = 0; f < F_COUNT; f++)
@@ -1135,6 +1259,14 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 	unsigned flash = interval ? (unsigned)(10000000000ull / interval) : 10;
 	bool last = c->opts.refreshes && c->refreshes + 1 >= c->opts.refreshes;
 
+	/* A metrics reader must not show a group that went away with the
+	 * values its files last gave (files it does not read are not found
+	 * gone): the groups with subdirectories (few, their directories kept
+	 * open) are checked before the reading, and a change is scanned now. */
+	if (c->opts.metrics && c->g && !c->need_scan && !c->just_scanned)
+		for (size_t i = 0; i < c->n && !c->need_scan; i++)
+			if (c->g[i].has_children && !c->g[i].vanished)
+				check_dirs(c, &c->g[i]);
 	if (c->need_scan || !c->g) {
 		if (scan(c, e) < 0)
 			return -1;
@@ -1151,7 +1283,8 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 		 * groups that already have some. Not right after a scan, nor
 		 * at the last refresh (a scan would come at the next). */
 		if (!c->opts.no_skip && !c->just_scanned && !last &&
-		    (g->has_children || (c->refreshes + i) % c->opts.check_every == 0))
+		    (g->has_children ? !c->opts.metrics
+				     : (c->refreshes + i) % c->opts.check_every == 0))
 			check_dirs(c, g);
 		read_group(c, g, i);
 		if (g->vanished)
@@ -1243,8 +1376,6 @@ struct stats_collector *stats_open(const struct cg_layout *l, const struct stats
 		c->opts.slow_every = 10;
 	if (!c->opts.check_every)
 		c->opts.check_every = 4;
-	if (c->opts.metrics)
-		c->opts.no_skip = true;   /* a scrape shows every value as it is now */
 	c->ncpu = ncpu > 0 ? (unsigned)ncpu : 1;
 	c->start = strdup(o->start ? o->start + strspn(o->start, "/") : "");
 	if (!c->start)

@@ -62,9 +62,12 @@ struct stats_opts {
 				  * only gives the rates a start): it reads
 				  * only what a rate needs, the rest comes with
 				  * the second */
-	bool metrics;            /* a metrics reader (stats_prom.h): every file at
-				  * every refresh (no_skip), every column, and the
-				  * figures only metrics show (struct stats_more) */
+	bool metrics;            /* a metrics reader (stats_prom.h): every value
+				  * as it is now (a file is spared only when its
+				  * values cannot have moved: due_metrics()), the
+				  * groups gone dropped at once, every column but
+				  * the tasks, and the figures only metrics show
+				  * (struct stats_more) */
 };
 
 /* What a metrics reader gets beyond the columns' values (stats_opts.metrics),

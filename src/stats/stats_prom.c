@@ -151,36 +151,43 @@ static void put_escaped(FILE *out, const char *s, bool quote)
 	}
 }
 
-static void put_value(FILE *out, double v)
+/* A sample's value, into buf (64 bytes): +Inf/-Inf, whole numbers up to
+ * 2^53 with their digits (no printf), else the shortest text that reads
+ * back as the same double. Returns its length. */
+static size_t value_text(double v, char *buf)
 {
-	char buf[64];
-
 	if (isinf(v)) {
-		fputs_unlocked(v > 0 ? "+Inf" : "-Inf", out);
-		return;
+		memcpy(buf, v > 0 ? "+Inf" : "-Inf", 5);
+		return 4;
 	}
 	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-		/* whole numbers (most samples): digits by hand, no printf */
 		uint64_t u = (uint64_t)fabs(v);
-		char *p = buf + sizeof(buf);
+		char tmp[24], *p = tmp + sizeof(tmp);
+		size_t n;
 
-		*--p = '\0';
 		do {
 			*--p = (char)('0' + u % 10);
 			u /= 10;
 		} while (u);
 		if (v < 0)
 			*--p = '-';
-		fputs_unlocked(p, out);
-		return;
+		n = (size_t)(tmp + sizeof(tmp) - p);
+		memcpy(buf, p, n);
+		return n;
 	}
-	/* the shortest text that reads back as the same double */
 	for (int prec = 6; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		snprintf(buf, 64, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			break;
 	}
-	fputs(buf, out);
+	return strlen(buf);
+}
+
+static void put_value(FILE *out, double v)
+{
+	char buf[64];
+
+	fwrite_unlocked(buf, 1, value_text(v, buf), out);
 }
 
 void stats_prom_family(FILE *out, const struct stats_prom_opts *o, const char *name,
@@ -243,29 +250,69 @@ static double more(const struct stats_more *m, enum stats_more_val v, double per
 	return m && (m->have & (1u << v)) ? (double)m->v[v] / per : NAN;
 }
 
+/* The group samples are built in one buffer, written out when nearly full:
+ * no stdio call per piece of a line. */
+#define OUT_CAP 65536
+struct outbuf {
+	FILE *out;
+	size_t n;
+	char b[OUT_CAP];
+};
+
+static void out_flush(struct outbuf *o)
+{
+	if (o->n)
+		fwrite(o->b, 1, o->n, o->out);
+	o->n = 0;
+}
+
+static void out_put(struct outbuf *o, const char *s, size_t n)
+{
+	if (o->n + n > OUT_CAP) {
+		out_flush(o);
+		if (n > OUT_CAP) {
+			fwrite(s, 1, n, o->out);
+			return;
+		}
+	}
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
+}
+
+#define OUT_LIT(o, lit) out_put(o, lit, sizeof(lit) - 1)
+
+/* A group's cgroup label value, escaped once, and its length. */
+struct lab {
+	const char *s;
+	size_t n;
+};
+
 /* One group sample: cg is the cgroup label's value, escaped already; the
  * second label (k2, v2) needs no escaping (event names, MAJ:MIN). */
-static void put_line(FILE *out, const char *name, const char *cg, const char *k2, const char *v2,
-		     double v)
+static void put_line(struct outbuf *o, const char *name, const struct lab *cg, const char *k2,
+		     const char *v2, double v)
 {
-	fputs_unlocked(name, out);
-	fputs_unlocked("{cgroup=\"", out);
-	fputs_unlocked(cg, out);
+	char val[64];
+	size_t vn = value_text(v, val);
+
+	out_put(o, name, strlen(name));
+	OUT_LIT(o, "{cgroup=\"");
+	out_put(o, cg->s, cg->n);
 	if (k2) {
-		fputs_unlocked("\",", out);
-		fputs_unlocked(k2, out);
-		fputs_unlocked("=\"", out);
-		fputs_unlocked(v2, out);
+		OUT_LIT(o, "\",");
+		out_put(o, k2, strlen(k2));
+		OUT_LIT(o, "=\"");
+		out_put(o, v2, strlen(v2));
 	}
-	fputs_unlocked("\"} ", out);
-	put_value(out, v);
-	fputc_unlocked('\n', out);
+	OUT_LIT(o, "\"} ");
+	out_put(o, val, vn);
+	OUT_LIT(o, "\n");
 }
 
 /* Writes (out) or counts (out NULL) the samples of family f for one group;
  * cg is its cgroup label's value, escaped. */
-static size_t fam_group(FILE *out, enum fam f, const char *cg, const struct stats_sample *s,
-			const struct stats_more *m)
+static size_t fam_group(struct outbuf *out, enum fam f, const struct lab *cg,
+			const struct stats_sample *s, const struct stats_more *m)
 {
 	const char *name = fams[f].name;
 	double v = NAN;
@@ -427,6 +474,8 @@ size_t stats_prom_groups(FILE *out, const struct stats_collector *c,
 	char *labs = NULL;
 	size_t labs_len = 0;
 	FILE *lf = open_memstream(&labs, &labs_len);
+	struct outbuf *ob = NULL;
+	struct lab *lab = NULL;
 
 	if (!take || !lab_at || !lf) {
 		/* no room to choose: the families, no sample */
@@ -441,6 +490,8 @@ size_t stats_prom_groups(FILE *out, const struct stats_collector *c,
 			*left_out = 0;
 		return 0;
 	}
+	static const struct lab none = {"", 0};   /* counting writes nothing */
+
 	for (size_t i = 0; i < n; i++) {
 		const struct stats_group *g = stats_group_at(c, i);
 		size_t series = 0;
@@ -451,7 +502,7 @@ size_t stats_prom_groups(FILE *out, const struct stats_collector *c,
 		if (!selected(o, path))
 			continue;
 		for (size_t f = 0; f < FAM_COUNT; f++)
-			series += fam_group(NULL, (enum fam)f, "", stats_group_sample(c, i),
+			series += fam_group(NULL, (enum fam)f, &none, stats_group_sample(c, i),
 					    stats_group_more(c, i));
 		if (written + series > max) {
 			cut += series;
@@ -463,18 +514,29 @@ size_t stats_prom_groups(FILE *out, const struct stats_collector *c,
 		put_escaped(lf, path, true);
 		fputc('\0', lf);
 	}
-	if (fclose(lf) != 0) {
+	ob = malloc(sizeof(*ob));
+	lab = malloc((nlab ? nlab : 1) * sizeof(*lab));
+	if (fclose(lf) != 0 || !ob || !lab) {
 		free(labs);
 		labs = NULL;
 		nlab = 0;
 		written = 0;
 	}
+	for (size_t k = 0; k < nlab; k++)
+		lab[k] = (struct lab){labs + lab_at[k],
+				      (k + 1 < nlab ? lab_at[k + 1] : labs_len) - lab_at[k] - 1};
+	if (ob)
+		*ob = (struct outbuf){.out = out};
 	for (size_t f = 0; f < FAM_COUNT; f++) {
 		stats_prom_family(out, o, fams[f].name, fams[f].type, fams[f].help);
 		for (size_t k = 0; k < nlab; k++)
-			fam_group(out, (enum fam)f, labs + lab_at[k], stats_group_sample(c, take[k]),
+			fam_group(ob, (enum fam)f, &lab[k], stats_group_sample(c, take[k]),
 				  stats_group_more(c, take[k]));
+		if (ob)
+			out_flush(ob);
 	}
+	free(ob);
+	free(lab);
 	free(labs);
 	free(take);
 	free(lab_at);

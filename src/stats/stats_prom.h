@@ -16,14 +16,18 @@
 
 #include "stats.h"
 
-#define STATS_PROM_MAX_SERIES 20000
+/* The default cap on group series of one output: a host with 20,000 groups
+ * (500,000 series and more) cannot flood a Prometheus server, while 10,000
+ * groups with a few controllers each, or some 3,000 with every file (v2:
+ * about 30 series each), are whole. */
+#define STATS_PROM_MAX_SERIES 100000
 
 struct stats_prom_opts {
 	bool openmetrics;            /* OpenMetrics 1.0 text, else Prometheus text 0.0.4 */
 	const char *const *groups;   /* path prefixes ("/cgkit", "/" = all); NULL/0: all */
 	size_t ngroups;
 	int depth;                   /* levels below each prefix, -1: all */
-	size_t max_series;           /* hard cap on group series (0: default 20000) */
+	size_t max_series;           /* hard cap on group series (0: STATS_PROM_MAX_SERIES) */
 };
 
 /* HELP and TYPE of one family; name is the sample name (counters end in _total: for
@@ -38,7 +42,7 @@ void stats_prom_sample(FILE *out, const char *name, const char *const *labels, d
 /* Every per-group family for the groups of the collector's last refresh that the
  * options select, in family order (all samples of a family together). Returns the
  * number of group series written; *left_out gets how many were left out by max_series
- * (the caller exports that as cgkit_series_left_out_total or similar). A group is
+ * (the caller exports that as the gauge cgkit_series_left_out). A group is
  * written whole or not at all: the groups are taken in path order while their
  * series fit. */
 size_t stats_prom_groups(FILE *out, const struct stats_collector *c,

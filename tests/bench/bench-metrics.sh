@@ -90,7 +90,7 @@ for _ in range(k):
     text = scrape()
 t1, w1 = ticks(), time.monotonic()
 val = {l.split()[0]: l.split()[1] for l in text.splitlines() if l and l[0] != "#"}
-print((t1 - t0) / hz / k, (w1 - w0) / k, val.get("cgkit_groups_seen"), val.get("cgkit_series_left_out_total"))
+print((t1 - t0) / hz / k, (w1 - w0) / k, val.get("cgkit_groups_seen"), val.get("cgkit_series_left_out"))
 PY
 }
 
@@ -113,7 +113,7 @@ for n in $SIZES; do
 	awk -v n="$n" -v g="$cseen" -v c="$cc" 'BEGIN {
 		printf "%-8s %-18s %8d %12.2f %12.2f %10s\n", n, "cgtop -b refresh", g, c * 1000, c * 1e6 / g, "-" }'
 	awk -v n="$n" -v a="$mc" -v ga="$seen" -v b="$cc" -v gb="$cseen" -v l="$left" 'BEGIN {
-		if (b > 0) printf "%-8s ratio: cgkitd scrape / cgtop refresh per group = %.2fx (series left out by the cap, all scrapes: %s)\n", n, (a / ga) / (b / gb), l;
+		if (b > 0) printf "%-8s ratio: cgkitd scrape / cgtop refresh per group = %.2fx (series left out by the cap: %s)\n", n, (a / ga) / (b / gb), l;
 		else printf "%-8s ratio: cgtop below the timer resolution\n", n }'
 	remove_made
 done

@@ -63,11 +63,15 @@ pt=$(promtool check metrics <"$TMPD/m0" 2>&1); prc=$?
 assert_eq "0:" "$prc:$pt" "promtool check metrics (status: output)"
 for f in cgkit_rule_offences_total cgkit_rule_actions_total cgkit_penalties_active \
 	cgkit_process_events_lost_total cgkit_rescans_total cgkit_groups_seen \
-	cgkit_series_left_out_total cgkit_scrape_duration_seconds cgkit_cpu_usage_seconds_total; do
+	cgkit_series_left_out cgkit_scrape_duration_seconds cgkit_cpu_usage_seconds_total; do
 	grep -q "^# TYPE $f " "$TMPD/m0" || fail "no TYPE line for $f"
 	grep -q "^# HELP $f " "$TMPD/m0" || fail "no HELP line for $f"
 done
 ok "the daemon's families and the groups' are there, each with HELP and TYPE"
+# one name per meaning, as cgtop's output has it: the series this scrape left out
+grep -q "^# TYPE cgkit_series_left_out gauge$" "$TMPD/m0" || fail "cgkit_series_left_out is not a gauge"
+assert_eq 0 "$(sample "$TMPD/m0" cgkit_series_left_out)" "series left out by the cap"
+grep -q "cgkit_series_left_out_total" "$TMPD/m0" && fail "a counter of series left out besides the gauge"
 assert_eq 0 "$(sample "$TMPD/m0" "cgkit_rule_offences_total{rule=\"$RK\"}")" "offences of $RK before any"
 
 code=$(scrape "$TMPD/m1" -D "$TMPD/h1" -H 'Accept: application/openmetrics-text; version=1.0.0,text/plain;version=0.0.4;q=0.5')

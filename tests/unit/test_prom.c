@@ -706,6 +706,144 @@ static void test_v2_no_stale_values(void **state)
 	stats_close(c);
 }
 
+/* What a scrape costs (issue 12): in metrics mode cgroup.procs is neither
+ * read nor held open (no family counts tasks: cgkit_pids_current is
+ * pids.current), so the files kept open are the same with or without it. */
+static void test_v2_no_procs(void **state)
+{
+	struct fake *f = *state;
+	static const char *const rel[] = {"cgroup.procs", "app/cgroup.procs",
+					  "app/web/cgroup.procs", "other/cgroup.procs"};
+	struct stats_collector *c = open_metrics(f);
+	size_t kept, kept_without, fallback;
+
+	stats_fd_usage(c, &kept, &fallback);
+	stats_close(c);
+	for (size_t k = 0; k < sizeof(rel) / sizeof(rel[0]); k++) {
+		char *p = at(f, rel[k]);
+
+		assert_int_equal(unlink(p), 0);
+		free(p);
+	}
+	c = open_metrics(f);
+	stats_fd_usage(c, &kept_without, &fallback);
+	assert_int_equal(kept, kept_without);
+	stats_close(c);
+}
+
+/* A group's cpu counters are not read again while its parent's stood
+ * still (the parent's hold the subtree's) and it has no quota; once the
+ * parent's move, the group's new values are there. (The fake lets the
+ * child's file change alone, which the kernel cannot: that shows the read
+ * was spared.) */
+static void test_v2_idle_subtree_spared(void **state)
+{
+	struct fake *f = *state;
+	static const char *const web[] = {"/app/web"};
+	struct stats_prom_opts o = {.groups = web, .ngroups = 1, .depth = 0};
+	struct stats_collector *c;
+	cg_err e = {0};
+	size_t w, lo;
+	char *t;
+
+	group(f, "app/web", "cpu.stat", "usage_usec 100\nuser_usec 100\nsystem_usec 0\n", NULL);
+	c = open_metrics(f);
+	assert_int_equal(stats_refresh(c, &e), 0);   /* app stood still */
+	group(f, "app/web", "cpu.stat", "usage_usec 200\nuser_usec 200\nsystem_usec 0\n", NULL);
+	assert_int_equal(stats_refresh(c, &e), 0);
+	t = render(c, &o, &w, &lo);
+	assert_non_null(strstr(t, "cgkit_cpu_usage_seconds_total{cgroup=\"/app/web\"} 0.0001\n"));
+	assert_non_null(strstr(t, "cgkit_cpu_user_seconds_total{cgroup=\"/app/web\"} 0.0001\n"));
+	free(t);
+	group(f, "app", "cpu.stat", "usage_usec 1500100\nuser_usec 1000100\nsystem_usec 500000\n"
+				    "nr_periods 10\nnr_throttled 4\nthrottled_usec 250000\n", NULL);
+	assert_int_equal(stats_refresh(c, &e), 0);
+	t = render(c, &o, &w, &lo);
+	assert_non_null(strstr(t, "cgkit_cpu_usage_seconds_total{cgroup=\"/app/web\"} 0.0002\n"));
+	assert_non_null(strstr(t, "cgkit_cpu_user_seconds_total{cgroup=\"/app/web\"} 0.0002\n"));
+	free(t);
+	stats_close(c);
+}
+
+/* A long-lived collector sees a group go (not shown with its last values,
+ * also when its files were spared) and a new one come, at the next scrape. */
+static void test_v2_groups_come_and_go(void **state)
+{
+	struct fake *f = *state;
+	struct stats_collector *c = open_metrics(f);
+	struct stats_prom_opts o = {.depth = -1};
+	cg_err e = {0};
+	size_t w, lo;
+	char *t, *dir = at(f, "app/web");
+	static const char *const files[] = {"cgroup.procs", "cpu.max", "memory.current",
+					    "memory.stat", "pids.max"};
+
+	assert_int_equal(stats_refresh(c, &e), 0);
+	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		char *p = at(f, "app/web");
+		char *q;
+
+		assert_true(asprintf(&q, "%s/%s", p, files[k]) > 0);
+		assert_int_equal(unlink(q), 0);
+		free(q);
+		free(p);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	free(dir);
+	assert_int_equal(stats_refresh(c, &e), 0);
+	t = render(c, &o, &w, &lo);
+	assert_null(strstr(t, "/app/web"));
+	free(t);
+	/* below a group that has none: within check_every (4) scrapes */
+	group(f, "app/db", "pids.current", "7\n", NULL);
+	for (int k = 0; k < 4; k++)
+		assert_int_equal(stats_refresh(c, &e), 0);
+	t = render(c, &o, &w, &lo);
+	assert_non_null(strstr(t, "cgkit_pids_current{cgroup=\"/app/db\"} 7\n"));
+	free(t);
+	/* below a group that has some: at the next scrape */
+	group(f, "app/cache", "pids.current", "2\n", NULL);
+	assert_int_equal(stats_refresh(c, &e), 0);
+	t = render(c, &o, &w, &lo);
+	assert_non_null(strstr(t, "cgkit_pids_current{cgroup=\"/app/cache\"} 2\n"));
+	free(t);
+	stats_close(c);
+}
+
+/* The default cap (issue 12): 800 groups of 26 series (cpu.stat: 6, io.stat
+ * of 10 devices: 20), 20,800 in all, past the old default of 20,000, are
+ * whole; a cap of 20,000 leaves the last groups out whole. */
+static void test_v2_default_cap(void **state)
+{
+	struct fake *f = *state;
+	struct stats_collector *c;
+	struct stats_prom_opts o = {.depth = -1};
+	size_t w, lo, base;
+	char rel[64], io[1024] = "";
+
+	c = open_metrics(f);
+	free(render(c, &o, &base, &lo));
+	stats_close(c);
+	for (int d = 0; d < 10; d++)
+		snprintf(io + strlen(io), sizeof(io) - strlen(io),
+			 "8:%d rbytes=1 wbytes=2 rios=1 wios=1 dbytes=0 dios=0\n", d * 16);
+	group(f, "many", NULL);
+	for (int k = 0; k < 800; k++) {
+		snprintf(rel, sizeof(rel), "many/g%04d", k);
+		group(f, rel, "cpu.stat", "usage_usec 5\nuser_usec 3\nsystem_usec 2\nnr_periods 0\n"
+					  "nr_throttled 0\nthrottled_usec 0\n", "io.stat", io, NULL);
+	}
+	c = open_metrics(f);
+	free(render(c, &o, &w, &lo));
+	assert_int_equal(lo, 0);
+	assert_int_equal(w, base + 800 * 26);
+	o.max_series = 20000;
+	free(render(c, &o, &w, &lo));
+	assert_int_equal(w + lo, base + 800 * 26);
+	assert_true(w <= 20000 && w > 20000 - 26);
+	stats_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -718,6 +856,10 @@ int main(void)
 		cmocka_unit_test(test_sample_values),
 		cmocka_unit_test_setup_teardown(test_v2_selection, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_max_series, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_no_procs, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_default_cap, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_idle_subtree_spared, setup_v2, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_groups_come_and_go, setup_v2, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_no_stale_values, setup_v2, teardown),
 	};
 
