@@ -70,16 +70,16 @@ if has cpu; then
 	fi
 	kill -TERM $cg; wait $cg 2>/dev/null
 	assert_clean "after the capped launch"
+	echo "    (${SECONDS}s into the script)"
 fi
 
 if has memory && command -v python3 >/dev/null; then
 	P=$(make_profile mem "name: $UNIQ-mem" "parent: self" "memory: {max: 64M, swap: 0}")
-	expect_leaf 137 "$CGRUN" -p "$P" -- python3 -c 'b = bytearray(200 << 20)
-for i in range(0, len(b), 4096): b[i] = 1
-print("survived")'
+	expect_leaf 137 "$CGRUN" -p "$P" -- python3 -c 'b = b"x" * (200 << 20); print("survived")'
 	assert_not_contains "$OUT" "survived" "the user's 200 MB process did not survive memory.max 64M"
 	assert_contains "$OUT" "killed by the OOM killer: memory.max 64M reached" "the OOM message"
 	assert_clean "after the OOM kill"
+	echo "    (${SECONDS}s into the script)"
 fi
 
 if has pids && command -v python3 >/dev/null; then
@@ -109,6 +109,7 @@ for _ in range(ok):
 	[ -n "$forked" ] && [ "$forked" -le 9 ] || fail "the fork loop forked '$forked' under pids.max 10"
 	ok "forks past pids.max 10 fail ($forked made)"
 	assert_clean "after the pids launch"
+	echo "    (${SECONDS}s into the script)"
 
 	# --pid: the user's own process, into a group of the user's
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$DG/sh" "$AS_USER" "$U_UID" sleep 60 &
@@ -121,5 +122,6 @@ for _ in range(ok):
 	kill -KILL $sl; wait $sl 2>/dev/null
 	expect_leaf 0 "$CGRUN" --gc -p "$P"
 	assert_clean "after --pid and --gc"
+	echo "    (${SECONDS}s into the script)"
 fi
 exit 0

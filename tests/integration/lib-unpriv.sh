@@ -109,7 +109,7 @@ tree_listing() {
 		find "$m" -type d -printf '%p %u %m\n' 2>/dev/null
 		find "$m" \( -name cgroup.subtree_control -o -name cpu.max -o -name memory.max -o \
 			-name pids.max -o -name cpu.cfs_quota_us -o -name memory.limit_in_bytes \) \
-			-printf '%p ' -exec cat {} \; 2>/dev/null
+			-exec grep -H '' {} + 2>/dev/null
 	done | grep -v "/run-[0-9]" | LC_ALL=C sort
 }
 
