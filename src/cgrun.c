@@ -86,6 +86,7 @@ static void usage(FILE *out)
 	      "Exit status: the command's; 128+N if signal N killed it; 125 if cgrun failed;\n"
 	      "126 if the command cannot be executed; 127 if it was not found.\n"
 	      "Environment: TMPDIR holds the overlay's temporary upper and work directories.\n"
+	      "Not root: cgroup v2 only, in a subtree delegated to you (UNPRIVILEGED USE).\n"
 	      "See cgrun(1) and cgprofile(5).\n",
 	      out);
 }
@@ -399,10 +400,12 @@ static int run_engine_verb(struct cli *c)
 	case VERB_REMOVE: {
 		/* the launches' lock: a launch's group is not made or removed
 		 * under an apply or a remove of the same group */
-		int lock = launch_lock(&e);
+		int lock = launch_unpriv_check(p, &l, po.parent, &e) < 0 ? -1 : launch_lock(&e);
 
-		if (lock < 0)
+		if (lock < 0) {
+			rc = -1;
 			break;
+		}
 		if (c->verb == VERB_REMOVE)
 			rc = policy_remove(p, &l, &po, c->lo.force, &e);
 		else if ((rc = launch_cg_check_parent(p, &l, po.parent, &e)) == 0 &&

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mapping.h"
+
 #define HEADER_LINES 2
 #define PATH_MIN 16
 
@@ -67,6 +69,27 @@ static void put_fit(const char *s, int w, bool keep_end)
 
 	if (w > cols)
 		printw("%*s", w - cols, "");
+}
+
+/* For a user that is not root: may it act on group gi (signal, freeze,
+ * limit, cap)? Its cgroup.procs is writable in a hierarchy cgtop shows: a
+ * group of the user's delegated subtree, or one the user made. The actions
+ * still refuse what the kernel would; this only marks the rows. */
+static bool may_act(const struct cgtop *t, size_t gi)
+{
+	static const enum cg_ctrl ctrls[] = { CTRL_CPU,     CTRL_MEMORY, CTRL_PIDS,
+					      CTRL_FREEZER, CTRL_IO,     CTRL_CPUSET };
+	char dir[4096], file[4200];
+
+	for (size_t k = 0; k < sizeof(ctrls) / sizeof(ctrls[0]); k++) {
+		if (stats_group_dir(t->c, gi, ctrls[k], dir, sizeof(dir)) < 0)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", dir,
+			 map_cgfile(MF_PROCS, cg_layout_is_v2(&t->layout, ctrls[k])));
+		if (access(file, W_OK) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Keeps the selection on the same group when rows move. */
@@ -164,7 +187,8 @@ static void draw_groups(struct cgtop *t)
 
 	move(HEADER_LINES, 0);
 	attron(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
-	printw("%-*s", path_w, "GROUP");
+	/* a user that is not root: '*' after the groups it may act on */
+	printw("%-*s", path_w, geteuid() != 0 ? "GROUP (* yours)" : "GROUP");
 	for (size_t c = 0; c < COL_COUNT; c++) {
 		if (!(cols & COL_BIT(c)))
 			continue;
@@ -202,6 +226,8 @@ static void draw_groups(struct cgtop *t)
 				 g->depth ? g->name : (*g->path ? g->path : "/"));
 		else
 			stats_display_path(g, name, sizeof(name));
+		if (geteuid() != 0 && may_act(t, t->order[i]) && strlen(name) + 2 < sizeof(name))
+			strcat(name, " *");
 		if (g->oom_flash)
 			attr |= COLOR_PAIR(PAIR_OOM) | A_BOLD;
 		if (i == t->sel)

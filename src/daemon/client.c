@@ -60,6 +60,12 @@ static void json_who(struct json *j, const struct judge_entry *en, const char *u
 		json_null(j);
 }
 
+/* A user that is not root sees only its own processes and penalties. */
+static bool mine(uid_t uid)
+{
+	return geteuid() == 0 || uid == geteuid();
+}
+
 int daemon_status(const char *conf, bool json)
 {
 	struct rules *r = daemon_load_rules(conf, false);
@@ -92,7 +98,7 @@ int daemon_status(const char *conf, bool json)
 		const struct judge_entry *en = &st.v[i];
 		char user[64], left[64], pen[64];
 
-		if (!en->penalised)
+		if (!en->penalised || !mine(en->key.uid))
 			continue;
 		act_user_name(en->key.uid, user, sizeof(user));
 		fmt_left(en->until, now, left, sizeof(left));
@@ -146,7 +152,7 @@ int daemon_status(const char *conf, bool json)
 		const struct judge_entry *en = &st.v[i];
 		char user[64];
 
-		if (!en->count)
+		if (!en->count || !mine(en->key.uid))
 			continue;
 		act_user_name(en->key.uid, user, sizeof(user));
 		if (json) {
@@ -253,6 +259,15 @@ int daemon_explain(const char *conf, pid_t pid)
 		return CGKITD_EXIT_BAD;
 	if (facts_read(pid, &f) < 0) {
 		fprintf(stderr, "cgkitd explain: no process %d\n", (int)pid);
+		rules_free(r);
+		return CGKITD_EXIT_RUNTIME;
+	}
+	if (!mine(f.uid)) {
+		fprintf(stderr,
+			"cgkitd explain: pid %d is not yours (uid %u): a user may explain only "
+			"their own processes; run it as root for others\n",
+			(int)pid, (unsigned)f.uid);
+		facts_free(&f);
 		rules_free(r);
 		return CGKITD_EXIT_RUNTIME;
 	}

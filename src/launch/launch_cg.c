@@ -74,17 +74,52 @@ const char *launch_cg_group(const struct launch_cg *c, enum cg_ctrl ctrl)
 
 const char *launch_lock_dir = LAUNCH_LOCK_DIR;
 
+/* A directory of uid's own that nobody else may write or read, not a
+ * symlink. */
+static bool private_dir(const char *dir, unsigned uid)
+{
+	struct stat st;
+
+	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid &&
+	       !(st.st_mode & 077);
+}
+
+int launch_lock_user_dir(unsigned uid, const char *xdg, const char *tmp, char *out, size_t len,
+			 cg_err *e)
+{
+	if (xdg && *xdg == '/' && private_dir(xdg, uid))
+		snprintf(out, len, "%s/cgkit", xdg);
+	else
+		snprintf(out, len, "%s/cgkit-%u", tmp && *tmp ? tmp : "/tmp", uid);
+	if (mkdir(out, 0700) < 0 && errno != EEXIST)
+		return cg_err_sys(e, "creating the launch lock's directory %s", out);
+	if (!private_dir(out, uid))
+		return cg_err_set(e, EPERM,
+				  "the launch lock's directory %s is not a directory of yours (uid %u) "
+				  "with mode 0700 (someone else made it, or it is a symlink): remove it, "
+				  "or set XDG_RUNTIME_DIR to your own runtime directory",
+				  out, uid);
+	return 0;
+}
+
 int launch_lock(cg_err *e)
 {
-	char path[4096];
+	char path[4096], dir[4000];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/groups.lock", launch_lock_dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (geteuid() != 0 && !strcmp(launch_lock_dir, LAUNCH_LOCK_DIR)) {
+		if (launch_lock_user_dir((unsigned)geteuid(), getenv("XDG_RUNTIME_DIR"), "/tmp", dir,
+					 sizeof(dir), e) < 0)
+			return -1;
+	} else {
+		snprintf(dir, sizeof(dir), "%s", launch_lock_dir);
+	}
+	snprintf(path, sizeof(path), "%s/groups.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 && errno == ENOENT) {
-		if (mkdir(launch_lock_dir, 0755) < 0 && errno != EEXIST)
-			return cg_err_sys(e, "creating %s", launch_lock_dir);
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return cg_err_sys(e, "creating %s", dir);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	}
 	if (fd < 0)
 		return cg_err_sys(e, "opening the lock %s", path);

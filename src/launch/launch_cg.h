@@ -149,8 +149,24 @@ int launch_cg_counter(const struct launch_cg *c, enum map_counter k, bool group,
  * none. 0, or -1. */
 int launch_cg_limit(const struct launch_cg *c, enum map_knob k, uint64_t *out);
 
-/* Takes and drops the lock serialising group creation and removal. */
+/* Takes and drops the lock serialising group creation and removal: in
+ * launch_lock_dir for root; for a user that is not root in
+ * $XDG_RUNTIME_DIR/cgkit, or else /tmp/cgkit-UID (see launch_lock_user_dir). */
 int launch_lock(cg_err *e);
+/* The lock's directory of user uid: XDG/cgkit when xdg (XDG_RUNTIME_DIR) is a
+ * directory of the user's own with mode 0700, else TMP/cgkit-UID (tmp NULL:
+ * /tmp); made 0700 when missing, and refused unless it is a directory (not a
+ * symlink) that the user owns, that nobody else may write or read. */
+int launch_lock_user_dir(unsigned uid, const char *xdg, const char *tmp, char *out, size_t len,
+			 cg_err *e);
+
+/* For a caller that is not root (nothing is checked for root): may the
+ * profile's group be made where it goes, with the caller's rights (cgroup v2
+ * delegation, deleg.h)? When the caller's own group holds processes and its
+ * parent is delegated too, `self` in l is moved to that parent (the group
+ * goes beside the caller's). Returns 0, or -1 with e, nothing written. */
+int launch_unpriv_check(const struct profile *p, struct cg_layout *l, const char *parent_override,
+			cg_err *e);
 void launch_unlock(int fd);
 
 /* What `cgrun --pid` does, as a library call (cgtop's C uses it too): moves

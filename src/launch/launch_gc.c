@@ -37,7 +37,8 @@ int launch_gc(const struct launch_opts *o)
 		struct diags d;
 
 		p = launch_load(o, true, &e);
-		if (!p || cg_layout_detect(&l, &e) < 0)
+		if (!p || cg_layout_detect(&l, &e) < 0 ||
+		    launch_unpriv_check(p, &l, po.parent, &e) < 0)
 			goto out;
 		diags_init(&d, p->path ? p->path : "");
 		if (plan_build(p, &l, &po, &cg_reader_fs, &pl, &d, &e) < 0) {

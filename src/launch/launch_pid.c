@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgops.h"
@@ -235,6 +236,26 @@ out:
 	return rc;
 }
 
+/* A user that is not root moves only processes of its own (the kernel would
+ * refuse the others half-way, or move one it may not signal). */
+static int own_process(pid_t pid, cg_err *e)
+{
+	char path[64];
+	struct stat st;
+
+	if (geteuid() == 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &st) < 0)
+		return cg_err_sys(e, "--pid %d", (int)pid);
+	if (st.st_uid != geteuid())
+		return cg_err_set(e, EPERM,
+				  "--pid %d: the process is not yours (uid %u, you are %u): as a user, "
+				  "cgrun moves only your own processes; run it as root to move others",
+				  (int)pid, (unsigned)st.st_uid, (unsigned)geteuid());
+	return 0;
+}
+
 int launch_move_pid(const struct launch_opts *o)
 {
 	struct launch_opts oo = *o;
@@ -261,6 +282,8 @@ int launch_move_pid(const struct launch_opts *o)
 		goto out;
 	base = launch_load_base(&oo, ovtext, sizeof(ovtext), &e);
 	if (!base && *ovtext)
+		goto out;
+	if (own_process(o->pid, &e) < 0 || launch_unpriv_check(p, &l, po.parent, &e) < 0)
 		goto out;
 	c.base = base;
 	c.overrides = ovtext;

@@ -294,6 +294,59 @@ static int prepare_root(struct launch *L, cg_err *e)
 	return 0;
 }
 
+/* As a user that is not root, cgrun runs with the caller's rights alone:
+ * what would need more is refused before anything is made, with what would
+ * work. */
+static int unpriv_refused(const struct launch *L, cg_err *e)
+{
+	const struct profile *p = L->p;
+	const struct pstr *at = p->rootfs.s ? &p->rootfs : p->n_layers ? &p->layers[0] : NULL;
+
+	if (geteuid() == 0)
+		return 0;
+	if (at)
+		return cg_err_set(e, EPERM,
+				  "%s:%d:%d: error: %s: as a user (uid %u), cgrun mounts no root file "
+				  "system (its device nodes and set-user-id files would be yours to "
+				  "use): run it as root, or leave rootfs and layers out",
+				  p->path ? p->path : "", at->line, at->col,
+				  p->rootfs.s ? "rootfs" : "layers", (unsigned)geteuid());
+	if (L->o->keep_upper)
+		return cg_err_set(e, EPERM, "--keep-upper: as a user (uid %u), cgrun mounts no overlay",
+				  (unsigned)geteuid());
+	if (p->namespaces && !(p->namespaces & NS_USER))
+		return cg_err_set(e, EPERM,
+				  "%s: error: namespaces: as a user (uid %u), cgrun makes namespaces "
+				  "only inside a user namespace: add user to namespaces, or run it as "
+				  "root",
+				  p->path ? p->path : "", (unsigned)geteuid());
+	return 0;
+}
+
+/* --user (or the profile's user) for a caller that is not root: only the
+ * caller itself, with a group it has. */
+static int user_refused(const struct launch *L, cg_err *e)
+{
+	gid_t groups[256];
+	int n;
+
+	if (!L->cs.set_user || geteuid() == 0)
+		return 0;
+	if (L->cs.uid == geteuid()) {
+		if (L->cs.gid == getegid())
+			return 0;
+		n = getgroups(256, groups);
+		for (int i = 0; i < n; i++)
+			if (groups[i] == L->cs.gid)
+				return 0;
+	}
+	return cg_err_set(e, EPERM,
+			  "%s %s: as a user (uid %u), cgrun runs the command as you, with your "
+			  "groups: it gains no rights; leave it out, or run cgrun as root",
+			  L->o->user ? "--user" : "user:", L->o->user ? L->o->user : L->p->user.s,
+			  (unsigned)geteuid());
+}
+
 static int prepare(struct launch *L, const struct launch_opts *o, cg_err *e)
 {
 	L->o = o;
@@ -310,7 +363,11 @@ static int prepare(struct launch *L, const struct launch_opts *o, cg_err *e)
 	L->po.parent = o->ov.parent;
 	if (cg_layout_detect(&L->layout, e) < 0)
 		return -1;
-	if (prepare_root(L, e) < 0 || resolve_user(L, e) < 0 || build_env(L, e) < 0)
+	/* for a user, what needs rights is refused first; rootfs and layers
+	 * are, so prepare_root makes nothing then */
+	if (unpriv_refused(L, e) < 0 || prepare_root(L, e) < 0 || resolve_user(L, e) < 0 ||
+	    user_refused(L, e) < 0 || launch_unpriv_check(L->p, &L->layout, o->ov.parent, e) < 0 ||
+	    build_env(L, e) < 0)
 		return -1;
 	L->cs.ns = L->p->namespaces;
 	L->cs.hostname = L->p->hostname.s;
