@@ -44,6 +44,8 @@ sleep 30 &
 rp=$!; track_pid $rp
 "$AS_USER" "$U_UID" sleep 30 &
 up=$!; track_pid $up
+# $! is the as-user script until it has exec'd setpriv and sleep: wait for the uid
+for _ in $(seq 100); do [ "$(stat -c %u "/proc/$up" 2>/dev/null)" = "$U_UID" ] && break; sleep 0.02; done
 OUT=$("$AS_USER" "$U_UID" "$CGKITD" explain --pid "$up" -c "$TMPD/rules.yaml" 2>&1) || fail "explain of the user's own process: $OUT"
 assert_contains "$OUT" "rule $UNIQ-r" "explain shows the user's own process"
 OUT=$("$AS_USER" "$U_UID" "$CGKITD" explain --pid "$rp" -c "$TMPD/rules.yaml" 2>&1); rc=$?

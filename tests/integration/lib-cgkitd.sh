@@ -21,7 +21,6 @@
 CGKITD="$BUILD/cgkitd"
 [ -x "$CGKITD" ] || skip "$CGKITD not built yet (the daemon of issue 11)"
 command -v python3 >/dev/null || skip "python3 needed to read the JSON action log"
-command -v setpriv >/dev/null || skip "setpriv (util-linux) needed to run as a test user"
 
 CGK_TAG="t${UNIQ##*-}"           # rule-name prefix, e.g. t12345
 CGK_LOG="$TMPD/actions.jsonl"
@@ -29,9 +28,6 @@ CGK_STATE="$TMPD/state"
 CGK_OUT="$TMPD/cgkitd.out"       # the daemon's stdout and stderr, every run appended
 CGK_PID=""
 CGK_RULES=""
-CGK_UIDS=()                      # uids of the users made here
-CGK_NAMES=()
-chmod 755 "$TMPD"                # test users run programs copied below it
 
 # Time scale of the timing scripts (cap, process, memtasks, adopt): 1 on a
 # real machine, where the issue's bounds ("within for + 2 intervals") are
@@ -47,54 +43,10 @@ sc() { awk -v a="$1" -v s="$CGK_TIME_SCALE" 'BEGIN { printf "%g\n", a * s }'; }
 
 # ---- test users ----
 
-# Makes a user with an unused uid (62000-64999); prints nothing; sets
-# U_NAME and U_UID. Removed at exit (its processes killed first).
-make_user() {
-	local uid name i
-	for i in $(seq 50); do
-		uid=$((62000 + RANDOM % 3000))
-		getent passwd "$uid" >/dev/null && continue
-		[ -n "$(ps -o pid= -u "$uid" 2>/dev/null)" ] && continue
-		break
-	done
-	name="cgt${UNIQ##*-}$(printf '%x' $((${#CGK_UIDS[@]} + 10)))"
-	name=${name:0:32}
-	useradd -K UID_MAX=65000 -M -N -g users -s /bin/sh -d /nonexistent -u "$uid" "$name" ||
-		fail "useradd $name (uid $uid)"
-	on_exit "remove_user '$name' '$uid'"
-	CGK_UIDS+=("$uid")
-	CGK_NAMES+=("$name")
-	U_NAME=$name
-	U_UID=$uid
-}
-
-# Kills every process of a test user (all were started by this test: the uid
-# was unused when it was made), then removes the user.
-remove_user() { # name uid
-	kill_user_procs "$1" "$2"
-	userdel "$1" 2>/dev/null || userdel -f "$1" 2>/dev/null || echo "  warning: could not remove user $1" >&2
-}
-
-kill_user_procs() { # name uid
-	local p i
-	for i in 1 2 3 4 5; do
-		p=$(ps -o pid= -u "$2" 2>/dev/null)
-		[ -z "$p" ] && break
-		# shellcheck disable=SC2086
-		kill -KILL $p 2>/dev/null
-		# a frozen group's members die only when thawed
-		thaw_user_groups "$1"
-		sleep 0.2
-	done
-}
-
-# Every test user's processes, before the groups they are in are removed
-# (cleanups run last-registered first: the users were made before the daemon
-# started, so their removal alone would come after the groups').
-kill_all_user_procs() {
-	local i
-	for i in "${!CGK_UIDS[@]}"; do kill_user_procs "${CGK_NAMES[$i]}" "${CGK_UIDS[$i]}"; done
-}
+# Test users: lib-users.sh (make_user, remove_user, kill_all_user_procs,
+# $AS_USER); CGK_UIDS and CGK_NAMES are its lists.
+. "$(dirname "${BASH_SOURCE[0]}")/lib-users.sh"
+declare -n CGK_UIDS=TEST_UIDS CGK_NAMES=TEST_NAMES
 
 # Thaws any frozen group of ours (v1 freezer, v2 cgroup.freeze).
 thaw_user_groups() {
@@ -105,19 +57,6 @@ thaw_user_groups() {
 	done
 }
 
-# Runs a command as a test user (uid, group users, no supplementary groups):
-#   "$AS_USER" UID CMD...   A program, not a function, so that `"$AS_USER" ... &`
-# gives in $! the pid of the command itself (it execs setpriv, which execs CMD).
-AS_USER=$TMPD/as-user
-cat >"$AS_USER" <<'EOT'
-#!/bin/sh
-u=$1
-shift
-# the system's programs: root's PATH may lead into root's home (pyenv)
-export PATH=/usr/local/bin:/usr/bin:/bin
-exec setpriv --reuid="$u" --regid=100 --clear-groups -- "$@"
-EOT
-chmod 755 "$AS_USER"
 
 # ---- where cgkitd's groups are ----
 

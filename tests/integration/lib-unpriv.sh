@@ -10,55 +10,10 @@
 # user@UID.service/app.slice/*.scope. The user has an unused uid (no account,
 # no process), so every process of that uid is one this test started: they
 # are killed by pid (listed by uid) and the user removed at exit, also on
-# failure. (make_user follows lib-cgkitd.sh's, without the daemon's parts.)
-command -v setpriv >/dev/null || skip "setpriv (util-linux) needed to run as a test user"
-chmod 755 "$TMPD"   # the test user reads the profiles and runs the helper below
-
-# Makes a user with an unused uid (62000-64999); sets U_NAME and U_UID.
-make_user() {
-	local uid name i
-	for i in $(seq 50); do
-		uid=$((62000 + RANDOM % 3000))
-		getent passwd "$uid" >/dev/null && continue
-		[ -n "$(ps -o pid= -u "$uid" 2>/dev/null)" ] && continue
-		break
-	done
-	name="cgu${UNIQ##*-}"
-	name=${name:0:32}
-	useradd -K UID_MAX=65000 -M -N -g users -s /bin/sh -d /nonexistent -u "$uid" "$name" ||
-		fail "useradd $name (uid $uid)"
-	on_exit "remove_user '$name' '$uid'"
-	U_NAME=$name
-	U_UID=$uid
-}
-
-# Kills every process of the test user (all started here), removes the user
-# and its lock directory.
-remove_user() { # name uid
-	local p i
-	for i in 1 2 3 4 5; do
-		p=$(ps -o pid= -u "$2" 2>/dev/null)
-		[ -z "$p" ] && break
-		# shellcheck disable=SC2086
-		kill -KILL $p 2>/dev/null
-		sleep 0.2
-	done
-	rm -rf "/tmp/cgkit-$2"
-	userdel "$1" 2>/dev/null || userdel -f "$1" 2>/dev/null || echo "  warning: could not remove user $1" >&2
-}
-
-# "$AS_USER" UID CMD...: runs CMD as the user (group users, no other groups),
-# a program so that `"$AS_USER" ... &` gives the command's pid in $!.
-AS_USER=$TMPD/as-user
-cat >"$AS_USER" <<'EOT'
-#!/bin/sh
-u=$1
-shift
-export PATH=/usr/local/bin:/usr/bin:/bin
-unset XDG_RUNTIME_DIR
-exec setpriv --reuid="$u" --regid=100 --clear-groups -- "$@"
-EOT
-chmod 755 "$AS_USER"
+# failure (lib-users.sh).
+# the test users: lib-users.sh; the user's readable profiles and helper
+# below $TMPD (it makes $TMPD 755)
+. "$(dirname "${BASH_SOURCE[0]}")/lib-users.sh"
 
 # The cgroup2 mount, or "" (a v1-only host).
 cg2_mount() { awk '$0 ~ / - cgroup2 / { print $5 }' /proc/self/mountinfo | head -1; }
