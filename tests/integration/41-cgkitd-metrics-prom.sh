@@ -1,4 +1,5 @@
 #!/bin/bash
+# layout: independent (Prometheus end to end; what the collector reads on each layout is 50-metrics-textfile's, which the guests run)
 # cgkitd's /metrics scraped by a real Prometheus 2.x server (issue 12): the
 # test starts one on loopback (its own free port, a temporary TSDB and
 # config, scrape_interval 1s; only its pid is stopped, its data removed at
