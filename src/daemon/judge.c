@@ -143,10 +143,11 @@ static const struct judge_rule *rule_of(const struct judge *j, const struct offe
 
 /* ---- Offenders ---- */
 
+/* Users by uid, processes by pid alone (not the start time): judge_gone()
+ * finds every offender of a pid, whatever its start, in one chain. */
 static size_t key_hash(const struct judge *j, enum judge_scope scope, const struct judge_key *k)
 {
-	uint64_t h = scope == JUDGE_USER ? (uint64_t)k->uid
-					 : (uint64_t)k->pid * 0x9e3779b97f4a7c15ull ^ k->start;
+	uint64_t h = scope == JUDGE_USER ? (uint64_t)k->uid : (uint64_t)k->pid * 0x9e3779b97f4a7c15ull;
 
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
@@ -732,20 +733,18 @@ int judge_forgive(struct judge *j, const char *rule, const struct judge_key *key
 
 void judge_gone(struct judge *j, const struct judge_key *key, uint64_t now)
 {
-	size_t i;
+	struct offender *o;
 
 	(void)now;
-	for (i = 0; i < j->n_buckets; i++) {
-		struct offender *o;
-
-		for (o = j->buckets[i]; o; o = o->next) {
-			if (key->pid == 0) {
-				if (o->scope == JUDGE_USER && o->key.uid == key->uid)
-					window_drop(o);
-			} else if (matches(o, NULL, key)) {
-				o->gone = true;
+	/* the key's chain holds them all (key_hash: the uid, or the pid alone) */
+	o = j->buckets[key_hash(j, key->pid == 0 ? JUDGE_USER : JUDGE_PROCESS, key)];
+	for (; o; o = o->next) {
+		if (key->pid == 0) {
+			if (o->scope == JUDGE_USER && o->key.uid == key->uid)
 				window_drop(o);
-			}
+		} else if (matches(o, NULL, key)) {
+			o->gone = true;
+			window_drop(o);
 		}
 	}
 }

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "judge.h"
@@ -599,6 +600,67 @@ static void test_explain(void **state)
 	judge_free(j);
 }
 
+/* judge_gone() at every process exit finds the pid's offenders through an
+ * index: 40,000 tracked processes ending one by one take well under a
+ * second (a scan of every offender at each exit took several), and it
+ * still finds every start of the pid (start 0) and nothing else. */
+static void test_gone_index(void **state)
+{
+	enum { N = 40000 };
+	struct judge_rule r = cpu_rule(JUDGE_PROCESS);
+	struct judge *j = judge_new(&r, 1, IV);
+	struct judge_sample s = {0};
+	struct judge_window w;
+	struct judge_key k = {1000, 0, 0}, twin = {1000, 7, 999}, keep = {1000, N + 5, 1};
+	clock_t c0;
+	double secs;
+	pid_t p;
+
+	(void)state;
+	s.has = JM_BIT(JM_CPU);
+	for (p = 1; p <= N; p++) {
+		k.pid = p;
+		k.start = 100 + (uint64_t)p;
+		assert_int_equal(judge_sample(j, 0, &k, 1 * S, &s), 0);
+	}
+	assert_int_equal(judge_sample(j, 0, &twin, 1 * S, &s), 0); /* pid 7 again, another start */
+	assert_int_equal(judge_sample(j, 0, &keep, 1 * S, &s), 0);
+	c0 = clock();
+	for (p = 1; p <= N; p++) {
+		k.pid = p;
+		k.start = 0; /* as at an exit event: any start */
+		judge_gone(j, &k, 2 * S);
+	}
+	secs = (double)(clock() - c0) / CLOCKS_PER_SEC;
+	judge_step(j, 2 * S, NULL, NULL);
+	k.pid = 7;
+	k.start = 107;
+	assert_int_equal(judge_explain(j, 0, &k, &w), -1);
+	assert_int_equal(judge_explain(j, 0, &twin, &w), -1);
+	assert_int_equal(judge_explain(j, 0, &keep, &w), 0);
+	k.pid = N;
+	k.start = 100 + N;
+	assert_int_equal(judge_explain(j, 0, &k, &w), -1);
+	/* a user's offender is found by its uid's chain as well */
+	{
+		struct judge_rule ur = cpu_rule(JUDGE_USER);
+		struct judge *uj = judge_new(&ur, 1, IV);
+		struct judge_key u = {0, 0, 0};
+
+		for (u.uid = 1000; u.uid < 1200; u.uid++)
+			assert_int_equal(judge_sample(uj, 0, &u, 1 * S, &s), 0);
+		u.uid = 1100;
+		judge_gone(uj, &u, 2 * S);
+		judge_step(uj, 2 * S, NULL, NULL);
+		assert_int_equal(judge_explain(uj, 0, &u, &w), -1);
+		u.uid = 1101;
+		assert_int_equal(judge_explain(uj, 0, &u, &w), 0);
+		judge_free(uj);
+	}
+	judge_free(j);
+	assert_true(secs < 1.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_long_window_is_bounded),
 		cmocka_unit_test(test_fast_samples_keep_window),
 		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_gone_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
