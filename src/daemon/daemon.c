@@ -461,6 +461,21 @@ static void log_classify(struct daemon *D, const struct facts *f, const char *us
 	log_action(D, &en, NULL, false);
 }
 
+struct classify_log {
+	struct daemon *D;
+	const struct facts *f;
+	const char *name;
+	const struct tuser *u;
+};
+
+static void log_classify_cb(const char *group, void *ctx)
+{
+	const struct classify_log *c = ctx;
+
+	log_classify(c->D, c->f, c->name, c->u && c->u->dirs ? c->u->dirs : NULL,
+		     c->u && c->u->dirs ? c->u->n_dirs : 0, group);
+}
+
 static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 {
 	struct facts f;
@@ -500,18 +515,11 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 			cg_err_clear(&e);
 		}
 		if (!D->r->users.adopt) {
-			/* logged before it is done: the actor says first whether it
-			 * would move the process (as in a dry run) */
-			D->act.dry_run = true;
-			rc = act_classify(&D->act, &p, f.uid, f.cgroup, group, sizeof(group), &e);
-			D->act.dry_run = D->dry_run;
-			if (rc > 0) {
-				log_classify(D, &f, name, u && u->dirs ? u->dirs : NULL,
-					     u && u->dirs ? u->n_dirs : 0, group);
-				if (!D->dry_run)
-					rc = act_classify(&D->act, &p, f.uid, f.cgroup, group,
-							  sizeof(group), &e);
-			}
+			/* logged before it is done: the actor calls back before the move */
+			struct classify_log cl = { D, &f, name, u };
+
+			rc = act_classify(&D->act, &p, f.uid, name, f.cgroup, group, sizeof(group),
+					  log_classify_cb, &cl, &e);
 		}
 		D->classified++;
 		if (rc < 0)
