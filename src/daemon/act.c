@@ -468,7 +468,7 @@ static bool in_kept_group(const char *text, const char *penalty_rel)
 
 int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char *name,
 		 const char *cgtext, char *group, size_t group_len, act_before_move before, void *ctx,
-		 cg_err *e)
+		 bool *in_group, cg_err *e)
 {
 	_cleanup_free_ char *own = NULL;
 	char **dirs = NULL, rel[PATH_MAX], pen[PATH_MAX], own_name[256];
@@ -478,6 +478,8 @@ int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char
 	bool there = true;
 	int rc;
 
+	if (in_group)
+		*in_group = false;
 	if (!a->r->users.present || a->r->users.adopt || act_untouchable(a, p->pid))
 		return 0;
 	if (!cgtext) {
@@ -514,10 +516,14 @@ int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char
 		before(group ? group : "", ctx);
 	if (there || a->dry_run) {
 		act_dirs_free(dirs, n);
+		if (in_group)
+			*in_group = there;
 		return there ? 0 : 1;
 	}
 	rc = cg_move_process(&g, p, CG_MOVE_ROLLBACK, e);
 	act_dirs_free(dirs, n);
+	if (in_group)
+		*in_group = rc > 0;
 	return rc < 0 ? -1 : rc > 0;
 }
 

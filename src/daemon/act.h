@@ -92,11 +92,13 @@ bool act_untouchable(const struct actor *a, pid_t pid);
  * a cgrun launch's group, a penalty group, gone), -1 on error. `cgtext`
  * is its /proc/PID/cgroup text (NULL: read here), name the user's (NULL:
  * looked up). When it is to be moved (in a dry run too), before(group,
- * ctx) is called first, so that the move is logged before it is made. */
+ * ctx) is called first, so that the move is logged before it is made.
+ * *in_group (may be NULL) is set when the process is in its user's group in
+ * every hierarchy afterwards (moved, or there already). */
 typedef void (*act_before_move)(const char *group, void *ctx);
 int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char *name,
 		 const char *cgtext, char *group, size_t group_len, act_before_move before, void *ctx,
-		 cg_err *e);
+		 bool *in_group, cg_err *e);
 
 /* Applies penalty pen of rule to the offender: scope user (uid, name) or
  * process (p). *data gets what was touched (malloc'ed JSON) or NULL;

@@ -147,6 +147,7 @@ struct tproc {
 	unsigned long long start;
 	uid_t uid;
 	unsigned rules; /* bits: the process-scope rules with `when` that select it */
+	bool in_group;	/* in its user's group since it was classified (a bound) */
 };
 
 struct tuser {
@@ -156,6 +157,8 @@ struct tuser {
 	char **dirs;   /* the group's directory in each hierarchy */
 	size_t n_dirs;
 	bool have_group;
+	bool have_m;	    /* m read this interval */
+	struct measures m;  /* the group's counters this interval */
 };
 
 struct daemon {
@@ -217,7 +220,7 @@ static void proc_drop(struct daemon *D, pid_t pid)
 		*t = D->procs[--D->n_procs];
 }
 
-static void proc_track(struct daemon *D, const struct facts *f, unsigned rules)
+static void proc_track(struct daemon *D, const struct facts *f, unsigned rules, bool in_group)
 {
 	struct tproc *t = proc_find(D, f->pid);
 
@@ -242,6 +245,7 @@ static void proc_track(struct daemon *D, const struct facts *f, unsigned rules)
 	t->start = f->start;
 	t->uid = f->uid;
 	t->rules = rules;
+	t->in_group = in_group;
 }
 
 /* ---- the judge's decisions ---- */
@@ -411,6 +415,13 @@ static int on_decision(const struct judge_decision *d, void *data)
 		} else {
 			if (adata)
 				(void)judge_set_actor_data(D->j, d->rule, &d->key, adata);
+			if (d->key.pid && !D->dry_run) {
+				/* moved out of its user's group (or killed): no bound any more */
+				struct tproc *t = proc_find(D, d->key.pid);
+
+				if (t)
+					t->in_group = false;
+			}
 		}
 		free(adata);
 	} else if (d->what == JUDGE_RELEASE) {
@@ -481,13 +492,13 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 	struct facts f;
 	char name[64];
 	unsigned sel = 0;
-	bool judged = false;
+	bool judged = false, in_group = false;
 
 	if (facts_read(pid, &f) < 0)
 		return;
 	act_user_name(f.uid, name, sizeof(name));
 	if (facts_exempt(D->r, &f, name)) {
-		proc_track(D, &f, 0);
+		proc_track(D, &f, 0, false);
 		facts_free(&f);
 		return;
 	}
@@ -519,7 +530,7 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 			struct classify_log cl = { D, &f, name, u };
 
 			rc = act_classify(&D->act, &p, f.uid, name, f.cgroup, group, sizeof(group),
-					  log_classify_cb, &cl, &e);
+					  log_classify_cb, &cl, &in_group, &e);
 		}
 		D->classified++;
 		if (rc < 0)
@@ -548,7 +559,7 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 			sel |= 1u << i;
 		}
 	}
-	proc_track(D, &f, sel);
+	proc_track(D, &f, sel, in_group);
 	facts_free(&f);
 	if (judged) {
 		struct cbctx c = { D, now };
@@ -594,8 +605,113 @@ static void scan_all(struct daemon *D, uint64_t now)
 
 /* ---- each interval ---- */
 
+/* A user's group's counters as a bound of its processes' (judge.h,
+ * "Bounds"): cpu, tasks, and the memory charged to it (io is not: on
+ * cgroup v1 writes through the page cache are charged elsewhere). */
+static void group_bound(const struct tuser *u, struct judge_sample *s)
+{
+	if (!u || !u->have_m)
+		return;
+	if (u->m.have & MEAS_CPU) {
+		s->bound_has |= JM_BIT(JM_CPU);
+		s->bound[JM_CPU] = u->m.cpu_ns;
+	}
+	if (u->m.have & MEAS_MEM) {
+		s->bound_has |= JM_BIT(JM_MEMORY);
+		s->bound[JM_MEMORY] = u->m.mem_usage;
+	}
+	if (u->m.have & MEAS_TASKS) {
+		s->bound_has |= JM_BIT(JM_TASKS);
+		s->bound[JM_TASKS] = u->m.tasks;
+	}
+}
+
+static struct tuser *user_find(struct daemon *D, uid_t uid)
+{
+	for (size_t i = 0; i < D->n_users; i++)
+		if (D->users[i].uid == uid)
+			return &D->users[i];
+	return NULL;
+}
+
+/* A process's samples: its rules' measures known under from its group's
+ * counters (all of every rule's `when`), or read from /proc. -1: it is gone. */
+static int sample_proc(struct daemon *D, struct tproc *t, uint64_t now)
+{
+	struct judge_key key = { t->uid, t->pid, t->start };
+	struct judge_sample bound = { 0 };
+	struct proc_info pi;
+	unsigned under[32] = { 0 };
+	bool want_io = false, read = false;
+
+	if (t->in_group)
+		group_bound(user_find(D, t->uid), &bound);
+	for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
+		unsigned when;
+
+		if (!(t->rules & (1u << i)))
+			continue;
+		when = judge_rule_at(D->j, i)->when;
+		if (D->r->rules[i].when.io.set)
+			want_io = true;
+		if (bound.bound_has)
+			under[i] = judge_under(D->j, i, &key, now, &bound) & when;
+		if (under[i] != when)
+			read = true;
+	}
+	if (!read) {
+		for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
+			struct judge_sample s = bound;
+
+			if (!(t->rules & (1u << i)))
+				continue;
+			s.under = under[i];
+			(void)judge_sample(D->j, i, &key, now, &s);
+		}
+		return 0;
+	}
+	if (proc_info_read(t->pid, PROC_STAT | (want_io ? PROC_IO : 0), &pi, &scratch_err) < 0 ||
+	    pi.start != t->start) {
+		if (pi.pid == t->pid)
+			proc_info_free(&pi);
+		judge_gone(D->j, &key, now);
+		return -1;
+	}
+	for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
+		struct judge_sample s = bound;
+
+		if (!(t->rules & (1u << i)))
+			continue;
+		s.has = JM_BIT(JM_CPU) | JM_BIT(JM_MEMORY) | JM_BIT(JM_TASKS);
+		s.cpu_ns = pi.cpu_ns;
+		s.memory = pi.rss_bytes;
+		s.tasks = pi.threads;
+		if (pi.have_io) {
+			s.has |= JM_BIT(JM_IO);
+			s.io_bytes = pi.io_bytes;
+		}
+		(void)judge_sample(D->j, i, &key, now, &s);
+	}
+	proc_info_free(&pi);
+	return 0;
+}
+
 static void sample_all(struct daemon *D, uint64_t now)
 {
+	unsigned want = 0;
+
+	/* each user's group once: for the user rules, and as a bound of its
+	 * processes for the process rules */
+	for (size_t i = 0; i < D->r->n_rules; i++)
+		if (!D->r->rules[i].at_exec)
+			want |= D->r->rules[i].scope == RULE_SCOPE_USER ? MEAS_ALL
+									: MEAS_CPU | MEAS_MEM | MEAS_TASKS;
+	for (size_t k = 0; k < D->n_users; k++) {
+		struct tuser *u = &D->users[k];
+
+		u->have_m = want && u->have_group &&
+			    measure_group_dirs(&D->l, u->dirs, u->n_dirs, want, &u->m, &scratch_err) == 0;
+	}
 	for (size_t i = 0; i < D->r->n_rules; i++) {
 		const struct rule *ru = &D->r->rules[i];
 
@@ -603,7 +719,7 @@ static void sample_all(struct daemon *D, uint64_t now)
 			continue;
 		for (size_t k = 0; k < D->n_users; k++) {
 			struct tuser *u = &D->users[k];
-			struct measures m;
+			const struct measures *m = &u->m;
 			struct judge_sample s = { 0 };
 			struct judge_key key = { u->uid, 0, 0 };
 			struct facts f = { .uid = u->uid };
@@ -612,73 +728,44 @@ static void sample_all(struct daemon *D, uint64_t now)
 				continue;
 			if (ru->match.users.set && !facts_rule_selects(ru, &f, u->name))
 				continue;
-			if (measure_group_dirs(&D->l, u->dirs, u->n_dirs, MEAS_ALL, &m, &scratch_err) < 0) {
+			if (!u->have_m) {
 				judge_gone(D->j, &key, now);
 				continue;
 			}
-			if (m.have & MEAS_CPU) {
+			if (m->have & MEAS_CPU) {
 				s.has |= JM_BIT(JM_CPU);
-				s.cpu_ns = m.cpu_ns;
+				s.cpu_ns = m->cpu_ns;
 			}
-			if (m.have & MEAS_MEM) {
+			if (m->have & MEAS_MEM) {
 				s.has |= JM_BIT(JM_MEMORY);
-				s.memory = m.mem_bytes;
+				s.memory = m->mem_bytes;
 			}
-			if (m.have & MEAS_TASKS) {
+			if (m->have & MEAS_TASKS) {
 				s.has |= JM_BIT(JM_TASKS);
-				s.tasks = m.tasks;
+				s.tasks = m->tasks;
 			}
-			if (m.have & MEAS_IO) {
+			if (m->have & MEAS_IO) {
 				s.has |= JM_BIT(JM_IO);
-				s.io_bytes = m.io_bytes;
+				s.io_bytes = m->io_bytes;
 			}
 			{
 				int r = ru->when.pressure_cpu.set ? MEASURE_PSI_CPU
 					: ru->when.pressure_io.set ? MEASURE_PSI_IO
 								   : MEASURE_PSI_MEM;
 
-				if (m.have & MEAS_PSI_BIT(r)) {
+				if (m->have & MEAS_PSI_BIT(r)) {
 					s.has |= JM_BIT(JM_PRESSURE);
-					s.pressure_us = m.psi_total_us[r];
+					s.pressure_us = m->psi_total_us[r];
 				}
 			}
 			(void)judge_sample(D->j, i, &key, now, &s);
 		}
 	}
 	for (size_t k = 0; k < D->n_procs;) {
-		struct tproc *t = &D->procs[k];
-		struct proc_info pi;
-		struct judge_key key = { t->uid, t->pid, t->start };
-		bool want_io = false;
-
-		for (size_t i = 0; i < D->r->n_rules && i < 32; i++)
-			if ((t->rules & (1u << i)) && D->r->rules[i].when.io.set)
-				want_io = true;
-		if (proc_info_read(t->pid, PROC_STAT | (want_io ? PROC_IO : 0), &pi, &scratch_err) < 0 ||
-		    pi.start != t->start) {
-			if (pi.pid == t->pid)
-				proc_info_free(&pi);
-			judge_gone(D->j, &key, now);
-			*t = D->procs[--D->n_procs];
-			continue;
-		}
-		for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
-			struct judge_sample s = { 0 };
-
-			if (!(t->rules & (1u << i)))
-				continue;
-			s.has = JM_BIT(JM_CPU) | JM_BIT(JM_MEMORY) | JM_BIT(JM_TASKS);
-			s.cpu_ns = pi.cpu_ns;
-			s.memory = pi.rss_bytes;
-			s.tasks = pi.threads;
-			if (pi.have_io) {
-				s.has |= JM_BIT(JM_IO);
-				s.io_bytes = pi.io_bytes;
-			}
-			(void)judge_sample(D->j, i, &key, now, &s);
-		}
-		proc_info_free(&pi);
-		k++;
+		if (sample_proc(D, &D->procs[k], now) < 0)
+			D->procs[k] = D->procs[--D->n_procs];
+		else
+			k++;
 	}
 }
 

@@ -11,6 +11,9 @@ struct slot {
 	uint64_t t_first, t_last; /* times of its first and newest sample */
 	unsigned has;		  /* rates: read at t_last; levels: read at every sample */
 	uint64_t v[JM_N];	  /* rates: the counter at t_last; levels: the lowest */
+	unsigned stale;		  /* rates: v carried on from an earlier reading (under) */
+	unsigned ghas;		  /* rates: gv[] known */
+	uint64_t gv[JM_N];	  /* rates: the bound's counter when v was read */
 };
 
 struct offender {
@@ -378,6 +381,7 @@ static void slot_merge(struct slot *a, const struct slot *b)
 
 		if (bit & JM_RATES) {
 			a->v[m] = b->v[m];
+			a->gv[m] = b->gv[m];
 			has |= b->has & bit;
 		} else {
 			if (b->v[m] < a->v[m])
@@ -386,7 +390,42 @@ static void slot_merge(struct slot *a, const struct slot *b)
 		}
 	}
 	a->has = has;
+	a->stale = b->stale;
+	a->ghas = b->ghas;
 	a->t_last = b->t_last;
+}
+
+/* A sample's bounds and measures known under into its slot (judge.h,
+ * "Bounds"): levels as their bound, rates as the newest slot's reading
+ * carried on (none before the first reading, or when time went back). */
+static void sample_under(const struct offender *o, uint64_t now, const struct judge_sample *s,
+			 struct slot *ns)
+{
+	const struct slot *last = o->n ? slot_at(o, o->n - 1) : NULL;
+
+	for (unsigned m = 0; m < JM_N; m++) {
+		unsigned bit = JM_BIT(m);
+
+		if (!(s->under & bit)) {
+			if ((bit & JM_RATES) && (ns->has & s->bound_has & bit)) {
+				ns->gv[m] = s->bound[m];
+				ns->ghas |= bit;
+			}
+			continue;
+		}
+		if (!(bit & JM_RATES)) {
+			if (s->bound_has & bit) {
+				ns->v[m] = s->bound[m];
+				ns->has |= bit;
+			}
+		} else if (last && now >= last->t_last && (last->has & bit)) {
+			ns->v[m] = last->v[m];
+			ns->gv[m] = last->gv[m];
+			ns->has |= bit;
+			ns->ghas |= last->ghas & bit;
+			ns->stale |= bit;
+		}
+	}
 }
 
 int judge_sample(struct judge *j, size_t rule, const struct judge_key *key, uint64_t now,
@@ -418,8 +457,9 @@ int judge_sample(struct judge *j, size_t rule, const struct judge_key *key, uint
 	}
 	memset(&ns, 0, sizeof(ns));
 	ns.t_first = ns.t_last = now;
-	ns.has = s->has & ((1u << JM_N) - 1);
+	ns.has = s->has & ~s->under & ((1u << JM_N) - 1);
 	sample_values(s, ns.v);
+	sample_under(o, now, s, &ns);
 	if (is_reset(o, now, ns.v, ns.has))
 		o->head = o->n = 0;
 	o->fresh = true;
@@ -437,6 +477,76 @@ int judge_sample(struct judge *j, size_t rule, const struct judge_key *key, uint
 		o->n--;
 	}
 	return 0;
+}
+
+/* A rate in the rule's units: growth d of measure m's counter over dt us. */
+static double rate_of(unsigned m, double d, double dt)
+{
+	if (m == JM_CPU)
+		return d / (dt * 1000.0); /* ns per us of wall time */
+	if (m == JM_IO)
+		return d / (dt / 1e6);
+	return d / dt;
+}
+
+/* Whether rate m of the process cannot be over at `now` given the bound's
+ * counter g now (judge.h, "Bounds"). */
+static bool rate_under(const struct judge *j, const struct judge_rule *r, const struct offender *o,
+		       uint64_t now, unsigned m, uint64_t g)
+{
+	unsigned bit = JM_BIT(m);
+	const struct slot *newest, *base = NULL;
+	size_t cap;
+	uint64_t merge_us, span = r->for_us > j->interval_us ? r->for_us : j->interval_us;
+	long i, top;
+	bool merged;
+
+	if (!o || o->n == 0 || o->gone)
+		return false; /* the first sample is read */
+	newest = slot_at(o, o->n - 1);
+	if (now < newest->t_last || !(newest->has & newest->ghas & bit) || g < newest->gv[m])
+		return false;
+	/* carried on, the reading must stay within the judge's precision */
+	if (rate_of(m, (double)(g - newest->gv[m]), (double)span) >
+	    r->over[m] / (double)(JUDGE_RING_MAX - 3))
+		return false;
+	/* the base that a sample now would be judged against */
+	geometry(r->for_us, j->interval_us, &cap, &merge_us);
+	merged = o->n == o->cap || now - newest->t_first < merge_us;
+	top = merged ? (long)o->n - 2 : (long)o->n - 1;
+	for (i = top; i >= 0; i--)
+		if (r->for_us == 0 || slot_at(o, (size_t)i)->t_last + r->for_us <= now) {
+			base = slot_at(o, (size_t)i);
+			break;
+		}
+	if (!base)
+		return true; /* not judged at this sample */
+	if (!(base->has & base->ghas & bit) || g < base->gv[m] || now <= base->t_last)
+		return false;
+	return rate_of(m, (double)(g - base->gv[m]), (double)(now - base->t_last)) <= r->over[m];
+}
+
+unsigned judge_under(const struct judge *j, size_t rule, const struct judge_key *key, uint64_t now,
+		     const struct judge_sample *bound)
+{
+	const struct judge_rule *r;
+	const struct offender *o;
+	unsigned under = 0;
+
+	if (rule >= j->n_rules)
+		return 0;
+	r = &j->rules[rule];
+	o = find(j, r->name, r->scope, key);
+	for (unsigned m = 0; m < JM_N; m++) {
+		unsigned bit = JM_BIT(m);
+
+		if (!(r->when & bit) || !(bound->bound_has & bit))
+			continue;
+		if (!(bit & JM_RATES) ? (double)bound->bound[m] <= r->over[m]
+				      : rate_under(j, r, o, now, m, bound->bound[m]))
+			under |= bit;
+	}
+	return under;
 }
 
 static void window_eval(const struct offender *o, const struct judge_rule *r,
@@ -492,15 +602,12 @@ static void window_eval(const struct offender *o, const struct judge_rule *r,
 			unsigned bit = JM_BIT(m);
 			double d;
 
-			if (!(bit & JM_RATES) || !(base->has & newest->has & bit))
+			/* a newest reading carried on: known under, no value */
+			if (!(bit & JM_RATES) || !(base->has & newest->has & bit) ||
+			    (newest->stale & bit))
 				continue;
 			d = (double)(newest->v[m] - base->v[m]);
-			if (m == JM_CPU)
-				w->value[m] = d / (dt * 1000.0); /* ns per us of wall time */
-			else if (m == JM_IO)
-				w->value[m] = d / (dt / 1e6);
-			else
-				w->value[m] = d / dt;
+			w->value[m] = rate_of(m, d, dt);
 			w->has |= bit;
 		}
 	}
