@@ -494,9 +494,13 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 	unsigned sel = 0;
 	bool judged = false, in_group = false;
 
-	if (facts_read(pid, &f) < 0)
+	/* most processes on a host are exempt by their uid: their exe and
+	 * cgroup are not read */
+	if (facts_read_ids(pid, &f) < 0)
 		return;
 	act_user_name(f.uid, name, sizeof(name));
+	if (!facts_exempt_ids(D->r, &f, name) && facts_read_rest(&f) < 0)
+		return;
 	if (facts_exempt(D->r, &f, name)) {
 		proc_track(D, &f, 0, false);
 		facts_free(&f);

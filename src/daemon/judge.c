@@ -11,9 +11,10 @@ struct slot {
 	uint64_t t_first, t_last; /* times of its first and newest sample */
 	unsigned has;		  /* rates: read at t_last; levels: read at every sample */
 	uint64_t v[JM_N];	  /* rates: the counter at t_last; levels: the lowest */
-	unsigned stale;		  /* rates: v carried on from an earlier reading (under) */
-	unsigned ghas;		  /* rates: gv[] known */
-	uint64_t gv[JM_N];	  /* rates: the bound's counter when v was read */
+	uint8_t stale;		  /* rates: v carried on from an earlier reading (under) */
+	uint8_t ghas;		  /* JM_BIT(JM_CPU): gv known */
+	uint64_t gv;		  /* the bound's cpu counter when v[JM_CPU] was read (the
+				     only rate bounded: a slot per process and sample) */
 };
 
 struct offender {
@@ -381,7 +382,6 @@ static void slot_merge(struct slot *a, const struct slot *b)
 
 		if (bit & JM_RATES) {
 			a->v[m] = b->v[m];
-			a->gv[m] = b->gv[m];
 			has |= b->has & bit;
 		} else {
 			if (b->v[m] < a->v[m])
@@ -392,6 +392,7 @@ static void slot_merge(struct slot *a, const struct slot *b)
 	a->has = has;
 	a->stale = b->stale;
 	a->ghas = b->ghas;
+	a->gv = b->gv;
 	a->t_last = b->t_last;
 }
 
@@ -407,9 +408,9 @@ static void sample_under(const struct offender *o, uint64_t now, const struct ju
 		unsigned bit = JM_BIT(m);
 
 		if (!(s->under & bit)) {
-			if ((bit & JM_RATES) && (ns->has & s->bound_has & bit)) {
-				ns->gv[m] = s->bound[m];
-				ns->ghas |= bit;
+			if (m == JM_CPU && (ns->has & s->bound_has & bit)) {
+				ns->gv = s->bound[m];
+				ns->ghas |= (uint8_t)bit;
 			}
 			continue;
 		}
@@ -420,10 +421,11 @@ static void sample_under(const struct offender *o, uint64_t now, const struct ju
 			}
 		} else if (last && now >= last->t_last && (last->has & bit)) {
 			ns->v[m] = last->v[m];
-			ns->gv[m] = last->gv[m];
+			if (m == JM_CPU)
+				ns->gv = last->gv;
 			ns->has |= bit;
-			ns->ghas |= last->ghas & bit;
-			ns->stale |= bit;
+			ns->ghas |= (uint8_t)(last->ghas & bit);
+			ns->stale |= (uint8_t)bit;
 		}
 	}
 }
@@ -501,13 +503,13 @@ static bool rate_under(const struct judge *j, const struct judge_rule *r, const 
 	long i, top;
 	bool merged;
 
-	if (!o || o->n == 0 || o->gone)
-		return false; /* the first sample is read */
+	if (m != JM_CPU || !o || o->n == 0 || o->gone)
+		return false; /* the first sample is read; cpu is the rate bounded */
 	newest = slot_at(o, o->n - 1);
-	if (now < newest->t_last || !(newest->has & newest->ghas & bit) || g < newest->gv[m])
+	if (now < newest->t_last || !(newest->has & newest->ghas & bit) || g < newest->gv)
 		return false;
 	/* carried on, the reading must stay within the judge's precision */
-	if (rate_of(m, (double)(g - newest->gv[m]), (double)span) >
+	if (rate_of(m, (double)(g - newest->gv), (double)span) >
 	    r->over[m] / (double)(JUDGE_RING_MAX - 3))
 		return false;
 	/* the base that a sample now would be judged against */
@@ -521,9 +523,9 @@ static bool rate_under(const struct judge *j, const struct judge_rule *r, const 
 		}
 	if (!base)
 		return true; /* not judged at this sample */
-	if (!(base->has & base->ghas & bit) || g < base->gv[m] || now <= base->t_last)
+	if (!(base->has & base->ghas & bit) || g < base->gv || now <= base->t_last)
 		return false;
-	return rate_of(m, (double)(g - base->gv[m]), (double)(now - base->t_last)) <= r->over[m];
+	return rate_of(m, (double)(g - base->gv), (double)(now - base->t_last)) <= r->over[m];
 }
 
 unsigned judge_under(const struct judge *j, size_t rule, const struct judge_key *key, uint64_t now,
@@ -715,6 +717,10 @@ static int judge_one(struct judge *j, struct offender *o, uint64_t now, judge_cb
 		return 0;
 	o->fresh = false;
 	if (r->when == 0 || r->n_penalties == 0)
+		return 0;
+	/* a rate known under at the newest sample has no value: no offence
+	 * (what window_eval() would find, without its walk over the slots) */
+	if (o->n && (slot_at(o, o->n - 1)->stale & r->when))
 		return 0;
 	window_eval(o, r, &w);
 	if (!w.judged || (w.has & r->when) != r->when || (w.over & r->when) != r->when)

@@ -89,7 +89,8 @@ struct judge_key {
  * Bounds (scope process). A process that stays in a group cannot use more
  * than the group: its rates grow by at most the group's counters' growth,
  * its levels are at most the group's. bound[] gives such a group's
- * counters (the user's group), at the same time as the sample; with it,
+ * counters (the user's group), at the same time as the sample (of the
+ * rates, cpu only: a window keeps one more counter per slot for it); with it,
  * judge_under() says which measures are known to be at or under the
  * threshold without reading the process, and a sample with those in
  * `under` (and nothing read) is recorded as such: a level as the bound (at
