@@ -494,12 +494,12 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 	unsigned sel = 0;
 	bool judged = false, in_group = false;
 
-	/* most processes on a host are exempt by their uid: their exe and
-	 * cgroup are not read */
+	/* most processes on a host are exempt by their uid: their stat, exe
+	 * and cgroup are not read */
 	if (facts_read_ids(pid, &f) < 0)
 		return;
 	act_user_name(f.uid, name, sizeof(name));
-	if (!facts_exempt_ids(D->r, &f, name) && facts_read_rest(&f) < 0)
+	if (!facts_exempt_uid(D->r, &f, name) && facts_read_rest(&f) < 0)
 		return;
 	if (facts_exempt(D->r, &f, name)) {
 		proc_track(D, &f, 0, false);

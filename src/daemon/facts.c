@@ -41,18 +41,12 @@ int facts_read(pid_t pid, struct facts *f)
 
 int facts_read_ids(pid_t pid, struct facts *f)
 {
-	struct proc_info pi;
+	uid_t euid;
 
 	memset(f, 0, sizeof(*f));
-	if (proc_info_read(pid, PROC_STAT | PROC_UIDS, &pi, &scratch_err) < 0)
+	if (proc_uids(pid, &f->uid, &euid, &scratch_err) < 0)
 		return -1;
 	f->pid = pid;
-	f->start = pi.start;
-	f->uid = pi.ruid;
-	f->ppid = pi.ppid;
-	f->kthread = pi.kthread;
-	memcpy(f->comm, pi.comm, sizeof(f->comm));
-	proc_info_free(&pi);
 	return 0;
 }
 
@@ -60,8 +54,12 @@ int facts_read_rest(struct facts *f)
 {
 	struct proc_info pi;
 
-	if (proc_info_read(f->pid, PROC_EXE | PROC_CGROUP, &pi, &scratch_err) < 0)
+	if (proc_info_read(f->pid, PROC_STAT | PROC_EXE | PROC_CGROUP, &pi, &scratch_err) < 0)
 		return -1;
+	f->start = pi.start;
+	f->ppid = pi.ppid;
+	f->kthread = pi.kthread;
+	memcpy(f->comm, pi.comm, sizeof(f->comm));
 	f->exe = pi.exe;
 	f->cgroup = pi.cgroup;
 	pi.exe = pi.cgroup = NULL;
@@ -83,7 +81,18 @@ static bool cgroups_match(const struct pat_list *l, const char *text)
 	return false;
 }
 
-const char *facts_exempt_ids(const struct rules *r, const struct facts *f, const char *name)
+const char *facts_exempt_uid(const struct rules *r, const struct facts *f, const char *name)
+{
+	const struct rules_exempt *x = &r->exempt;
+
+	if (f->pid <= 1)
+		return "pid 1";
+	if (x->users.set ? match_uid(&x->users, f->uid, name) : f->uid <= 999)
+		return "exempt.users";
+	return NULL;
+}
+
+const char *facts_exempt(const struct rules *r, const struct facts *f, const char *name)
 {
 	const struct rules_exempt *x = &r->exempt;
 
@@ -95,16 +104,6 @@ const char *facts_exempt_ids(const struct rules *r, const struct facts *f, const
 		return "cgkitd or a command it runs";
 	if (x->users.set ? match_uid(&x->users, f->uid, name) : f->uid <= 999)
 		return "exempt.users";
-	return NULL;
-}
-
-const char *facts_exempt(const struct rules *r, const struct facts *f, const char *name)
-{
-	const struct rules_exempt *x = &r->exempt;
-	const char *why = facts_exempt_ids(r, f, name);
-
-	if (why)
-		return why;
 	if (x->commands.set && match_commands(&x->commands, f->exe, f->comm))
 		return "exempt.commands";
 	if (x->cgroups.set && cgroups_match(&x->cgroups, f->cgroup))
