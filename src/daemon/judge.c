@@ -151,7 +151,8 @@ static const struct judge_rule *rule_of(const struct judge *j, const struct offe
  * finds every offender of a pid, whatever its start, in one chain. */
 static size_t key_hash(const struct judge *j, enum judge_scope scope, const struct judge_key *k)
 {
-	uint64_t h = scope == JUDGE_USER ? (uint64_t)k->uid : (uint64_t)k->pid * 0x9e3779b97f4a7c15ull;
+	uint64_t h =
+		scope == JUDGE_USER ? (uint64_t)k->uid : (uint64_t)k->pid * 0x9e3779b97f4a7c15ull;
 
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
