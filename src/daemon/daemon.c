@@ -175,6 +175,8 @@ struct daemon {
 	char state_path[PATH_MAX], forgive_dir[PATH_MAX];
 	struct tproc *procs;
 	size_t n_procs, cap_procs;
+	uint64_t *tracked; /* a bit per pid in procs: most events are of others */
+	size_t n_tracked;  /* words */
 	struct tuser *users;
 	size_t n_users, cap_users;
 	unsigned long classified, moved;
@@ -204,8 +206,53 @@ static struct tuser *user_get(struct daemon *D, uid_t uid)
 	return &D->users[D->n_users++];
 }
 
+static bool pid_tracked(const struct daemon *D, pid_t pid)
+{
+	size_t w = (size_t)pid / 64;
+
+	return pid > 0 && w < D->n_tracked && (D->tracked[w] >> (pid % 64) & 1);
+}
+
+/* -1: no memory (then the process is not tracked). */
+static int pid_mark(struct daemon *D, pid_t pid, bool on)
+{
+	size_t w = (size_t)pid / 64;
+
+	if (pid <= 0)
+		return -1;
+	if (w >= D->n_tracked) {
+		size_t n = D->n_tracked ? D->n_tracked : 1024;
+		uint64_t *v;
+
+		if (!on)
+			return 0;
+		while (n <= w)
+			n *= 2;
+		v = realloc(D->tracked, n * sizeof(*v));
+		if (!v)
+			return -1;
+		memset(v + D->n_tracked, 0, (n - D->n_tracked) * sizeof(*v));
+		D->tracked = v;
+		D->n_tracked = n;
+	}
+	if (on)
+		D->tracked[w] |= 1ull << (pid % 64);
+	else
+		D->tracked[w] &= ~(1ull << (pid % 64));
+	return 0;
+}
+
+/* Drops procs[i] (the last one takes its place). */
+static void proc_remove_at(struct daemon *D, size_t i)
+{
+	(void)pid_mark(D, D->procs[i].pid, false);
+	D->procs[i] = D->procs[--D->n_procs];
+}
+
 static struct tproc *proc_find(struct daemon *D, pid_t pid)
 {
+	if (!pid_tracked(D, pid))
+		return NULL;
 	for (size_t i = 0; i < D->n_procs; i++)
 		if (D->procs[i].pid == pid)
 			return &D->procs[i];
@@ -217,7 +264,7 @@ static void proc_drop(struct daemon *D, pid_t pid)
 	struct tproc *t = proc_find(D, pid);
 
 	if (t)
-		*t = D->procs[--D->n_procs];
+		proc_remove_at(D, (size_t)(t - D->procs));
 }
 
 static void proc_track(struct daemon *D, const struct facts *f, unsigned rules, bool in_group)
@@ -239,6 +286,8 @@ static void proc_track(struct daemon *D, const struct facts *f, unsigned rules, 
 			D->procs = v;
 			D->cap_procs = cap;
 		}
+		if (pid_mark(D, f->pid, true) < 0)
+			return;
 		t = &D->procs[D->n_procs++];
 	}
 	t->pid = f->pid;
@@ -592,7 +641,7 @@ static void scan_all(struct daemon *D, uint64_t now)
 			struct judge_key key = { D->procs[i].uid, D->procs[i].pid, D->procs[i].start };
 
 			judge_gone(D->j, &key, now);
-			D->procs[i] = D->procs[--D->n_procs];
+			proc_remove_at(D, i);
 		} else {
 			i++;
 		}
@@ -767,7 +816,7 @@ static void sample_all(struct daemon *D, uint64_t now)
 	}
 	for (size_t k = 0; k < D->n_procs;) {
 		if (sample_proc(D, &D->procs[k], now) < 0)
-			D->procs[k] = D->procs[--D->n_procs];
+			proc_remove_at(D, k);
 		else
 			k++;
 	}
@@ -958,6 +1007,8 @@ static int reload(struct daemon *D)
 	D->r = r;
 	D->act.r = r;
 	D->n_procs = 0; /* which rules select what: found again */
+	if (D->tracked)
+		memset(D->tracked, 0, D->n_tracked * sizeof(*D->tracked));
 	for (size_t i = 0; i < D->n_users; i++) {   /* and where users' groups are */
 		act_dirs_free(D->users[i].dirs, D->users[i].n_dirs);
 		D->users[i].dirs = NULL;
@@ -1213,6 +1264,7 @@ out:
 	rules_free(D.r);
 	cg_layout_free(&D.l);
 	free(D.procs);
+	free(D.tracked);
 	for (size_t i = 0; i < D.n_users; i++)
 		act_dirs_free(D.users[i].dirs, D.users[i].n_dirs);
 	free(D.users);
