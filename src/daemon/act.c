@@ -103,15 +103,58 @@ void act_dirs_free(char **dirs, size_t n)
 	free(dirs);
 }
 
+/* Names looked up, kept until /etc/passwd changes (its mtime, size or
+ * inode): a classification asked for the user's name three times, each a
+ * read of the whole file. Users that NSS gets from elsewhere (LDAP, sssd)
+ * are kept as long; a name changed there shows after the next change of
+ * /etc/passwd or a restart. */
+#define NAME_CACHE_MAX 256
+
+static struct {
+	uid_t uid;
+	char name[64];
+} name_cache[NAME_CACHE_MAX];
+static size_t name_cache_n;
+static struct stat name_cache_st;
+
+static bool passwd_changed(void)
+{
+	struct stat st;
+
+	if (stat("/etc/passwd", &st) < 0)
+		memset(&st, 0, sizeof(st));
+	if (st.st_mtim.tv_sec == name_cache_st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == name_cache_st.st_mtim.tv_nsec && st.st_size == name_cache_st.st_size &&
+	    st.st_ino == name_cache_st.st_ino)
+		return false;
+	name_cache_st = st;
+	return true;
+}
+
 void act_user_name(uid_t uid, char *out, size_t len)
 {
 	struct passwd pw, *res = NULL;
-	char buf[4096];
+	char buf[4096], name[64];
 
+	if (passwd_changed())
+		name_cache_n = 0;
+	for (size_t i = 0; i < name_cache_n; i++)
+		if (name_cache[i].uid == uid) {
+			snprintf(out, len, "%s", name_cache[i].name);
+			return;
+		}
 	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		snprintf(out, len, "%s", pw.pw_name);
+		snprintf(name, sizeof(name), "%s", pw.pw_name);
 	else
-		snprintf(out, len, "%u", (unsigned)uid);
+		snprintf(name, sizeof(name), "%u", (unsigned)uid);
+	if (strlen(name) < sizeof(name) - 1) {   /* a name cut short is looked up each time */
+		if (name_cache_n == NAME_CACHE_MAX)
+			name_cache_n = 0;
+		name_cache[name_cache_n].uid = uid;
+		memcpy(name_cache[name_cache_n].name, name, sizeof(name));
+		name_cache_n++;
+	}
+	snprintf(out, len, "%s", name);
 }
 
 bool act_untouchable(const struct actor *a, pid_t pid)
@@ -423,17 +466,20 @@ static bool in_kept_group(const char *text, const char *penalty_rel)
 	return false;
 }
 
-int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char *cgtext,
-		 char *group, size_t group_len, cg_err *e)
+int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char *name,
+		 const char *cgtext, char *group, size_t group_len, act_before_move before, void *ctx,
+		 bool *in_group, cg_err *e)
 {
 	_cleanup_free_ char *own = NULL;
-	char **dirs = NULL, rel[PATH_MAX], pen[PATH_MAX], name[256];
+	char **dirs = NULL, rel[PATH_MAX], pen[PATH_MAX], own_name[256];
 	size_t n = 0;
 	struct cg_dirs g;
 	struct cg_where w = { 0 };
 	bool there = true;
 	int rc;
 
+	if (in_group)
+		*in_group = false;
 	if (!a->r->users.present || a->r->users.adopt || act_untouchable(a, p->pid))
 		return 0;
 	if (!cgtext) {
@@ -449,7 +495,10 @@ int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char
 	snprintf(pen, sizeof(pen), "/penalty/");
 	if (in_kept_group(cgtext, pen))
 		return 0;
-	act_user_name(uid, name, sizeof(name));
+	if (!name) {
+		act_user_name(uid, own_name, sizeof(own_name));
+		name = own_name;
+	}
 	if (act_user_group(a, uid, name, true, &dirs, &n, rel, sizeof(rel), e) < 0)
 		return -1;
 	if (group)
@@ -463,12 +512,18 @@ int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char
 	} else {
 		there = false;
 	}
+	if (!there && before)
+		before(group ? group : "", ctx);
 	if (there || a->dry_run) {
 		act_dirs_free(dirs, n);
+		if (in_group)
+			*in_group = there;
 		return there ? 0 : 1;
 	}
 	rc = cg_move_process(&g, p, CG_MOVE_ROLLBACK, e);
 	act_dirs_free(dirs, n);
+	if (in_group)
+		*in_group = rc > 0;
 	return rc < 0 ? -1 : rc > 0;
 }
 

@@ -79,7 +79,8 @@ int act_user_group(struct actor *a, uid_t uid, const char *name, bool make, char
 		   size_t *n, char *rel, size_t rel_len, cg_err *e);
 void act_dirs_free(char **dirs, size_t n);
 
-/* The name of uid ("1000" when it has none), into out. */
+/* The name of uid ("1000" when it has none), into out. Kept from one
+ * call to the next until /etc/passwd changes. */
 void act_user_name(uid_t uid, char *out, size_t len);
 
 /* Is the process one that nothing may touch (pid 1, kernel thread,
@@ -89,9 +90,15 @@ bool act_untouchable(const struct actor *a, pid_t pid);
 /* Where a process is put by the per-user classification: 1 when moved
  * into its user's group, 0 when it stays (already there, adopted groups,
  * a cgrun launch's group, a penalty group, gone), -1 on error. `cgtext`
- * is its /proc/PID/cgroup text (NULL: read here). */
-int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char *cgtext,
-		 char *group, size_t group_len, cg_err *e);
+ * is its /proc/PID/cgroup text (NULL: read here), name the user's (NULL:
+ * looked up). When it is to be moved (in a dry run too), before(group,
+ * ctx) is called first, so that the move is logged before it is made.
+ * *in_group (may be NULL) is set when the process is in its user's group in
+ * every hierarchy afterwards (moved, or there already). */
+typedef void (*act_before_move)(const char *group, void *ctx);
+int act_classify(struct actor *a, const struct cg_proc *p, uid_t uid, const char *name,
+		 const char *cgtext, char *group, size_t group_len, act_before_move before, void *ctx,
+		 bool *in_group, cg_err *e);
 
 /* Applies penalty pen of rule to the offender: scope user (uid, name) or
  * process (p). *data gets what was touched (malloc'ed JSON) or NULL;

@@ -147,6 +147,7 @@ struct tproc {
 	unsigned long long start;
 	uid_t uid;
 	unsigned rules; /* bits: the process-scope rules with `when` that select it */
+	bool in_group;	/* in its user's group since it was classified (a bound) */
 };
 
 struct tuser {
@@ -156,6 +157,8 @@ struct tuser {
 	char **dirs;   /* the group's directory in each hierarchy */
 	size_t n_dirs;
 	bool have_group;
+	bool have_m;	    /* m read this interval */
+	struct measures m;  /* the group's counters this interval */
 };
 
 struct daemon {
@@ -172,6 +175,8 @@ struct daemon {
 	char state_path[PATH_MAX], forgive_dir[PATH_MAX];
 	struct tproc *procs;
 	size_t n_procs, cap_procs;
+	uint64_t *tracked; /* a bit per pid in procs: most events are of others */
+	size_t n_tracked;  /* words */
 	struct tuser *users;
 	size_t n_users, cap_users;
 	unsigned long classified, moved;
@@ -201,8 +206,53 @@ static struct tuser *user_get(struct daemon *D, uid_t uid)
 	return &D->users[D->n_users++];
 }
 
+static bool pid_tracked(const struct daemon *D, pid_t pid)
+{
+	size_t w = (size_t)pid / 64;
+
+	return pid > 0 && w < D->n_tracked && (D->tracked[w] >> (pid % 64) & 1);
+}
+
+/* -1: no memory (then the process is not tracked). */
+static int pid_mark(struct daemon *D, pid_t pid, bool on)
+{
+	size_t w = (size_t)pid / 64;
+
+	if (pid <= 0)
+		return -1;
+	if (w >= D->n_tracked) {
+		size_t n = D->n_tracked ? D->n_tracked : 1024;
+		uint64_t *v;
+
+		if (!on)
+			return 0;
+		while (n <= w)
+			n *= 2;
+		v = realloc(D->tracked, n * sizeof(*v));
+		if (!v)
+			return -1;
+		memset(v + D->n_tracked, 0, (n - D->n_tracked) * sizeof(*v));
+		D->tracked = v;
+		D->n_tracked = n;
+	}
+	if (on)
+		D->tracked[w] |= 1ull << (pid % 64);
+	else
+		D->tracked[w] &= ~(1ull << (pid % 64));
+	return 0;
+}
+
+/* Drops procs[i] (the last one takes its place). */
+static void proc_remove_at(struct daemon *D, size_t i)
+{
+	(void)pid_mark(D, D->procs[i].pid, false);
+	D->procs[i] = D->procs[--D->n_procs];
+}
+
 static struct tproc *proc_find(struct daemon *D, pid_t pid)
 {
+	if (!pid_tracked(D, pid))
+		return NULL;
 	for (size_t i = 0; i < D->n_procs; i++)
 		if (D->procs[i].pid == pid)
 			return &D->procs[i];
@@ -214,10 +264,10 @@ static void proc_drop(struct daemon *D, pid_t pid)
 	struct tproc *t = proc_find(D, pid);
 
 	if (t)
-		*t = D->procs[--D->n_procs];
+		proc_remove_at(D, (size_t)(t - D->procs));
 }
 
-static void proc_track(struct daemon *D, const struct facts *f, unsigned rules)
+static void proc_track(struct daemon *D, const struct facts *f, unsigned rules, bool in_group)
 {
 	struct tproc *t = proc_find(D, f->pid);
 
@@ -236,12 +286,15 @@ static void proc_track(struct daemon *D, const struct facts *f, unsigned rules)
 			D->procs = v;
 			D->cap_procs = cap;
 		}
+		if (pid_mark(D, f->pid, true) < 0)
+			return;
 		t = &D->procs[D->n_procs++];
 	}
 	t->pid = f->pid;
 	t->start = f->start;
 	t->uid = f->uid;
 	t->rules = rules;
+	t->in_group = in_group;
 }
 
 /* ---- the judge's decisions ---- */
@@ -411,6 +464,13 @@ static int on_decision(const struct judge_decision *d, void *data)
 		} else {
 			if (adata)
 				(void)judge_set_actor_data(D->j, d->rule, &d->key, adata);
+			if (d->key.pid && !D->dry_run) {
+				/* moved out of its user's group (or killed): no bound any more */
+				struct tproc *t = proc_find(D, d->key.pid);
+
+				if (t)
+					t->in_group = false;
+			}
 		}
 		free(adata);
 	} else if (d->what == JUDGE_RELEASE) {
@@ -461,18 +521,37 @@ static void log_classify(struct daemon *D, const struct facts *f, const char *us
 	log_action(D, &en, NULL, false);
 }
 
+struct classify_log {
+	struct daemon *D;
+	const struct facts *f;
+	const char *name;
+	const struct tuser *u;
+};
+
+static void log_classify_cb(const char *group, void *ctx)
+{
+	const struct classify_log *c = ctx;
+
+	log_classify(c->D, c->f, c->name, c->u && c->u->dirs ? c->u->dirs : NULL,
+		     c->u && c->u->dirs ? c->u->n_dirs : 0, group);
+}
+
 static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 {
 	struct facts f;
 	char name[64];
 	unsigned sel = 0;
-	bool judged = false;
+	bool judged = false, in_group = false;
 
-	if (facts_read(pid, &f) < 0)
+	/* most processes on a host are exempt by their uid: their stat, exe
+	 * and cgroup are not read */
+	if (facts_read_ids(pid, &f) < 0)
 		return;
 	act_user_name(f.uid, name, sizeof(name));
+	if (!facts_exempt_uid(D->r, &f, name) && facts_read_rest(&f) < 0)
+		return;
 	if (facts_exempt(D->r, &f, name)) {
-		proc_track(D, &f, 0);
+		proc_track(D, &f, 0, false);
 		facts_free(&f);
 		return;
 	}
@@ -500,18 +579,11 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 			cg_err_clear(&e);
 		}
 		if (!D->r->users.adopt) {
-			/* logged before it is done: the actor says first whether it
-			 * would move the process (as in a dry run) */
-			D->act.dry_run = true;
-			rc = act_classify(&D->act, &p, f.uid, f.cgroup, group, sizeof(group), &e);
-			D->act.dry_run = D->dry_run;
-			if (rc > 0) {
-				log_classify(D, &f, name, u && u->dirs ? u->dirs : NULL,
-					     u && u->dirs ? u->n_dirs : 0, group);
-				if (!D->dry_run)
-					rc = act_classify(&D->act, &p, f.uid, f.cgroup, group,
-							  sizeof(group), &e);
-			}
+			/* logged before it is done: the actor calls back before the move */
+			struct classify_log cl = { D, &f, name, u };
+
+			rc = act_classify(&D->act, &p, f.uid, name, f.cgroup, group, sizeof(group),
+					  log_classify_cb, &cl, &in_group, &e);
 		}
 		D->classified++;
 		if (rc < 0)
@@ -540,7 +612,7 @@ static void classify(struct daemon *D, pid_t pid, bool exec, uint64_t now)
 			sel |= 1u << i;
 		}
 	}
-	proc_track(D, &f, sel);
+	proc_track(D, &f, sel, in_group);
 	facts_free(&f);
 	if (judged) {
 		struct cbctx c = { D, now };
@@ -569,7 +641,7 @@ static void scan_all(struct daemon *D, uint64_t now)
 			struct judge_key key = { D->procs[i].uid, D->procs[i].pid, D->procs[i].start };
 
 			judge_gone(D->j, &key, now);
-			D->procs[i] = D->procs[--D->n_procs];
+			proc_remove_at(D, i);
 		} else {
 			i++;
 		}
@@ -586,8 +658,113 @@ static void scan_all(struct daemon *D, uint64_t now)
 
 /* ---- each interval ---- */
 
+/* A user's group's counters as a bound of its processes' (judge.h,
+ * "Bounds"): cpu, tasks, and the memory charged to it (io is not: on
+ * cgroup v1 writes through the page cache are charged elsewhere). */
+static void group_bound(const struct tuser *u, struct judge_sample *s)
+{
+	if (!u || !u->have_m)
+		return;
+	if (u->m.have & MEAS_CPU) {
+		s->bound_has |= JM_BIT(JM_CPU);
+		s->bound[JM_CPU] = u->m.cpu_ns;
+	}
+	if (u->m.have & MEAS_MEM) {
+		s->bound_has |= JM_BIT(JM_MEMORY);
+		s->bound[JM_MEMORY] = u->m.mem_usage;
+	}
+	if (u->m.have & MEAS_TASKS) {
+		s->bound_has |= JM_BIT(JM_TASKS);
+		s->bound[JM_TASKS] = u->m.tasks;
+	}
+}
+
+static struct tuser *user_find(struct daemon *D, uid_t uid)
+{
+	for (size_t i = 0; i < D->n_users; i++)
+		if (D->users[i].uid == uid)
+			return &D->users[i];
+	return NULL;
+}
+
+/* A process's samples: its rules' measures known under from its group's
+ * counters (all of every rule's `when`), or read from /proc. -1: it is gone. */
+static int sample_proc(struct daemon *D, struct tproc *t, uint64_t now)
+{
+	struct judge_key key = { t->uid, t->pid, t->start };
+	struct judge_sample bound = { 0 };
+	struct proc_info pi;
+	unsigned under[32] = { 0 };
+	bool want_io = false, read = false;
+
+	if (t->in_group)
+		group_bound(user_find(D, t->uid), &bound);
+	for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
+		unsigned when;
+
+		if (!(t->rules & (1u << i)))
+			continue;
+		when = judge_rule_at(D->j, i)->when;
+		if (D->r->rules[i].when.io.set)
+			want_io = true;
+		if (bound.bound_has)
+			under[i] = judge_under(D->j, i, &key, now, &bound) & when;
+		if (under[i] != when)
+			read = true;
+	}
+	if (!read) {
+		for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
+			struct judge_sample s = bound;
+
+			if (!(t->rules & (1u << i)))
+				continue;
+			s.under = under[i];
+			(void)judge_sample(D->j, i, &key, now, &s);
+		}
+		return 0;
+	}
+	if (proc_info_read(t->pid, PROC_STAT | (want_io ? PROC_IO : 0), &pi, &scratch_err) < 0 ||
+	    pi.start != t->start) {
+		if (pi.pid == t->pid)
+			proc_info_free(&pi);
+		judge_gone(D->j, &key, now);
+		return -1;
+	}
+	for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
+		struct judge_sample s = bound;
+
+		if (!(t->rules & (1u << i)))
+			continue;
+		s.has = JM_BIT(JM_CPU) | JM_BIT(JM_MEMORY) | JM_BIT(JM_TASKS);
+		s.cpu_ns = pi.cpu_ns;
+		s.memory = pi.rss_bytes;
+		s.tasks = pi.threads;
+		if (pi.have_io) {
+			s.has |= JM_BIT(JM_IO);
+			s.io_bytes = pi.io_bytes;
+		}
+		(void)judge_sample(D->j, i, &key, now, &s);
+	}
+	proc_info_free(&pi);
+	return 0;
+}
+
 static void sample_all(struct daemon *D, uint64_t now)
 {
+	unsigned want = 0;
+
+	/* each user's group once: for the user rules, and as a bound of its
+	 * processes for the process rules */
+	for (size_t i = 0; i < D->r->n_rules; i++)
+		if (!D->r->rules[i].at_exec)
+			want |= D->r->rules[i].scope == RULE_SCOPE_USER ? MEAS_ALL
+									: MEAS_CPU | MEAS_MEM | MEAS_TASKS;
+	for (size_t k = 0; k < D->n_users; k++) {
+		struct tuser *u = &D->users[k];
+
+		u->have_m = want && u->have_group &&
+			    measure_group_dirs(&D->l, u->dirs, u->n_dirs, want, &u->m, &scratch_err) == 0;
+	}
 	for (size_t i = 0; i < D->r->n_rules; i++) {
 		const struct rule *ru = &D->r->rules[i];
 
@@ -595,7 +772,7 @@ static void sample_all(struct daemon *D, uint64_t now)
 			continue;
 		for (size_t k = 0; k < D->n_users; k++) {
 			struct tuser *u = &D->users[k];
-			struct measures m;
+			const struct measures *m = &u->m;
 			struct judge_sample s = { 0 };
 			struct judge_key key = { u->uid, 0, 0 };
 			struct facts f = { .uid = u->uid };
@@ -604,73 +781,44 @@ static void sample_all(struct daemon *D, uint64_t now)
 				continue;
 			if (ru->match.users.set && !facts_rule_selects(ru, &f, u->name))
 				continue;
-			if (measure_group_dirs(&D->l, u->dirs, u->n_dirs, MEAS_ALL, &m, &scratch_err) < 0) {
+			if (!u->have_m) {
 				judge_gone(D->j, &key, now);
 				continue;
 			}
-			if (m.have & MEAS_CPU) {
+			if (m->have & MEAS_CPU) {
 				s.has |= JM_BIT(JM_CPU);
-				s.cpu_ns = m.cpu_ns;
+				s.cpu_ns = m->cpu_ns;
 			}
-			if (m.have & MEAS_MEM) {
+			if (m->have & MEAS_MEM) {
 				s.has |= JM_BIT(JM_MEMORY);
-				s.memory = m.mem_bytes;
+				s.memory = m->mem_bytes;
 			}
-			if (m.have & MEAS_TASKS) {
+			if (m->have & MEAS_TASKS) {
 				s.has |= JM_BIT(JM_TASKS);
-				s.tasks = m.tasks;
+				s.tasks = m->tasks;
 			}
-			if (m.have & MEAS_IO) {
+			if (m->have & MEAS_IO) {
 				s.has |= JM_BIT(JM_IO);
-				s.io_bytes = m.io_bytes;
+				s.io_bytes = m->io_bytes;
 			}
 			{
 				int r = ru->when.pressure_cpu.set ? MEASURE_PSI_CPU
 					: ru->when.pressure_io.set ? MEASURE_PSI_IO
 								   : MEASURE_PSI_MEM;
 
-				if (m.have & MEAS_PSI_BIT(r)) {
+				if (m->have & MEAS_PSI_BIT(r)) {
 					s.has |= JM_BIT(JM_PRESSURE);
-					s.pressure_us = m.psi_total_us[r];
+					s.pressure_us = m->psi_total_us[r];
 				}
 			}
 			(void)judge_sample(D->j, i, &key, now, &s);
 		}
 	}
 	for (size_t k = 0; k < D->n_procs;) {
-		struct tproc *t = &D->procs[k];
-		struct proc_info pi;
-		struct judge_key key = { t->uid, t->pid, t->start };
-		bool want_io = false;
-
-		for (size_t i = 0; i < D->r->n_rules && i < 32; i++)
-			if ((t->rules & (1u << i)) && D->r->rules[i].when.io.set)
-				want_io = true;
-		if (proc_info_read(t->pid, PROC_STAT | (want_io ? PROC_IO : 0), &pi, &scratch_err) < 0 ||
-		    pi.start != t->start) {
-			if (pi.pid == t->pid)
-				proc_info_free(&pi);
-			judge_gone(D->j, &key, now);
-			*t = D->procs[--D->n_procs];
-			continue;
-		}
-		for (size_t i = 0; i < D->r->n_rules && i < 32; i++) {
-			struct judge_sample s = { 0 };
-
-			if (!(t->rules & (1u << i)))
-				continue;
-			s.has = JM_BIT(JM_CPU) | JM_BIT(JM_MEMORY) | JM_BIT(JM_TASKS);
-			s.cpu_ns = pi.cpu_ns;
-			s.memory = pi.rss_bytes;
-			s.tasks = pi.threads;
-			if (pi.have_io) {
-				s.has |= JM_BIT(JM_IO);
-				s.io_bytes = pi.io_bytes;
-			}
-			(void)judge_sample(D->j, i, &key, now, &s);
-		}
-		proc_info_free(&pi);
-		k++;
+		if (sample_proc(D, &D->procs[k], now) < 0)
+			proc_remove_at(D, k);
+		else
+			k++;
 	}
 }
 
@@ -859,6 +1007,8 @@ static int reload(struct daemon *D)
 	D->r = r;
 	D->act.r = r;
 	D->n_procs = 0; /* which rules select what: found again */
+	if (D->tracked)
+		memset(D->tracked, 0, D->n_tracked * sizeof(*D->tracked));
 	for (size_t i = 0; i < D->n_users; i++) {   /* and where users' groups are */
 		act_dirs_free(D->users[i].dirs, D->users[i].n_dirs);
 		D->users[i].dirs = NULL;
@@ -1114,6 +1264,7 @@ out:
 	rules_free(D.r);
 	cg_layout_free(&D.l);
 	free(D.procs);
+	free(D.tracked);
 	for (size_t i = 0; i < D.n_users; i++)
 		act_dirs_free(D.users[i].dirs, D.users[i].n_dirs);
 	free(D.users);

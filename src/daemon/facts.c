@@ -39,6 +39,34 @@ int facts_read(pid_t pid, struct facts *f)
 	return 0;
 }
 
+int facts_read_ids(pid_t pid, struct facts *f)
+{
+	uid_t euid;
+
+	memset(f, 0, sizeof(*f));
+	if (proc_uids(pid, &f->uid, &euid, &scratch_err) < 0)
+		return -1;
+	f->pid = pid;
+	return 0;
+}
+
+int facts_read_rest(struct facts *f)
+{
+	struct proc_info pi;
+
+	if (proc_info_read(f->pid, PROC_STAT | PROC_EXE | PROC_CGROUP, &pi, &scratch_err) < 0)
+		return -1;
+	f->start = pi.start;
+	f->ppid = pi.ppid;
+	f->kthread = pi.kthread;
+	memcpy(f->comm, pi.comm, sizeof(f->comm));
+	f->exe = pi.exe;
+	f->cgroup = pi.cgroup;
+	pi.exe = pi.cgroup = NULL;
+	proc_info_free(&pi);
+	return 0;
+}
+
 static bool cgroups_match(const struct pat_list *l, const char *text)
 {
 	const char *cur = text;
@@ -51,6 +79,17 @@ static bool cgroups_match(const struct pat_list *l, const char *text)
 		if (match_cgroups(l, line.path))
 			return true;
 	return false;
+}
+
+const char *facts_exempt_uid(const struct rules *r, const struct facts *f, const char *name)
+{
+	const struct rules_exempt *x = &r->exempt;
+
+	if (f->pid <= 1)
+		return "pid 1";
+	if (x->users.set ? match_uid(&x->users, f->uid, name) : f->uid <= 999)
+		return "exempt.users";
+	return NULL;
 }
 
 const char *facts_exempt(const struct rules *r, const struct facts *f, const char *name)

@@ -23,6 +23,14 @@ struct facts {
 
 /* Reads pid's facts; -1 when it is gone or unreadable. */
 int facts_read(pid_t pid, struct facts *f);
+/* In two steps, for the many processes that are exempt by their uid (root,
+ * system accounts): the uid (status), then the rest (stat, exe, cgroup).
+ * -1 when it is gone or unreadable (nothing held). */
+int facts_read_ids(pid_t pid, struct facts *f);
+int facts_read_rest(struct facts *f);
+/* Why the process is exempt from its pid and uid alone (pid 1,
+ * exempt.users), or NULL: facts_exempt() then looks at the rest. */
+const char *facts_exempt_uid(const struct rules *r, const struct facts *f, const char *name);
 void facts_free(struct facts *f);
 /* Why the process is exempt (pid 1, a kernel thread, cgkitd or a command
  * it runs, exempt.users/commands/cgroups), or NULL. name: the user's. */

@@ -11,6 +11,10 @@ struct slot {
 	uint64_t t_first, t_last; /* times of its first and newest sample */
 	unsigned has;		  /* rates: read at t_last; levels: read at every sample */
 	uint64_t v[JM_N];	  /* rates: the counter at t_last; levels: the lowest */
+	uint8_t stale;		  /* rates: v carried on from an earlier reading (under) */
+	uint8_t ghas;		  /* JM_BIT(JM_CPU): gv known */
+	uint64_t gv;		  /* the bound's cpu counter when v[JM_CPU] was read (the
+				     only rate bounded: a slot per process and sample) */
 };
 
 struct offender {
@@ -143,10 +147,12 @@ static const struct judge_rule *rule_of(const struct judge *j, const struct offe
 
 /* ---- Offenders ---- */
 
+/* Users by uid, processes by pid alone (not the start time): judge_gone()
+ * finds every offender of a pid, whatever its start, in one chain. */
 static size_t key_hash(const struct judge *j, enum judge_scope scope, const struct judge_key *k)
 {
-	uint64_t h = scope == JUDGE_USER ? (uint64_t)k->uid
-					 : (uint64_t)k->pid * 0x9e3779b97f4a7c15ull ^ k->start;
+	uint64_t h =
+		scope == JUDGE_USER ? (uint64_t)k->uid : (uint64_t)k->pid * 0x9e3779b97f4a7c15ull;
 
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
@@ -385,7 +391,44 @@ static void slot_merge(struct slot *a, const struct slot *b)
 		}
 	}
 	a->has = has;
+	a->stale = b->stale;
+	a->ghas = b->ghas;
+	a->gv = b->gv;
 	a->t_last = b->t_last;
+}
+
+/* A sample's bounds and measures known under into its slot (judge.h,
+ * "Bounds"): levels as their bound, rates as the newest slot's reading
+ * carried on (none before the first reading, or when time went back). */
+static void sample_under(const struct offender *o, uint64_t now, const struct judge_sample *s,
+			 struct slot *ns)
+{
+	const struct slot *last = o->n ? slot_at(o, o->n - 1) : NULL;
+
+	for (unsigned m = 0; m < JM_N; m++) {
+		unsigned bit = JM_BIT(m);
+
+		if (!(s->under & bit)) {
+			if (m == JM_CPU && (ns->has & s->bound_has & bit)) {
+				ns->gv = s->bound[m];
+				ns->ghas |= (uint8_t)bit;
+			}
+			continue;
+		}
+		if (!(bit & JM_RATES)) {
+			if (s->bound_has & bit) {
+				ns->v[m] = s->bound[m];
+				ns->has |= bit;
+			}
+		} else if (last && now >= last->t_last && (last->has & bit)) {
+			ns->v[m] = last->v[m];
+			if (m == JM_CPU)
+				ns->gv = last->gv;
+			ns->has |= bit;
+			ns->ghas |= (uint8_t)(last->ghas & bit);
+			ns->stale |= (uint8_t)bit;
+		}
+	}
 }
 
 int judge_sample(struct judge *j, size_t rule, const struct judge_key *key, uint64_t now,
@@ -417,8 +460,9 @@ int judge_sample(struct judge *j, size_t rule, const struct judge_key *key, uint
 	}
 	memset(&ns, 0, sizeof(ns));
 	ns.t_first = ns.t_last = now;
-	ns.has = s->has & ((1u << JM_N) - 1);
+	ns.has = s->has & ~s->under & ((1u << JM_N) - 1);
 	sample_values(s, ns.v);
+	sample_under(o, now, s, &ns);
 	if (is_reset(o, now, ns.v, ns.has))
 		o->head = o->n = 0;
 	o->fresh = true;
@@ -436,6 +480,76 @@ int judge_sample(struct judge *j, size_t rule, const struct judge_key *key, uint
 		o->n--;
 	}
 	return 0;
+}
+
+/* A rate in the rule's units: growth d of measure m's counter over dt us. */
+static double rate_of(unsigned m, double d, double dt)
+{
+	if (m == JM_CPU)
+		return d / (dt * 1000.0); /* ns per us of wall time */
+	if (m == JM_IO)
+		return d / (dt / 1e6);
+	return d / dt;
+}
+
+/* Whether rate m of the process cannot be over at `now` given the bound's
+ * counter g now (judge.h, "Bounds"). */
+static bool rate_under(const struct judge *j, const struct judge_rule *r, const struct offender *o,
+		       uint64_t now, unsigned m, uint64_t g)
+{
+	unsigned bit = JM_BIT(m);
+	const struct slot *newest, *base = NULL;
+	size_t cap;
+	uint64_t merge_us, span = r->for_us > j->interval_us ? r->for_us : j->interval_us;
+	long i, top;
+	bool merged;
+
+	if (m != JM_CPU || !o || o->n == 0 || o->gone)
+		return false; /* the first sample is read; cpu is the rate bounded */
+	newest = slot_at(o, o->n - 1);
+	if (now < newest->t_last || !(newest->has & newest->ghas & bit) || g < newest->gv)
+		return false;
+	/* carried on, the reading must stay within the judge's precision */
+	if (rate_of(m, (double)(g - newest->gv), (double)span) >
+	    r->over[m] / (double)(JUDGE_RING_MAX - 3))
+		return false;
+	/* the base that a sample now would be judged against */
+	geometry(r->for_us, j->interval_us, &cap, &merge_us);
+	merged = o->n == o->cap || now - newest->t_first < merge_us;
+	top = merged ? (long)o->n - 2 : (long)o->n - 1;
+	for (i = top; i >= 0; i--)
+		if (r->for_us == 0 || slot_at(o, (size_t)i)->t_last + r->for_us <= now) {
+			base = slot_at(o, (size_t)i);
+			break;
+		}
+	if (!base)
+		return true; /* not judged at this sample */
+	if (!(base->has & base->ghas & bit) || g < base->gv || now <= base->t_last)
+		return false;
+	return rate_of(m, (double)(g - base->gv), (double)(now - base->t_last)) <= r->over[m];
+}
+
+unsigned judge_under(const struct judge *j, size_t rule, const struct judge_key *key, uint64_t now,
+		     const struct judge_sample *bound)
+{
+	const struct judge_rule *r;
+	const struct offender *o;
+	unsigned under = 0;
+
+	if (rule >= j->n_rules)
+		return 0;
+	r = &j->rules[rule];
+	o = find(j, r->name, r->scope, key);
+	for (unsigned m = 0; m < JM_N; m++) {
+		unsigned bit = JM_BIT(m);
+
+		if (!(r->when & bit) || !(bound->bound_has & bit))
+			continue;
+		if (!(bit & JM_RATES) ? (double)bound->bound[m] <= r->over[m]
+				      : rate_under(j, r, o, now, m, bound->bound[m]))
+			under |= bit;
+	}
+	return under;
 }
 
 static void window_eval(const struct offender *o, const struct judge_rule *r,
@@ -491,15 +605,12 @@ static void window_eval(const struct offender *o, const struct judge_rule *r,
 			unsigned bit = JM_BIT(m);
 			double d;
 
-			if (!(bit & JM_RATES) || !(base->has & newest->has & bit))
+			/* a newest reading carried on: known under, no value */
+			if (!(bit & JM_RATES) || !(base->has & newest->has & bit) ||
+			    (newest->stale & bit))
 				continue;
 			d = (double)(newest->v[m] - base->v[m]);
-			if (m == JM_CPU)
-				w->value[m] = d / (dt * 1000.0); /* ns per us of wall time */
-			else if (m == JM_IO)
-				w->value[m] = d / (dt / 1e6);
-			else
-				w->value[m] = d / dt;
+			w->value[m] = rate_of(m, d, dt);
 			w->has |= bit;
 		}
 	}
@@ -607,6 +718,10 @@ static int judge_one(struct judge *j, struct offender *o, uint64_t now, judge_cb
 		return 0;
 	o->fresh = false;
 	if (r->when == 0 || r->n_penalties == 0)
+		return 0;
+	/* a rate known under at the newest sample has no value: no offence
+	 * (what window_eval() would find, without its walk over the slots) */
+	if (o->n && (slot_at(o, o->n - 1)->stale & r->when))
 		return 0;
 	window_eval(o, r, &w);
 	if (!w.judged || (w.has & r->when) != r->when || (w.over & r->when) != r->when)
@@ -732,20 +847,18 @@ int judge_forgive(struct judge *j, const char *rule, const struct judge_key *key
 
 void judge_gone(struct judge *j, const struct judge_key *key, uint64_t now)
 {
-	size_t i;
+	struct offender *o;
 
 	(void)now;
-	for (i = 0; i < j->n_buckets; i++) {
-		struct offender *o;
-
-		for (o = j->buckets[i]; o; o = o->next) {
-			if (key->pid == 0) {
-				if (o->scope == JUDGE_USER && o->key.uid == key->uid)
-					window_drop(o);
-			} else if (matches(o, NULL, key)) {
-				o->gone = true;
+	/* the key's chain holds them all (key_hash: the uid, or the pid alone) */
+	o = j->buckets[key_hash(j, key->pid == 0 ? JUDGE_USER : JUDGE_PROCESS, key)];
+	for (; o; o = o->next) {
+		if (key->pid == 0) {
+			if (o->scope == JUDGE_USER && o->key.uid == key->uid)
 				window_drop(o);
-			}
+		} else if (matches(o, NULL, key)) {
+			o->gone = true;
+			window_drop(o);
 		}
 	}
 }

@@ -84,7 +84,23 @@ struct judge_key {
 	uint64_t start;
 };
 
-/* One sample; `has` says which measures were read (the others are absent). */
+/* One sample; `has` says which measures were read (the others are absent).
+ *
+ * Bounds (scope process). A process that stays in a group cannot use more
+ * than the group: its rates grow by at most the group's counters' growth,
+ * its levels are at most the group's. bound[] gives such a group's
+ * counters (the user's group), at the same time as the sample (of the
+ * rates, cpu only: a window keeps one more counter per slot for it); with it,
+ * judge_under() says which measures are known to be at or under the
+ * threshold without reading the process, and a sample with those in
+ * `under` (and nothing read) is recorded as such: a level as the bound (at
+ * or under the threshold, so the window is not over), a rate as the last
+ * reading carried on, with no value at this sample (so no offence on it).
+ * A reading carried on is one the window may use as its base: judge_under()
+ * refuses once the group grew by more than the judge's precision since the
+ * process was last read (1/61 of the threshold over `for`, or over one
+ * interval for `for` 0), so a rate over a window based on it is at most that
+ * much higher than the rate read at every sample, never lower. */
 struct judge_sample {
 	unsigned has;	      /* JM_BIT()s */
 	uint64_t cpu_ns;      /* cumulative cpu time, ns */
@@ -92,6 +108,9 @@ struct judge_sample {
 	uint64_t tasks;	      /* processes + threads */
 	uint64_t io_bytes;    /* cumulative bytes read + written */
 	uint64_t pressure_us; /* cumulative "some" stall time, us (PSI total=) */
+	unsigned under;	      /* JM_BIT()s known at or under (judge_under()), not read */
+	unsigned bound_has;   /* JM_BIT()s of bound[] given */
+	uint64_t bound[JM_N]; /* the group's counters, by enum judge_measure */
 };
 
 enum judge_what { JUDGE_OFFENCE, JUDGE_RELEASE, JUDGE_FORGIVE };
@@ -142,6 +161,14 @@ int judge_rule_find(const struct judge *j, const char *name);
 /* Records a sample of offender (rule, key). -1: no memory (the sample is lost). */
 int judge_sample(struct judge *j, size_t rule, const struct judge_key *key, uint64_t now,
 		 const struct judge_sample *s);
+/* Which measures of the rule's `when` are known to be at or under its
+ * threshold at `now` from bound (bound_has, bound[]; see "Bounds" above),
+ * for a sample of (rule, key) taken now: levels whose bound is at or under,
+ * rates whose bound over the window that a sample now would be judged on is
+ * at or under. A rate needs an earlier reading of the process (its first
+ * sample is always read). Pure: nothing is recorded. */
+unsigned judge_under(const struct judge *j, size_t rule, const struct judge_key *key, uint64_t now,
+		     const struct judge_sample *bound);
 /* The offender is gone: the process ended (key.pid != 0: its offenders of
  * every rule) or the user has no group any more (key.pid == 0: samples
  * dropped, counts and penalties kept). A process's open-ended penalty is

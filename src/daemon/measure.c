@@ -107,6 +107,7 @@ static void read_mem(struct reading *r, struct measures *out)
 	    map_parse_keyed(r->buf, map_stat_key(MSK_INACTIVE_FILE, v2), &inactive) < 0)
 		inactive = 0;
 	out->mem_bytes = usage > inactive ? usage - inactive : 0;
+	out->mem_usage = usage;
 	out->have |= MEAS_MEM;
 }
 

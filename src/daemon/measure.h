@@ -28,6 +28,7 @@ struct measures {
 	unsigned have;              /* MEAS_* (and MEAS_PSI_BIT) that were read */
 	uint64_t cpu_ns;            /* cpu used, cumulative */
 	uint64_t mem_bytes;         /* memory in use less inactive file cache */
+	uint64_t mem_usage;         /* (with MEAS_MEM) all the memory charged, page cache too */
 	uint64_t tasks;             /* processes + threads (pids.current) */
 	uint64_t io_bytes;          /* bytes read + written, cumulative */
 	uint64_t psi_avg10[MEASURE_PSI_COUNT];     /* "some" avg10, hundredths of a percent */

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "judge.h"
@@ -599,6 +600,235 @@ static void test_explain(void **state)
 	judge_free(j);
 }
 
+/* judge_gone() at every process exit finds the pid's offenders through an
+ * index: 40,000 tracked processes ending one by one take well under a
+ * second (a scan of every offender at each exit took several), and it
+ * still finds every start of the pid (start 0) and nothing else. */
+static void test_gone_index(void **state)
+{
+	enum { N = 40000 };
+	struct judge_rule r = cpu_rule(JUDGE_PROCESS);
+	struct judge *j = judge_new(&r, 1, IV);
+	struct judge_sample s = {0};
+	struct judge_window w;
+	struct judge_key k = {1000, 0, 0}, twin = {1000, 7, 999}, keep = {1000, N + 5, 1};
+	clock_t c0;
+	double secs;
+	pid_t p;
+
+	(void)state;
+	s.has = JM_BIT(JM_CPU);
+	for (p = 1; p <= N; p++) {
+		k.pid = p;
+		k.start = 100 + (uint64_t)p;
+		assert_int_equal(judge_sample(j, 0, &k, 1 * S, &s), 0);
+	}
+	assert_int_equal(judge_sample(j, 0, &twin, 1 * S, &s), 0); /* pid 7 again, another start */
+	assert_int_equal(judge_sample(j, 0, &keep, 1 * S, &s), 0);
+	c0 = clock();
+	for (p = 1; p <= N; p++) {
+		k.pid = p;
+		k.start = 0; /* as at an exit event: any start */
+		judge_gone(j, &k, 2 * S);
+	}
+	secs = (double)(clock() - c0) / CLOCKS_PER_SEC;
+	judge_step(j, 2 * S, NULL, NULL);
+	k.pid = 7;
+	k.start = 107;
+	assert_int_equal(judge_explain(j, 0, &k, &w), -1);
+	assert_int_equal(judge_explain(j, 0, &twin, &w), -1);
+	assert_int_equal(judge_explain(j, 0, &keep, &w), 0);
+	k.pid = N;
+	k.start = 100 + N;
+	assert_int_equal(judge_explain(j, 0, &k, &w), -1);
+	/* a user's offender is found by its uid's chain as well */
+	{
+		struct judge_rule ur = cpu_rule(JUDGE_USER);
+		struct judge *uj = judge_new(&ur, 1, IV);
+		struct judge_key u = {0, 0, 0};
+
+		for (u.uid = 1000; u.uid < 1200; u.uid++)
+			assert_int_equal(judge_sample(uj, 0, &u, 1 * S, &s), 0);
+		u.uid = 1100;
+		judge_gone(uj, &u, 2 * S);
+		judge_step(uj, 2 * S, NULL, NULL);
+		assert_int_equal(judge_explain(uj, 0, &u, &w), -1);
+		u.uid = 1101;
+		assert_int_equal(judge_explain(uj, 0, &u, &w), 0);
+		judge_free(uj);
+	}
+	judge_free(j);
+	assert_true(secs < 1.0);
+}
+
+/* ---- bounds: a process's measures known under from its group's ---- */
+
+static struct judge_sample bound_of(uint64_t cpu_ns, uint64_t mem, uint64_t tasks)
+{
+	struct judge_sample b = {0};
+
+	b.bound_has = JM_BIT(JM_CPU) | JM_BIT(JM_MEMORY) | JM_BIT(JM_TASKS);
+	b.bound[JM_CPU] = cpu_ns;
+	b.bound[JM_MEMORY] = mem;
+	b.bound[JM_TASKS] = tasks;
+	return b;
+}
+
+/* Levels: a group at or under a process rule's threshold holds no process
+ * over it; over, it says nothing. A recorded "under" keeps the level's
+ * window from being over for `for`, as a reading under would. */
+static void test_under_levels(void **state)
+{
+	struct judge_rule r = {0};
+	struct judge *j;
+	struct judge_sample b, s = {0};
+	struct log l = {0};
+	uint64_t t;
+
+	(void)state;
+	r.name = "threads";
+	r.scope = JUDGE_PROCESS;
+	r.when = JM_BIT(JM_TASKS);
+	r.over[JM_TASKS] = 100;
+	r.for_us = 1 * S;
+	r.penalties = tiers;
+	r.n_penalties = 1;
+	j = judge_new(&r, 1, IV);
+	b = bound_of(0, 0, 100);
+	assert_int_equal(judge_under(j, 0, &proc, 1 * S, &b), JM_BIT(JM_TASKS));
+	b.bound[JM_TASKS] = 101;
+	assert_int_equal(judge_under(j, 0, &proc, 1 * S, &b), 0);
+	b.bound_has = 0; /* no bound: nothing known */
+	assert_int_equal(judge_under(j, 0, &proc, 1 * S, &b), 0);
+	/* 150 threads read at every sample but one, known under: no offence
+	 * until `for` has passed since that one */
+	s.has = JM_BIT(JM_TASKS);
+	s.tasks = 150;
+	s.bound_has = JM_BIT(JM_TASKS);
+	s.bound[JM_TASKS] = 150;
+	for (t = 1 * S; t < 2 * S; t += IV)
+		assert_int_equal(judge_sample(j, 0, &proc, t, &s), 0);
+	{
+		struct judge_sample u = bound_of(0, 0, 90);
+
+		u.under = JM_BIT(JM_TASKS);
+		assert_int_equal(judge_sample(j, 0, &proc, 2 * S, &u), 0);
+	}
+	judge_step(j, 2 * S, record, &l);
+	for (t = 2 * S + IV; t < 3 * S; t += IV) {
+		assert_int_equal(judge_sample(j, 0, &proc, t, &s), 0);
+		judge_step(j, t, record, &l);
+		assert_int_equal(l.n, 0);
+	}
+	/* the window (2 s, 3 s] is over at every sample */
+	assert_int_equal(judge_sample(j, 0, &proc, 3 * S, &s), 0);
+	judge_step(j, 3 * S, record, &l);
+	assert_int_equal(l.n, 1);
+	judge_free(j);
+}
+
+/* Rates: the first sample is read; then a group that grows by less than
+ * the threshold over the window that a sample would be judged on, and by
+ * less than the judge's precision since the process was last read, needs
+ * no reading. */
+static void test_under_rates(void **state)
+{
+	struct judge_rule r = cpu_rule(JUDGE_PROCESS); /* 1.5 cpus over 2 s */
+	struct judge *j = judge_new(&r, 1, IV);
+	struct judge_sample s = bound_of(0, 0, 0), b;
+	const uint64_t slack = (uint64_t)(1.5 * 2e9 / (JUDGE_RING_MAX - 3)); /* ns */
+	uint64_t t;
+
+	(void)state;
+	b = bound_of(0, 0, 0);
+	assert_int_equal(judge_under(j, 0, &proc, 1 * S, &b), 0); /* never read */
+	s.has = JM_BIT(JM_CPU);
+	assert_int_equal(judge_sample(j, 0, &proc, 1 * S, &s), 0);
+	/* an idle group: known under, and recorded so, for minutes */
+	for (t = 1 * S + IV; t <= 300 * S; t += IV) {
+		struct judge_sample u = bound_of(slack / 2, 0, 0);
+
+		assert_int_equal(judge_under(j, 0, &proc, t, &u), JM_BIT(JM_CPU));
+		u.under = JM_BIT(JM_CPU);
+		assert_int_equal(judge_sample(j, 0, &proc, t, &u), 0);
+	}
+	/* grown by more than the precision since the reading: read again */
+	b = bound_of(slack + 1, 0, 0);
+	assert_int_equal(judge_under(j, 0, &proc, 300 * S + IV, &b), 0);
+	/* a busy group: over the threshold over the window: read */
+	s = bound_of(0, 0, 0);
+	s.has = JM_BIT(JM_CPU);
+	s.cpu_ns = 0;
+	s.bound[JM_CPU] = 10 * slack;
+	assert_int_equal(judge_sample(j, 0, &proc, 300 * S + IV, &s), 0);
+	b = bound_of(10 * slack + (uint64_t)(2.0 * 1e9), 0, 0); /* two cpus for a second */
+	assert_int_equal(judge_under(j, 0, &proc, 301 * S + IV, &b), 0);
+	/* one cpu for a second within a 2 s window: under 1.5 on average
+	 * (but over the precision since the reading: read all the same) */
+	b = bound_of(10 * slack + (uint64_t)1e9, 0, 0);
+	assert_int_equal(judge_under(j, 0, &proc, 301 * S + IV, &b), 0);
+	judge_free(j);
+}
+
+/* What the judge decides when the daemon skips every reading it may (the
+ * group is the process plus another using 0.3 cpu; 1.5 cpus over 30 s) is
+ * what it decides reading each sample: a hog that starts after a quiet
+ * minute is caught at the same sample, and the window's value is within
+ * the precision. */
+struct twin {
+	struct judge *j;
+	struct log l;
+	uint64_t first;
+	size_t reads;
+};
+
+static void test_under_same_decisions(void **state)
+{
+	struct judge_rule r = cpu_rule(JUDGE_PROCESS);
+	struct twin a = {0}, b = {0};
+	uint64_t t, pcpu = 0, gcpu = 0;
+	const uint64_t t0 = 1 * S, hog = 60 * S, end = 120 * S;
+
+	(void)state;
+	r.for_us = 30 * S;
+	a.j = judge_new(&r, 1, IV);
+	b.j = judge_new(&r, 1, IV);
+	for (t = t0; t <= end; t += IV) {
+		double p = t > hog ? 2.0 : 0.01;
+		struct judge_sample s = bound_of(0, 0, 0);
+
+		pcpu += (uint64_t)(p * (double)IV * 1000.0);
+		gcpu += (uint64_t)((p + 0.3) * (double)IV * 1000.0);
+		s.bound[JM_CPU] = gcpu;
+		s.has = JM_BIT(JM_CPU);
+		s.cpu_ns = pcpu;
+		assert_int_equal(judge_sample(a.j, 0, &proc, t, &s), 0);
+		a.reads++;
+		if (judge_under(b.j, 0, &proc, t, &s) == JM_BIT(JM_CPU)) {
+			s.has = 0;
+			s.cpu_ns = 0;
+			s.under = JM_BIT(JM_CPU);
+		} else {
+			b.reads++;
+		}
+		assert_int_equal(judge_sample(b.j, 0, &proc, t, &s), 0);
+		judge_step(a.j, t, record, &a.l);
+		judge_step(b.j, t, record, &b.l);
+		if (a.l.n && !a.first)
+			a.first = t;
+		if (b.l.n && !b.first)
+			b.first = t;
+	}
+	assert_true(a.first > hog);
+	assert_int_equal(b.first, a.first);
+	assert_true(fabs(b.l.d[0].measures[JM_CPU] - a.l.d[0].measures[JM_CPU]) <=
+		    1.5 / (JUDGE_RING_MAX - 3) + 1e-9);
+	/* the quiet minute needed a reading now and then, not each sample */
+	assert_true(b.reads * 2 < a.reads);
+	judge_free(a.j);
+	judge_free(b.j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +849,10 @@ int main(void)
 		cmocka_unit_test(test_long_window_is_bounded),
 		cmocka_unit_test(test_fast_samples_keep_window),
 		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_gone_index),
+		cmocka_unit_test(test_under_levels),
+		cmocka_unit_test(test_under_rates),
+		cmocka_unit_test(test_under_same_decisions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
