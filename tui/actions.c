@@ -28,6 +28,7 @@
 #include "profile.h"
 #include "screen.h"
 #include "sys.h"
+#include "units.h"
 #include "version.h"
 
 #define say cgtop_say
@@ -270,7 +271,7 @@ static void current_limit(struct cgtop *t, const struct stats_group *g, int whic
 	if (which == 0)
 		snprintf(buf, len, "%g%%", x);
 	else if (which == 1)
-		stats_size_exact((uint64_t)x, buf, len);
+		unit_format_exact((uint64_t)x, buf, len);
 	else {
 		snprintf(v, sizeof(v), "%.0f", x);
 		snprintf(buf, len, "%s", v);

@@ -508,6 +508,21 @@ int unit_check_mem_size(uint64_t bytes, uint64_t page, const char **why)
 	return -1;
 }
 
+void unit_format_exact(uint64_t bytes, char *out, size_t outlen)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (u < 3 && bytes && bytes % 1024 == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(out, outlen, "%llu", (unsigned long long)bytes);
+	else
+		snprintf(out, outlen, "%llu%c", (unsigned long long)bytes, units[u]);
+}
+
 void unit_format_size(uint64_t bytes, char *out, size_t outlen)
 {
 	static const char units[] = "KMGTPE";

@@ -34,6 +34,9 @@ uint64_t unit_page_size(void);
  * to 0 (a limit of nothing): -1 with why ("is below one page (4096 bytes):
  * the kernel would round it to 0; write at least 4K"); else 0. */
 int unit_check_mem_size(uint64_t bytes, uint64_t page, const char **why);
+/* A size as a profile writes it, in the largest unit that keeps it exact
+ * (1G, 512M, 1536K, 4097 for bytes): never rounded. */
+void unit_format_exact(uint64_t bytes, char *out, size_t outlen);
 /* Human size for messages and --show: "64M", "1.5G", "512". */
 void unit_format_size(uint64_t bytes, char *out, size_t outlen);
 void unit_format_duration(uint64_t us, char *out, size_t outlen);

@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "convert.h"
 #include "profile_emit.h"
+#include "units.h"
 
 /* ---- profile -> systemd ---- */
 
@@ -49,7 +50,7 @@ static void fmt_mem(const struct pval *v, char *out, size_t len)
 	if (v->is_max)
 		snprintf(out, len, "infinity");
 	else
-		profile_fmt_size(v->v, out, len);
+		unit_format_exact(v->v, out, len);
 }
 
 /* The properties, NAME=VALUE each, in the order of systemd's page. */

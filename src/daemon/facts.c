@@ -20,23 +20,7 @@ void facts_free(struct facts *f)
 
 int facts_read(pid_t pid, struct facts *f)
 {
-	struct proc_info pi;
-
-	memset(f, 0, sizeof(*f));
-	if (proc_info_read(pid, PROC_STAT | PROC_UIDS | PROC_EXE | PROC_CGROUP, &pi, &scratch_err) <
-	    0)
-		return -1;
-	f->pid = pid;
-	f->start = pi.start;
-	f->uid = pi.ruid;
-	f->ppid = pi.ppid;
-	f->kthread = pi.kthread;
-	memcpy(f->comm, pi.comm, sizeof(f->comm));
-	f->exe = pi.exe;
-	f->cgroup = pi.cgroup;
-	pi.exe = pi.cgroup = NULL;
-	proc_info_free(&pi);
-	return 0;
+	return facts_read_ids(pid, f) < 0 ? -1 : facts_read_rest(f);
 }
 
 int facts_read_ids(pid_t pid, struct facts *f)

@@ -6,23 +6,9 @@
 #include <string.h>
 
 #include "profile_emit.h"
+#include "units.h"
 
 static const char *const ns_names[] = {"pid", "mount", "uts", "ipc", "net", "cgroup", "user"};
-
-void profile_fmt_size(uint64_t bytes, char *out, size_t len)
-{
-	static const char units[] = "KMGT";
-	int u = -1;
-
-	while (u < 3 && bytes && bytes % 1024 == 0) {
-		bytes /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(out, len, "%" PRIu64, bytes);
-	else
-		snprintf(out, len, "%" PRIu64 "%c", bytes, units[u]);
-}
 
 void profile_fmt_cpu(uint64_t ucpu, char *out, size_t len)
 {
@@ -73,7 +59,7 @@ static void put_val(FILE *out, int ind, const char *key, const struct pval *v, e
 	if (v->is_max)
 		snprintf(buf, sizeof(buf), "max");
 	else if (k == V_SIZE)
-		profile_fmt_size(v->v, buf, sizeof(buf));
+		unit_format_exact(v->v, buf, sizeof(buf));
 	else if (k == V_CPU)
 		profile_fmt_cpu(v->v, buf, sizeof(buf));
 	else

@@ -16,9 +16,8 @@ int profile_emit(const struct profile *p, const char *comment, FILE *out);
 char *profile_emit_str(const struct profile *p, const char *comment);
 
 /* The exact texts the emitter writes, for the converters' messages too:
- * a size ("1536M", "1000"), a cpu amount in micro-cpus ("150%", "250m",
- * "0.000001"), a YAML double-quoted string. */
-void profile_fmt_size(uint64_t bytes, char *out, size_t len);
+ * a cpu amount in micro-cpus ("150%", "250m", "0.000001"), a YAML
+ * double-quoted string (sizes: units.h's unit_format_exact). */
 void profile_fmt_cpu(uint64_t ucpu, char *out, size_t len);
 void profile_put_quoted(const char *s, FILE *out);
 

@@ -237,9 +237,6 @@ int stats_text_escape(const char *s, bool utf8, char *out, size_t len);
  * when utf8, else "~"; keep_end keeps the end of the text ("...b/c"), else
  * its start. Returns the columns taken (at most w; the caller pads). */
 int stats_text_fit(const char *s, int w, bool keep_end, bool utf8, char *out, size_t len);
-/* A size as a profile writes it, in the largest unit that keeps it exact
- * (1G, 512M, 1536K, 4097 for bytes): never rounded. */
-void stats_size_exact(uint64_t bytes, char *buf, size_t len);
 /* Whether the current locale (LC_CTYPE) is UTF-8. */
 bool stats_locale_utf8(void);
 /* s as a JSON string, quotes included: control characters escaped, and each

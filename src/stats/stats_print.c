@@ -195,21 +195,6 @@ int stats_text_escape(const char *s, bool utf8, char *out, size_t len)
 	return stats_text_fit(s, INT_MAX, false, utf8, out, len);
 }
 
-void stats_size_exact(uint64_t bytes, char *buf, size_t len)
-{
-	static const char units[] = "KMGT";
-	int u = -1;
-
-	while (u < 3 && bytes && bytes % 1024 == 0) {
-		bytes /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%llu", (unsigned long long)bytes);
-	else
-		snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u]);
-}
-
 bool stats_locale_utf8(void)
 {
 	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;

@@ -14,6 +14,7 @@
 
 #include "profile.h"
 #include "profile_emit.h"
+#include "units.h"
 
 #define GiB (1024ULL * 1024 * 1024)
 
@@ -172,13 +173,13 @@ static void test_formats(void **state)
 	char b[64];
 
 	(void)state;
-	profile_fmt_size(1536ULL << 20, b, sizeof(b));
+	unit_format_exact(1536ULL << 20, b, sizeof(b));
 	assert_string_equal(b, "1536M");
-	profile_fmt_size(1000, b, sizeof(b));
+	unit_format_exact(1000, b, sizeof(b));
 	assert_string_equal(b, "1000");
-	profile_fmt_size(0, b, sizeof(b));
+	unit_format_exact(0, b, sizeof(b));
 	assert_string_equal(b, "0");
-	profile_fmt_size(5ULL << 50, b, sizeof(b));
+	unit_format_exact(5ULL << 50, b, sizeof(b));
 	assert_string_equal(b, "5120T");
 	profile_fmt_cpu(1500000, b, sizeof(b));
 	assert_string_equal(b, "150%");

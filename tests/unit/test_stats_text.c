@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "stats.h"
+#include "units.h"
 
 static int setup_utf8(void **state)
 {
@@ -124,21 +125,21 @@ static void test_size_exact(void **state)
 	char buf[32];
 
 	(void)state;
-	stats_size_exact(1ULL << 30, buf, sizeof(buf));
+	unit_format_exact(1ULL << 30, buf, sizeof(buf));
 	assert_string_equal(buf, "1G");
-	stats_size_exact(512ULL << 20, buf, sizeof(buf));
+	unit_format_exact(512ULL << 20, buf, sizeof(buf));
 	assert_string_equal(buf, "512M");
-	stats_size_exact(1536ULL << 20, buf, sizeof(buf));
+	unit_format_exact(1536ULL << 20, buf, sizeof(buf));
 	assert_string_equal(buf, "1536M");
-	stats_size_exact((1ULL << 30) + 4096, buf, sizeof(buf));
+	unit_format_exact((1ULL << 30) + 4096, buf, sizeof(buf));
 	assert_string_equal(buf, "1048580K");
-	stats_size_exact(4097, buf, sizeof(buf));
+	unit_format_exact(4097, buf, sizeof(buf));
 	assert_string_equal(buf, "4097");
-	stats_size_exact(3ULL << 40, buf, sizeof(buf));
+	unit_format_exact(3ULL << 40, buf, sizeof(buf));
 	assert_string_equal(buf, "3T");
-	stats_size_exact(2048ULL << 40, buf, sizeof(buf));
+	unit_format_exact(2048ULL << 40, buf, sizeof(buf));
 	assert_string_equal(buf, "2048T");
-	stats_size_exact(0, buf, sizeof(buf));
+	unit_format_exact(0, buf, sizeof(buf));
 	assert_string_equal(buf, "0");
 }
 
