@@ -22,7 +22,48 @@ static void crc_init(void)
 			crc_tab[t][i] = (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xff];
 }
 
+#if defined(__x86_64__)
+/* SSE4.2's crc32 instruction computes the same CRC-32C, 8 bytes a step. */
+__attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t crc, const uint8_t *p,
+							    size_t len)
+{
+	uint64_t c = ~crc;
+
+	while (len >= 8) {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		c = __builtin_ia32_crc32di(c, v);
+		p += 8;
+		len -= 8;
+	}
+	uint32_t c32 = (uint32_t)c;
+	while (len--)
+		c32 = __builtin_ia32_crc32qi(c32, *p++);
+	return ~c32;
+}
+
+static int have_hw;
+
+static void hw_init(void)
+{
+	__builtin_cpu_init();
+	have_hw = __builtin_cpu_supports("sse4.2");
+}
+#endif
+
 uint32_t hist_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+#if defined(__x86_64__)
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, hw_init);
+	if (have_hw)
+		return crc_hw(crc, buf, len);
+#endif
+	return hist_crc32c_sw(crc, buf, len);
+}
+
+uint32_t hist_crc32c_sw(uint32_t crc, const void *buf, size_t len)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const uint8_t *p = buf;

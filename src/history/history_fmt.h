@@ -39,7 +39,9 @@ enum hist_tag {
 	HIST_T_HOST = 3,        /* text */
 };
 
+/* CRC-32C: SSE4.2's instruction where the cpu has it, else a table. */
 uint32_t hist_crc32c(uint32_t crc, const void *buf, size_t len);
+uint32_t hist_crc32c_sw(uint32_t crc, const void *buf, size_t len);
 
 static inline void hist_put_u16(uint8_t *p, uint16_t v)
 {

@@ -17,22 +17,25 @@
 #include "history_fmt.h"
 #include "history_int.h"
 
-struct rseg {
-	char name[HIST_NAME_LEN + 1];
-	const uint8_t *buf;
-	size_t len;            /* up to the end of the last good record */
-	size_t map_len;        /* mapped bytes, 0 when not ours */
-};
-
-struct ridx {                  /* one sample */
+struct ridx {                  /* one sample of a segment */
 	uint64_t time_us;
 	uint64_t interval_us;
-	size_t seg, off, run_off;  /* its record; the header of its run */
-	size_t ev_first, ev_n;     /* its events in r->evs */
+	size_t off, run_off;       /* its record; the header of its run */
+	size_t ev_first, ev_n;     /* the segment's events since its previous sample */
 };
 
-struct rev {
-	size_t seg, off;
+struct rseg {
+	char name[HIST_NAME_LEN + 1];
+	uint64_t start_us;         /* the hour its name says (0 for buffers) */
+	const uint8_t *buf;
+	size_t len;                /* up to the end of the last good record */
+	size_t map_len;            /* mapped bytes, 0 when not ours */
+	bool indexed;
+	struct ridx *idx;
+	size_t n_idx, cap_idx;
+	size_t *evs;               /* offsets of its EVENT records */
+	size_t n_evs, cap_evs;
+	size_t tail_ev;            /* its events after its last sample */
 };
 
 struct rstate {
@@ -40,22 +43,33 @@ struct rstate {
 	uint64_t have;         /* all bits of the file, the unknown ones too */
 };
 
+/* The decoder's state after a sample, kept every CK_STRIDE samples of the run
+ * it is in, so that stepping back decodes a few samples, not the whole run. */
+#define CK_STRIDE 32
+#define CK_MAX_BYTES (64u << 20)
+struct ckpt {
+	size_t i, next_off, n_paths;
+	struct rstate *st;
+};
+
 struct hist_reader {
+	int dfd;               /* the directory, -1 for buffers */
 	struct rseg *segs;
 	size_t n_segs;
-	struct ridx *idx;
-	size_t n_idx, cap_idx;
-	struct rev *evs;
-	size_t n_evs, cap_evs;
-	size_t pos;            /* the next sample hist_next returns */
+	uint64_t first_us, last_us;
+	size_t ps, pi;         /* the next sample hist_next returns: segs[ps].idx[pi] */
 	/* the decoder: where it stands, the run's string table and values */
 	size_t d_seg, d_run, d_next;   /* d_next: offset of the next record to read */
+	size_t d_i;                    /* the sample last decoded, SIZE_MAX none */
 	bool d_valid;
 	char **paths;
 	size_t n_paths, cap_paths;
 	struct rstate *st;     /* by path id */
 	size_t cap_st;
+	struct ckpt *ck;
+	size_t n_ck, cap_ck, ck_bytes;
 	/* the frame handed out */
+	struct hist_frame last;
 	struct hist_group *fg;
 	size_t cap_fg;
 	char **ev_text;
@@ -107,15 +121,40 @@ static bool parse_header(const uint8_t *p, size_t len, uint64_t *interval)
 	return true;
 }
 
-/* Indexes one segment's records; cuts it at the first torn or bad one. */
-static int index_segment(struct hist_reader *r, size_t si, size_t *pending_first,
-			 size_t *pending_n, cg_err *e)
+/* Maps a directory's segment (a file pruned meanwhile is an empty one). */
+static int map_segment(struct hist_reader *r, struct rseg *s, cg_err *e)
+{
+	_cleanup_close_ int fd = openat(r->dfd, s->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return cg_err_sys(e, "history: opening %s", s->name);
+	if (!S_ISREG(st.st_mode) || st.st_size == 0)
+		return 0;
+	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return cg_err_sys(e, "history: reading %s", s->name);
+	s->buf = m;
+	s->len = s->map_len = (size_t)st.st_size;
+	return 0;
+}
+
+/* Indexes a segment's records, the first time it is needed: every record's
+ * framing and CRC checked, the segment cut at the first torn or bad one. */
+static int index_segment(struct hist_reader *r, size_t si, cg_err *e)
 {
 	struct rseg *s = &r->segs[si];
-	size_t off = 0, run_off = 0;
+	size_t off = 0, run_off = 0, ev_since = 0;
 	uint64_t interval = 0;
 	bool in_run = false;
 
+	if (s->indexed)
+		return 0;
+	if (r->dfd >= 0 && map_segment(r, s, e) < 0)
+		return -1;
+	s->indexed = true;
 	for (;;) {
 		uint64_t t;
 		uint16_t kind;
@@ -131,38 +170,50 @@ static int index_segment(struct hist_reader *r, size_t si, size_t *pending_first
 		} else if (!in_run) {
 			break;   /* records before any header: not a segment */
 		} else if (kind == HIST_K_SAMPLE) {
-			if (grow((void **)&r->idx, &r->cap_idx, r->n_idx + 1, sizeof(*r->idx)) < 0)
+			if (grow((void **)&s->idx, &s->cap_idx, s->n_idx + 1, sizeof(*s->idx)) < 0)
 				return OOM(e);
-			r->idx[r->n_idx++] = (struct ridx){
+			s->idx[s->n_idx++] = (struct ridx){
 				.time_us = t,
 				.interval_us = interval,
-				.seg = si,
 				.off = off,
 				.run_off = run_off,
-				.ev_first = *pending_first,
-				.ev_n = *pending_n,
+				.ev_first = ev_since,
+				.ev_n = s->n_evs - ev_since,
 			};
-			*pending_first = r->n_evs;
-			*pending_n = 0;
+			ev_since = s->n_evs;
 		} else if (kind == HIST_K_EVENT) {
-			if (grow((void **)&r->evs, &r->cap_evs, r->n_evs + 1, sizeof(*r->evs)) < 0)
+			if (grow((void **)&s->evs, &s->cap_evs, s->n_evs + 1, sizeof(*s->evs)) < 0)
 				return OOM(e);
-			r->evs[r->n_evs++] = (struct rev){.seg = si, .off = off};
-			(*pending_n)++;
+			s->evs[s->n_evs++] = off;
 		}
 		off += n;
 	}
 	s->len = off;
+	s->tail_ev = ev_since;
 	return 0;
 }
 
-static int index_all(struct hist_reader *r, cg_err *e)
+/* The first and last samples' times, for hist_range. */
+static int find_range(struct hist_reader *r, cg_err *e)
 {
-	size_t pf = 0, pn = 0;
+	size_t i;
 
-	for (size_t i = 0; i < r->n_segs; i++)
-		if (index_segment(r, i, &pf, &pn, e) < 0)
+	for (i = 0; i < r->n_segs; i++) {
+		if (index_segment(r, i, e) < 0)
 			return -1;
+		if (r->segs[i].n_idx) {
+			r->first_us = r->segs[i].idx[0].time_us;
+			break;
+		}
+	}
+	for (i = r->n_segs; i-- > 0;) {
+		if (index_segment(r, i, e) < 0)
+			return -1;
+		if (r->segs[i].n_idx) {
+			r->last_us = r->segs[i].idx[r->segs[i].n_idx - 1].time_us;
+			break;
+		}
+	}
 	return 0;
 }
 
@@ -180,6 +231,12 @@ int hist_reader_open(struct hist_reader **rp, const char *dir, cg_err *e)
 	struct hist_reader *r = calloc(1, sizeof(*r));
 	if (!r)
 		return OOM(e);
+	r->d_i = SIZE_MAX;
+	r->dfd = dup(dirfd(d));
+	if (r->dfd < 0) {
+		free(r);
+		return cg_err_sys(e, "history: opening %s", dir);
+	}
 	size_t cap = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
@@ -193,32 +250,13 @@ int hist_reader_open(struct hist_reader **rp, const char *dir, cg_err *e)
 		struct rseg *s = &r->segs[r->n_segs];
 		memset(s, 0, sizeof(*s));
 		memcpy(s->name, de->d_name, HIST_NAME_LEN + 1);
+		s->start_us = start;
 		r->n_segs++;
 	}
 	if (r->n_segs)
 		qsort(r->segs, r->n_segs, sizeof(*r->segs), name_cmp);
-	int dfd = dirfd(d);
-	for (size_t i = 0; i < r->n_segs; i++) {
-		struct rseg *s = &r->segs[i];
-		_cleanup_close_ int fd = openat(dfd, s->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		struct stat st;
-		if (fd < 0 || fstat(fd, &st) < 0) {
-			cg_err_sys(e, "history: opening %s/%s", dir, s->name);
-			hist_reader_close(r);
-			return -1;
-		}
-		if (!S_ISREG(st.st_mode) || st.st_size == 0)
-			continue;
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED) {
-			cg_err_sys(e, "history: reading %s/%s", dir, s->name);
-			hist_reader_close(r);
-			return -1;
-		}
-		s->buf = m;
-		s->len = s->map_len = (size_t)st.st_size;
-	}
-	if (index_all(r, e) < 0) {
+	if (find_range(r, e) < 0) {
+		cg_err_prefix(e, "%s", dir);
 		hist_reader_close(r);
 		return -1;
 	}
@@ -235,13 +273,15 @@ int hist_reader_open_mem(struct hist_reader **rp, const uint8_t *const *bufs, co
 		free(r);
 		return OOM(e);
 	}
+	r->dfd = -1;
+	r->d_i = SIZE_MAX;
 	r->n_segs = n;
 	for (size_t i = 0; i < n; i++) {
 		snprintf(r->segs[i].name, sizeof(r->segs[i].name), "mem-%u", (unsigned)(i % 100000));
 		r->segs[i].buf = bufs[i];
 		r->segs[i].len = lens[i];
 	}
-	if (index_all(r, e) < 0) {
+	if (find_range(r, e) < 0) {
 		hist_reader_close(r);
 		return -1;
 	}
@@ -249,11 +289,55 @@ int hist_reader_open_mem(struct hist_reader **rp, const uint8_t *const *bufs, co
 	return 0;
 }
 
+static void ck_clear(struct hist_reader *r)
+{
+	for (size_t i = 0; i < r->n_ck; i++)
+		free(r->ck[i].st);
+	r->n_ck = 0;
+	r->ck_bytes = 0;
+}
+
+/* Forgets the run: its paths, its checkpoints. */
 static void decoder_reset(struct hist_reader *r)
 {
 	for (size_t i = 0; i < r->n_paths; i++)
 		free(r->paths[i]);
 	r->n_paths = 0;
+	r->d_i = SIZE_MAX;
+	ck_clear(r);
+}
+
+/* Back to a checkpoint of the run: the paths added since go. */
+static void ck_restore(struct hist_reader *r, const struct ckpt *c)
+{
+	for (size_t i = c->n_paths; i < r->n_paths; i++)
+		free(r->paths[i]);
+	r->n_paths = c->n_paths;
+	if (c->n_paths)
+		memcpy(r->st, c->st, c->n_paths * sizeof(*r->st));
+	r->d_next = c->next_off;
+	r->d_i = c->i;
+}
+
+/* Keeps the state after sample i when it is a checkpoint's turn (best
+ * effort: no memory, no checkpoint). */
+static void ck_add(struct hist_reader *r, size_t i)
+{
+	size_t bytes = r->n_paths * sizeof(*r->st);
+
+	if (i % CK_STRIDE || (r->n_ck && r->ck[r->n_ck - 1].i >= i) ||
+	    r->ck_bytes + bytes > CK_MAX_BYTES)
+		return;
+	if (grow((void **)&r->ck, &r->cap_ck, r->n_ck + 1, sizeof(*r->ck)) < 0)
+		return;
+	struct rstate *st = malloc(bytes ? bytes : 1);
+	if (!st)
+		return;
+	if (bytes)
+		memcpy(st, r->st, bytes);
+	r->ck[r->n_ck++] = (struct ckpt){.i = i, .next_off = r->d_next, .n_paths = r->n_paths,
+					  .st = st};
+	r->ck_bytes += bytes;
 }
 
 static int bad(struct hist_reader *r, size_t seg, size_t off, const char *what, cg_err *e)
@@ -312,11 +396,12 @@ static int apply_sample(struct hist_reader *r, size_t seg, size_t off, const uin
 		struct rstate *st = &r->st[id];
 		if ((x & 1) && !hist_get_varint(&p, end, &st->have))
 			return bad(r, seg, off, "a sample cut short", e);
-		for (unsigned b = 0; b < 64; b++) {
+		for (uint64_t bits = st->have; bits; bits &= bits - 1) {
+			unsigned b = (unsigned)__builtin_ctzll(bits);
 			uint64_t z;
-			if (!(st->have & (1ull << b)))
-				continue;
-			if (!hist_get_varint(&p, end, &z))
+			if (p < end && *p < 0x80)
+				z = *p++;   /* most deltas are one byte */
+			else if (!hist_get_varint(&p, end, &z))
 				return bad(r, seg, off, "a sample cut short", e);
 			if (b < SV_COUNT)
 				st->v[b] += hist_unzigzag(z);
@@ -333,46 +418,93 @@ static int apply_sample(struct hist_reader *r, size_t seg, size_t off, const uin
 	return 0;
 }
 
-static int load_events(struct hist_reader *r, const struct ridx *x, struct hist_frame *f,
+static int add_event(struct hist_reader *r, size_t seg, size_t off, cg_err *e)
+{
+	const struct rseg *s = &r->segs[seg];
+	uint64_t t;
+	uint16_t k;
+	const uint8_t *p;
+	size_t plen;
+
+	if (!hist_record_at(s->buf, s->len, off, &t, &k, &p, &plen))
+		return cg_err_set(e, EIO, "history: %s at byte %zu: an event record changed "
+				  "under the reader", s->name, off);
+	if (grow((void **)&r->ev_text, &r->cap_ev_text, r->n_ev_text + 1, sizeof(*r->ev_text)) < 0)
+		return OOM(e);
+	char *text = strndup((const char *)p, plen);
+	if (!text)
+		return OOM(e);
+	r->ev_text[r->n_ev_text++] = text;
+	return 0;
+}
+
+/* The events since the previous sample: the segment's before this sample,
+ * and for a segment's first sample those after the last sample of the
+ * segments before it. */
+static int load_events(struct hist_reader *r, size_t si, size_t i, struct hist_frame *f,
 		       cg_err *e)
 {
-	for (size_t i = 0; i < r->n_ev_text; i++)
-		free(r->ev_text[i]);
+	const struct ridx *x = &r->segs[si].idx[i];
+
+	for (size_t k = 0; k < r->n_ev_text; k++)
+		free(r->ev_text[k]);
 	r->n_ev_text = 0;
-	if (grow((void **)&r->ev_text, &r->cap_ev_text, x->ev_n, sizeof(*r->ev_text)) < 0)
-		return OOM(e);
-	for (size_t i = 0; i < x->ev_n; i++) {
-		const struct rev *ev = &r->evs[x->ev_first + i];
-		const struct rseg *s = &r->segs[ev->seg];
-		uint64_t t;
-		uint16_t k;
-		const uint8_t *p;
-		size_t plen;
-		if (!hist_record_at(s->buf, s->len, ev->off, &t, &k, &p, &plen))
-			return bad(r, ev->seg, ev->off, "an event record changed under the reader", e);
-		char *text = strndup((const char *)p, plen);
-		if (!text)
-			return OOM(e);
-		r->ev_text[r->n_ev_text++] = text;
+	if (i == 0) {
+		size_t from = si;
+		while (from > 0) {
+			from--;
+			if (index_segment(r, from, e) < 0)
+				return -1;
+			if (r->segs[from].n_idx)
+				break;
+		}
+		for (size_t k = from; k < si; k++) {
+			const struct rseg *s = &r->segs[k];
+			for (size_t j = s->tail_ev; j < s->n_evs; j++)
+				if (add_event(r, k, s->evs[j], e) < 0)
+					return -1;
+		}
 	}
+	for (size_t j = 0; j < x->ev_n; j++)
+		if (add_event(r, si, r->segs[si].evs[x->ev_first + j], e) < 0)
+			return -1;
 	f->n_events = r->n_ev_text;
 	f->events = (const char *const *)r->ev_text;
 	return 0;
 }
 
-/* Decodes sample i into f: from where the decoder stands when it is before
- * i in the same run, else from the run's header. */
-static int decode_at(struct hist_reader *r, size_t i, struct hist_frame *f, cg_err *e)
+/* Decodes sample i of segment si into f: from where the decoder stands when
+ * it is before i in the same run, else from the last checkpoint before i or
+ * the run's header. */
+static int decode_at(struct hist_reader *r, size_t si, size_t i, struct hist_frame *f,
+		     cg_err *e)
 {
-	const struct ridx *x = &r->idx[i];
-	const struct rseg *s = &r->segs[x->seg];
+	const struct rseg *s = &r->segs[si];
+	const struct ridx *x = &s->idx[i];
 
-	if (!r->d_valid || r->d_seg != x->seg || r->d_run != x->run_off || r->d_next > x->off) {
+	if (r->d_valid && r->d_seg == si && r->d_i == i) {
+		*f = r->last;   /* the frame already decoded */
+		return 0;
+	}
+	if (!r->d_valid || r->d_seg != si || r->d_run != x->run_off) {
 		decoder_reset(r);
-		r->d_seg = x->seg;
+		r->d_seg = si;
 		r->d_run = x->run_off;
 		r->d_next = x->run_off;
 		r->d_valid = true;
+	} else if (r->d_next > x->off) {
+		size_t c = r->n_ck;
+		while (c > 0 && r->ck[c - 1].i >= i)
+			c--;
+		if (c > 0) {
+			ck_restore(r, &r->ck[c - 1]);
+		} else {
+			for (size_t k = 0; k < r->n_paths; k++)
+				free(r->paths[k]);
+			r->n_paths = 0;
+			r->d_next = x->run_off;
+			r->d_i = SIZE_MAX;
+		}
 	}
 	for (;;) {
 		uint64_t t;
@@ -381,92 +513,158 @@ static int decode_at(struct hist_reader *r, size_t i, struct hist_frame *f, cg_e
 		size_t plen, off = r->d_next, n;
 		n = hist_record_at(s->buf, s->len, off, &t, &kind, &p, &plen);
 		if (!n)
-			return bad(r, x->seg, off, "a record changed under the reader", e);
-		if (kind == HIST_K_HEADER && off == x->run_off)
-			decoder_reset(r);
-		else if (kind == HIST_K_PATHS && apply_paths(r, x->seg, off, p, plen, e) < 0)
+			return bad(r, si, off, "a record changed under the reader", e);
+		r->d_next = off + n;
+		if (kind == HIST_K_HEADER && off == x->run_off) {
+			for (size_t k = 0; k < r->n_paths; k++)
+				free(r->paths[k]);
+			r->n_paths = 0;
+		} else if (kind == HIST_K_PATHS && apply_paths(r, si, off, p, plen, e) < 0) {
 			return -1;
-		else if (kind == HIST_K_SAMPLE) {
+		} else if (kind == HIST_K_SAMPLE) {
 			size_t ng = 0;
-			if (apply_sample(r, x->seg, off, p, plen, off == x->off, &ng, e) < 0)
+			if (apply_sample(r, si, off, p, plen, off == x->off, &ng, e) < 0)
 				return -1;
+			/* the sample's index: the decoder walks the samples in order */
+			r->d_i = r->d_i == SIZE_MAX ? 0 : r->d_i + 1;
+			while (r->d_i < s->n_idx && s->idx[r->d_i].off < off)
+				r->d_i++;
+			ck_add(r, r->d_i);
 			if (off == x->off) {
-				r->d_next = off + n;
 				f->time_us = x->time_us;
 				f->n = ng;
 				f->g = r->fg;
 				f->interval_us = x->interval_us;
-				return load_events(r, x, f, e);
+				if (load_events(r, si, i, f, e) < 0)
+					return -1;
+				r->last = *f;
+				return 0;
 			}
 		}
-		r->d_next = off + n;
 		if (r->d_next > x->off)
-			return bad(r, x->seg, off, "a sample not where the index says", e);
+			return bad(r, si, off, "a sample not where the index says", e);
 	}
 }
 
-static int decode(struct hist_reader *r, size_t i, struct hist_frame *f, cg_err *e)
+static int decode(struct hist_reader *r, size_t si, size_t i, struct hist_frame *f, cg_err *e)
 {
-	int rc = decode_at(r, i, f, e);
+	int rc = decode_at(r, si, i, f, e);
 
-	if (rc < 0)
+	if (rc < 0) {
 		r->d_valid = false;   /* the next one starts again from its header */
+		decoder_reset(r);
+	}
 	return rc;
 }
 
 int hist_seek(struct hist_reader *r, uint64_t time_us, cg_err *e)
 {
-	(void)e;
-	size_t i = 0;
-	if (time_us)
-		while (i < r->n_idx && r->idx[i].time_us < time_us)
-			i++;
-	r->pos = i;
+	size_t s = 0;
+
+	r->ps = r->pi = 0;
+	if (!time_us)
+		return 0;
+	/* the last segment whose hour starts at or before the time */
+	if (r->dfd >= 0) {
+		size_t lo = 0, hi = r->n_segs;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (r->segs[mid].start_us <= time_us)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		s = lo ? lo - 1 : 0;
+	}
+	for (; s < r->n_segs; s++) {
+		if (index_segment(r, s, e) < 0)
+			return -1;
+		const struct rseg *g = &r->segs[s];
+		for (size_t i = 0; i < g->n_idx; i++)
+			if (g->idx[i].time_us >= time_us) {
+				r->ps = s;
+				r->pi = i;
+				return 0;
+			}
+	}
+	r->ps = r->n_segs;
+	r->pi = 0;
 	return 0;
 }
 
 int hist_next(struct hist_reader *r, struct hist_frame *f, cg_err *e)
 {
-	if (r->pos >= r->n_idx)
+	while (r->ps < r->n_segs) {
+		if (index_segment(r, r->ps, e) < 0)
+			return -1;
+		if (r->pi < r->segs[r->ps].n_idx)
+			break;
+		r->ps++;
+		r->pi = 0;
+	}
+	if (r->ps >= r->n_segs)
 		return 0;
-	if (decode(r, r->pos, f, e) < 0)
+	if (decode(r, r->ps, r->pi, f, e) < 0)
 		return -1;
-	r->pos++;
+	r->pi++;
 	return 1;
 }
 
 int hist_prev(struct hist_reader *r, struct hist_frame *f, cg_err *e)
 {
-	if (r->pos == 0)
-		return 0;
-	if (decode(r, r->pos - 1, f, e) < 0)
+	size_t s = r->ps, i = r->pi;
+
+	if (s < r->n_segs) {
+		if (index_segment(r, s, e) < 0)
+			return -1;
+		if (i > r->segs[s].n_idx)
+			i = r->segs[s].n_idx;
+	}
+	for (;;) {
+		if (s < r->n_segs && i > 0) {
+			i--;
+			break;
+		}
+		if (s == 0)
+			return 0;
+		s--;
+		if (index_segment(r, s, e) < 0)
+			return -1;
+		i = r->segs[s].n_idx;
+	}
+	if (decode(r, s, i, f, e) < 0)
 		return -1;
-	r->pos--;
+	r->ps = s;
+	r->pi = i;
 	return 1;
 }
 
 void hist_range(const struct hist_reader *r, uint64_t *first_us, uint64_t *last_us)
 {
-	*first_us = r->n_idx ? r->idx[0].time_us : 0;
-	*last_us = r->n_idx ? r->idx[r->n_idx - 1].time_us : 0;
+	*first_us = r->first_us;
+	*last_us = r->last_us;
 }
 
 void hist_reader_close(struct hist_reader *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n_segs; i++)
+	for (size_t i = 0; i < r->n_segs; i++) {
 		if (r->segs[i].map_len)
 			munmap((void *)r->segs[i].buf, r->segs[i].map_len);
+		free(r->segs[i].idx);
+		free(r->segs[i].evs);
+	}
+	if (r->dfd >= 0)
+		close(r->dfd);
 	decoder_reset(r);
 	for (size_t i = 0; i < r->n_ev_text; i++)
 		free(r->ev_text[i]);
 	free(r->ev_text);
+	free(r->ck);
 	free(r->paths);
 	free(r->st);
 	free(r->fg);
 	free(r->segs);
-	free(r->idx);
-	free(r->evs);
 	free(r);
 }
