@@ -30,6 +30,7 @@ struct rseg {
 	const uint8_t *buf;
 	size_t len;                /* up to the end of the last good record */
 	size_t map_len;            /* mapped bytes, 0 when not ours */
+	bool owned;                /* buf is read into memory: free it */
 	bool indexed;
 	struct ridx *idx;
 	size_t n_idx, cap_idx;
@@ -121,6 +122,34 @@ static bool parse_header(const uint8_t *p, size_t len, uint64_t *interval)
 	return true;
 }
 
+/* Reads the newest segment into memory: it may be the one a writer appends
+ * to, and a writer that restarts cuts its torn tail off, which would be a
+ * SIGBUS in a mapping. */
+static int read_segment(struct rseg *s, int fd, size_t size, cg_err *e)
+{
+	uint8_t *b = malloc(size);
+	size_t got = 0;
+
+	if (!b)
+		return OOM(e);
+	while (got < size) {
+		ssize_t n = pread(fd, b + got, size - got, (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(b);
+			return cg_err_sys(e, "history: reading %s", s->name);
+		}
+		if (n == 0)
+			break;   /* cut meanwhile */
+		got += (size_t)n;
+	}
+	s->buf = b;
+	s->len = got;
+	s->owned = true;
+	return 0;
+}
+
 /* Maps a directory's segment (a file pruned meanwhile is an empty one). */
 static int map_segment(struct hist_reader *r, struct rseg *s, cg_err *e)
 {
@@ -133,6 +162,8 @@ static int map_segment(struct hist_reader *r, struct rseg *s, cg_err *e)
 		return cg_err_sys(e, "history: opening %s", s->name);
 	if (!S_ISREG(st.st_mode) || st.st_size == 0)
 		return 0;
+	if (s == &r->segs[r->n_segs - 1])
+		return read_segment(s, fd, (size_t)st.st_size, e);
 	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return cg_err_sys(e, "history: reading %s", s->name);
@@ -652,6 +683,8 @@ void hist_reader_close(struct hist_reader *r)
 	for (size_t i = 0; i < r->n_segs; i++) {
 		if (r->segs[i].map_len)
 			munmap((void *)r->segs[i].buf, r->segs[i].map_len);
+		if (r->segs[i].owned)
+			free((void *)r->segs[i].buf);
 		free(r->segs[i].idx);
 		free(r->segs[i].evs);
 	}
