@@ -280,6 +280,12 @@ $(BUILD)/tests/cgops-driver: tests/integration/cgops-driver.c $(BUILD)/libcgkit.
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
 
+# 42-cgkitd-history*.sh read cgkitd's history through this one.
+integration check-v2 check-hybrid check-mixed: $(BUILD)/tests/hist-reader
+$(BUILD)/tests/hist-reader: tests/integration/hist-reader.c $(BUILD)/libcgkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
+
 # 30-daemon-procev.sh drives the daemon's process events through this one.
 integration check-v2 check-hybrid check-mixed: $(BUILD)/tests/procev-driver
 $(BUILD)/tests/procev-driver: tests/integration/procev-driver.c $(BUILD)/libcgkit.a
