@@ -84,9 +84,11 @@ int main(int argc, char **argv)
 				for (k = 0; k < nseen && strcmp(seen[k].path, f.g[i].path); k++)
 					;
 				if (k == nseen) {
-					seen = realloc(seen, (nseen + 1) * sizeof(*seen));
-					if (!seen)
+					struct seen *v = realloc(seen, (nseen + 1) * sizeof(*seen));
+
+					if (!v)
 						return 2;
+					seen = v;
 					seen[nseen].path = strdup(f.g[i].path);
 					seen[nseen++].cpu = 0;
 				}
