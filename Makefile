@@ -164,7 +164,7 @@ demo:
 demo-cgkitd: all
 	@BUILD=$(abspath $(BUILD)) bash contrib/demo-cgkitd.sh
 
-bench: all $(BUILD)/bench_apply
+bench: all $(BUILD)/bench_apply $(BUILD)/tests/hist-reader
 	@BUILD=$(abspath $(BUILD)) sh tests/bench/run.sh
 
 FUZZ_BIN = build-fuzz/fuzz_profile
