@@ -165,7 +165,7 @@ demo:
 demo-cgkitd: all
 	@BUILD=$(abspath $(BUILD)) bash contrib/demo-cgkitd.sh
 
-bench: all $(BUILD)/bench_apply
+bench: all $(BUILD)/bench_apply $(BUILD)/tests/hist-reader
 	@BUILD=$(abspath $(BUILD)) sh tests/bench/run.sh
 
 FUZZ_BIN = build-fuzz/fuzz_profile
@@ -288,6 +288,12 @@ deb:
 # 13-cgops.sh drives the cgroup-operations layer through this small command.
 integration check-v2 check-hybrid check-mixed: $(BUILD)/tests/cgops-driver
 $(BUILD)/tests/cgops-driver: tests/integration/cgops-driver.c $(BUILD)/libcgkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
+
+# 42-cgkitd-history*.sh read cgkitd's history through this one.
+integration check-v2 check-hybrid check-mixed: $(BUILD)/tests/hist-reader
+$(BUILD)/tests/hist-reader: tests/integration/hist-reader.c $(BUILD)/libcgkit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
 

@@ -10,7 +10,7 @@ PKGS="$BUILD_PKGS clang libcmocka-dev
 cgroup-tools tmux qemu-system-x86 linux-image-amd64 busybox-static
 hyperfine runc bubblewrap systemd util-linux iproute2 procps psmisc
 libclang-rt-14-dev valgrind cppcheck clang-tidy man-db groff-base
-python3 curl prometheus python3-prometheus-client
+python3 curl prometheus python3-prometheus-client atop
 debhelper lintian fakeroot bash-completion zsh"
 [ "${1:-}" = build ] && PKGS=$BUILD_PKGS
 missing=""
@@ -31,7 +31,8 @@ echo "deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # The tests need some packages' programs, never their services (prometheus
-# would otherwise start a server on :9090 and stay enabled): while apt
+# would otherwise start a server on :9090 and stay enabled; atop, the history
+# bench's reference, a recorder writing /var/log/atop every 10 min): while apt
 # installs, a policy-rc.d (the standard hook, only when the host has none)
 # refuses every start, and the services of the packages installed here
 # that ship one are disabled after.
@@ -52,6 +53,12 @@ for p in $missing; do
 			systemctl disable prometheus.service >/dev/null 2>&1 || true
 		fi
 		echo "deps: prometheus installed for its programs; its service is neither started nor enabled"
+		;;
+	atop)
+		if command -v systemctl >/dev/null; then
+			systemctl disable atop.service atopacct.service atop-rotate.timer >/dev/null 2>&1 || true
+		fi
+		echo "deps: atop installed for its program (the history bench); its services are neither started nor enabled"
 		;;
 	esac
 done

@@ -27,6 +27,7 @@
 #include "layout.h"
 #include "match.h"
 #include "measure.h"
+#include "history_rec.h"
 #include "metrics.h"
 #include "proc.h"
 #include "procev.h"
@@ -182,6 +183,7 @@ struct daemon {
 	unsigned long classified, moved;
 	struct metrics_tally tally; /* counted here, published to the HTTP side */
 	struct metrics *metrics;    /* NULL: off */
+	struct hist_rec *hist;      /* NULL: off */
 };
 
 /* ---- tracking ---- */
@@ -392,12 +394,19 @@ static const char *notify_of(const struct daemon *D, const struct rule *ru)
 	return ru && ru->notify.s ? ru->notify.s : D->r->notify.s;
 }
 
-/* Every action goes to the log through here, and is counted for /metrics. */
+/* Every action goes to the log through here, is counted for /metrics and
+ * recorded in the history (the log's own line). */
 static void log_action(struct daemon *D, const struct actlog_entry *en, const char *notify,
 		       bool offence)
 {
 	(void)metrics_tally_action(&D->tally, en->rule, en->action, offence);
 	actlog_write(&D->log, en, notify);
+	if (D->hist) {
+		char *line = actlog_format(&D->log, en);
+
+		hist_rec_event(D->hist, en->time, line);
+		free(line);
+	}
 }
 
 static int on_decision(const struct judge_decision *d, void *data)
@@ -959,6 +968,31 @@ static int start_metrics(struct daemon *D, const struct rules *r, bool at_start)
 	return 0;
 }
 
+/* The history recorder, as r's history section says. At start a failure
+ * is fatal (-1); at a reload history stays off until the next one. */
+static int start_history(struct daemon *D, const struct rules *r, bool at_start)
+{
+	const struct rules_history *h = &r->history;
+	cg_err e = { 0 };
+
+	/* a dry run beside the daemon in force must not take its history's
+	 * lock, nor mix would- lines into what happened */
+	if (D->dry_run) {
+		fprintf(stderr, "cgkitd: dry run: the history is not recorded\n");
+		return 0;
+	}
+	D->hist = hist_rec_start(r, &D->l, &e);
+	if (!D->hist) {
+		fprintf(stderr, "%s:%d:%d: error: history.dir: %s%s\n", r->path,
+			h->dir.s ? h->dir.line : h->line, h->dir.s ? h->dir.col : h->col, e.msg,
+			at_start ? "" : "; history is off until the next reload");
+		return -1;
+	}
+	fprintf(stderr, "cgkitd: history in %s every %llu ms\n", hist_rec_dir(h),
+		(unsigned long long)(hist_rec_interval(h) / 1000));
+	return 0;
+}
+
 static void count_penalty(const struct judge_entry *en, void *data)
 {
 	struct metrics_tally *t = data;
@@ -1002,6 +1036,12 @@ static int reload(struct daemon *D)
 		D->metrics = NULL;
 		if (r->metrics.present)
 			start_metrics(D, r, false);
+	}
+	if (hist_rec_config_differs(D->r, r)) {
+		hist_rec_stop(D->hist); /* the lock let go before it is taken again */
+		D->hist = NULL;
+		if (r->history.present)
+			start_history(D, r, false);
 	}
 	rules_free(D->r);
 	D->r = r;
@@ -1110,13 +1150,15 @@ int daemon_run(const char *conf, bool dry_run)
 	D.r = daemon_load_rules(conf, true);
 	if (!D.r)
 		return CGKITD_EXIT_BAD;
-	if (D.r->history.present)
-		fprintf(stderr, "cgkitd: history is not implemented yet: ignored\n");
 	if (cg_layout_detect(&D.l, &e) < 0) {
 		fprintf(stderr, "cgkitd: %s\n", e.msg);
 		goto out;
 	}
 	if (D.r->metrics.present && start_metrics(&D, D.r, true) < 0) {
+		rc = CGKITD_EXIT_BAD;
+		goto out;
+	}
+	if (D.r->history.present && start_history(&D, D.r, true) < 0) {
 		rc = CGKITD_EXIT_BAD;
 		goto out;
 	}
@@ -1249,6 +1291,7 @@ int daemon_run(const char *conf, bool dry_run)
 	save_state(&D, daemon_now_us());
 	rc = 0;
 out:
+	hist_rec_stop(D.hist);
 	metrics_stop(D.metrics);
 	metrics_tally_free(&D.tally);
 	if (sfd >= 0)

@@ -810,7 +810,7 @@ static void top_rules(struct walker *w, const struct node *k, const struct node 
 	r->rules = walk_items(w, v, sizeof(*r->rules), &r->n_rules, walk_rule);
 }
 
-/* ---- metrics, history: later features ---- */
+/* ---- metrics, history ---- */
 
 static void metrics_listen(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
@@ -895,15 +895,6 @@ static void section(struct walker *w, const struct node *v, const struct walk_ke
 	walk_pairs(w, v, keys, n, obj, NULL, &at);
 }
 
-static void later_feature(struct walker *w, const struct node *k, const struct node *v,
-			  const struct walk_key *keys, size_t n, void *obj, const char *expect)
-{
-	walk_warn(w, k,
-		  "not implemented yet: cgkitd checks this section and ignores it (a later "
-		  "version serves it)");
-	section(w, v, keys, n, obj, expect);
-}
-
 static void top_metrics(struct walker *w, const struct node *k, const struct node *v, void *obj)
 {
 	struct rules_metrics *m = &((struct rules *)obj)->metrics;
@@ -921,8 +912,7 @@ static void top_history(struct walker *w, const struct node *k, const struct nod
 	h->present = true;
 	h->line = k->line;
 	h->col = k->col;
-	later_feature(w, k, v, history_keys, N_OF(history_keys), h,
-		      "a mapping (dir, interval, keep, max)");
+	section(w, v, history_keys, N_OF(history_keys), h, "a mapping (dir, interval, keep, max)");
 }
 
 /* ---- the top ---- */

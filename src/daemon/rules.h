@@ -88,8 +88,7 @@ struct rule {
 	struct pstr notify;  /* NULL: the top-level notify */
 };
 
-/* Later features (their issues): parsed, checked and kept; cgkitd warns
- * that they are not implemented yet. */
+/* /metrics (metrics.h) and the history (history_rec.h). */
 struct rules_metrics {
 	bool present;
 	int line, col;

@@ -462,6 +462,11 @@ static bool selected(const struct stats_prom_opts *o, const char *p)
 	return false;
 }
 
+bool stats_prom_selected(const struct stats_prom_opts *o, const char *path)
+{
+	return selected(o, path);
+}
+
 size_t stats_prom_groups(FILE *out, const struct stats_collector *c,
 			 const struct stats_prom_opts *o, size_t *left_out)
 {

@@ -47,6 +47,9 @@ void stats_prom_sample(FILE *out, const char *name, const char *const *labels, d
  * series fit. */
 size_t stats_prom_groups(FILE *out, const struct stats_collector *c,
 			 const struct stats_prom_opts *o, size_t *left_out);
+/* Whether the options select the group at display path `path` ("/", "/a/b"):
+ * the same choice stats_prom_groups() makes (cgkitd's history records it). */
+bool stats_prom_selected(const struct stats_prom_opts *o, const char *path);
 /* The end: "# EOF\n" for OpenMetrics, nothing for 0.0.4. */
 void stats_prom_end(FILE *out, const struct stats_prom_opts *o);
 

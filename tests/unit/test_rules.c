@@ -527,10 +527,10 @@ static void test_later_features(void **state)
 	if (!r)
 		dump_diags();
 	assert_non_null(r);
-	/* metrics is served: only history warns that it is not implemented */
-	assert_int_equal(D.warnings, 1);
-	assert_non_null(strstr(D.items[0].msg, "not implemented yet"));
-	assert_int_equal(D.items[0].line, 6);
+	/* both are served: neither warns that it is not implemented */
+	assert_int_equal(D.warnings, 0);
+	assert_true(r->history.present);
+	assert_int_equal(r->history.interval.v, 5ULL * 1000000);
 	assert_true(r->metrics.present);
 	assert_string_equal(r->metrics.listen.s, "127.0.0.1:9100");
 	assert_int_equal(r->metrics.depth.v, 4);
