@@ -54,7 +54,7 @@ MHD_CFLAGS = $(call pkgcheck,$(call pkgconf,--cflags,$(MHDPKGS)),$(MHDPKGS))
 LDLIBS_MHD = $(call pkgcheck,$(call pkgconf,--libs,$(MHDPKGS)),$(MHDPKGS)) -pthread
 # The library's parts, each a folder of src/ (docs/design.md, "Layout of the
 # code"); sources include each other's headers by name.
-SRC_DIRS = src/base src/profile src/cgroup src/engine src/launch src/stats src/daemon src/convert
+SRC_DIRS = src/base src/profile src/cgroup src/engine src/launch src/stats src/history src/daemon src/convert
 INCS = $(addprefix -I,$(SRC_DIRS))
 BASE_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE $(CFLAGS) $(SANFLAGS) $(YAML_CFLAGS) $(INCS)
 # -MMD -MP: each object depends on exactly the headers it includes.
