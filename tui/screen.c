@@ -119,6 +119,28 @@ static void draw_header(struct cgtop *t)
 	char used[16], total[16];
 	const struct stats_host *h = &t->host;
 
+	if (t->replay_dir) {
+		char when[32];
+
+		cgtop_time_text(t->replay_us, when, sizeof(when));
+		move(0, 0);
+		clrtoeol();
+		attron(A_BOLD);
+		printw("cgtop  REPLAY %s", when);
+		attroff(A_BOLD);
+		printw("  %s  ", t->playing ? "PLAYING" : "PAUSED");
+		put_text(t->replay_dir, COLS - getcurx(stdscr) - 1, true);
+		move(1, 0);
+		clrtoeol();
+		printw("layout replay  groups %zu  interval %.1fs%s%s%s", stats_live_count(t->c),
+		       t->interval, t->view.tree ? "  tree" : "  flat", t->filter[0] ? "  filter: " : "",
+		       t->filter);
+		if (t->event[0]) {
+			printw("  event: ");
+			put_text(t->event, COLS - getcurx(stdscr) - 1, false);
+		}
+		return;
+	}
 	stats_format(COL_MEM, (double)h->mem_used, used, sizeof(used));
 	stats_format(COL_MEM, (double)h->mem_total, total, sizeof(total));
 	move(0, 0);
@@ -148,8 +170,13 @@ static void draw_bar(struct cgtop *t)
 	static const char *const procs_bar[][2] = {
 		{"Esc", "groups"}, {"c/m/p/n", "sort"}, {"k", "signal"}, {"C", "cap"}, {"q", "quit"},
 	};
-	const char *const(*bar)[2] = t->mode == MODE_PROCS ? procs_bar : groups_bar;
+	static const char *const replay_bar[][2] = {
+		{"h", "help"}, {"[ ]", "step"}, {"@", "go to"}, {"space", "play"},
+		{"c/m/i/p/t/n", "sort"}, {"T", "tree"}, {"/", "filter"}, {"F", "fields"}, {"q", "quit"},
+	};
+	const char *const(*bar)[2] = t->mode == MODE_PROCS ? procs_bar : t->replay_dir ? replay_bar : groups_bar;
 	size_t n = t->mode == MODE_PROCS ? sizeof(procs_bar) / sizeof(procs_bar[0])
+		   : t->replay_dir	 ? sizeof(replay_bar) / sizeof(replay_bar[0])
 					 : sizeof(groups_bar) / sizeof(groups_bar[0]);
 
 	move(LINES - 1, 0);

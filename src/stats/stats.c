@@ -1642,37 +1642,34 @@ int stats_feed(struct stats_collector *c, uint64_t time_us, const struct stats_f
 	uint64_t interval = c->t_prev_ns && t > c->t_prev_ns ? t - c->t_prev_ns : 0;
 	size_t m = 0, cap = 16;
 	bool have_top = false;
-	const struct stats_feed_group **sel;
+	size_t *sel;               /* index into fg; SIZE_MAX: the top, made up */
 	char **paths;
-	const struct stats_sample **smp;
 	struct stats_group *g;
 	uint32_t *hash;
 
 	while (cap < 2 * (n + 1))
 		cap *= 2;
-	sel = calloc(n + 1, sizeof(*sel));
-	paths = calloc(n + 1, sizeof(*paths));
-	smp = calloc(n + 1, sizeof(*smp));
+	sel = calloc(n + 1, sizeof(size_t));
+	paths = calloc(n + 1, sizeof(char *));
 	g = calloc(n + 1, sizeof(*g));
 	hash = calloc(cap, sizeof(*hash));
-	if (!sel || !paths || !smp || !g || !hash)
+	if (!sel || !paths || !g || !hash)
 		goto oom;
 	/* the groups below the top (the top made up when absent) */
 	for (size_t i = 0; i < n; i++) {
 		const char *p = fg[i].path ? fg[i].path + strspn(fg[i].path, "/") : NULL;
 
 		if (p && under_start(c->start, p)) {
-			sel[m++] = &fg[i];
+			sel[m++] = i;
 			have_top |= strcmp(p, c->start) == 0;
 		}
 	}
 	if (!have_top)
-		sel[m++] = NULL;
+		sel[m++] = SIZE_MAX;
 	for (size_t i = 0; i < m; i++) {
-		const struct stats_feed_group *f = sel[i];
-		const char *p = f ? f->path + strspn(f->path, "/") : c->start;
+		const char *p = sel[i] != SIZE_MAX ? fg[sel[i]].path + strspn(fg[sel[i]].path, "/")
+						   : c->start;
 
-		smp[i] = f ? &f->s : NULL;
 		paths[i] = strdup(p);
 		if (!paths[i]) {
 			for (size_t j = 0; j < i; j++)
@@ -1685,7 +1682,7 @@ int stats_feed(struct stats_collector *c, uint64_t time_us, const struct stats_f
 	}
 	/* sort paths and samples together: sort an index through the paths */
 	{
-		struct pair { char *p; const struct stats_sample *s; } *pr = calloc(m ? m : 1, sizeof(*pr));
+		struct pair { char *p; size_t idx; } *pr = calloc(m ? m : 1, sizeof(*pr));
 
 		if (!pr) {
 			for (size_t j = 0; j < m; j++)
@@ -1693,11 +1690,11 @@ int stats_feed(struct stats_collector *c, uint64_t time_us, const struct stats_f
 			goto oom;
 		}
 		for (size_t i = 0; i < m; i++)
-			pr[i] = (struct pair){paths[i], smp[i]};
+			pr[i] = (struct pair){paths[i], sel[i]};
 		qsort(pr, m, sizeof(*pr), feed_cmp);
 		for (size_t i = 0; i < m; i++) {
 			paths[i] = pr[i].p;
-			smp[i] = pr[i].s;
+			sel[i] = pr[i].idx;
 		}
 		free(pr);
 	}
@@ -1719,9 +1716,9 @@ int stats_feed(struct stats_collector *c, uint64_t time_us, const struct stats_f
 			g = NULL;
 			goto oom;
 		}
-		long o = hash_find(c->hash, c->hash_cap, c->g, paths[i]);
+		long o = c->g ? hash_find(c->hash, c->hash_cap, c->g, paths[i]) : -1;
 
-		if (o >= 0) {
+		if (c->g && o >= 0) {
 			struct stats_state *st = g[k].st;
 			struct stats_group *og = &c->g[o];
 
@@ -1734,8 +1731,8 @@ int stats_feed(struct stats_collector *c, uint64_t time_us, const struct stats_f
 			g[k].late = c->g != NULL;
 		}
 		g[k].st->prev = g[k].st->cur;
-		if (smp[i])
-			g[k].st->cur = *smp[i];
+		if (sel[i] != SIZE_MAX)
+			g[k].st->cur = fg[sel[i]].s;
 		else
 			memset(&g[k].st->cur, 0, sizeof(g[k].st->cur));
 		hash_insert(hash, cap, g[k].path, k);
@@ -1778,7 +1775,7 @@ int stats_feed(struct stats_collector *c, uint64_t time_us, const struct stats_f
 		x->fresh = false;
 		stats_ring_push(&x->st->ring, &x->row);
 	}
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; c->g && i < c->n; i++) {
 		group_close(c, &c->g[i]);
 		free(c->g[i].path);
 	}
@@ -1793,12 +1790,10 @@ int stats_feed(struct stats_collector *c, uint64_t time_us, const struct stats_f
 	c->refreshes++;
 	free(sel);
 	free(paths);
-	free(smp);
 	return 0;
 oom:
 	free(sel);
 	free(paths);
-	free(smp);
 	free(g);
 	free(hash);
 	return cg_err_sys(e, "replaying a sample");

@@ -267,6 +267,9 @@ struct stats_frame {
 	bool (*text)(void *data, const struct stats_group *g, enum stats_col col, char *buf,
 		     size_t len);
 	void *text_data;
+	uint64_t time_us;         /* a replayed frame: when it was recorded (0: live) */
+	const char *const *events;   /* and the actions recorded with it */
+	size_t n_events;
 };
 /* The text of column col for g under the frame (UNIT_TEXT columns); false: none. */
 bool stats_frame_text(const struct stats_frame *f, const struct stats_group *g, enum stats_col col,

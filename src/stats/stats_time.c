@@ -46,7 +46,7 @@ static int to_us(struct tm *tm, uint64_t *out)
 
 	tm->tm_isdst = -1;
 	t = mktime(tm);
-	if (t == (time_t)-1 || t < 0)
+	if (t < 0)   /* -1: not representable */
 		return -1;
 	*out = (uint64_t)t * 1000000u;
 	return 0;
