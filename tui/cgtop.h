@@ -13,7 +13,9 @@
 #include "penalty_view.h"
 #include "stats.h"
 
-enum cgtop_mode { MODE_GROUPS, MODE_PROCS, MODE_HELP };
+enum cgtop_mode { MODE_GROUPS, MODE_PROCS, MODE_HELP, MODE_DETAIL };
+/* The sparkline column: CPU%, memory, none (s cycles). */
+enum cgtop_spark { SPARK_CPU, SPARK_MEM, SPARK_OFF };
 
 struct hist_reader;
 
@@ -55,6 +57,8 @@ struct cgtop {
 	bool proc_reverse;
 	char proc_group[4096];    /* path of the group whose processes are shown */
 	long proc_group_idx;
+	enum cgtop_spark spark;
+	char detail_path[4096];   /* d: the group whose graphs are shown */
 	char msg[512];            /* one line for the user, shown until the next key */
 	bool quit;
 

@@ -13,6 +13,8 @@
 #define M_GROUPS (1u << MODE_GROUPS)
 #define M_PROCS (1u << MODE_PROCS)
 #define M_BOTH (M_GROUPS | M_PROCS)
+#define M_DETAIL (1u << MODE_DETAIL)
+#define M_ALL (M_BOTH | M_DETAIL)
 
 static size_t rows_shown(const struct cgtop *t)
 {
@@ -181,6 +183,31 @@ static unsigned space(struct cgtop *t)
 	return 0;
 }
 
+/* ---- pictures ---- */
+
+static unsigned spark_cycle(struct cgtop *t)
+{
+	t->spark = t->spark == SPARK_CPU ? SPARK_MEM : t->spark == SPARK_MEM ? SPARK_OFF : SPARK_CPU;
+	return 0;
+}
+
+static unsigned detail(struct cgtop *t)
+{
+	long g = cgtop_selected_group(t);
+
+	if (g < 0)
+		return 0;
+	snprintf(t->detail_path, sizeof(t->detail_path), "%s", stats_group_at(t->c, (size_t)g)->path);
+	t->mode = MODE_DETAIL;
+	return 0;
+}
+
+static unsigned detail_back(struct cgtop *t)
+{
+	t->mode = MODE_GROUPS;
+	return 0;
+}
+
 /* The columns shown (the loop has the collector read what they need). */
 static unsigned fields(struct cgtop *t)
 {
@@ -239,15 +266,21 @@ const struct key_binding key_bindings[] = {
 	{'F', "F", "choose the columns", fields, M_GROUPS},
 	{'%', "%", "CPU% of one cpu or of the whole machine", toggle_machine, M_GROUPS},
 	{'M', "M", "memory without inactive page cache, or raw usage", toggle_raw, M_GROUPS},
-	{'+', "+", "refresh less often", slower, M_BOTH},
-	{'-', "-", "refresh more often", faster, M_BOTH},
-	{' ', "space", "pause or resume (replay: play or pause)", space, M_BOTH},
-	{'[', "[ ]", "replay: one sample back, forward", step_back, M_GROUPS},
-	{']', NULL, NULL, step_forward, M_GROUPS},
-	{'@', "@", "replay: go to a time", go_to, M_GROUPS},
+	{'+', "+", "refresh less often (replay: play slower)", slower, M_ALL},
+	{'-', "-", "refresh more often (replay: play faster)", faster, M_ALL},
+	{' ', "space", "pause or resume (replay: play or pause)", space, M_ALL},
+	{'[', "[ ]", "replay: one sample back, forward", step_back, M_GROUPS | M_DETAIL},
+	{']', NULL, NULL, step_forward, M_GROUPS | M_DETAIL},
+	{'@', "@", "replay: go to a time", go_to, M_GROUPS | M_DETAIL},
+	{'s', "s", "sparkline column: CPU%, memory, none", spark_cycle, M_GROUPS},
+	{'d', "d", "graphs of the group: CPU% and cap, memory and limit, throttling",
+	 detail, M_GROUPS},
+	{27, NULL, NULL, detail_back, M_DETAIL},
+	{'d', NULL, NULL, detail_back, M_DETAIL},
+	{KEY_LEFT, NULL, NULL, detail_back, M_DETAIL},
 	{'h', "h ?", "this help", help, M_BOTH},
 	{'?', NULL, NULL, help, M_BOTH},
-	{'q', "q", "quit", quit, M_BOTH},
+	{'q', "q", "quit", quit, M_ALL},
 };
 const size_t n_key_bindings = sizeof(key_bindings) / sizeof(key_bindings[0]);
 

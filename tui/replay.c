@@ -73,8 +73,9 @@ static int feed(struct cgtop *t, const struct hist_frame *f, cg_err *e)
 		t->feed[i] = (struct stats_feed_group){.path = f->g[i].path, .s = f->g[i].s};
 	if (stats_feed(t->c, f->time_us, t->feed, f->n, e) < 0)
 		return -1;
+	if (!t->replay_us && f->interval_us)   /* the pace; + and - change it */
+		t->interval = (double)f->interval_us / 1e6;
 	t->replay_us = f->time_us;
-	t->interval = f->interval_us ? (double)f->interval_us / 1e6 : t->interval;
 	t->n_events = f->n_events;
 	if (f->n_events) {
 		/* the last action recorded since the previous sample */

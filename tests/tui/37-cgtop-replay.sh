@@ -52,17 +52,42 @@ assert_contains "$OUT" "2026-12-01 03:00:00" "a range outside the history says w
 ok "bad times exit 125 and say what is expected"
 
 # the screen at 03:00:30
-start_cgtop --replay "$H" --since 03:00:30 --until 03:02
+start_cgtop --replay "$H" --since 03:00:30 --until 03:02 -f cpu,throttled,cpu_limit,mem,mem_limit
 wait_screen 'REPLAY 2026-12-01 03:00:30' 30 || fail "no REPLAY and time in the header: $(screen)"
 field() { # header-name row
 	screen | awk -v h="$1" -v n="$2" '
-		$1 == "GROUP" { for (i = 1; i <= NF; i++) col[$i] = i }
+		$1 == "GROUP" { for (i = 1; i <= NF; i++) if (!($i in col)) col[$i] = i }
 		$1 == n && (h in col) { print $(col[h]); exit }'
 }
 is20() { awk -v c="$(field CPU% "$UNIQ-busy")" 'BEGIN { exit !(c != "" && c + 0 > 19.9 && c + 0 < 20.1) }'; }
 is20 || fail "busy group not at 20% at 03:00:30: $(screen)"
 assert_eq 20 "$(field CPULIM "$UNIQ-busy")" "busy group's CPU limit"
 ok "the screen at 03:00:30 shows the busy group at 20%"
+# the sparkline column (room for it: five columns on 160): the samples before 03:00:30, 20% each (U+2582 when
+# the locale is UTF-8, "." in ASCII), the wave group's rise and fall
+screen | grep -q '^GROUP.*CPU%-HISTORY' || fail "no sparkline column: $(screen | sed -n 3p)"
+screen | grep -Eq -- "^  $UNIQ-busy .*(▂|\.){6}\$" || fail "busy group's sparkline not drawn: $(screen | grep -- "$UNIQ-busy")"
+ok "sparkline column drawn: $(screen | grep -- "$UNIQ-busy" | awk '{print $NF}')"
+keys s
+wait_screen '^GROUP.*MEM-HISTORY' 20 || fail "s did not switch the sparkline to memory"
+keys s
+wait_until "! screen | grep -q 'HISTORY'" 20 || fail "s did not hide the sparkline"
+keys s
+wait_screen '^GROUP.*CPU%-HISTORY' 20 || fail "s did not bring the CPU sparkline back"
+ok "s cycles the sparkline: CPU%, memory, none"
+# the detail view of the busy group: CPU% against its 20% cap, full bars
+keys / "$UNIQ-busy" Enter
+wait_screen "filter: $UNIQ-busy" 20 || fail "filter not applied"
+keys G d
+wait_screen "graphs of /$UNIQ-busy" 20 || fail "d did not show the graphs: $(screen | sed -n 3,4p)"
+assert_contains "$(screen)" "cap 20" "the CPU graph names the cap"
+assert_contains "$(screen)" "limit 256M" "the memory graph names the limit"
+screen | grep -Eq '^ +20 \|.*(█|#){5}' || fail "the CPU graph is not at its cap: $(screen | sed -n 4,8p)"
+ok "d: graphs of the group, CPU% at its cap"
+keys Escape
+wait_screen '^GROUP' 20 || fail "Esc did not leave the graphs"
+keys / BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace Enter
+wait_until "! screen | grep -q 'filter:'" 20 || fail "filter not cleared: $(screen | sed -n 2p)"
 keys ']'
 wait_screen 'REPLAY 2026-12-01 03:00:35' 20 || fail "] did not move one sample: $(screen | head -2)"
 keys ']'
