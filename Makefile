@@ -8,7 +8,8 @@
 #   make demo-cgkitd  cgkitd capping a cpu hog of a throw-away user
 #   make bench      benchmarks against the peer tools, side by side
 #   make fuzz       build the libFuzzer targets (profile and rules parsers,
-#                   cgrun --from oci's JSON, --from cgconfig/cgrules); make
+#                   cgrun --from oci's JSON, --from cgconfig/cgrules, the
+#                   history reader); make
 #                   fuzz-run runs each for FUZZ_SECONDS
 #   make install    PREFIX (/usr/local) and DESTDIR; make uninstall takes it back
 #   make deb        build/cgkit_VERSION_amd64.deb (dpkg-buildpackage, contrib/debian;
@@ -68,8 +69,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HDRS = $(wildcard $(addsuffix /*.h,$(SRC_DIRS))) $(wildcard tui/*.h)
 
-# each of the four fuzzers: 60 s in all
-FUZZ_SECONDS ?= 15
+# each of the five fuzzers: 60 s in all
+FUZZ_SECONDS ?= 12
 
 .PHONY: all deps check check-host unit integration tui-tests check-v2 check-hybrid check-mixed \
 	asan valgrind demo demo-cgkitd bench fuzz fuzz-run clean lint format \
@@ -213,13 +214,23 @@ $(FUZZ_CGC_BIN): tests/fuzz/fuzz_cgconfig.c $(FUZZ_CGC_SRC) $(HDRS)
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ tests/fuzz/fuzz_cgconfig.c $(FUZZ_CGC_SRC) $(LDLIBS_CORE)
 
-fuzz: $(FUZZ_BIN) $(FUZZ_RULES_BIN) $(FUZZ_JSON_BIN) $(FUZZ_CGC_BIN)
+# The history reader (src/history) over any bytes as segments.
+FUZZ_HIST_BIN = build-fuzz/fuzz_history
+FUZZ_HIST_SRC = $(wildcard src/history/*.c) src/base/err.c
+$(FUZZ_HIST_BIN): tests/fuzz/fuzz_history.c $(FUZZ_HIST_SRC) $(HDRS)
+	@mkdir -p build-fuzz
+	clang -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g $(INCS) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_history.c $(FUZZ_HIST_SRC)
 
-fuzz-run: $(FUZZ_BIN) $(FUZZ_RULES_BIN) $(FUZZ_JSON_BIN) $(FUZZ_CGC_BIN)
+fuzz: $(FUZZ_BIN) $(FUZZ_RULES_BIN) $(FUZZ_JSON_BIN) $(FUZZ_CGC_BIN) $(FUZZ_HIST_BIN)
+
+fuzz-run: $(FUZZ_BIN) $(FUZZ_RULES_BIN) $(FUZZ_JSON_BIN) $(FUZZ_CGC_BIN) $(FUZZ_HIST_BIN)
 	@sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
 	@sh tests/fuzz/run.sh $(FUZZ_RULES_BIN) $(FUZZ_SECONDS)
 	@sh tests/fuzz/run.sh $(FUZZ_JSON_BIN) $(FUZZ_SECONDS)
 	@sh tests/fuzz/run.sh $(FUZZ_CGC_BIN) $(FUZZ_SECONDS)
+	@sh tests/fuzz/run.sh $(FUZZ_HIST_BIN) $(FUZZ_SECONDS)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

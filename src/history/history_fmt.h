@@ -71,11 +71,11 @@ static inline uint64_t hist_get_u64(const uint8_t *p)
 
 static inline uint64_t hist_zigzag(uint64_t delta)
 {
-	return (delta << 1) ^ (uint64_t)((int64_t)delta >> 63);
+	return (delta << 1) ^ (0 - (delta >> 63));
 }
 static inline uint64_t hist_unzigzag(uint64_t z)
 {
-	return (z >> 1) ^ (uint64_t)-(int64_t)(z & 1);
+	return (z >> 1) ^ (0 - (z & 1));
 }
 
 /* Writes v as LEB128 at p (room for 10 bytes); returns the bytes used. */

@@ -54,6 +54,7 @@ struct hist_reader {
 	char **paths;
 	size_t n_paths, cap_paths;
 	struct rstate *st;     /* by path id */
+	size_t cap_st;
 	/* the frame handed out */
 	struct hist_group *fg;
 	size_t cap_fg;
@@ -273,13 +274,9 @@ static int apply_paths(struct hist_reader *r, size_t seg, size_t off, const uint
 		return bad(r, seg, off, "a path table record out of order", e);
 	if (n > plen)
 		return bad(r, seg, off, "a path table record cut short", e);
-	if (grow((void **)&r->paths, &r->cap_paths, r->n_paths + n, sizeof(*r->paths)) < 0)
+	if (grow((void **)&r->paths, &r->cap_paths, r->n_paths + n, sizeof(*r->paths)) < 0 ||
+	    grow((void **)&r->st, &r->cap_st, r->n_paths + n, sizeof(*r->st)) < 0)
 		return OOM(e);
-	size_t cap = r->cap_paths;
-	struct rstate *st = realloc(r->st, cap * sizeof(*st));
-	if (!st)
-		return OOM(e);
-	r->st = st;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t l;
 		if (!hist_get_varint(&p, end, &l) || l > (uint64_t)(end - p))
@@ -365,7 +362,7 @@ static int load_events(struct hist_reader *r, const struct ridx *x, struct hist_
 
 /* Decodes sample i into f: from where the decoder stands when it is before
  * i in the same run, else from the run's header. */
-static int decode(struct hist_reader *r, size_t i, struct hist_frame *f, cg_err *e)
+static int decode_at(struct hist_reader *r, size_t i, struct hist_frame *f, cg_err *e)
 {
 	const struct ridx *x = &r->idx[i];
 	const struct rseg *s = &r->segs[x->seg];
@@ -406,6 +403,15 @@ static int decode(struct hist_reader *r, size_t i, struct hist_frame *f, cg_err 
 		if (r->d_next > x->off)
 			return bad(r, x->seg, off, "a sample not where the index says", e);
 	}
+}
+
+static int decode(struct hist_reader *r, size_t i, struct hist_frame *f, cg_err *e)
+{
+	int rc = decode_at(r, i, f, e);
+
+	if (rc < 0)
+		r->d_valid = false;   /* the next one starts again from its header */
+	return rc;
 }
 
 int hist_seek(struct hist_reader *r, uint64_t time_us, cg_err *e)

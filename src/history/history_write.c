@@ -298,7 +298,7 @@ static int list_segments(struct hist_writer *w, struct seginfo **out, size_t *n,
 static int prune(struct hist_writer *w, uint64_t now_us, cg_err *e)
 {
 	_cleanup_free_ struct seginfo *v = NULL;
-	size_t n, i;
+	size_t n = 0, i;
 
 	if (list_segments(w, &v, &n, e) < 0)
 		return -1;
@@ -324,7 +324,7 @@ static int prune(struct hist_writer *w, uint64_t now_us, cg_err *e)
 static int open_segment(struct hist_writer *w, uint64_t time_us, cg_err *e)
 {
 	char name[HIST_NAME_LEN + 1];
-	uint64_t start;
+	uint64_t start = 0;
 
 	if (w->fd >= 0) {
 		if (fdatasync(w->fd) < 0) {
@@ -340,7 +340,7 @@ static int open_segment(struct hist_writer *w, uint64_t time_us, cg_err *e)
 	int fd = openat(w->dirfd, name, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return cg_err_sys(e, "history: opening %s/%s", w->dir, name);
-	uint64_t size;
+	uint64_t size = 0;
 	if (cut_torn_tail(w, fd, name, &size, e) < 0) {
 		close(fd);
 		return -1;
@@ -357,13 +357,14 @@ static int open_segment(struct hist_writer *w, uint64_t time_us, cg_err *e)
 	if (buf_room(w, HIST_REC_HEAD + HIST_MAGIC_LEN + 2 + 3 * 20 + blen + hlen, e) < 0)
 		return -1;
 	uint8_t *p = w->buf + HIST_REC_HEAD, ival[10];
-	size_t n = 0;
-	memcpy(p, HIST_MAGIC, HIST_MAGIC_LEN);
+	size_t n = 0, ilen = hist_put_varint(ival, w->o.interval_us);
+	static const uint8_t magic[HIST_MAGIC_LEN] = {'C', 'G', 'K', 'I', 'T', 'H', 'S', 'T'};
+	memcpy(p, magic, HIST_MAGIC_LEN);
 	n += HIST_MAGIC_LEN;
 	hist_put_u16(p + n, HIST_VERSION);
 	n += 2;
 	n += put_tag(p + n, HIST_T_BOOT_ID, w->boot_id, blen);
-	n += put_tag(p + n, HIST_T_INTERVAL, ival, hist_put_varint(ival, w->o.interval_us));
+	n += put_tag(p + n, HIST_T_INTERVAL, ival, ilen);
 	n += put_tag(p + n, HIST_T_HOST, w->host, hlen);
 	return append(w, frame(w->buf, 0, time_us, HIST_K_HEADER, n), e);
 }
@@ -399,10 +400,12 @@ static int mkdir_p(const char *dir, cg_err *e)
 
 static void read_ids(struct hist_writer *w)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
 
 	if (!f || !fgets(w->boot_id, sizeof(w->boot_id), f))
 		w->boot_id[0] = 0;
+	if (f)
+		fclose(f);
 	w->boot_id[strcspn(w->boot_id, "\n")] = 0;
 	if (gethostname(w->host, sizeof(w->host) - 1) < 0)
 		w->host[0] = 0;
@@ -461,7 +464,7 @@ int hist_writer_open(struct hist_writer **wp, const struct hist_opts *o, cg_err 
 
 	/* the newest segment is the one a killed writer was appending to */
 	_cleanup_free_ struct seginfo *v = NULL;
-	size_t cnt;
+	size_t cnt = 0;
 	if (list_segments(w, &v, &cnt, e) < 0) {
 		hist_writer_close(w);
 		return -1;

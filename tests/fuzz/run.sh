@@ -4,7 +4,9 @@
 # build-fuzz/fuzz_rules (cgkitd's rules parser: rules-corpus/,
 # rules-regressions/), build-fuzz/fuzz_json (cgrun --from oci: json-corpus/,
 # json-regressions/, replayed by test_convert) or build-fuzz/fuzz_cgconfig
-# (libcgroup's files: cgconfig-corpus/, cgconfig-regressions/).
+# (libcgroup's files: cgconfig-corpus/, cgconfig-regressions/) or
+# build-fuzz/fuzz_history (the history reader: history-corpus/,
+# history-regressions/, replayed by test_history).
 # Works on a copy of the seed corpus in a temporary directory, so the repo
 # does not grow; fails when a crash is found, and keeps every crash ever found
 # (test_fuzz_regressions replays them in `make unit`).
@@ -15,6 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 case $(basename "$bin") in
 fuzz_rules*) corpus=rules-corpus regs=rules-regressions dict=rules.dict ;;
 fuzz_cgconfig*) corpus=cgconfig-corpus regs=cgconfig-regressions dict=cgconfig.dict ;;
+fuzz_history*) corpus=history-corpus regs=history-regressions dict=history.dict ;;
 fuzz_json*) corpus=json-corpus regs=json-regressions dict=json.dict ;;
 *) corpus=corpus regs=regressions dict=profile.dict ;;
 esac
@@ -25,7 +28,8 @@ mkdir -p "$work/corpus" "$work/artifacts" "$here/$regs"
 cp "$here/$corpus"/* "$work/corpus/" 2>/dev/null
 if [ "$corpus" = corpus ]; then
 	cp "$here"/../../profiles/*.yaml "$here"/../profiles/*.yaml "$work/corpus/" 2>/dev/null
-elif [ "$corpus" = json-corpus ] || [ "$corpus" = cgconfig-corpus ]; then
+elif [ "$corpus" = json-corpus ] || [ "$corpus" = cgconfig-corpus ] ||
+	[ "$corpus" = history-corpus ]; then
 	:
 else
 	cp "$here"/../../contrib/rules.yaml "$work/corpus/" 2>/dev/null
