@@ -125,7 +125,12 @@ unit: $(UNIT_BIN)
 integration: all
 	@BUILD=$(abspath $(BUILD)) sh tests/run-suite.sh tests/integration
 
-tui-tests: all
+# The history 37-cgtop-replay.sh replays (written with src/history's writer).
+$(BUILD)/tests/cgtop-replay-gen: tests/tui/37-cgtop-replay-gen.c $(BUILD)/libcgkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcgkit.a $(LDLIBS_CORE)
+
+tui-tests: all $(BUILD)/tests/cgtop-replay-gen
 	@BUILD=$(abspath $(BUILD)) sh tests/run-suite.sh tests/tui
 
 check-host: all unit integration tui-tests

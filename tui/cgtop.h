@@ -13,7 +13,11 @@
 #include "penalty_view.h"
 #include "stats.h"
 
-enum cgtop_mode { MODE_GROUPS, MODE_PROCS, MODE_HELP };
+enum cgtop_mode { MODE_GROUPS, MODE_PROCS, MODE_HELP, MODE_DETAIL };
+/* The sparkline column: CPU%, memory, none (s cycles). */
+enum cgtop_spark { SPARK_CPU, SPARK_MEM, SPARK_OFF };
+
+struct hist_reader;
 
 struct cgtop {
 	/* options */
@@ -53,8 +57,24 @@ struct cgtop {
 	bool proc_reverse;
 	char proc_group[4096];    /* path of the group whose processes are shown */
 	long proc_group_idx;
+	enum cgtop_spark spark;
+	char detail_path[4096];   /* d: the group whose graphs are shown */
 	char msg[512];            /* one line for the user, shown until the next key */
 	bool quit;
+
+	/* replay (replay.c): frames of a history instead of the kernel's files */
+	const char *replay_dir;   /* --replay DIR, or NULL: live */
+	uint64_t since_us, until_us;   /* --since, --until; 0: none */
+	struct hist_reader *hr;
+	uint64_t replay_first, replay_last;   /* the frames shown may be these and between */
+	uint64_t replay_us;       /* time of the frame shown */
+	bool playing;             /* space: the frames go by at the recorded pace */
+	struct stats_feed_group *feed;
+	size_t feed_cap;
+	char event[512];          /* the last action recorded at the frame shown */
+	uint64_t event_us;
+	size_t n_events;          /* recorded at the frame shown */
+	const char *const *frame_events;   /* batch: the frame's events, while printed */
 };
 
 /* What a key or an action changed: what the loop redoes before it draws
@@ -81,5 +101,21 @@ void cgtop_sort_procs(struct cgtop *t);
 void cgtop_read_penalties(struct cgtop *t);
 /* The penalties on process p, into buf; false: none. */
 bool cgtop_proc_penalty(const struct cgtop *t, const struct stats_proc *p, char *buf, size_t len);
+
+/* replay.c */
+/* Opens --replay's directory; the frames shown are those --since/--until allow. */
+int cgtop_replay_open(struct cgtop *t, cg_err *e);
+void cgtop_replay_close(struct cgtop *t);
+/* Shows the frame at or after at_us (within the range), with the frames
+ * before it fed first (rates, sparklines). */
+int cgtop_replay_goto(struct cgtop *t, uint64_t at_us, cg_err *e);
+/* One frame forward (dir > 0) or back: 1, 0 at the end of the range, -1. */
+int cgtop_replay_step(struct cgtop *t, int dir, cg_err *e);
+/* Batch: every frame of the range (at most -n), print() after each. */
+int cgtop_replay_frames(struct cgtop *t, int (*print)(struct cgtop *t), cg_err *e);
+/* Playing: the next frame (stops at the end, with a message). */
+void cgtop_replay_play(struct cgtop *t);
+/* Local time "YYYY-MM-DD HH:MM:SS". */
+void cgtop_time_text(uint64_t us, char *buf, size_t len);
 
 #endif

@@ -102,7 +102,7 @@ struct stats_frame cgtop_frame(const struct cgtop *t)
 	return (struct stats_frame){
 		.c = t->c,
 		.host = &t->host,
-		.layout = cg_mode_name(t->layout.mode),
+		.layout = t->replay_dir ? "replay" : cg_mode_name(t->layout.mode),
 		.interval_s = t->interval,
 		.refresh_ms = t->refresh_ms,
 		.cols = t->cols,
@@ -112,6 +112,9 @@ struct stats_frame cgtop_frame(const struct cgtop *t)
 		.n = t->n_order,
 		.text = group_penalty,
 		.text_data = (void *)t,
+		.time_us = t->replay_dir ? t->replay_us : 0,
+		.events = t->frame_events,
+		.n_events = t->frame_events ? t->n_events : 0,
 	};
 }
 

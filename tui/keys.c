@@ -5,6 +5,7 @@
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "actions.h"
 #include "screen.h"
@@ -12,6 +13,8 @@
 #define M_GROUPS (1u << MODE_GROUPS)
 #define M_PROCS (1u << MODE_PROCS)
 #define M_BOTH (M_GROUPS | M_PROCS)
+#define M_DETAIL (1u << MODE_DETAIL)
+#define M_ALL (M_BOTH | M_DETAIL)
 
 static size_t rows_shown(const struct cgtop *t)
 {
@@ -76,7 +79,6 @@ static unsigned toggle_tree(struct cgtop *t)
 
 static unsigned toggle_machine(struct cgtop *t) { t->machine_pct = !t->machine_pct; return 0; }
 static unsigned toggle_raw(struct cgtop *t) { t->mem_raw = !t->mem_raw; return 0; }
-static unsigned toggle_pause(struct cgtop *t) { t->paused = !t->paused; return 0; }
 static unsigned quit(struct cgtop *t) { t->quit = true; return 0; }
 static unsigned help(struct cgtop *t) { t->mode = MODE_HELP; return 0; }
 
@@ -125,6 +127,84 @@ static unsigned back(struct cgtop *t)
 {
 	t->mode = MODE_GROUPS;
 	t->top = 0;
+	return 0;
+}
+
+/* ---- replay ---- */
+
+static bool replaying(struct cgtop *t)
+{
+	if (!t->replay_dir)
+		cgtop_say(t, "[ ] @ step through a history: start cgtop with --replay DIR");
+	return t->replay_dir != NULL;
+}
+
+static unsigned step(struct cgtop *t, int dir)
+{
+	cg_err e = {0};
+	int r;
+
+	if (!replaying(t))
+		return 0;
+	t->playing = false;
+	r = cgtop_replay_step(t, dir, &e);
+	if (r < 0)
+		cgtop_say(t, "replay: %s", e.msg);
+	else if (r == 0)
+		cgtop_say(t, "replay: the %s recorded sample", dir < 0 ? "first" : "last");
+	return CGTOP_VIEW;
+}
+
+static unsigned step_back(struct cgtop *t) { return step(t, -1); }
+static unsigned step_forward(struct cgtop *t) { return step(t, 1); }
+
+static unsigned go_to(struct cgtop *t)
+{
+	char buf[64] = "";
+	uint64_t at;
+	cg_err e = {0};
+
+	if (!replaying(t))
+		return 0;
+	t->playing = false;
+	if (!screen_prompt(t, "go to (03:10, 2026-12-01 03:10, 10m ago): ", buf, sizeof(buf)) || !buf[0])
+		return 0;
+	if (stats_time_parse(buf, time(NULL), &at, &e) < 0 || cgtop_replay_goto(t, at, &e) < 0)
+		cgtop_say(t, "%s", e.msg);
+	return CGTOP_VIEW;
+}
+
+static unsigned space(struct cgtop *t)
+{
+	if (t->replay_dir)
+		t->playing = !t->playing;
+	else
+		t->paused = !t->paused;
+	return 0;
+}
+
+/* ---- pictures ---- */
+
+static unsigned spark_cycle(struct cgtop *t)
+{
+	t->spark = t->spark == SPARK_CPU ? SPARK_MEM : t->spark == SPARK_MEM ? SPARK_OFF : SPARK_CPU;
+	return 0;
+}
+
+static unsigned detail(struct cgtop *t)
+{
+	long g = cgtop_selected_group(t);
+
+	if (g < 0)
+		return 0;
+	snprintf(t->detail_path, sizeof(t->detail_path), "%s", stats_group_at(t->c, (size_t)g)->path);
+	t->mode = MODE_DETAIL;
+	return 0;
+}
+
+static unsigned detail_back(struct cgtop *t)
+{
+	t->mode = MODE_GROUPS;
 	return 0;
 }
 
@@ -186,22 +266,50 @@ const struct key_binding key_bindings[] = {
 	{'F', "F", "choose the columns", fields, M_GROUPS},
 	{'%', "%", "CPU% of one cpu or of the whole machine", toggle_machine, M_GROUPS},
 	{'M', "M", "memory without inactive page cache, or raw usage", toggle_raw, M_GROUPS},
-	{'+', "+", "refresh less often", slower, M_BOTH},
-	{'-', "-", "refresh more often", faster, M_BOTH},
-	{' ', "space", "pause or resume", toggle_pause, M_BOTH},
+	{'+', "+", "refresh less often (replay: play slower)", slower, M_ALL},
+	{'-', "-", "refresh more often (replay: play faster)", faster, M_ALL},
+	{' ', "space", "pause or resume (replay: play or pause)", space, M_ALL},
+	{'[', "[ ]", "replay: one sample back, forward", step_back, M_GROUPS | M_DETAIL},
+	{']', NULL, NULL, step_forward, M_GROUPS | M_DETAIL},
+	{'@', "@", "replay: go to a time", go_to, M_GROUPS | M_DETAIL},
+	{'s', "s", "sparkline column: CPU%, memory, none", spark_cycle, M_GROUPS},
+	{'d', "d", "graphs of the group: CPU% and cap, memory and limit, throttling",
+	 detail, M_GROUPS},
+	{27, NULL, NULL, detail_back, M_DETAIL},
+	{'d', NULL, NULL, detail_back, M_DETAIL},
+	{KEY_LEFT, NULL, NULL, detail_back, M_DETAIL},
 	{'h', "h ?", "this help", help, M_BOTH},
 	{'?', NULL, NULL, help, M_BOTH},
-	{'q', "q", "quit", quit, M_BOTH},
+	{'q', "q", "quit", quit, M_ALL},
 };
 const size_t n_key_bindings = sizeof(key_bindings) / sizeof(key_bindings[0]);
+
+/* What a replay cannot do: the groups shown are recorded, not there. */
+static const char *not_in_replay(unsigned (*run)(struct cgtop *t))
+{
+	if (run == action_signal || run == action_freeze || run == action_edit_limit ||
+	    run == action_cap)
+		return "replay: the groups shown are recorded; signals, freezing, limits and caps "
+		       "act only on live groups (cgtop without --replay)";
+	if (run == enter)
+		return "replay: processes are not recorded; the history holds the groups' figures";
+	return NULL;
+}
 
 unsigned keys_dispatch(struct cgtop *t, int key)
 {
 	if (key == '\r')
 		key = '\n';
 	for (size_t i = 0; i < n_key_bindings; i++)
-		if (key_bindings[i].key == key && (key_bindings[i].modes & (1u << t->mode)))
+		if (key_bindings[i].key == key && (key_bindings[i].modes & (1u << t->mode))) {
+			const char *no = t->replay_dir ? not_in_replay(key_bindings[i].run) : NULL;
+
+			if (no) {
+				cgtop_say(t, "%s", no);
+				return 0;
+			}
 			return key_bindings[i].run(t);
+		}
 	return 0;
 }
 

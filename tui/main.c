@@ -44,6 +44,11 @@ static void usage(FILE *out)
 	      "                         (default %s)\n"
 	      "      --cgkitd-state FILE  cgkitd's state file, for the penalty column\n"
 	      "                         (default $CGKIT_STATE, else " PENALTY_STATE_DEFAULT ")\n"
+	      "      --replay DIR       show the history cgkitd recorded in DIR instead of\n"
+	      "                         the groups now ([ ] step, @ go to a time, space play)\n"
+	      "      --since TIME       replay from TIME: 03:10, \"2026-12-01 03:10\",\n"
+	      "                         \"10m ago\", today, yesterday, @SECONDS\n"
+	      "      --until TIME       replay up to TIME\n"
 	      "  -h, --help             this text\n"
 	      "  -V, --version          the version\n"
 	      "GROUP is a path relative to the cgroup mounts (\"/\" is the root);\n"
@@ -80,7 +85,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 static int parse_args(struct cgtop *t, int argc, char **argv)
 {
 	enum { OPT_DEPTH = 256, OPT_JSON, OPT_FLAT, OPT_LIST, OPT_MACHINE, OPT_RAWMEM, OPT_NOSKIP,
-	       OPT_PROFILES, OPT_STATE, OPT_FORMAT, OPT_MAXSERIES };
+	       OPT_PROFILES, OPT_STATE, OPT_FORMAT, OPT_MAXSERIES, OPT_REPLAY, OPT_SINCE, OPT_UNTIL };
 	static const struct option longopts[] = {
 		{"delay", required_argument, NULL, 'd'},
 		{"iterations", required_argument, NULL, 'n'},
@@ -100,6 +105,9 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 		{"no-skip", no_argument, NULL, OPT_NOSKIP},
 		{"profiles", required_argument, NULL, OPT_PROFILES},
 		{"cgkitd-state", required_argument, NULL, OPT_STATE},
+		{"replay", required_argument, NULL, OPT_REPLAY},
+		{"since", required_argument, NULL, OPT_SINCE},
+		{"until", required_argument, NULL, OPT_UNTIL},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -212,6 +220,21 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 			}
 			t->state_path = optarg;
 			break;
+		case OPT_REPLAY:
+			if (!*optarg) {
+				fprintf(stderr, "cgtop: --replay: give the history directory\n");
+				return -1;
+			}
+			t->replay_dir = optarg;
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (stats_time_parse(optarg, time(NULL), o == OPT_SINCE ? &t->since_us : &t->until_us,
+					     &e) < 0) {
+				fprintf(stderr, "cgtop: --%s: %s\n", o == OPT_SINCE ? "since" : "until", e.msg);
+				return -2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -229,6 +252,15 @@ static int parse_args(struct cgtop *t, int argc, char **argv)
 			return -1;
 		}
 		t->start = argv[optind];
+	}
+	if ((t->since_us || t->until_us) && !t->replay_dir) {
+		fprintf(stderr, "cgtop: --since and --until choose the frames of a replay: give --replay DIR\n");
+		return -2;
+	}
+	if (t->replay_dir && t->metrics) {
+		fprintf(stderr, "cgtop: --replay prints frames as text or JSON, not --format %s\n",
+			t->openmetrics ? "openmetrics" : "prometheus");
+		return -2;
 	}
 	if (t->metrics && t->iterations > 1) {
 		fprintf(stderr, "cgtop: --format %s prints the metrics once: give -n 1 or no -n\n",
@@ -295,6 +327,29 @@ static int run_batch(struct cgtop *t)
 	return 0;
 }
 
+static int print_frame(struct cgtop *t)
+{
+	struct stats_frame f = cgtop_frame(t);
+
+	if (t->json)
+		stats_print_json(&f, stdout);
+	else
+		stats_print_text(&f, stdout);
+	return ferror(stdout) ? -1 : 0;
+}
+
+/* The frames of the history, as fast as they print. */
+static int run_batch_replay(struct cgtop *t)
+{
+	cg_err e = {0};
+
+	if (cgtop_replay_frames(t, print_frame, &e) < 0) {
+		fprintf(stderr, "cgtop: --replay %s: %s\n", t->replay_dir, e.msg);
+		return 1;
+	}
+	return 0;
+}
+
 /* The metrics once (the textfile route): the raw counters of one refresh,
  * the groups GROUP/--depth select, and the collector's own figures. */
 static int run_metrics(struct cgtop *t)
@@ -352,8 +407,17 @@ static int run_screen(struct cgtop *t)
 		fprintf(stderr, "cgtop: cannot start the screen (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
 		return 1;
 	}
-	cgtop_refresh(t);
-	next = mono_ms() + 200;   /* a quick second sample gives rates at once */
+	if (t->replay_dir) {
+		cg_err e = {0};
+
+		if (cgtop_replay_goto(t, t->replay_first, &e) < 0)
+			cgtop_say(t, "replay: %s", e.msg);
+		cgtop_build_view(t);
+		next = mono_ms() + (uint64_t)(t->interval * 1000);
+	} else {
+		cgtop_refresh(t);
+		next = mono_ms() + 200;   /* a quick second sample gives rates at once */
+	}
 	while (!t->quit) {
 		int64_t wait;
 		unsigned redo;
@@ -367,7 +431,10 @@ static int run_screen(struct cgtop *t)
 		wait = (int64_t)next - (int64_t)mono_ms();
 		ch = screen_key(wait > 0 ? (int)wait : 0);
 		if (ch == SCREEN_NO_KEY) {
-			if (!t->paused) {
+			if (t->replay_dir) {
+				if (t->playing)
+					cgtop_replay_play(t);
+			} else if (!t->paused) {
 				cgtop_refresh(t);
 				if (t->mode == MODE_PROCS)
 					cgtop_read_procs(t);
@@ -397,6 +464,50 @@ static int run_screen(struct cgtop *t)
 	return 0;
 }
 
+static void cleanup(struct cgtop *t)
+{
+	stats_procs_free(&t->procs);
+	penalty_view_free(&t->pen);
+	free(t->proc_order);
+	free(t->order);
+	free(t->scratch);
+	stats_close(t->c);
+	cgtop_replay_close(t);
+}
+
+/* --replay: no cgroup is read; the frames come from the history. */
+static int main_replay(struct cgtop *t)
+{
+	struct stats_opts so = {.start = t->start, .cols = t->cols};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cg_err e = {0};
+	int rc;
+
+	if (!t->batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+		t->batch = true;
+	if (!t->batch) {
+		char why[160];
+
+		if (!screen_usable(why, sizeof(why))) {
+			fprintf(stderr, "cgtop: %s: printing frames as -b does\n", why);
+			t->batch = true;
+		}
+	}
+	t->cols &= ~COL_BIT(COL_PENALTY);   /* cgkitd's state is now's, not the history's */
+	t->host = (struct stats_host){.cpu_pct = NAN, .ncpu = ncpu > 0 ? (unsigned)ncpu : 1,
+				      .load = {NAN, NAN, NAN}};
+	t->c = stats_open_replay(&so, t->host.ncpu, &e);
+	if (!t->c || cgtop_replay_open(t, &e) < 0) {
+		fprintf(stderr, "cgtop: %s\n", e.msg);
+		rc = e.errnum == ERANGE || e.errnum == ENOENT || e.errnum == EINVAL ? 125 : 1;
+		cleanup(t);
+		return rc;
+	}
+	rc = t->batch ? run_batch_replay(t) : run_screen(t);
+	cleanup(t);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cgtop t = {
@@ -412,12 +523,14 @@ int main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
+	tzset();
 	/* The group arrays are rebuilt at each scan: big blocks from mmap go
 	 * back to the system when freed, and the heap does not grow with
 	 * every scan (glibc would raise the threshold after the first free). */
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-	if (parse_args(&t, argc, argv) < 0)
-		return 2;
+	rc = parse_args(&t, argc, argv);
+	if (rc < 0)
+		return rc == -2 ? 125 : 2;
 	if (t.start && path_leaves_mounts(t.start)) {
 		fprintf(stderr, "cgtop: group '%s': a group path may not hold '.' or '..'; give a path "
 				"from the top of the cgroup mounts, such as /system.slice\n",
@@ -425,6 +538,8 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	t.view.max_depth = t.depth;
+	if (t.replay_dir)
+		return main_replay(&t);
 	if (cg_layout_detect(&t.layout, &e) < 0) {
 		fprintf(stderr, "cgtop: finding the cgroup mounts: %s\n", e.msg);
 		return 1;

@@ -119,6 +119,28 @@ static void draw_header(struct cgtop *t)
 	char used[16], total[16];
 	const struct stats_host *h = &t->host;
 
+	if (t->replay_dir) {
+		char when[32];
+
+		cgtop_time_text(t->replay_us, when, sizeof(when));
+		move(0, 0);
+		clrtoeol();
+		attron(A_BOLD);
+		printw("cgtop  REPLAY %s", when);
+		attroff(A_BOLD);
+		printw("  %s  ", t->playing ? "PLAYING" : "PAUSED");
+		put_text(t->replay_dir, COLS - getcurx(stdscr) - 1, true);
+		move(1, 0);
+		clrtoeol();
+		printw("layout replay  groups %zu  interval %.1fs%s%s%s", stats_live_count(t->c),
+		       t->interval, t->view.tree ? "  tree" : "  flat", t->filter[0] ? "  filter: " : "",
+		       t->filter);
+		if (t->event[0]) {
+			printw("  event: ");
+			put_text(t->event, COLS - getcurx(stdscr) - 1, false);
+		}
+		return;
+	}
 	stats_format(COL_MEM, (double)h->mem_used, used, sizeof(used));
 	stats_format(COL_MEM, (double)h->mem_total, total, sizeof(total));
 	move(0, 0);
@@ -148,8 +170,13 @@ static void draw_bar(struct cgtop *t)
 	static const char *const procs_bar[][2] = {
 		{"Esc", "groups"}, {"c/m/p/n", "sort"}, {"k", "signal"}, {"C", "cap"}, {"q", "quit"},
 	};
-	const char *const(*bar)[2] = t->mode == MODE_PROCS ? procs_bar : groups_bar;
+	static const char *const replay_bar[][2] = {
+		{"h", "help"}, {"[ ]", "step"}, {"@", "go to"}, {"space", "play"},
+		{"c/m/i/p/t/n", "sort"}, {"T", "tree"}, {"/", "filter"}, {"F", "fields"}, {"q", "quit"},
+	};
+	const char *const(*bar)[2] = t->mode == MODE_PROCS ? procs_bar : t->replay_dir ? replay_bar : groups_bar;
 	size_t n = t->mode == MODE_PROCS ? sizeof(procs_bar) / sizeof(procs_bar[0])
+		   : t->replay_dir	 ? sizeof(replay_bar) / sizeof(replay_bar[0])
 					 : sizeof(groups_bar) / sizeof(groups_bar[0]);
 
 	move(LINES - 1, 0);
@@ -168,11 +195,60 @@ static void draw_bar(struct cgtop *t)
 	}
 }
 
+/* Columns the sparkline takes (a space before it), 0: none. It takes
+ * no room from the columns chosen, and leaves the path 40 columns. */
+static int spark_width(const struct cgtop *t)
+{
+	int path_w;
+
+	if (t->spark == SPARK_OFF)
+		return 0;
+	fit_cols(t->cols, COLS, &path_w);
+	return path_w - 25 >= 40 ? 25 : 0;
+}
+
+/* The top of a picture's scale: a limit that is set, else a round figure
+ * above the largest value (100% for CPU%). */
+static double scale_for(const double *v, size_t n, double limit, double round_to)
+{
+	double top = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(v[i]) && !isinf(v[i]) && v[i] > top)
+			top = v[i];
+	if (!isnan(limit) && !isinf(limit) && limit > 0 && limit >= top)
+		return limit;
+	return round_to > 0 ? ceil((top > 0 ? top : 1) / round_to) * round_to : top;
+}
+
+/* The last values of group gi as the sparkline column shows them. */
+static void draw_spark(const struct cgtop *t, size_t gi, int w)
+{
+	const struct stats_ring *r = stats_group_ring(t->c, gi);
+	const struct stats_group *g = stats_group_at(t->c, gi);
+	double v[STATS_RING];
+	char out[4 * STATS_RING + 1];
+	size_t n;
+	int cols;
+
+	if (!r || w <= 0)
+		return;
+	n = stats_ring_get(r, t->spark == SPARK_CPU ? RING_CPU : RING_MEM, v, (size_t)w);
+	cols = stats_spark(v, n,
+			   t->spark == SPARK_CPU ? scale_for(v, n, NAN, 100)
+						 : scale_for(v, n, g->row.f[COL_MEM_LIMIT], 0),
+			   screen_utf8, out, sizeof(out));
+	addch(' ');
+	if (w > cols)
+		printw("%*s", w - cols, "");   /* the newest at the right */
+	addstr(out);
+}
+
 static void draw_groups(struct cgtop *t)
 {
 	struct stats_frame f = cgtop_frame(t);
-	int path_w, rows = LINES - HEADER_LINES - 2;
-	uint32_t cols = fit_cols(t->cols, COLS, &path_w);
+	int path_w, rows = LINES - HEADER_LINES - 2, spark_w = spark_width(t);
+	uint32_t cols = fit_cols(t->cols, COLS - spark_w, &path_w);
 	char buf[32], name[4200];
 
 	follow_selection(t);
@@ -207,6 +283,8 @@ static void draw_groups(struct cgtop *t)
 			move(HEADER_LINES, x);
 		}
 	}
+	if (spark_w)
+		printw(" %-*s", spark_w - 1, t->spark == SPARK_CPU ? "CPU%-HISTORY" : "MEM-HISTORY");
 	printw("%*s", COLS - getcurx(stdscr), "");
 	attroff(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
 
@@ -250,6 +328,8 @@ static void draw_groups(struct cgtop *t)
 				     sizeof(buf));
 			printw(" %*s", stats_cols[c].width, buf);
 		}
+		if (spark_w)
+			draw_spark(t, t->order[i], spark_w - 1);
 		if (i == t->sel)
 			printw("%*s", COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0, "");
 		attroff(attr);
@@ -314,6 +394,80 @@ static void draw_procs(struct cgtop *t)
 	}
 }
 
+/* One graph of the detail view: a title, then h lines, the scale at the left. */
+static int draw_graph(int y, int h, const char *title, const double *v, size_t n, double top,
+		      enum stats_col unit)
+{
+	char out[4 * STATS_RING + 1], lab[32];
+
+	move(y++, 0);
+	clrtoeol();
+	attron(A_BOLD);
+	put_text(title, COLS - 1, false);
+	attroff(A_BOLD);
+	for (int l = 0; l < h; l++) {
+		move(y + l, 0);
+		clrtoeol();
+		lab[0] = '\0';
+		if (l == 0)
+			stats_format(unit, top, lab, sizeof(lab));
+		else if (l == h - 1)
+			snprintf(lab, sizeof(lab), "0");
+		printw("%7s |", lab);
+		stats_graph_line(v, n, top, h, l, screen_utf8, out, sizeof(out));
+		addstr(out);
+	}
+	return y + h;
+}
+
+/* d: the selected group's CPU% against its cap, memory against its limit,
+ * throttling, over the figures kept (the newest at the right). */
+static void draw_detail(struct cgtop *t)
+{
+	long gi = stats_find(t->c, t->detail_path);
+	int avail = LINES - HEADER_LINES - 2 - 4, w = COLS - 10, y = HEADER_LINES;
+	double v[STATS_RING];
+	char title[512], a[32], b[32];
+	const struct stats_ring *r;
+	const struct stats_group *g;
+	size_t n;
+	int h_cpu, h_mem, h_thr;
+
+	move(y++, 0);
+	clrtoeol();
+	attron(A_BOLD);
+	printw("graphs of /");
+	put_text(t->detail_path, COLS - 40 > 8 ? COLS - 40 : 8, true);
+	attroff(A_BOLD);
+	printw("   (d or Esc: back)");
+	if (gi < 0 || avail < 6 || w < 8) {
+		move(y, 0);
+		printw(gi < 0 ? "the group is not there now" : "the terminal is too small for graphs");
+		return;
+	}
+	g = stats_group_at(t->c, (size_t)gi);
+	r = stats_group_ring(t->c, (size_t)gi);
+	if (w > STATS_RING)
+		w = STATS_RING;
+	h_cpu = avail * 2 / 5;
+	h_mem = avail * 2 / 5;
+	h_thr = avail - h_cpu - h_mem;
+	n = stats_ring_get(r, RING_CPU, v, (size_t)w);
+	stats_format(COL_CPU_LIMIT, g->row.f[COL_CPU_LIMIT], a, sizeof(a));
+	snprintf(title, sizeof(title), "CPU%% (of one cpu)  now %.1f  cap %s%s", g->row.f[COL_CPU], a,
+		 isinf(g->row.f[COL_CPU_LIMIT]) || isnan(g->row.f[COL_CPU_LIMIT]) ? "" : "  (the scale's top)");
+	y = draw_graph(y, h_cpu, title, v, n, scale_for(v, n, g->row.f[COL_CPU_LIMIT], 100), COL_CPU);
+	n = stats_ring_get(r, RING_MEM, v, (size_t)w);
+	stats_format(COL_MEM, g->row.f[COL_MEM], a, sizeof(a));
+	stats_format(COL_MEM_LIMIT, g->row.f[COL_MEM_LIMIT], b, sizeof(b));
+	snprintf(title, sizeof(title), "memory  now %s  limit %s%s", a, b,
+		 isinf(g->row.f[COL_MEM_LIMIT]) || isnan(g->row.f[COL_MEM_LIMIT]) ? "" : "  (the scale's top)");
+	y = draw_graph(y, h_mem, title, v, n, scale_for(v, n, g->row.f[COL_MEM_LIMIT], 0), COL_MEM);
+	n = stats_ring_get(r, RING_THR, v, (size_t)w);
+	snprintf(title, sizeof(title), "throttled %% of periods  now %.1f", g->row.f[COL_THROTTLED]);
+	draw_graph(y, h_thr, title, v, n, 100, COL_THROTTLED);
+}
+
 static void draw_help(const char *const (*help)[2], size_t n)
 {
 	int y = HEADER_LINES;
@@ -340,7 +494,7 @@ uint32_t screen_columns(const struct cgtop *t)
 {
 	int path_w;
 
-	return fit_cols(t->cols, COLS, &path_w) | (t->view.sort < COL_COUNT ? COL_BIT(t->view.sort) : 0);
+	return fit_cols(t->cols, COLS - spark_width(t), &path_w) | (t->view.sort < COL_COUNT ? COL_BIT(t->view.sort) : 0);
 }
 
 void screen_draw(struct cgtop *t, const char *const (*help)[2], size_t nhelp)
@@ -356,6 +510,9 @@ void screen_draw(struct cgtop *t, const char *const (*help)[2], size_t nhelp)
 		break;
 	case MODE_HELP:
 		draw_help(help, nhelp);
+		break;
+	case MODE_DETAIL:
+		draw_detail(t);
 		break;
 	}
 	draw_bar(t);

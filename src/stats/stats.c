@@ -108,6 +108,7 @@ struct stats_state {
 	struct stats_more more;  /* opts.metrics: what only metrics show */
 	uint64_t mem_stat_at;    /* refresh (+ 1) that last settled memory.stat's values */
 	uint32_t got;            /* bit per file: its last read gave its values */
+	struct stats_ring ring;  /* the last figures, for the pictures */
 };
 
 struct hier {
@@ -134,6 +135,7 @@ struct stats_collector {
 	size_t hash_cap;
 	bool need_scan;
 	bool just_scanned;            /* no refresh since the last scan */
+	bool replay;                  /* samples fed (stats_feed), no files read */
 
 	uint64_t refreshes;
 	uint64_t t_prev_ns;
@@ -249,6 +251,7 @@ static int group_init(struct stats_group *g, char *path)
 	memset(&g->st->more, 0, sizeof(g->st->more));
 	g->st->mem_stat_at = 0;
 	g->st->got = 0;
+	memset(&g->st->ring, 0, sizeof(g->st->ring));
 	for (size_t f = 0; f < sizeof(g->st->fd) / sizeof(g->st->fd[0]); f++)
 		g->st->fd[f] = FD_CLOSED;
 	for (size_t h = 0; h < HIER_MAX; h++)
@@ -1299,6 +1302,7 @@ int stats_refresh_at(struct stats_collector *c, uint64_t t, cg_err *e)
 		else if (g->oom_flash)
 			g->oom_flash--;
 		g->fresh = false;
+		stats_ring_push(&g->st->ring, &g->row);
 	}
 	c->live = 0;
 	for (size_t i = 0; c->g && i < c->n; i++)
@@ -1530,7 +1534,7 @@ int stats_group_dir(const struct stats_collector *c, size_t i, enum cg_ctrl ctrl
 	const char *mount = NULL;
 	int n;
 
-	if (!g)
+	if (!g || c->replay)
 		return -1;
 	if (c->layout->mode != CG_MODE_V2 && c->layout->v1_mount[ctrl])
 		mount = c->layout->v1_mount[ctrl];
@@ -1572,4 +1576,225 @@ void stats_fd_usage(const struct stats_collector *c, size_t *kept, size_t *fallb
 {
 	*kept = c->fds_kept;
 	*fallback_reads = c->fallback_reads;
+}
+
+const struct stats_ring *stats_group_ring(const struct stats_collector *c, size_t i)
+{
+	return i < c->n && c->g[i].st ? &c->g[i].st->ring : NULL;
+}
+
+/* ---- replay ---- */
+
+struct stats_collector *stats_open_replay(const struct stats_opts *o, unsigned ncpu, cg_err *e)
+{
+	struct stats_collector *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		cg_err_sys(e, "stats_open_replay");
+		return NULL;
+	}
+	c->opts = *o;
+	c->replay = true;
+	c->ncpu = ncpu ? ncpu : 1;
+	c->start = strdup(o->start ? o->start + strspn(o->start, "/") : "");
+	if (!c->start) {
+		cg_err_sys(e, "stats_open_replay");
+		free(c);
+		return NULL;
+	}
+	for (size_t n = strlen(c->start); n && c->start[n - 1] == '/'; n--)
+		c->start[n - 1] = '\0';
+	return c;
+}
+
+bool stats_is_replay(const struct stats_collector *c)
+{
+	return c->replay;
+}
+
+void stats_feed_forget(struct stats_collector *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		c->g[i].fresh = true;
+		if (c->g[i].st)
+			memset(&c->g[i].st->ring, 0, sizeof(c->g[i].st->ring));
+	}
+	c->t_prev_ns = 0;
+}
+
+/* path below (or at) the top the collector shows */
+static bool under_start(const char *start, const char *path)
+{
+	size_t n = strlen(start);
+
+	return !n || (strncmp(path, start, n) == 0 && (path[n] == '\0' || path[n] == '/'));
+}
+
+static int feed_cmp(const void *a, const void *b)
+{
+	return path_cmp(*(char *const *)a, *(char *const *)b);
+}
+
+int stats_feed(struct stats_collector *c, uint64_t time_us, const struct stats_feed_group *fg,
+	       size_t n, cg_err *e)
+{
+	uint64_t t = time_us * 1000u;
+	uint64_t interval = c->t_prev_ns && t > c->t_prev_ns ? t - c->t_prev_ns : 0;
+	size_t m = 0, cap = 16;
+	bool have_top = false;
+	size_t *sel;               /* index into fg; SIZE_MAX: the top, made up */
+	char **paths;
+	struct stats_group *g;
+	uint32_t *hash;
+
+	while (cap < 2 * (n + 1))
+		cap *= 2;
+	sel = calloc(n + 1, sizeof(size_t));
+	paths = calloc(n + 1, sizeof(char *));
+	g = calloc(n + 1, sizeof(*g));
+	hash = calloc(cap, sizeof(*hash));
+	if (!sel || !paths || !g || !hash)
+		goto oom;
+	/* the groups below the top (the top made up when absent) */
+	for (size_t i = 0; i < n; i++) {
+		const char *p = fg[i].path ? fg[i].path + strspn(fg[i].path, "/") : NULL;
+
+		if (p && under_start(c->start, p)) {
+			sel[m++] = i;
+			have_top |= strcmp(p, c->start) == 0;
+		}
+	}
+	if (!have_top)
+		sel[m++] = SIZE_MAX;
+	for (size_t i = 0; i < m; i++) {
+		const char *p = sel[i] != SIZE_MAX ? fg[sel[i]].path + strspn(fg[sel[i]].path, "/")
+						   : c->start;
+
+		paths[i] = strdup(p);
+		if (!paths[i]) {
+			for (size_t j = 0; j < i; j++)
+				free(paths[j]);
+			goto oom;
+		}
+		/* "a/b/" -> "a/b" */
+		for (size_t k = strlen(paths[i]); k && paths[i][k - 1] == '/'; k--)
+			paths[i][k - 1] = '\0';
+	}
+	/* sort paths and samples together: sort an index through the paths */
+	{
+		struct pair { char *p; size_t idx; } *pr = calloc(m ? m : 1, sizeof(*pr));
+
+		if (!pr) {
+			for (size_t j = 0; j < m; j++)
+				free(paths[j]);
+			goto oom;
+		}
+		for (size_t i = 0; i < m; i++)
+			pr[i] = (struct pair){paths[i], sel[i]};
+		qsort(pr, m, sizeof(*pr), feed_cmp);
+		for (size_t i = 0; i < m; i++) {
+			paths[i] = pr[i].p;
+			sel[i] = pr[i].idx;
+		}
+		free(pr);
+	}
+	size_t k = 0;
+
+	for (size_t i = 0; i < m; i++) {
+		if (k && strcmp(g[k - 1].path, paths[i]) == 0) {
+			free(paths[i]);   /* given twice: the first counts */
+			continue;
+		}
+		if (group_init(&g[k], paths[i]) < 0) {
+			for (size_t j = i; j < m; j++)
+				free(paths[j]);
+			for (size_t j = 0; j < k; j++) {
+				free(g[j].st);
+				free(g[j].path);
+			}
+			free(g);
+			g = NULL;
+			goto oom;
+		}
+		long o = c->g ? hash_find(c->hash, c->hash_cap, c->g, paths[i]) : -1;
+
+		if (c->g && o >= 0) {
+			struct stats_state *st = g[k].st;
+			struct stats_group *og = &c->g[o];
+
+			g[k].st = og->st;
+			og->st = st;
+			g[k].fresh = og->fresh;
+			g[k].oom_flash = og->oom_flash;
+			g[k].late = true;
+		} else {
+			g[k].late = c->g != NULL;
+		}
+		g[k].st->prev = g[k].st->cur;
+		if (sel[i] != SIZE_MAX)
+			g[k].st->cur = fg[sel[i]].s;
+		else
+			memset(&g[k].st->cur, 0, sizeof(g[k].st->cur));
+		hash_insert(hash, cap, g[k].path, k);
+		k++;
+	}
+	for (size_t i = 0; i < k; i++) {
+		char *slash = strrchr(g[i].path, '/');
+
+		g[i].name = slash ? slash + 1 : *g[i].path ? g[i].path : "/";
+		g[i].parent = -1;
+		if (i == 0)
+			continue;
+		/* the nearest ancestor given, else the top */
+		for (char *s = slash; s && g[i].parent < 0; ) {
+			*s = '\0';
+			g[i].parent = (int)hash_find(hash, cap, g, g[i].path);
+			*s = '/';
+			char *prev_slash = NULL;
+
+			for (char *q = g[i].path; q < s; q++)
+				if (*q == '/')
+					prev_slash = q;
+			s = prev_slash;
+		}
+		if (g[i].parent < 0)
+			g[i].parent = 0;
+		g[i].depth = g[g[i].parent].depth + 1;
+		g[g[i].parent].has_children = true;
+	}
+	for (size_t i = 0; i < k; i++) {
+		struct stats_group *x = &g[i];
+		bool fresh = x->fresh || !interval;
+
+		stats_compute(fresh ? NULL : &x->st->prev, &x->st->cur, interval, c->ncpu, &x->row);
+		if (!fresh && (x->st->prev.have & x->st->cur.have & SV_BIT(SV_OOM_KILLS)) &&
+		    x->st->cur.v[SV_OOM_KILLS] > x->st->prev.v[SV_OOM_KILLS])
+			x->oom_flash = 3;
+		else if (x->oom_flash)
+			x->oom_flash--;
+		x->fresh = false;
+		stats_ring_push(&x->st->ring, &x->row);
+	}
+	for (size_t i = 0; c->g && i < c->n; i++) {
+		group_close(c, &c->g[i]);
+		free(c->g[i].path);
+	}
+	free(c->g);
+	free(c->hash);
+	c->g = g;
+	c->n = k;
+	c->live = k;
+	c->hash = hash;
+	c->hash_cap = cap;
+	c->t_prev_ns = t;
+	c->refreshes++;
+	free(sel);
+	free(paths);
+	return 0;
+oom:
+	free(sel);
+	free(paths);
+	free(g);
+	free(hash);
+	return cg_err_sys(e, "replaying a sample");
 }

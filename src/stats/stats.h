@@ -20,11 +20,36 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "cgops.h"
 #include "err.h"
 #include "layout.h"
 #include "stats_calc.h"
+
+/* ---- the last figures of a group, for pictures (stats_spark.c) ---- */
+
+#define STATS_RING 120
+enum stats_ring_val { RING_CPU, RING_MEM, RING_THR, RING_COUNT };  /* %, bytes, % */
+struct stats_ring {
+	float v[RING_COUNT][STATS_RING];   /* NAN: unknown */
+	unsigned n, pos;                   /* values held, next slot */
+};
+/* Adds one refresh's figures (CPU% of one cpu, memory without cache, throttled %). */
+void stats_ring_push(struct stats_ring *r, const struct stats_row *row);
+/* The last at most max values of v, oldest first, into out; returns how many. */
+size_t stats_ring_get(const struct stats_ring *r, enum stats_ring_val v, double *out, size_t max);
+/* A sparkline: one character per value, its height the share of top (top
+ * <= 0 or NAN: the largest value). utf8: the blocks U+2581..U+2588, else
+ * the ASCII ramp "_.:-=+*#"; an unknown value is a space. Writes at most
+ * len bytes (NUL included, whole characters); returns the columns written. */
+int stats_spark(const double *v, size_t n, double top, bool utf8, char *out, size_t len);
+/* Line `line` (0: the top one) of a bar graph `height` lines high, one
+ * column per value scaled to top as for stats_spark: utf8 with eighth
+ * blocks, else "#" for a full cell, ":" for at least half, "." for less.
+ * Same return as stats_spark. */
+int stats_graph_line(const double *v, size_t n, double top, int height, int line, bool utf8,
+		     char *out, size_t len);
 
 /* ---- the collector (stats.c) ---- */
 
@@ -140,6 +165,34 @@ void stats_group_cgdirs(const struct stats_collector *c, size_t i, struct cg_dir
 			char (*bufs)[4096]);
 /* Files kept open, files read with open/read/close for want of fds. */
 void stats_fd_usage(const struct stats_collector *c, size_t *kept, size_t *fallback_reads);
+/* The last figures of group i (stats_ring), or NULL. */
+const struct stats_ring *stats_group_ring(const struct stats_collector *c, size_t i);
+
+/* ---- replay: samples given instead of read (stats.c) ---- */
+
+/* One group's raw values as a history holds them (history.h's hist_group). */
+struct stats_feed_group {
+	const char *path;        /* "" for the root, "a/b" */
+	struct stats_sample s;
+};
+/* A collector that reads no file: its groups and samples come from
+ * stats_feed(); the view, the rows and the printers are the same. ncpu:
+ * for the CPU% of the machine. */
+struct stats_collector *stats_open_replay(const struct stats_opts *o, unsigned ncpu, cg_err *e);
+/* One sample of every group, taken at time_us: the groups are those given
+ * (below opts.start; the top made up, without values, when absent), each
+ * row computed from its previous fed sample (stats_compute). Groups not
+ * given are dropped. */
+int stats_feed(struct stats_collector *c, uint64_t time_us, const struct stats_feed_group *g,
+	       size_t n, cg_err *e);
+/* The next stats_feed() starts afresh: no rates, empty rings (a jump in time). */
+void stats_feed_forget(struct stats_collector *c);
+bool stats_is_replay(const struct stats_collector *c);
+/* A time as journalctl takes it, in local time: "HH:MM[:SS]" (today),
+ * "YYYY-MM-DD [HH:MM[:SS]]", "10m ago" (s, m, h, d, w; "1h 30m ago"),
+ * "now", "today", "yesterday", "@SECONDS"; now is the clock's. In
+ * microseconds since the epoch; -1 (EINVAL, the forms in the message). */
+int stats_time_parse(const char *s, time_t now, uint64_t *out_us, cg_err *e);
 
 /* ---- the view (stats_view.c) ---- */
 
@@ -214,6 +267,9 @@ struct stats_frame {
 	bool (*text)(void *data, const struct stats_group *g, enum stats_col col, char *buf,
 		     size_t len);
 	void *text_data;
+	uint64_t time_us;         /* a replayed frame: when it was recorded (0: live) */
+	const char *const *events;   /* and the actions recorded with it */
+	size_t n_events;
 };
 /* The text of column col for g under the frame (UNIT_TEXT columns); false: none. */
 bool stats_frame_text(const struct stats_frame *f, const struct stats_group *g, enum stats_col col,

@@ -220,7 +220,21 @@ void stats_print_text(const struct stats_frame *f, FILE *out)
 	const struct stats_host *h = f->host;
 	bool utf8 = stats_locale_utf8();
 
-	if (!isnan(h->cpu_pct)) {
+	if (f->time_us) {
+		/* a replayed frame: its time (UTC) and the actions recorded with it */
+		time_t s = (time_t)(f->time_us / 1000000u);
+		struct tm tm;
+		char iso[32] = "";
+
+		if (gmtime_r(&s, &tm))
+			strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		fprintf(out, "cgtop  replay %s  layout %s  groups %zu  interval %.1fs\n", iso, f->layout,
+			stats_live_count(f->c), f->interval_s);
+		for (size_t i = 0; i < f->n_events; i++) {
+			stats_text_escape(f->events[i], utf8, buf2, sizeof(buf2));
+			fprintf(out, "event %s\n", buf2);
+		}
+	} else if (!isnan(h->cpu_pct)) {
 		/* header with the figure in place */
 		char used[16], total[16];
 
@@ -367,6 +381,22 @@ void stats_print_json(const struct stats_frame *f, FILE *out)
 
 	fprintf(out, "{\"layout\":\"%s\",\"interval_s\":%.3f,\"refresh_ms\":%.3f,\"groups_count\":%zu,",
 		f->layout, f->interval_s, f->refresh_ms, stats_live_count(f->c));
+	if (f->time_us) {
+		time_t s = (time_t)(f->time_us / 1000000u);
+		struct tm tm;
+		char iso[32] = "";
+
+		if (gmtime_r(&s, &tm))
+			strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		fprintf(out, "\"time\":\"%s\",\"time_us\":%llu,\"events\":[", iso,
+			(unsigned long long)f->time_us);
+		for (size_t i = 0; i < f->n_events; i++) {
+			if (i)
+				fputc(',', out);
+			stats_json_string(out, f->events[i]);
+		}
+		fputs("],", out);
+	}
 	fputs("\"host\":{\"cpu_pct\":", out);
 	json_number(out, h->cpu_pct, false);
 	fprintf(out, ",\"ncpu\":%u,\"mem_used_bytes\":%llu,\"mem_total_bytes\":%llu,\"load1\":%.2f,"
