@@ -192,9 +192,11 @@ $(FUZZ_RULES_BIN): tests/fuzz/fuzz_rules.c $(FUZZ_RULES_SRC) $(HDRS)
 		-o $@ tests/fuzz/fuzz_rules.c $(FUZZ_RULES_SRC) $(LDLIBS_CORE)
 
 FUZZ_JSON_BIN = build-fuzz/fuzz_json
+# (convert.c's table names every converter: the cgconfig ones link too)
 FUZZ_JSON_SRC = $(FUZZ_SRC) src/convert/jread.c src/convert/convert.c \
 	src/convert/convert_oci.c src/convert/convert_systemd.c src/cgroup/layout.c src/cgroup/mapping.c \
-	src/base/sys.c
+	src/base/sys.c src/convert/cgconfig.c src/convert/cgconfig_parse.c src/convert/cgrules.c \
+	src/daemon/rules.c src/daemon/match.c
 $(FUZZ_JSON_BIN): tests/fuzz/fuzz_json.c $(FUZZ_JSON_SRC) $(HDRS)
 	@mkdir -p build-fuzz
 	clang -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g $(INCS) \
