@@ -80,6 +80,23 @@ nlog=$(wc -l <"$CGK_LOG")
 [ "$nlog" -ge 1 ] || fail "the action log is empty"
 assert_eq "$nlog" "$events" "every action-log line is an event of the history"
 
+# ---- what cgtop --replay shows of it (cgkitd's own files, not a test writer's) ----
+CGTOP="$BUILD/cgtop"
+"$CGTOP" -b --json --replay "$H" >"$TMPD/replay.json" 2>"$TMPD/replay.err" ||
+	fail "cgtop --replay of cgkitd's history: $(cat "$TMPD/replay.err")"
+python3 - "$TMPD/replay.json" "$CPUG" "$nlog" <<'PY' || fail "cgtop --replay: $(head -c 600 "$TMPD/replay.json")"
+import json, sys
+path, group, nlog = sys.argv[1], sys.argv[2], int(sys.argv[3])
+frames = [json.loads(l) for l in open(path) if l.strip()]
+cpu = [g["cpu_pct"] for f in frames for g in f["groups"]
+       if g["path"].endswith("/" + group) and g["cpu_pct"] is not None]
+events = sum(len(f.get("events") or []) for f in frames)
+mid = sorted(cpu)[len(cpu) // 2] if cpu else None
+print("  ok: cgtop --replay: %d frames, the busy loop at a median %s%% over %d of them, %d events"
+      % (len(frames), mid, len(cpu), events))
+sys.exit(0 if cpu and len(cpu) >= 8 and abs(mid - 20) <= 3 and events == nlog else 1)
+PY
+
 # ---- SIGHUP with another directory ----
 H2=$TMPD/hist2
 rules "$H2"
