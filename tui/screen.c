@@ -230,18 +230,27 @@ static void draw_spark(const struct cgtop *t, size_t gi, int w)
 	char out[4 * STATS_RING + 1];
 	size_t n;
 	int cols;
+	bool unknown;
 
 	if (!r || w <= 0)
 		return;
 	n = stats_ring_get(r, t->spark == SPARK_CPU ? RING_CPU : RING_MEM, v, (size_t)w);
+	/* no figure for the last refresh (a new group's first): "-" in the
+	 * newest cell, as the other columns show an unknown value */
+	unknown = n == 0 || isnan(v[n - 1]);
+	if (unknown && n)
+		n--;
 	cols = stats_spark(v, n,
 			   t->spark == SPARK_CPU ? scale_for(v, n, NAN, 100)
 						 : scale_for(v, n, g->row.f[COL_MEM_LIMIT], 0),
 			   screen_utf8, out, sizeof(out));
+	cols += unknown;
 	addch(' ');
 	if (w > cols)
 		printw("%*s", w - cols, "");   /* the newest at the right */
 	addstr(out);
+	if (unknown)
+		addch('-');
 }
 
 static void draw_groups(struct cgtop *t)
@@ -284,7 +293,8 @@ static void draw_groups(struct cgtop *t)
 		}
 	}
 	if (spark_w)
-		printw(" %-*s", spark_w - 1, t->spark == SPARK_CPU ? "CPU%-HISTORY" : "MEM-HISTORY");
+		/* right-aligned, as the newest value is */
+		printw(" %*s", spark_w - 1, t->spark == SPARK_CPU ? "CPU%-HISTORY" : "MEM-HISTORY");
 	printw("%*s", COLS - getcurx(stdscr), "");
 	attroff(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
 
