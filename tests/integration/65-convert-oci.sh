@@ -17,10 +17,19 @@ swap=""
 if [ "$mode" = v2 ] || [ -e "$(self_dir memory)/memory.memsw.limit_in_bytes" ]; then
 	swap="swap: 64M"
 fi
+# runc on a hybrid host drives the v1 hierarchies only: with pids on the
+# cgroup2 mount (the mixed layout) it cannot place the container's pids
+# limit ("cannot set pids limit: container could not join or create
+# cgroup"), a limit of runc's, not of the conversion: pids is left out there
+pids="pids: {max: 64}"
+if [ "$mode" != v2 ] && cg_on_v2 pids; then
+	pids=""
+	echo "  note: pids is on the cgroup2 mount of a hybrid host, where runc cannot set a pids limit: not compared here"
+fi
 P=$(make_profile cg "name: $UNIQ-cg" "parent: self" \
 	"cpu: {max: 50%, period: 50ms, weight: 200}" \
 	"memory: {max: 256M, high: 192M${swap:+, $swap}}" \
-	"cpuset: {cpus: \"0\"}" "pids: {max: 64}")
+	"cpuset: {cpus: \"0\"}" ${pids:+"$pids"})
 
 if [ "$mode" = v2 ]; then
 	variant=oci:v2
@@ -63,7 +72,8 @@ if [ "$mode" = v2 ]; then
 	       cpuset:cpuset.cpus pids:pids.max"
 else
 	files="cpu:cpu.cfs_quota_us cpu:cpu.cfs_period_us cpu:cpu.shares memory:memory.limit_in_bytes
-	       memory:memory.soft_limit_in_bytes cpuset:cpuset.cpus cpuset:cpuset.mems pids:pids.max"
+	       memory:memory.soft_limit_in_bytes cpuset:cpuset.cpus cpuset:cpuset.mems"
+	[ -n "$pids" ] && files="$files pids:pids.max"
 	[ -n "$swap" ] && files="$files memory:memory.memsw.limit_in_bytes"
 fi
 n=0
