@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "history.h"
+#include "metrics.h"
 #include "stats.h"
 #include "stats_prom.h"
 
@@ -17,11 +18,7 @@ struct hist_rec {
 	struct hist_writer *w;
 	uint64_t interval;
 	char *dir;
-	/* the groups recorded: metrics' selection */
-	char *start;
-	char **groups;
-	size_t ngroups;
-	int depth;
+	struct metrics_sel sel;   /* the groups recorded: metrics' selection */
 	struct stats_collector *c;
 	struct hist_group *g;
 	size_t cap_g;
@@ -101,29 +98,6 @@ static uint64_t wall_us(void)
 
 /* ---- the thread ---- */
 
-static int copy_selection(struct hist_rec *s, const struct rules_metrics *m)
-{
-	s->depth = m->present && m->depth.set ? (int)m->depth.v : -1;
-	if (!m->present || !m->groups.set || !m->groups.n)
-		return 0;
-	s->groups = calloc(m->groups.n, sizeof(*s->groups));
-	if (!s->groups)
-		return -1;
-	for (size_t i = 0; i < m->groups.n; i++) {
-		s->groups[i] = strdup(m->groups.v[i].s ? m->groups.v[i].s : "/");
-		if (!s->groups[i])
-			return -1;
-		s->ngroups++;
-	}
-	/* one prefix: the collector walks only that subtree (as metrics.c) */
-	if (s->ngroups == 1 && strcmp(s->groups[0], "/") != 0) {
-		s->start = strdup(s->groups[0] + 1);
-		if (!s->start)
-			return -1;
-	}
-	return 0;
-}
-
 /* The queued lines, written in order; called without the lock held. */
 static void write_events(struct hist_rec *s)
 {
@@ -153,8 +127,8 @@ static void write_events(struct hist_rec *s)
 
 static void record_sample(struct hist_rec *s)
 {
-	const char *const *groups = (const char *const *)s->groups;
-	struct stats_prom_opts o = { false, groups, s->ngroups, s->depth, 0 };
+	const char *const *groups = (const char *const *)s->sel.groups;
+	struct stats_prom_opts o = { false, groups, s->sel.ngroups, s->sel.depth, 0 };
 	uint64_t t = wall_us();
 	size_t n = 0, count;
 	cg_err e = { 0 };
@@ -163,7 +137,7 @@ static void record_sample(struct hist_rec *s)
 	if (!s->c) {
 		struct stats_opts so = { 0 };
 
-		so.start = s->start;
+		so.start = s->sel.start;
 		so.metrics = true; /* every value every time: the store keeps deltas */
 		s->c = stats_open(s->l, &so, &e);
 	}
@@ -246,10 +220,7 @@ static void rec_free(struct hist_rec *s)
 		hist_writer_close(s->w);
 	if (s->c)
 		stats_close(s->c);
-	for (size_t i = 0; i < s->ngroups; i++)
-		free(s->groups[i]);
-	free(s->groups);
-	free(s->start);
+	metrics_sel_free(&s->sel);
 	free(s->dir);
 	free(s->g);
 	for (size_t i = 0; i < s->q_n; i++)
@@ -279,7 +250,7 @@ struct hist_rec *hist_rec_start(const struct rules *r, const struct cg_layout *l
 	s->l = l;
 	s->interval = hist_rec_interval(h);
 	s->dir = strdup(hist_rec_dir(h));
-	if (!s->dir || copy_selection(s, &r->metrics) < 0) {
+	if (!s->dir || metrics_sel_make(&s->sel, &r->metrics) < 0) {
 		cg_err_set(e, ENOMEM, "history: out of memory");
 		rec_free(s);
 		return NULL;

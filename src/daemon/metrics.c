@@ -40,10 +40,7 @@ struct metrics {
 	/* one scrape at a time renders: the collector is the scrapes' own */
 	pthread_mutex_t scrape_mu;
 	struct stats_collector *c;
-	char *start;   /* the collector's subtree */
-	char **groups; /* the file's metrics.groups, as given */
-	size_t ngroups;
-	int depth;	   /* -1: all */
+	struct metrics_sel sel; /* the groups exported */
 	bool said_error;
 };
 
@@ -104,8 +101,8 @@ static void render_rules(FILE *out, const struct stats_prom_opts *o, const struc
 
 void metrics_render(struct metrics *s, FILE *out, bool openmetrics)
 {
-	const char *const *groups = (const char *const *)s->groups;
-	struct stats_prom_opts o = {openmetrics, groups, s->ngroups, s->depth,
+	const char *const *groups = (const char *const *)s->sel.groups;
+	struct stats_prom_opts o = {openmetrics, groups, s->sel.ngroups, s->sel.depth,
 				    STATS_PROM_MAX_SERIES};
 	struct metrics_tally t = {0};
 	double t0 = now_s();
@@ -125,7 +122,7 @@ void metrics_render(struct metrics *s, FILE *out, bool openmetrics)
 	if (!s->c) {
 		struct stats_opts so = {0};
 
-		so.start = s->start;
+		so.start = s->sel.start;
 		so.metrics = true; /* every file, every scrape: Prometheus keeps the history */
 		s->c = stats_open(s->l, &so, &e);
 		ok = s->c != NULL;
@@ -254,37 +251,11 @@ static int listen_socket(const struct sockaddr_storage *ss, socklen_t len, const
 	return fd;
 }
 
-static int copy_groups(struct metrics *s, const struct rules_metrics *m)
-{
-	s->depth = m->depth.set ? (int)m->depth.v : -1;
-	if (!m->groups.set || !m->groups.n)
-		return 0;
-	s->groups = calloc(m->groups.n, sizeof(*s->groups));
-	if (!s->groups)
-		return -1;
-	for (size_t i = 0; i < m->groups.n; i++) {
-		s->groups[i] = strdup(m->groups.v[i].s ? m->groups.v[i].s : "/");
-		if (!s->groups[i])
-			return -1;
-		s->ngroups++;
-	}
-	/* one prefix: the collector walks only that subtree */
-	if (s->ngroups == 1 && strcmp(s->groups[0], "/") != 0) {
-		s->start = strdup(s->groups[0] + 1);
-		if (!s->start)
-			return -1;
-	}
-	return 0;
-}
-
 static void metrics_free(struct metrics *s)
 {
 	if (s->c)
 		stats_close(s->c);
-	for (size_t i = 0; i < s->ngroups; i++)
-		free(s->groups[i]);
-	free(s->groups);
-	free(s->start);
+	metrics_sel_free(&s->sel);
 	metrics_tally_free(&s->tally);
 	pthread_mutex_destroy(&s->tally_mu);
 	pthread_mutex_destroy(&s->scrape_mu);
@@ -311,7 +282,7 @@ struct metrics *metrics_start(const struct rules_metrics *m, const struct cg_lay
 	snprintf(s->addr, sizeof(s->addr), "%s", metrics_listen_of(m));
 	pthread_mutex_init(&s->tally_mu, NULL);
 	pthread_mutex_init(&s->scrape_mu, NULL);
-	if (copy_groups(s, m) < 0) {
+	if (metrics_sel_make(&s->sel, m) < 0) {
 		cg_err_set(e, ENOMEM, "metrics: out of memory");
 		metrics_free(s);
 		return NULL;

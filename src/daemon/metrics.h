@@ -69,6 +69,20 @@ int metrics_check(const struct rules *r, FILE *err);
  * listener only then). */
 bool metrics_config_differs(const struct rules_metrics *a, const struct rules_metrics *b);
 
+/* Which groups the metrics (and the history) export: metrics.groups as the
+ * file gives them, the depth (-1: all), and the collector's subtree when
+ * the file names one prefix only (start, relative; NULL: the whole tree). */
+struct metrics_sel {
+	char *start;
+	char **groups;
+	size_t ngroups;
+	int depth;
+};
+/* From the file's section (absent or without groups: every group). -1: no
+ * memory (what was made is freed by metrics_sel_free). */
+int metrics_sel_make(struct metrics_sel *sel, const struct rules_metrics *m);
+void metrics_sel_free(struct metrics_sel *sel);
+
 struct metrics;
 
 /* Starts listening as the section says (it must have passed

@@ -110,3 +110,36 @@ bool metrics_config_differs(const struct rules_metrics *a, const struct rules_me
 			return true;
 	return false;
 }
+
+int metrics_sel_make(struct metrics_sel *sel, const struct rules_metrics *m)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->depth = m->present && m->depth.set ? (int)m->depth.v : -1;
+	if (!m->present || !m->groups.set || !m->groups.n)
+		return 0;
+	sel->groups = calloc(m->groups.n, sizeof(*sel->groups));
+	if (!sel->groups)
+		return -1;
+	for (size_t i = 0; i < m->groups.n; i++) {
+		sel->groups[i] = strdup(m->groups.v[i].s ? m->groups.v[i].s : "/");
+		if (!sel->groups[i])
+			return -1;
+		sel->ngroups++;
+	}
+	/* one prefix: the collector walks only that subtree */
+	if (sel->ngroups == 1 && strcmp(sel->groups[0], "/") != 0) {
+		sel->start = strdup(sel->groups[0] + 1);
+		if (!sel->start)
+			return -1;
+	}
+	return 0;
+}
+
+void metrics_sel_free(struct metrics_sel *sel)
+{
+	for (size_t i = 0; i < sel->ngroups; i++)
+		free(sel->groups[i]);
+	free(sel->groups);
+	free(sel->start);
+	memset(sel, 0, sizeof(*sel));
+}
